@@ -1,0 +1,461 @@
+"""Value: a number that remembers how it was computed, and backward().
+
+>>> a = Value(2.0, label='a'); b = Value(-3.0, label='b')
+>>> c = a * b + a
+>>> c
+Value(data=-4.0, grad=0.0, op='add')
+>>> c.backward()
+>>> a.grad, b.grad          # dc/da = b + 1, dc/db = a
+(-2.0, 2.0)
+"""
+
+import math
+import numbers
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import SimpleNamespace
+
+from . import ops as _ops
+from .ops import FLOAT, Op
+
+__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order"]
+
+_INF = math.inf
+_recording_off = ContextVar("tinygrad_edu_no_grad", default=False)
+
+
+@contextmanager
+def no_grad():
+    """Within this block ops compute values but record no graph (and so cost less).
+
+    Use it for evaluation and for parameter updates.  Each thread (and each
+    asyncio task) has its own setting.  Also works as a decorator.
+
+    >>> x = Value(3.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.parents
+    ()
+    """
+    token = _recording_off.set(True)
+    try:
+        yield
+    finally:
+        _recording_off.reset(token)
+
+
+def is_grad_enabled():
+    """True unless called inside a :func:`no_grad` block."""
+    return not _recording_off.get()
+
+
+def _describe(v):
+    return f"{v.label} = {v.data!r}" if v.label else repr(v.data)
+
+
+class Value:
+    """One scalar in a computation graph.
+
+    ``Value(data, label='')`` holds a float.  Arithmetic with other Values or
+    plain numbers returns new Values that remember the op that made them and
+    their parents (in order, repeats kept: ``a + a`` has two edges to ``a``).
+    ``backward()`` then fills in ``.grad`` on every node of the graph.
+
+    >>> Value(2, label='a')
+    Value(data=2.0, grad=0.0, label='a')
+    """
+
+    # Parents sit in two slots rather than a tuple: one object per node instead of
+    # two halves the work of Python's cyclic garbage collector on large graphs.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
+
+    def __init__(self, data, label=""):
+        self.data = _as_float(data)
+        self.grad = 0.0
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.label = label
+        self._op = None
+        self._a = self._b = None
+
+    # -- what it is -------------------------------------------------------
+    @property
+    def op(self):
+        """The name of the op that produced this Value ('' for a leaf you created)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def parents(self):
+        """The Values this one was computed from, in argument order (a tuple)."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    @property
+    def is_leaf(self):
+        """True for Values made directly (inputs, parameters, constants)."""
+        return self._op is None
+
+    def __repr__(self):
+        parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        if self._op is not None:
+            parts.append(f"op={self.op!r}")
+        return f"Value({', '.join(parts)})"
+
+    def __float__(self):
+        return self.data
+
+    # Comparisons look at .data and are not recorded; == and hash stay by identity
+    # so that Values work as members of sets and keys of dicts.
+    def __lt__(self, other):
+        return self.data < _data_of(other)
+
+    def __le__(self, other):
+        return self.data <= _data_of(other)
+
+    def __gt__(self, other):
+        return self.data > _data_of(other)
+
+    def __ge__(self, other):
+        return self.data >= _data_of(other)
+
+    __hash__ = object.__hash__
+
+    # -- arithmetic ----------------------------------------------------------
+    def __add__(self, other):
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is None:
+                return NotImplemented
+        return _record(_ops.ADD, self, other)
+
+    def __radd__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(_ops.ADD, other, self)
+
+    def __sub__(self, other):
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is None:
+                return NotImplemented
+        return _record(_ops.SUB, self, other)
+
+    def __rsub__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(_ops.SUB, other, self)
+
+    def __mul__(self, other):
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is None:
+                return NotImplemented
+        return _record(_ops.MUL, self, other)
+
+    def __rmul__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(_ops.MUL, other, self)
+
+    def __truediv__(self, other):
+        if type(other) is not Value:
+            other = _lift(other)
+            if other is None:
+                return NotImplemented
+        return _record(_ops.DIV, self, other)
+
+    def __rtruediv__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(_ops.DIV, other, self)
+
+    def __pow__(self, other):
+        """``x ** 3`` (a number exponent) or ``x ** y`` (a Value exponent; needs x > 0)."""
+        if isinstance(other, Value):
+            return _binary(_ops.POW, self, other)
+        if isinstance(other, numbers.Real):
+            return _unary(_ops.power_by(_finite(other, "pow", "exponent")), self)
+        return NotImplemented
+
+    def __rpow__(self, other):
+        other = _lift(other)
+        return NotImplemented if other is None else _binary(_ops.POW, other, self)
+
+    def __neg__(self):
+        return _unary(_ops.NEG, self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _unary(_ops.ABS, self)
+
+    # -- functions -------------------------------------------------------------
+    def exp(self):
+        """e ** x; local derivative exp(x)."""
+        return _unary(_ops.EXP, self)
+
+    def log(self):
+        """Natural log, for x > 0; local derivative 1 / x."""
+        return _unary(_ops.LOG, self)
+
+    def sqrt(self):
+        """Square root, for x >= 0; local derivative 1 / (2 sqrt(x))."""
+        return _unary(_ops.SQRT, self)
+
+    def tanh(self):
+        """Hyperbolic tangent; local derivative 1 - tanh(x)**2."""
+        return _unary(_ops.TANH, self)
+
+    def sigmoid(self):
+        """1 / (1 + e**-x); local derivative out * (1 - out)."""
+        return _unary(_ops.SIGMOID, self)
+
+    def relu(self):
+        """max(0, x); local derivative 1 for x > 0, else 0."""
+        return _unary(_ops.RELU, self)
+
+    def sin(self):
+        """Sine; local derivative cos(x)."""
+        return _unary(_ops.SIN, self)
+
+    def cos(self):
+        """Cosine; local derivative -sin(x)."""
+        return _unary(_ops.COS, self)
+
+    def abs(self):
+        """|x|; local derivative sign(x) (0 at the kink)."""
+        return _unary(_ops.ABS, self)
+
+    # -- gradients ---------------------------------------------------------------
+    def backward(self, create_graph=False):
+        """Apply the chain rule from this Value back to every node of its graph.
+
+        Sets this Value's grad to 1.0, then visits the nodes in reverse
+        topological order, each adding upstream gradient x local derivative to
+        its parents' grads.  Leaves (inputs, parameters) *accumulate*: a second
+        ``backward()`` adds to their ``.grad`` again, as PyTorch leaves do, so
+        clear them between steps with :func:`zero_grad` or ``optimizer.zero_grad()``.
+        Intermediate nodes show the gradient of this pass only.
+
+        With ``create_graph=True`` the gradients are themselves Values, recorded
+        as a graph, so they can be differentiated again:
+
+        >>> x = Value(2.0)
+        >>> y = x**4 - 2*x**2
+        >>> y.backward(create_graph=True)
+        >>> dy = x.grad; dy.data               # 4x^3 - 4x
+        24.0
+        >>> x.grad = 0.0
+        >>> dy.backward(); x.grad              # 12x^2 - 4
+        44.0
+        """
+        order = topological_order(self)
+        for node in order:
+            if node._op is not None:
+                node.grad = 0.0
+        if self._op is None:
+            self.grad = self.grad + 1.0
+        else:
+            self.grad = Value(1.0) if create_graph else 1.0
+        if create_graph:
+            _chain_rule_recorded(order)
+        else:
+            _chain_rule(order)
+
+    def zero_grad(self):
+        """Set .grad to 0.0 on every node of this Value's graph."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+# ---------------------------------------------------------------------------
+# Building nodes
+
+def _as_float(data):
+    if isinstance(data, float):
+        x = data
+    elif isinstance(data, numbers.Real):         # int, bool, Fraction, numpy scalars
+        x = float(data)
+    elif hasattr(data, "shape") and hasattr(data, "item"):   # a numpy array
+        if getattr(data, "size", None) != 1:
+            raise TypeError(f"Value holds one number, got an array of shape {tuple(data.shape)}")
+        return _as_float(data.item())
+    else:
+        hint = "; use Value(v.data) to copy one" if isinstance(data, Value) else ""
+        raise TypeError(f"Value holds a real number, got {type(data).__name__} ({data!r:.40}){hint}")
+    if not -_INF < x < _INF:
+        raise ValueError(f"Value data must be finite, got {x!r}")
+    return x
+
+
+def _finite(x, op, what):
+    x = float(x)
+    if not -_INF < x < _INF:
+        raise ValueError(f"{op}: the {what} must be finite, got {x!r}")
+    return x
+
+
+def _lift(other):
+    """A Value for `other`: itself, a constant leaf for a number, None for anything else."""
+    if isinstance(other, Value):
+        return other
+    if isinstance(other, numbers.Real):
+        return _leaf(_finite(other, "arithmetic", "number operand"))
+    return None
+
+
+def _data_of(other):
+    if isinstance(other, Value):
+        return other.data
+    if isinstance(other, numbers.Real):
+        return other
+    raise TypeError(f"cannot compare a Value with {type(other).__name__}")
+
+
+_new = object.__new__
+
+
+def _leaf(data):
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    v._op = v._a = v._b = None
+    return v
+
+
+def _failed(err, op, operands):
+    """Re-raise a forward error with the op and the operands' labels named."""
+    names = ", ".join(_describe(v) for v in operands)
+    return type(err)(f"{op.name}({names}): {err}")
+
+
+def _overflowed(op, operands):
+    names = ", ".join(_describe(v) for v in operands)
+    return OverflowError(f"{op.name}({names}): the result overflows a float")
+
+
+def _unary(op, a):
+    return _record(op, a, None)
+
+
+def _binary(op, a, b):
+    return _record(op, a, b)
+
+
+def _record(op, a, b):
+    """Compute op on a (and b) and return the new node, recording the edge(s)
+    unless inside no_grad.  Written out in one function because every op of
+    every forward pass runs through here."""
+    try:
+        data = op.forward(FLOAT, a.data) if b is None else op.forward(FLOAT, a.data, b.data)
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise _failed(err, op, (a,) if b is None else (a, b)) from None
+    if not -_INF < data < _INF:
+        raise _overflowed(op, (a,) if b is None else (a, b))
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = ""
+    if _recording_off.get():
+        v._op = v._a = v._b = None
+    else:
+        v._op = op
+        v._a = a
+        v._b = b
+    return v
+
+
+# ---------------------------------------------------------------------------
+# The backward pass
+
+def topological_order(root):
+    """Every node of root's graph, root first, each before all of its parents.
+
+    Iterative (an explicit stack), so a chain of a million ops needs no
+    recursion.  Reversed, this is the order in which the forward pass could
+    have computed the nodes.
+    """
+    order = []
+    visited = {root}
+    mark, append = visited.add, order.append
+    # Depth-first; a node is appended after all of its parents (post-order).
+    # Stack entries: (node, False) = visit its parents, (node, True) = parents done.
+    stack = [(root, False)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node, parents_done = pop()
+        if parents_done:
+            append(node)
+            continue
+        push((node, True))
+        b = node._b
+        if b is not None and b not in visited:
+            mark(b)
+            push((b, False))
+        a = node._a
+        if a is not None and a not in visited:
+            mark(a)
+            push((a, False))
+    order.reverse()
+    return order
+
+
+def _chain_rule(order):
+    """Float backward pass: node.grad already holds the upstream gradient at the root."""
+    m = FLOAT
+    node = None
+    try:
+        for node in order:
+            op = node._op
+            g = node.grad
+            if op is None or g == 0.0:   # leaves have nothing to pass on; zero passes on zero
+                continue
+            a = node._a
+            b = node._b
+            if b is not None:
+                ga, gb = op.vjp(m, g, node.data, a.data, b.data)
+                a.grad += ga
+                b.grad += gb
+            else:
+                a.grad += op.vjp(m, g, node.data, a.data)[0]
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise type(err)(f"backward of {node.op}({', '.join(_describe(p) for p in node.parents)}): "
+                        f"the local derivative is not finite here ({err})") from None
+
+
+def _chain_rule_recorded(order):
+    """The same pass with Values instead of floats: the gradients form a graph."""
+    m = VALUE
+    for node in order:
+        op = node._op
+        if op is None:
+            continue
+        g = node.grad
+        if not isinstance(g, Value):
+            continue  # float 0.0: no path from the root passes here
+        parents = node.parents
+        for p, gp in zip(parents, op.vjp(m, g, node, *parents)):
+            before = p.grad
+            p.grad = gp if (type(before) is float and before == 0.0) else before + gp
+
+
+#: The elementary functions on Values, for derivative rules run with create_graph=True.
+VALUE = SimpleNamespace(
+    exp=Value.exp, log=Value.log, sqrt=Value.sqrt, tanh=Value.tanh, sigmoid=Value.sigmoid,
+    relu=Value.relu, sin=Value.sin, cos=Value.cos, abs=Value.abs,
+    pow=lambda x, k: x ** k, vpow=lambda x, y: x ** y, div=lambda x, y: x / y,
+    step=lambda x: FLOAT.step(x.data),    # piecewise constant: no derivative of its own
+    sign=lambda x: FLOAT.sign(x.data),
+)
+
+
+def zero_grad(params):
+    """Set .grad to 0.0 on each Value in ``params`` (e.g. ``model.parameters()``).
+
+    >>> w = Value(1.0); w.grad = 5.0
+    >>> zero_grad([w]); w.grad
+    0.0
+    """
+    for p in params:
+        p.grad = 0.0

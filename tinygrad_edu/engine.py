@@ -380,23 +380,27 @@ def topological_order(root):
     visited = {root}
     mark, append = visited.add, order.append
     # Depth-first; a node is appended after all of its parents (post-order).
-    # Stack entries: (node, False) = visit its parents, (node, True) = parents done.
-    stack = [(root, False)]
-    push, pop = stack.append, stack.pop
-    while stack:
-        node, parents_done = pop()
-        if parents_done:
+    # Two parallel stacks, the node and whether its parents are done, so the
+    # walk allocates no objects per node (which keeps the garbage collector quiet).
+    nodes, parents_done = [root], [False]
+    push, pop, push_flag, pop_flag = nodes.append, nodes.pop, parents_done.append, parents_done.pop
+    while nodes:
+        node = pop()
+        if pop_flag():
             append(node)
             continue
-        push((node, True))
+        push(node)
+        push_flag(True)
         b = node._b
         if b is not None and b not in visited:
             mark(b)
-            push((b, False))
+            push(b)
+            push_flag(False)
         a = node._a
         if a is not None and a not in visited:
             mark(a)
-            push((a, False))
+            push(a)
+            push_flag(False)
     order.reverse()
     return order
 

@@ -1,0 +1,111 @@
+"""SGD, Momentum, AdaGrad and Adam race down f(x, y) = x²/20 + y² (seed 003).
+
+    python demos/optimizers.py            # writes demos/out/optimizers.png
+    python demos/optimizers.py --quick    # the same 30 steps (already quick), coarser plot
+
+The function is a long, shallow valley: steep across y, nearly flat along x.
+Each optimizer starts at (-7, 2), as in Deep Learning from Scratch, and takes
+30 steps with the book's learning rates.  x and y are Values: each step
+computes f, calls backward() for df/dx and df/dy, and lets the optimizer move.
+"""
+
+import argparse
+import os
+import sys
+
+try:
+    import tinygrad_edu  # noqa: F401
+except ImportError:  # running from a source checkout without `pip install -e .`
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+
+from tinygrad_edu import Value
+from tinygrad_edu._optional import optional_import
+from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+START = (-7.0, 2.0)
+#: The learning rates of the book's comparison (optimizer_compare_naive.py).
+RACERS = [("SGD", SGD, 0.95), ("Momentum", Momentum, 0.1), ("AdaGrad", AdaGrad, 1.5),
+          ("Adam", Adam, 0.3)]
+
+
+def f(x, y):
+    """The valley x²/20 + y²; its minimum is 0 at (0, 0)."""
+    return x ** 2 / 20.0 + y ** 2
+
+
+def descend(make_optimizer, lr, steps):
+    """Run one optimizer from START; returns the list of (x, y) points visited."""
+    x, y = Value(START[0], label="x"), Value(START[1], label="y")
+    opt = make_optimizer([x, y], lr=lr)
+    path = [(x.data, y.data)]
+    for _ in range(steps):
+        opt.zero_grad()
+        f(x, y).backward()        # x.grad = x/10, y.grad = 2y
+        opt.step()
+        path.append((x.data, y.data))
+    return path
+
+
+def plot(paths, out, n=120):
+    """Draw the four trajectories over the contour lines of f; returns the path or None."""
+    plt = optional_import("matplotlib.pyplot", extra="demos", purpose="the trajectory plot")
+    if plt is None:  # optional_import has said what to install
+        return None
+    xs = [-10 + 20 * i / (n - 1) for i in range(n)]
+    ys = [-5 + 10 * j / (n - 1) for j in range(n)]
+    Z = [[f(a, b) for a in xs] for b in ys]
+    fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey=True)
+    for ax, (name, path) in zip(axes.flat, paths.items()):
+        ax.contour(xs, ys, Z, levels=[0.05, 0.2, 0.5, 1, 2, 4, 7, 11], colors="#9aa7b5", linewidths=0.8)
+        ax.plot([p[0] for p in path], [p[1] for p in path], "o-", color="#c0392b", markersize=3,
+                linewidth=1)
+        ax.plot(0, 0, "+", color="k", markersize=12)
+        x_end, y_end = path[-1]
+        ax.set_title(f"{name}: ends at ({x_end:.3f}, {y_end:.3f})", fontsize=10)
+        ax.set_xlim(-10, 10)
+        ax.set_ylim(-5, 5)
+    for ax in axes[1]:
+        ax.set_xlabel("x")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y")
+    fig.suptitle(f"f(x, y) = x²/20 + y², {len(path) - 1} steps from {START}")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def main(argv=None):
+    """Parse the options, run the four optimizers, report, plot."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke test: a coarser plot")
+    parser.add_argument("--steps", type=int, default=30, help="steps per optimizer (default 30)")
+    parser.add_argument("--out", default=os.path.join(HERE, "out", "optimizers.png"),
+                        help="where to write the PNG")
+    parser.add_argument("--no-plot", action="store_true", help="skip the picture")
+    args = parser.parse_args(argv)
+    steps = args.steps
+    if steps < 1:
+        parser.error("--steps must be positive")
+
+    print("f(x, y) = x²/20 + y²: a long valley, steep in y and almost flat in x; minimum at (0, 0).")
+    print(f"Each optimizer starts at {START} and takes {steps} steps.\n")
+    print(f"{'optimizer':<10} {'lr':>5}   {'final x':>9} {'final y':>9}   {'f(final)':>9}")
+    paths = {}
+    for name, cls, lr in RACERS:
+        path = descend(cls, lr, steps)
+        paths[name] = path
+        x, y = path[-1]
+        print(f"{name:<10} {lr:>5}   {x:9.4f} {y:9.4f}   {f(x, y):9.5f}")
+    print("\nSGD zig-zags across the valley; Momentum rolls along it; AdaGrad and Adam "
+          "scale each direction's step by its own gradient history.")
+    if not args.no_plot:
+        out = plot(paths, args.out, n=40 if args.quick else 120)
+        if out:
+            print(f"trajectories written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""XOR, learned by seed 000's 2-3-1 sigmoid network with the delta rule.
+
+Two inputs, three hidden sigmoid neurons, one sigmoid output; loss
+E = 1/2 (y - t)^2; one update per sample with learning coefficient k = 0.3,
+exactly as seed 000's train() intends:
+
+    delta_o = (output - correct) * f'(u_o)          f'(u) = out * (1 - out)
+    delta_m = delta_o * w_mo * f'(u_m)
+    w -= k * delta * input,   b -= k * delta
+
+Before every update the same gradients are also computed by autograd
+(loss.backward()); the demo stops with an error if the two ever disagree by
+more than 1e-12 (relative), and reports the largest disagreement it saw.
+
+    python demos/xor.py            # 4000 epochs, a few seconds
+    python demos/xor.py --quick    # 1000 epochs, for a smoke test
+"""
+
+import argparse
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+try:
+    import tinygrad_edu  # noqa: F401
+except ImportError:  # run from a source checkout without `pip install -e .`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tinygrad_edu import Value, no_grad
+from tinygrad_edu._optional import optional_import
+from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
+from tinygrad_edu.losses import sum_of_squares
+from tinygrad_edu.nn import MLP
+
+XOR = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)]
+K = 0.3                 # seed 000's learning coefficient
+SEED = 1                # weights and sample order; the network learns XOR from it
+AGREEMENT = 1e-12       # largest relative gap allowed between delta rule and autograd
+GRAPH = Path(__file__).resolve().parent / "out" / "xor_graph.svg"
+
+
+def total_loss(model):
+    """E summed over the four XOR samples."""
+    with no_grad():
+        return sum(sum_of_squares(model(x), [t]).data for x, t in XOR)
+
+
+def train(model, epochs, seed, report_every):
+    """Per-sample delta-rule updates; autograd checks every one. Returns (steps, worst gap)."""
+    rng = random.Random(seed)
+    order = list(range(len(XOR)))
+    tqdm = optional_import("tqdm", purpose="the progress bar")
+    bar = tqdm.tqdm(total=epochs, desc="training XOR", leave=False) if tqdm else None
+    say = tqdm.tqdm.write if tqdm else print
+
+    say(f"{'epoch':>6}  {'loss':>8}")
+    say(f"{0:>6}  {total_loss(model):8.5f}")
+    steps, worst = 0, 0.0
+    for epoch in range(1, epochs + 1):
+        rng.shuffle(order)
+        for i in order:
+            x, t = XOR[i]
+            result = delta_rule(model, x, [t], learning_rate=K)
+            gap = compare_with_autograd(model, x, [t], result)
+            if not gap <= AGREEMENT:
+                raise RuntimeError(f"epoch {epoch}, sample {x}: the delta rule and autograd "
+                                   f"disagree by {gap:.3g} (relative); they must agree")
+            worst = max(worst, gap)
+            apply_update(model, result)
+            steps += 1
+        if bar is not None:
+            bar.update(1)
+            if epoch % 50 == 0:
+                bar.set_postfix_str(f"loss {total_loss(model):.5f}", refresh=False)
+        if epoch % report_every == 0:
+            say(f"{epoch:>6}  {total_loss(model):8.5f}")
+    if bar is not None:
+        bar.close()
+    return steps, worst
+
+
+def prediction_table(model):
+    """The four XOR rows: inputs, target, output, rounded, ok."""
+    lines = [f"{'x1':>3} {'x2':>3}  {'target':>6}  {'output':>6}  {'rounded':>7}"]
+    correct = 0
+    with no_grad():
+        for x, t in XOR:
+            y = model(x)[0].data
+            ok = round(y) == t
+            correct += ok
+            lines.append(f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {y:>6.3f}  {round(y):>7d}  "
+                         + ("ok" if ok else "WRONG"))
+    return lines, correct
+
+
+def render_graph(model, path=GRAPH):
+    """Draw one sample's loss, with its gradients, as a computation graph.
+
+    Needs tinygrad_edu.viz and Graphviz's `dot`; without them, says why in one line.
+    """
+    try:
+        from tinygrad_edu import viz
+    except ImportError as err:
+        return f"graph: skipped (tinygrad_edu.viz is not available: {err})"
+    x = [Value(0.0, label="x1"), Value(1.0, label="x2")]
+    loss = sum_of_squares(model(x), [1.0])
+    loss.label = "E"
+    model.zero_grad()
+    loss.backward()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        written = Path(viz.render(loss, str(path)))
+    except (ImportError, AttributeError, TypeError, ValueError, OSError, RuntimeError,
+            subprocess.SubprocessError) as err:
+        text = str(err).strip()
+        return f"graph: not rendered ({text.splitlines()[0] if text else type(err).__name__})"
+    try:
+        written = written.resolve().relative_to(Path.cwd())
+    except ValueError:
+        pass                                   # not below the current directory: keep it whole
+    return f"graph of one sample's loss (x = [0, 1], t = 1): {written}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"weights and sample order (default {SEED})")
+    parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
+    parser.add_argument("--no-graph", action="store_true", help="do not render the diagram")
+    args = parser.parse_args(argv)
+    epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
+    if epochs < 1:
+        parser.error("--epochs must be at least 1")
+
+    model = MLP(2, [3, 1], activation="sigmoid", seed=args.seed)
+    print(f"XOR with seed 000's 2-3-1 sigmoid network: learning coefficient k = {K},")
+    print(f"one delta-rule update per sample, {epochs} epochs, seed {args.seed}")
+    print()
+    steps, worst = train(model, epochs, args.seed, report_every=max(1, epochs // 5))
+    print()
+    print(f"delta rule vs autograd: {steps} steps compared, "
+          f"largest relative disagreement {worst:.1e} (limit {AGREEMENT:g})")
+    print()
+    lines, correct = prediction_table(model)
+    print("\n".join(lines))
+    print(f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: "
+          f"{correct} of {len(XOR)} correct")
+    if not args.no_graph:
+        print(render_graph(model))
+    return 0 if correct == len(XOR) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

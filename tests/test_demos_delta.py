@@ -1,0 +1,59 @@
+"""demos/xor.py and demos/seed_bug.py run (with --quick) and say what they should."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_demo(name, *args):
+    proc = subprocess.run([sys.executable, str(ROOT / "demos" / name), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def test_xor_demo_learns_xor_and_checks_every_step():
+    out = run_demo("xor.py", "--quick")
+    rows = re.findall(r"^\s+([01])\s+([01])\s+([01])\s+([0-9.]+)\s+([01])\s+(\S+)$", out, re.M)
+    assert len(rows) == 4, out
+    for x1, x2, target, output, rounded, verdict in rows:
+        assert int(target) == int(x1) ^ int(x2)
+        assert abs(float(output) - int(target)) < 0.5
+        assert rounded == target and verdict == "ok"
+    assert "XOR learned: 4 of 4 correct" in out
+    agreement = re.search(r"delta rule vs autograd: (\d+) steps compared, "
+                          r"largest relative disagreement (\S+) \(limit 1e-12\)", out)
+    assert agreement, out
+    assert int(agreement.group(1)) == 4 * 1000          # every sample of every epoch
+    assert float(agreement.group(2)) <= 1e-12
+    # the loss goes down between the first and the last report
+    losses = [float(v) for v in re.findall(r"^\s*\d+\s+([0-9.]+)$", out, re.M)]
+    assert len(losses) >= 2 and losses[-1] < losses[0] / 5
+    assert re.search(r"^graph", out, re.M)               # rendered, or one line saying why not
+
+
+def test_seed_bug_demo_names_the_wrong_updates():
+    out = run_demo("seed_bug.py", "--quick")
+    verdicts = dict(re.findall(r"^(w_im\[\d\]\[\d\]|w_mo\[0\]\[\d\]|b_m\[\d\]|b_o\[0\])\s.*\s(ok|MISMATCH)$",
+                               out, re.M))
+    assert len(verdicts) == 13, out
+    for name, verdict in verdicts.items():
+        expected = "MISMATCH" if name.startswith(("w_im", "b_m")) else "ok"
+        assert verdict == expected, name
+    flagged = re.search(r"The machine flags 9 of 13 updates: (.*?)\.\n\*", out, re.S)
+    assert flagged, out
+    assert set(re.split(r",\s+", flagged.group(1).strip())) == {
+        n for n, v in verdicts.items() if v == "MISMATCH"}
+    assert "gradcheck(E, 13 parameters) passes" in out
+    assert "delta rule and autograd vs finite differences: all 13 agree" in out
+    assert "corrected (train_fixed): all 13 agree" in out
+    # the seed's hidden-weight steps are the right ones divided by delta_o
+    ratio = re.search(r"seed / right = (\S+), 1 / delta_o = (\S+)\.", out)
+    assert ratio and ratio.group(1) == ratio.group(2)
+    seed_row = re.search(r"^seed's train\(\)\s+([0-9.]+) .* (did not learn XOR|learned XOR)$", out, re.M)
+    rule_row = re.search(r"^delta rule\s+([0-9.]+) .* (did not learn XOR|learned XOR)$", out, re.M)
+    assert rule_row.group(2) == "learned XOR"
+    assert float(rule_row.group(1)) < float(seed_row.group(1))

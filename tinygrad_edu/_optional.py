@@ -1,0 +1,77 @@
+"""Optional dependencies (matplotlib, tqdm): imported only where they are used.
+
+``import tinygrad_edu`` never imports them.  A demo asks for one when it
+needs it; if it is not installed the demo carries on without the picture or
+the progress bar and tells the learner which extra to install.
+
+>>> optional_import("a_module_that_is_not_installed", extra="demos", quiet=True) is None
+True
+>>> install_hint("demos")
+'pip install -e ".[demos]"'
+"""
+
+import importlib
+import sys
+
+__all__ = ["optional_import", "install_hint", "progress"]
+
+_warned = set()
+
+
+def install_hint(extra="demos"):
+    """The command that installs one of the project's optional extras."""
+    return f'pip install -e ".[{extra}]"'
+
+
+def optional_import(module, extra="demos", purpose=None, quiet=False):
+    """Import ``module`` (e.g. ``"matplotlib.pyplot"``) or return None if it is missing.
+
+    When it is missing, prints once to stderr what is skipped and the command
+    that installs it (``pip install -e ".[demos]"``), unless ``quiet``.
+    """
+    try:
+        if module == "matplotlib.pyplot":
+            # Demos write PNG files; a non-interactive backend works without a display.
+            import matplotlib
+            matplotlib.use("Agg")
+        return importlib.import_module(module)
+    except ImportError:
+        if not quiet and module not in _warned:
+            _warned.add(module)
+            what = f" for {purpose}" if purpose else ""
+            print(f"note: {module.split('.')[0]} is not installed{what}; "
+                  f"install the extra: {install_hint(extra)}", file=sys.stderr)
+        return None
+
+
+def progress(iterable, total=None, desc=None, disable=False):
+    """``iterable`` wrapped in a tqdm progress bar when tqdm is installed, else as is.
+
+    The returned object always has ``set_postfix_str(text)`` (a no-op without
+    tqdm) and ``write(text)`` (prints a line without breaking the bar), so a
+    training loop can report its loss either way.
+    """
+    tqdm = None if disable else optional_import("tqdm", purpose="the progress bar")
+    if tqdm is None:
+        return _Plain(iterable)
+    return tqdm.tqdm(iterable, total=total, desc=desc, leave=False)
+
+
+class _Plain:
+    """Stands in for a tqdm bar: iterates, and ignores what a bar would show."""
+
+    def __init__(self, iterable):
+        self._iterable = iterable
+
+    def __iter__(self):
+        return iter(self._iterable)
+
+    def set_postfix_str(self, text, refresh=True):
+        """Ignored without tqdm."""
+
+    def write(self, text):
+        """Print a line."""
+        print(text)
+
+    def close(self):
+        """Nothing to close without tqdm."""

@@ -1,0 +1,476 @@
+"""Neurons, layers and multilayer perceptrons built from Values.
+
+A neuron computes the pre-activation ``u = Σ w_i x_i + b`` and passes it
+through its activation ``f`` (sigmoid, tanh, relu or linear); a layer is a
+list of neurons fed the same inputs; an MLP is layers in a row.  Every
+weight and bias is a Value whose label is its name, so diagrams read well:
+
+>>> model = MLP(2, [3, 1], seed=0)
+>>> model
+MLP(2, [3, 1], activation='sigmoid')
+>>> [name for name, _ in model.named_parameters()][:4]
+['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1', 'layers.0.neurons.0.b', 'layers.0.neurons.1.w.0']
+>>> len(model.parameters())              # (2 + 1) * 3 + (3 + 1) * 1
+13
+>>> out = model([1.0, 0.0])              # always a list, even for one output
+>>> len(out), out[0].op
+(1, 'sigmoid')
+
+The same seed gives the same weights; ``state_dict`` / ``save`` / ``load``
+keep them as JSON (never pickle):
+
+>>> MLP(2, [3, 1], seed=0).state_dict() == model.state_dict()
+True
+"""
+
+import json
+import math
+import numbers
+import os
+import random
+import tempfile
+
+from .engine import Value, zero_grad as _zero_grad
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+
+_FORMAT = "tinygrad_edu.nn"
+_VERSION = 1
+
+
+# ---------------------------------------------------------------------------
+# Activations.  Their derivatives live in the engine's op table (tinygrad_edu.ops);
+# tinygrad_edu.delta reads f and f'(u) on floats from there too.
+
+def _linear(u):
+    """The identity: f(u) = u."""
+    return u
+
+
+ACTIVATIONS = {"sigmoid": Value.sigmoid, "tanh": Value.tanh, "relu": Value.relu, "linear": _linear}
+"""The activation functions on Values, by name."""
+
+#: Weight initialisations: uniform(-1, 1); weight_init_std * N(0, 1) (seed 002);
+#: Xavier N(0, 1/nin); He N(0, 2/nin) -- the last two as in Deep Learning from Scratch.
+INITS = ("uniform", "gaussian", "xavier", "he")
+
+
+def _check_activation(activation, what="activation"):
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
+        raise ValueError(f"unknown {what} {activation!r}; choose one of "
+                         + ", ".join(repr(a) for a in ACTIVATIONS))
+    return activation
+
+
+def _check_init(init):
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of " + ", ".join(repr(i) for i in INITS))
+    return init
+
+
+def _check_count(n, what):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+    return int(n)
+
+
+def _make_rng(seed, rng):
+    """The random.Random every random choice draws from."""
+    if rng is not None:
+        if seed is not None:
+            raise ValueError("pass either seed or rng, not both")
+        if not isinstance(rng, random.Random):
+            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+        return rng
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
+    return random.Random(seed)
+
+
+class _hybridmethod:
+    """A method that works on the class (``MLP.load(path)``: build a new model)
+    and on an instance (``model.load(path)``: load into this one)."""
+
+    def __init__(self, func):
+        self.func = func
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj, cls):
+        target = cls if obj is None else obj
+
+        def bound(*args, **kwargs):
+            return self.func(target, *args, **kwargs)
+
+        bound.__doc__ = self.__doc__
+        bound.__name__ = self.func.__name__
+        return bound
+
+
+# ---------------------------------------------------------------------------
+
+class Module:
+    """Anything with parameters: gives them names, lists, zeroes, saves and loads them.
+
+    Subclasses define ``named_parameters()`` (in a fixed order) and
+    ``config()`` (the constructor arguments that fix the shape).
+    """
+
+    def named_parameters(self):
+        """A list of (name, Value) pairs in a fixed order."""
+        return []
+
+    def parameters(self):
+        """The parameter Values, in the order of ``named_parameters()``."""
+        return [p for _, p in self.named_parameters()]
+
+    def zero_grad(self):
+        """Set every parameter's .grad to 0.0 (gradients accumulate otherwise)."""
+        _zero_grad(self.parameters())
+
+    def config(self):
+        """The constructor arguments that fix this module's shape (a JSON-able dict)."""
+        return {}
+
+    def _label_parameters(self):
+        for name, p in self.named_parameters():
+            p.label = name
+
+    # -- state ---------------------------------------------------------------
+    def state_dict(self):
+        """A dict ``name -> float`` of every parameter's current value.
+
+        >>> Neuron(2, seed=1).state_dict().keys()
+        dict_keys(['w.0', 'w.1', 'b'])
+        """
+        return {name: p.data for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state, _source=None):
+        """Set the parameters from a dict ``name -> number`` (as ``state_dict`` gives).
+
+        Everything is checked before anything is assigned: a missing or
+        extra key, or a value that is not a finite number, raises an error
+        naming the key and leaves the module exactly as it was.
+        """
+        where = f" in {_source}" if _source else ""
+        if not isinstance(state, dict):
+            raise TypeError("a state dict must be a dict of name -> number, "
+                            f"got {type(state).__name__}{where}")
+        named = self.named_parameters()
+        names = [n for n, _ in named]
+        missing = [n for n in names if n not in state]
+        known = set(names)
+        extra = [k for k in state if k not in known]
+        if missing or extra:
+            parts = []
+            if missing:
+                parts.append(f"missing key(s) {_preview(missing)}")
+            if extra:
+                parts.append(f"unexpected key(s) {_preview(extra)}")
+            raise ValueError(f"state dict does not fit {self!r}{where}: " + "; ".join(parts)
+                             + f" (it has {len(names)} parameters)")
+        values = []
+        for name in names:
+            v = state[name]
+            if isinstance(v, Value):
+                v = v.data
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise TypeError(f"parameter {name!r}{where} must be a number, "
+                                f"got {type(v).__name__} ({v!r:.40})")
+            v = float(v)
+            if not math.isfinite(v):
+                raise ValueError(f"parameter {name!r}{where} must be finite, got {v!r}")
+            values.append(v)
+        for (_, p), v in zip(named, values):
+            p.data = v
+        return self
+
+    # -- files ---------------------------------------------------------------
+    def save(self, path):
+        """Write the shape and the parameters to ``path`` as JSON.
+
+        The file is written to a temporary file beside it and moved into
+        place with ``os.replace``, so a crash never leaves a half-written file.
+        Returns the path.
+        """
+        doc = {"format": _FORMAT, "version": _VERSION, "module": type(self).__name__,
+               "config": self.config(), "parameters": self.state_dict()}
+        text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
+        path = os.fspath(path)
+        directory = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(directory):
+            raise FileNotFoundError(f"cannot save to {path!r}: "
+                                    f"the directory {directory!r} does not exist")
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+        return path
+
+    @_hybridmethod
+    def load(target, path):
+        """Load parameters saved by ``save`` from a JSON file.
+
+        On a class (``MLP.load(path)``) it builds a new module of the saved
+        shape; on a module (``model.load(path)``) it loads into that module,
+        whose shape must match the file's.  A missing file, malformed JSON, a
+        wrong shape, a missing or extra key or a non-number raises an error
+        naming the file, and leaves the module exactly as it was.
+        Returns the module.
+        """
+        path = os.fspath(path)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except FileNotFoundError:
+            raise FileNotFoundError(f"no saved model at {path!r} "
+                                    "(write one with model.save(path))") from None
+        try:
+            doc = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path!r} is not valid JSON (line {err.lineno}, column {err.colno}: "
+                             f"{err.msg}); was it written by model.save()?") from None
+        except _BadConstant as err:
+            raise ValueError(f"{path!r} holds {err}, which is not a finite number") from None
+        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
+            raise ValueError(f"{path!r} is not a tinygrad_edu model file (no \"format\": \"{_FORMAT}\")")
+        if doc.get("version") != _VERSION:
+            raise ValueError(f"{path!r} has format version {doc.get('version')!r}; "
+                             f"this tinygrad_edu reads version {_VERSION}")
+        for key, kind in (("module", str), ("config", dict), ("parameters", dict)):
+            if not isinstance(doc.get(key), kind):
+                raise ValueError(f"{path!r}: the entry {key!r} is missing or is not a {kind.__name__}")
+        saved_cls, config = doc["module"], doc["config"]
+        if isinstance(target, type):
+            cls = target
+            if cls is Module:
+                cls = _MODULES.get(saved_cls)
+                if cls is None:
+                    raise ValueError(f"{path!r} holds an unknown module {saved_cls!r}")
+            if saved_cls != cls.__name__:
+                raise ValueError(f"{path!r} holds a {saved_cls}, not a {cls.__name__}")
+            try:
+                module = cls(**config, seed=0)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"{path!r}: cannot build a {saved_cls} "
+                                 f"from its config {config!r}: {err}") from None
+            return module.load_state_dict(doc["parameters"], _source=repr(path))
+        module = target
+        if saved_cls != type(module).__name__:
+            raise ValueError(f"{path!r} holds a {saved_cls}, but this is a {type(module).__name__}")
+        mine = module.config()
+        for key in sorted(set(mine) | set(config)):
+            if mine.get(key) != config.get(key):
+                raise ValueError(f"{path!r} holds a model of another shape: {key} is "
+                                 f"{config.get(key)!r} in the file but {mine.get(key)!r} here "
+                                 f"(file: {saved_cls}{_config_text(config)}, model: {module!r})")
+        return module.load_state_dict(doc["parameters"], _source=repr(path))
+
+
+class _BadConstant(Exception):
+    pass
+
+
+def _reject_constant(name):
+    raise _BadConstant(name)
+
+
+def _preview(names, k=3):
+    shown = ", ".join(repr(n) for n in names[:k])
+    return shown + (f" and {len(names) - k} more" if len(names) > k else "")
+
+
+def _config_text(config):
+    return "(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+
+
+# ---------------------------------------------------------------------------
+
+def _init_weights(rng, nin, init, weight_init_std):
+    """Draw nin weights and one bias in the order w_0 ... w_{nin-1}, b."""
+    if init == "uniform":
+        return [rng.uniform(-1.0, 1.0) for _ in range(nin)], rng.uniform(-1.0, 1.0)
+    std = {"gaussian": weight_init_std, "xavier": math.sqrt(1.0 / nin), "he": math.sqrt(2.0 / nin)}[init]
+    return [std * rng.gauss(0.0, 1.0) for _ in range(nin)], 0.0
+
+
+class Neuron(Module):
+    """One neuron: pre-activation u = Σ w_i x_i + b, output f(u).
+
+    ``init`` chooses the starting weights: ``'uniform'`` draws weights and
+    bias from uniform(-1, 1); ``'gaussian'`` draws weights as
+    ``weight_init_std * N(0, 1)`` (seed 002); ``'xavier'`` N(0, 1/nin) and
+    ``'he'`` N(0, 2/nin) (for sigmoid/tanh and relu respectively).  Those
+    three start the bias at 0.  Pass ``seed`` (an int) or ``rng`` (a
+    ``random.Random``) for the same weights every run.
+
+    >>> n = Neuron(2, activation='linear', seed=0)
+    >>> n.w[0].data, n.w[1].data = 2.0, -1.0; n.b.data = 0.5
+    >>> n.preactivation([3.0, 1.0]).data      # 2*3 + (-1)*1 + 0.5
+    5.5
+    >>> n([3.0, 1.0]).data
+    5.5
+    """
+
+    def __init__(self, nin, activation="sigmoid", init="uniform", weight_init_std=0.01,
+                 seed=None, rng=None):
+        self.nin = _check_count(nin, "nin (the number of inputs)")
+        self.activation = _check_activation(activation)
+        self.init = _check_init(init)
+        if (isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real)
+                or not 0.0 <= weight_init_std < math.inf):
+            raise ValueError(f"weight_init_std must be a number >= 0, got {weight_init_std!r}")
+        self.weight_init_std = float(weight_init_std)
+        weights, bias = _init_weights(_make_rng(seed, rng), self.nin, self.init, self.weight_init_std)
+        self.w = [Value(w) for w in weights]
+        self.b = Value(bias)
+        self._f = ACTIVATIONS[self.activation]
+        self._label_parameters()
+
+    def named_parameters(self):
+        """``[('w.0', w_0), ..., ('b', b)]``."""
+        return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def config(self):
+        """``{'nin': ..., 'activation': ...}``."""
+        return {"nin": self.nin, "activation": self.activation}
+
+    def preactivation(self, x):
+        """u = Σ w_i x_i + b for inputs ``x`` (Values or numbers), as a Value."""
+        _check_sequence(x, self)
+        if len(x) != self.nin:
+            raise ValueError(f"{self!r} takes {self.nin} input(s), got {len(x)}")
+        w = self.w
+        try:
+            u = w[0] * x[0]
+            for i in range(1, self.nin):
+                u = u + w[i] * x[i]
+        except TypeError:
+            bad = next(xi for xi in x if not isinstance(xi, (Value, numbers.Real)))
+            raise TypeError(f"{self!r}: inputs must be numbers or Values, got {type(bad).__name__} "
+                            f"({bad!r:.40})") from None
+        return u + self.b
+
+    def __call__(self, x):
+        """The neuron's output f(u) as a Value."""
+        return self._f(self.preactivation(x))
+
+    def __repr__(self):
+        return f"Neuron({self.nin}, activation={self.activation!r})"
+
+
+def _check_sequence(x, module):
+    if isinstance(x, (Value, numbers.Real, str)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{module!r} takes a list of inputs, got {type(x).__name__}"
+                        + (" (wrap it: [x])" if isinstance(x, (Value, numbers.Real)) else ""))
+
+
+class Layer(Module):
+    """``nout`` neurons that all read the same ``nin`` inputs.
+
+    Calling it returns a list of ``nout`` Values (a list even when nout is 1).
+
+    >>> layer = Layer(3, 2, activation='tanh', seed=0)
+    >>> layer
+    Layer(3, 2, activation='tanh')
+    >>> [v.op for v in layer([1, 2, 3])]
+    ['tanh', 'tanh']
+    """
+
+    def __init__(self, nin, nout, activation="sigmoid", init="uniform", weight_init_std=0.01,
+                 seed=None, rng=None):
+        self.nin = _check_count(nin, "nin (the number of inputs)")
+        self.nout = _check_count(nout, "nout (the number of neurons)")
+        self.activation = _check_activation(activation)
+        rng = _make_rng(seed, rng)
+        self.neurons = [Neuron(self.nin, activation, init, weight_init_std, rng=rng)
+                        for _ in range(self.nout)]
+        self._label_parameters()
+
+    def named_parameters(self):
+        """``neurons.<i>.w.<j>`` and ``neurons.<i>.b`` for each neuron in turn."""
+        return [(f"neurons.{i}.{name}", p) for i, n in enumerate(self.neurons)
+                for name, p in n.named_parameters()]
+
+    def config(self):
+        """``{'nin': ..., 'nout': ..., 'activation': ...}``."""
+        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    def __call__(self, x):
+        """The list of the neurons' outputs."""
+        _check_sequence(x, self)
+        if len(x) != self.nin:
+            raise ValueError(f"{self!r} takes {self.nin} input(s), got {len(x)}")
+        return [n(x) for n in self.neurons]
+
+    def __repr__(self):
+        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``nin`` inputs, then one layer per entry of ``nouts``.
+
+    Hidden layers use ``activation``.  The last layer uses
+    ``output_activation``; None (the default) means *the same as
+    activation*, which is how the seed documents build their all-sigmoid
+    networks.  Pass ``output_activation='linear'`` for raw scores (logits),
+    e.g. for a softmax cross-entropy or max-margin loss.
+
+    ``init``, ``weight_init_std``, ``seed`` and ``rng`` work as for
+    :class:`Neuron`; one random generator feeds every layer in turn, so a
+    seed fixes the whole network.  Calling it returns the last layer's
+    outputs, always as a list.
+
+    >>> MLP(2, [16, 16, 1], activation='relu', output_activation='linear', init='he', seed=1)
+    MLP(2, [16, 16, 1], activation='relu', output_activation='linear')
+    """
+
+    def __init__(self, nin, nouts, activation="sigmoid", output_activation=None, init="uniform",
+                 weight_init_std=0.01, seed=None, rng=None):
+        self.nin = _check_count(nin, "nin (the number of inputs)")
+        if isinstance(nouts, (numbers.Real, str)) or not hasattr(nouts, "__iter__"):
+            raise TypeError(f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r}")
+        self.nouts = [_check_count(n, "each layer size in nouts") for n in nouts]
+        if not self.nouts:
+            raise ValueError("nouts must list at least one layer size, e.g. [3, 1]")
+        self.activation = _check_activation(activation)
+        self.output_activation = (self.activation if output_activation is None
+                                  else _check_activation(output_activation, "output_activation"))
+        rng = _make_rng(seed, rng)
+        sizes = [self.nin] + self.nouts
+        last = len(self.nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1],
+                             self.output_activation if i == last else self.activation,
+                             init, weight_init_std, rng=rng)
+                       for i in range(len(self.nouts))]
+        self._label_parameters()
+
+    def named_parameters(self):
+        """``layers.<l>.neurons.<i>.w.<j>`` and ``layers.<l>.neurons.<i>.b``, layer by layer."""
+        return [(f"layers.{i}.{name}", p) for i, layer in enumerate(self.layers)
+                for name, p in layer.named_parameters()]
+
+    def config(self):
+        """``{'nin', 'nouts', 'activation', 'output_activation'}``."""
+        return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
+                "output_activation": self.output_activation}
+
+    def __call__(self, x):
+        """Run the layers in order; the last layer's outputs as a list of Values."""
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def __repr__(self):
+        extra = ("" if self.output_activation == self.activation
+                 else f", output_activation={self.output_activation!r}")
+        return f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}{extra})"
+
+
+_MODULES = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}

@@ -1,0 +1,290 @@
+"""The command line, run as a learner runs it (a subprocess), and its expression parser."""
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tinygrad_edu import Value, cli
+from tinygrad_edu.cli import (MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, ExpressionError,
+                              parse_assignments, parse_expression)
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+
+
+def run(*args, env=ENV, cwd=None):
+    return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True,
+                          text=True, env=env, cwd=cwd or ROOT, timeout=60)
+
+
+# -- the three expression commands ----------------------------------------------
+
+def test_grad_prints_value_gradients_and_finite_differences():
+    out = run("grad", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "tanh(x*w + b) = 0.7064193204"
+    assert lines[1] == "at x = 2, w = -3, b = 6.88"
+    assert lines[3].split() == ["backward()", "finite", "differences", "|difference|"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[4:]}
+    t = math.tanh(2 * -3 + 6.88)
+    for name, exact in [("df/dx", (1 - t * t) * -3), ("df/dw", (1 - t * t) * 2), ("df/db", 1 - t * t)]:
+        analytic, numeric, diff = (float(c) for c in rows[name])
+        assert analytic == pytest.approx(exact, rel=1e-9)
+        assert numeric == pytest.approx(exact, rel=1e-6)
+        assert diff < 1e-6
+    assert out.stderr == ""
+
+
+def test_grad_marks_unused_variables_and_finite_differences_off_the_domain():
+    out = run("grad", "sqrt(x) + y", "x=1e-9", "y=1", "z=3")
+    assert out.returncode == 0, out.stderr
+    assert "n/a  (a finite-difference step x ± h leaves the domain)" in out.stdout
+    assert "(not in the expression)" in out.stdout.splitlines()[-1]
+
+
+def test_an_expression_may_start_with_a_minus():
+    out = run("grad", "-x*y", "x=1", "y=2")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("-x*y = -2\n")
+
+
+def test_explain_prints_the_steps():
+    out = run("explain", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("backward pass of f = tanh(x*w + b)\n")
+    assert "  x.grad += n1.grad * w.data   (0.501 * -3.0) = -1.503\n" in out.stdout
+    assert out.stdout.rstrip().endswith("gradients: x.grad = -1.503, w.grad = 1.002, b.grad = 0.501")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` is not installed "
+                    "(apt-get install graphviz); CI installs it")
+def test_graph_renders_an_svg(tmp_path):
+    target = tmp_path / "g.svg"
+    out = run("graph", "x*y + 1", "-o", str(target), "x=2", "y=3", "--order")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"wrote {target} (DOT source: {tmp_path / 'g.dot'})"
+    texts = [t.text for t in ET.parse(target).iter("{http://www.w3.org/2000/svg}text")]
+    assert {"x", "y", "data 2", "grad 3", "grad 2", "f", "data 7"} <= set(texts)
+
+
+def test_graph_without_dot_says_how_to_install_it(tmp_path):
+    env = {**ENV, "PATH": str(tmp_path)}           # an empty PATH: no `dot`
+    out = run("graph", "x*y", "x=2", "y=3", "-o", str(tmp_path / "g.svg"), env=env)
+    assert out.returncode == 1
+    assert out.stderr.startswith("tinygrad-edu: error: Graphviz's 'dot' program")
+    assert "apt-get install graphviz" in out.stderr and "brew install graphviz" in out.stderr
+    assert str(tmp_path / "g.dot") in out.stderr and (tmp_path / "g.dot").exists()
+    assert "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["grad"], ["explain"], ["graph"], ["demo"]])
+def test_help(command):
+    out = run(*command, "--help")
+    assert out.returncode == 0
+    assert out.stdout.startswith("usage: tinygrad-edu")
+    if command in (["grad"], ["explain"], ["graph"]):
+        assert "NAME=VALUE" in out.stdout
+
+
+# -- every bad input: one line on stderr, exit status 2, no traceback --------
+
+BAD = [
+    (["grad", "tanhh(x)", "x=1"], "column 1: unknown function 'tanhh' (did you mean tanh?)"),
+    (["grad", "x*y", "x=1"], "column 3: 'y' has no value"),
+    (["grad", "x*", "x=1"], "column 3: syntax error: the expression ends too early"),
+    (["grad", "x + * 2", "x=1"], "column 5: syntax error: invalid syntax"),
+    (["grad", "((x", "x=1"], "column 2: syntax error: '(' was never closed"),
+    (["grad", "x.__class__", "x=1"], "column 2: attribute access (.__class__) is not supported"),
+    (["grad", "x.exp()", "x=1"], "method calls (.exp) are not supported"),
+    (["grad", "__import__('os')"], "unknown function '__import__'"),
+    (["grad", "x[0]", "x=1"], "indexing with [ ] is not supported"),
+    (["grad", "lambda: 1"], "lambda is not supported"),
+    (["grad", "exp(x=1)"], "exp() takes no keyword arguments"),
+    (["grad", "exp(x, x)", "x=1"], "exp() takes exactly one argument, got 2"),
+    (["grad", "x < 1", "x=1"], "a comparison is not supported"),
+    (["grad", "x if x else 1", "x=1"], "if-else is not supported"),
+    (["grad", "x // 2", "x=1"], "// (floor division; use /) is not supported"),
+    (["grad", "x ^ 2", "x=1"], "^ (write powers as **)"),
+    (["grad", "x, x", "x=1"], "a tuple (or a stray comma) is not supported"),
+    (["grad", "'x'"], "str literals"),
+    (["grad", "1j*x", "x=1"], "complex numbers"),
+    (["grad", "1if x else 2", "x=1"], "if-else is not supported"),     # no SyntaxWarning line
+    (["grad", "'\\d'"], "str literals"),                                # no DeprecationWarning
+    (["grad", "True*x", "x=1"], "bool literals"),
+    (["grad", "exp", "x=1"], "exp is a function: call it"),
+    (["grad", "x"], "'x' has no value"),
+    (["grad", "x", "x=abc"], "x=abc: 'abc' is not a number"),
+    (["grad", "x", "x="], "is not a number"),
+    (["grad", "x", "x=nan"], "the value must be a finite number"),
+    (["grad", "x", "x=inf"], "the value must be a finite number"),
+    (["grad", "x", "x=1", "x=2"], "x is given twice"),
+    (["grad", "x", "x"], "expected name=value"),
+    (["grad", "x", "2x=1"], "'2x' is not a valid variable name"),
+    (["grad", "x", "exp=1"], "exp is a function name"),
+    (["grad", "x**5000", "x=1"], f"exponent 5000 is too large (the limit is ±{MAX_EXPONENT})"),
+    (["grad", "1e999*x", "x=1"], "1e999 is not a finite number"),
+    (["grad", "1" * 5000], "syntax error"),
+    (["grad", "(" * 300 + "x" + ")" * 300, "x=1"], "too many nested parentheses"),
+    (["grad", "-" * 5000 + "x", "x=1"], "nested too deeply"),
+    (["grad", "x+" * 300 + "x", "x=1"], f"nests more than {MAX_DEPTH} operations"),
+    (["grad", "x" * (MAX_LENGTH + 1)], f"the limit is {MAX_LENGTH}"),
+    (["grad", "   "], "the expression is empty"),
+    (["grad", "log(x)", "x=0"], "column 1: log(x = 0.0): log of 0.0"),
+    (["grad", "x/(x-1)", "x=1"], "division by zero"),
+    (["grad", "exp(x)", "x=1000"], "overflows"),
+    (["grad", "x**y", "x=-1", "y=2"], "the base must be positive"),
+    (["grad", "sqrt(x)", "x=0"], "backward of sqrt(x = 0.0): the local derivative is not finite"),
+    (["explain", "sqrt(x)", "x=0"], "local derivative is not finite"),
+    (["explain", "x.y", "x=0"], "attribute access"),
+    (["graph", "x@x", "x=1"], "@ is not supported"),
+    (["graph", "x", "x=1", "-o", "g.gif"], "the file name must end in one of .svg, .png, .pdf, .dot"),
+    (["graph", "x+x+x", "x=1", "--max-nodes", "2", "-o", "g.dot"], "more than max_nodes=2"),
+    (["demo", "no_such_demo"], "no demo named 'no_such_demo'"),
+]
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a)[:40] for a, _ in BAD])
+def test_bad_input_gives_one_line_and_status_2(args, message, tmp_path):
+    out = run(*args, cwd=tmp_path)
+    assert out.returncode == 2, (out.stdout, out.stderr)
+    assert out.stderr.count("\n") == 1, out.stderr
+    assert out.stderr.startswith("tinygrad-edu: error: ")
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stdout == ""
+    assert not list(tmp_path.iterdir())          # nothing written
+
+
+def test_output_into_a_closed_pipe_is_quiet():
+    proc = subprocess.Popen([sys.executable, "-m", "tinygrad_edu", "explain", "+".join(["x"] * 150),
+                             "x=1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, cwd=ROOT)
+    proc.stdout.read(10)
+    proc.stdout.close()                          # like `| head -1`
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in stderr
+
+
+# -- demos (in process: the demos folder is swapped for a temporary one) ------
+
+def test_demo_runs_the_file_with_its_arguments(tmp_path, monkeypatch, capsys):
+    (tmp_path / "hello.py").write_text(
+        "import sys\nif __name__ == '__main__':\n    print('hello', sys.argv[1:])\n")
+    (tmp_path / "_helper.py").write_text("")
+    monkeypatch.setattr(cli, "demos_dir", lambda: str(tmp_path))
+    assert cli.main(["demo", "hello", "--fast", "3"]) == 0
+    assert capsys.readouterr().out == "hello ['--fast', '3']\n"
+    assert cli.main(["demo"]) == 0
+    assert capsys.readouterr().out.startswith("demos: hello\n")      # _helper is not a demo
+    assert cli.main(["demo", "helo"]) == 2
+    assert "no demo named 'helo' (did you mean hello?); available: hello" in capsys.readouterr().err
+
+
+def test_demo_without_a_source_checkout_says_so(monkeypatch, capsys):
+    monkeypatch.setattr(cli, "demos_dir", lambda: None)
+    assert cli.main(["demo", "xor"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "demos are not installed with the package" in err
+
+
+def test_the_demos_folder_is_found_next_to_the_package():
+    assert cli.demos_dir() == str(ROOT / "demos")
+
+
+# -- the parser ------------------------------------------------------------------
+
+def test_parse_expression_builds_the_graph_with_the_callers_values():
+    x = Value(2.0, label="x")
+    y = parse_expression("x**2 + exp(-x) + 2**x - x/4", {"x": x})
+    assert y.data == pytest.approx(4 + math.exp(-2) + 4 - 0.5)
+    y.backward()
+    assert x.grad == pytest.approx(4 - math.exp(-2) + 4 * math.log(2) - 0.25)
+    assert y.formula() == "x**2 + exp(-x) + 2**x - x/4"
+
+
+def test_number_exponents_stay_numbers_and_signed_literals_fold():
+    x = Value(-2.0, label="x")
+    assert parse_expression("x**3", {"x": x}).data == -8.0      # a negative base is fine for x**3
+    assert parse_expression("x**-1", {"x": x}).data == -0.5
+    assert parse_expression("-3", {}).is_leaf                   # not neg(3)
+    assert parse_expression("+x", {"x": x}) is x
+    assert parse_expression("sigmoid(0) + relu(-1) + abs(-2) + cos(0) + sin(0) + sqrt(4) + log(1)",
+                            {}).data == 0.5 + 0 + 2 + 1 + 0 + 2 + 0
+
+
+def test_numbers_as_variables_get_labelled_values():
+    y = parse_expression("a*b", {"a": 2, "b": 3.5})
+    assert sorted(p.label for p in y.parents) == ["a", "b"]
+    with pytest.raises(ExpressionError, match="variable a: Value data must be finite"):
+        parse_expression("a", {"a": float("nan")})
+
+
+def test_expression_error_is_a_value_error_with_a_column():
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("x + y", {"x": 1.0})
+    assert isinstance(info.value, ValueError)
+    assert info.value.column == 5
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("é + foo", {"é": 1.0})           # columns count characters, not bytes
+    assert info.value.column == 5
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("  x + y", {"x": 1.0})           # leading spaces count too
+    assert info.value.column == 7 and str(info.value).startswith("column 7: 'y' has no value")
+    with pytest.raises(ExpressionError) as info:
+        parse_expression("  x +", {"x": 1.0})
+    assert info.value.column == 6
+    with pytest.raises(ExpressionError, match="must be text"):
+        parse_expression(None, {})
+
+
+def test_depth_limit_allows_a_reasonable_sum():
+    assert parse_expression("+".join(["x"] * MAX_DEPTH), {"x": 1.0}).data == MAX_DEPTH
+
+
+def test_parse_assignments():
+    assert parse_assignments(["x=2", "w=-3", "b = 6.88", "big=1e3"]) == \
+        {"x": 2.0, "w": -3.0, "b": 6.88, "big": 1000.0}
+    assert parse_assignments([]) == {}
+
+
+VARIABLES = {"x": 2.0, "y": -3.0, "z": 0.5}
+TOKENS = ["x", "y", "z", "q", "1", "2.5", "0", "1e308", "1e999", "(", ")", "+", "-", "*", "/",
+          "**", "//", "%", "@", "exp(", "log(", "sqrt(", "tanh(", "foo(", "abs(", ".", ",", "[", "]",
+          "=", "==", "<", "lambda", ":", "if", "else", "j", "'", '"', " ", "True", "None", "__class__",
+          "\n", "\\", "#", "{", "}", "**-", "9" * 30, "é"]
+
+
+@given(st.text(max_size=60))
+def test_random_text_never_raises_anything_but_expression_error(text):
+    try:
+        result = parse_expression(text, VARIABLES)
+    except ExpressionError:
+        return
+    assert isinstance(result, Value)
+
+
+@given(st.lists(st.sampled_from(TOKENS), max_size=25).map("".join))
+def test_almost_valid_expressions_never_raise_anything_but_expression_error(text):
+    try:
+        result = parse_expression(text, VARIABLES)
+    except ExpressionError:
+        return
+    assert isinstance(result, Value) and math.isfinite(result.data)
+
+
+def test_the_console_script_when_installed():
+    script = Path(sys.executable).parent / ("tinygrad-edu.exe" if os.name == "nt" else "tinygrad-edu")
+    if not script.exists():
+        pytest.skip("the package is not installed in this interpreter's environment (pip install -e .)")
+    out = subprocess.run([str(script), "grad", "x*x", "x=3"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("x*x = 9\n")

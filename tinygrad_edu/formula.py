@@ -1,0 +1,176 @@
+"""A Value printed back as the formula that computed it.
+
+>>> from tinygrad_edu import Value
+>>> x1, x2 = Value(2.0, label='x1'), Value(0.0, label='x2')
+>>> w1, w2 = Value(-3.0, label='w1'), Value(1.0, label='w2')
+>>> b = Value(6.8813735870195432, label='b')
+>>> o = (x1*w1 + x2*w2 + b).tanh()
+>>> formula(o)
+'tanh(x1*w1 + x2*w2 + b)'
+>>> formula((x1 - w1) * -x2 / 2 + x1**2)
+'(x1 - w1)*(-x2)/2 + x1**2'
+
+Leaves print as their label, or as their number when they have none.  Nodes
+computed by ops are written out through their parents (labels on intermediate
+nodes are ignored unless ``stop_at_labels=True``).  Parentheses appear only
+where precedence needs them, as in Python: ``**`` binds tighter than unary
+minus, which binds tighter than ``* /``, which bind tighter than ``+ -``.
+
+The text is written left to right and stops after ``max_length`` characters
+with '…', so a graph of a million ops (or one whose shared subexpressions
+would unfold into an enormous tree) prints at once, without recursion.
+"""
+
+from .engine import topological_order
+
+__all__ = ["formula", "node_names", "format_number"]
+
+#: Precedence of each infix symbol (higher binds tighter); atoms are 5.
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
+_UNARY_MINUS = 3
+_ATOM = 5
+
+
+def format_number(x, digits=6):
+    """A float as short text: ``2`` for 2.0, else ``digits`` significant digits.
+
+    >>> format_number(2.0), format_number(-0.5), format_number(6.8813735870195432)
+    ('2', '-0.5', '6.88137')
+    """
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.{digits}g}"
+
+
+def _precedence(node, atoms):
+    """How tightly the text of ``node`` binds, for deciding on parentheses."""
+    if node in atoms or node._op is None:
+        text = atoms.get(node)
+        if text is None:
+            text = node.label or format_number(node.data)
+        return _UNARY_MINUS if text.startswith("-") else _ATOM
+    op = node._op
+    if op.name == "neg":
+        return _UNARY_MINUS
+    if op.infix is not None:
+        return _PRECEDENCE[op.infix]
+    return _ATOM
+
+
+def _parts(node, atoms):
+    """The pieces of node's text, left to right: strings, and parent nodes
+    (each wrapped in '(' ')' where precedence needs it)."""
+    op = node._op
+    if op.name == "neg":
+        a = node._a
+        # -(-x) rather than --x; -x**2 needs none (it means -(x**2), as in Python).
+        return ["-", *_wrapped(a, atoms, _precedence(a, atoms) <= _UNARY_MINUS)]
+    if op.infix is None:
+        inner = [node._a] if node._b is None else [node._a, ", ", node._b]
+        return [f"{op.name}(", *inner, ")"]
+    p = _PRECEDENCE[op.infix]
+    symbol = op.infix if p >= 2 else f" {op.infix} "
+    a = node._a
+    pa = _precedence(a, atoms)
+    if op.infix == "**":
+        left = _wrapped(a, atoms, pa <= p)          # (x**y)**z, (-x)**2, (a + b)**2
+        if node._b is None:                         # x ** k with a plain-number exponent
+            k = format_number(op.param)
+            return [*left, symbol, f"({k})" if k.startswith("-") else k]
+        return [*left, symbol, *_wrapped(node._b, atoms, _precedence(node._b, atoms) < p)]
+    b = node._b
+    pb = _precedence(b, atoms)
+    # The right operand needs parentheses below its operator's precedence, at equal
+    # precedence after '-' and '/' (a - (b + c)), and for a leading minus (a*(-b)).
+    right_parens = pb < p or pb == _UNARY_MINUS or (pb == p and op.infix in "-/")
+    return [*_wrapped(a, atoms, pa < p), symbol, *_wrapped(b, atoms, right_parens)]
+
+
+def _wrapped(node, atoms, parens):
+    return ["(", node, ")"] if parens else [node]
+
+
+def _render(root, atoms, max_length):
+    """Write root's formula left to right with an explicit stack; ``atoms`` maps
+    nodes to the text that stands for them (written as is, not expanded)."""
+    out = []
+    length = 0
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        if type(item) is str:
+            out.append(item)
+            length += len(item)
+            if max_length is not None and length > max_length:
+                return "".join(out)[:max_length - 1] + "…"
+            continue
+        node = item
+        if node is not root and node in atoms:
+            stack.append(atoms[node])
+        elif node._op is None:
+            stack.append(node.label or format_number(node.data))
+        else:
+            stack.extend(reversed(_parts(node, atoms)))
+    return "".join(out)
+
+
+def formula(v, max_length=200, stop_at_labels=False):
+    """The expression that computed ``v``, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
+
+    ``max_length`` caps the text (longer formulas end in '…'; ``None`` for no
+    cap, which can be very long for big graphs).  With ``stop_at_labels=True``
+    a labelled intermediate node prints as its label instead of its formula.
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(3.0, label='x')
+    >>> n = (x * 2).exp(); n.label = 'n'
+    >>> formula(n + 1), formula(n + 1, stop_at_labels=True)
+    ('exp(x*2) + 1', 'n + 1')
+    >>> y = x
+    >>> for _ in range(1000): y = y.sin()
+    >>> formula(y, max_length=20)
+    'sin(sin(sin(sin(sin…'
+    """
+    atoms = {}
+    if stop_at_labels:
+        for node in topological_order(v):
+            if node.label and node is not v:
+                atoms[node] = node.label
+    return _render(v, atoms, max_length)
+
+
+def node_names(root, order=None):
+    """A readable name for every node of root's graph: ``{node: name}``.
+
+    Labelled nodes keep their label; unlabelled nodes made by ops get ``n1``,
+    ``n2``, ... in the order the forward pass computes them (so the names are
+    the same on every run); unlabelled leaves (plain-number constants) get
+    ``None``.  A label used by two different nodes gets ``#2``, ``#3`` ...
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0, label='x')
+    >>> y = (x * 3).tanh()
+    >>> sorted(name for name in node_names(y).values() if name)
+    ['n1', 'n2', 'x']
+    """
+    if order is None:
+        order = topological_order(root)
+    forward = order[::-1]
+    taken = {node.label for node in forward if node.label}
+    names = {}
+    seen = {}
+    counter = 0
+    for node in forward:
+        if node.label:
+            k = seen.get(node.label, 0) + 1
+            seen[node.label] = k
+            names[node] = node.label if k == 1 else f"{node.label}#{k}"
+        elif node._op is None:
+            names[node] = None
+        else:
+            counter += 1
+            while f"n{counter}" in taken:
+                counter += 1
+            names[node] = f"n{counter}"
+    return names

@@ -262,6 +262,14 @@ class Value:
         else:
             _chain_rule(order)
 
+    def formula(self, **options):
+        """The expression that computed this Value, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
+
+        Options (``max_length``, ``stop_at_labels``) as in :func:`tinygrad_edu.formula.formula`.
+        """
+        from .formula import formula   # imported here: the engine does not depend on it
+        return formula(self, **options)
+
     def zero_grad(self):
         """Set .grad to 0.0 on every node of this Value's graph."""
         for node in topological_order(self):
@@ -272,9 +280,9 @@ class Value:
 # Building nodes
 
 def _as_float(data):
-    if isinstance(data, float):
+    if type(data) is float:
         x = data
-    elif isinstance(data, numbers.Real):         # int, bool, Fraction, numpy scalars
+    elif isinstance(data, numbers.Real):         # int, bool, Fraction, numpy scalars (even float64)
         x = float(data)
     elif hasattr(data, "shape") and hasattr(data, "item"):   # a numpy array
         if getattr(data, "size", None) != 1:
@@ -377,11 +385,13 @@ def topological_order(root):
     have computed the nodes.
     """
     order = []
-    visited = {root}
+    visited = set()
     mark, append = visited.add, order.append
     # Depth-first; a node is appended after all of its parents (post-order).
     # Two parallel stacks, the node and whether its parents are done, so the
     # walk allocates no objects per node (which keeps the garbage collector quiet).
+    # A node is marked when it is expanded, not when it is pushed: marking on push
+    # would let a node reached by two paths be appended before one of its parents.
     nodes, parents_done = [root], [False]
     push, pop, push_flag, pop_flag = nodes.append, nodes.pop, parents_done.append, parents_done.pop
     while nodes:
@@ -389,16 +399,17 @@ def topological_order(root):
         if pop_flag():
             append(node)
             continue
+        if node in visited:     # pushed again by another path before being expanded
+            continue
+        mark(node)
         push(node)
         push_flag(True)
         b = node._b
         if b is not None and b not in visited:
-            mark(b)
             push(b)
             push_flag(False)
         a = node._a
         if a is not None and a not in visited:
-            mark(a)
             push(a)
             push_flag(False)
     order.reverse()

@@ -11,7 +11,7 @@
 import numbers
 from contextvars import ContextVar
 
-from .engine import Value, _chain_rule, _chain_rule_recorded, topological_order
+from .engine import Value, _chain_rule, _chain_rule_recorded, _recording_off, topological_order
 
 __all__ = ["grad", "value_and_grad"]
 
@@ -22,6 +22,8 @@ _depth = ContextVar("tinygrad_edu_grad_depth", default=0)
 
 def _argnums_tuple(argnums, nargs):
     many = not isinstance(argnums, int)
+    if many and not isinstance(argnums, (tuple, list)):
+        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = tuple(argnums) if many else (argnums,)
     for i in nums:
         if not isinstance(i, int) or not -nargs <= i < nargs:
@@ -82,9 +84,13 @@ def value_and_grad(f, argnums=0):
         wrt = [args[i] for i in nums]
         nested = _depth.get() > 0
         token = _depth.set(_depth.get() + 1)
+        # f is differentiated even when called inside an outer no_grad block (a no_grad
+        # inside f still counts): otherwise its graph would be missing and every gradient 0.
+        recording = _recording_off.set(False)
         try:
             out = f(*args, **kwargs)
         finally:
+            _recording_off.reset(recording)
             _depth.reset(token)
         if isinstance(out, numbers.Real):
             out = Value(out)

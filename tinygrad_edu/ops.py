@@ -169,6 +169,8 @@ def power_by(k):
     k = float(k)
     if k == 2.0:  # the most common power reads (and runs) best as a product
         vjp = lambda m, g, out, a: (g * 2.0 * a,)  # noqa: E731
+    elif k == 0.0:  # x ** 0 is the constant 1; k * x ** -1 would divide by zero at x = 0
+        vjp = lambda m, g, out, a: (g * 0.0,)  # noqa: E731
     else:
         vjp = lambda m, g, out, a: (g * k * m.pow(a, k - 1.0),)  # noqa: E731
     return Op("pow", lambda m, a: m.pow(a, k), vjp, 1, infix="**", param=k)

@@ -1,0 +1,183 @@
+"""Time this engine against micrograd and hand-written floats, in one run, as ratios.
+
+    python benchmarks/bench_engine.py            # full run (a few minutes)
+    python benchmarks/bench_engine.py --quick    # smoke run (seconds)
+    python benchmarks/bench_engine.py --json results.json
+
+Workloads (see common.py): a chain of 1,000,000 ops, forward + backward; and
+one full-batch training step of MLP(2, [16, 16, 1]) on 100 two-moons points
+(max-margin loss + L2, about 65,000 nodes), the same Python code for both
+engines.  Implementations:
+
+* tinygrad_edu, garbage collector on (as users run it);
+* micrograd as shipped (gc on), and micrograd with ``gc.disable()`` around
+  each timed run (its graphs are reference cycles; they are collected between
+  runs, outside the timing);
+* plain floats, derivatives by hand: the floor for pure Python.
+
+Times are CPU seconds of this process (``time.process_time``, garbage
+collection included), so other load on a shared machine matters less; each is
+the median of several runs.  Training steps run back to back, as in a training
+loop.  Ratios are times divided by tinygrad_edu's.  micrograd
+needs its recursion limit raised for the chain; that is done for its run only.
+Before timing, the three implementations are checked to take the same step.
+"""
+
+import argparse
+import gc
+import json
+import platform
+import statistics
+import sys
+import time
+
+try:
+    from . import common
+except ImportError:      # run as a script
+    import common
+
+from tinygrad_edu import Value, topological_order
+
+try:
+    from micrograd.engine import Value as MicrogradValue
+except ImportError:
+    MicrogradValue = None
+
+OURS, MG, MG_NOGC, FLOATS = ("tinygrad_edu (gc on)", "micrograd as shipped (gc on)",
+                             "micrograd, gc disabled", "hand-written floats")
+
+
+def _timed(run, gc_off=False):
+    """CPU seconds taken by run(); its result is freed after the clock stops."""
+    if gc_off:
+        gc.disable()
+    try:
+        start = time.process_time()
+        result = run()
+        elapsed = time.process_time() - start
+    finally:
+        if gc_off:
+            gc.enable()
+    del result
+    return elapsed
+
+
+def time_chain(impl, n, repeats):
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        if impl == FLOATS:
+            times.append(_timed(lambda: common.float_chain(n)))
+        elif impl == OURS:
+            times.append(_timed(lambda: common.chain(Value, n)))
+        else:
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, 2 * n + 1000))   # micrograd's topological sort recurses
+            try:
+                times.append(_timed(lambda: common.chain(MicrogradValue, n), gc_off=(impl == MG_NOGC)))
+            finally:
+                sys.setrecursionlimit(limit)
+        gc.collect()        # free cyclic garbage before the next run, untimed
+    return times
+
+
+def time_training(impl, X, Y, repeats):
+    """Time ``repeats`` consecutive training steps (after one untimed warm-up step)."""
+    params = common.init_params()
+    if impl == FLOATS:
+        step = lambda: common.float_training_step(params, X, Y)          # noqa: E731
+    else:
+        cls = Value if impl == OURS else MicrogradValue
+        params = common.to_values(params, cls)
+        step = lambda: common.training_step(params, X, Y, cls)            # noqa: E731
+    gc.collect()
+    step()
+    times = []
+    for _ in range(repeats):
+        times.append(_timed(step, gc_off=(impl == MG_NOGC)))
+        if impl == MG_NOGC:
+            gc.collect()    # untimed: without it the cycles of every step pile up
+    gc.collect()
+    return times
+
+
+def check_same_step(X, Y):
+    """All implementations take the same training step (to 1e-9); returns the graph size."""
+    reference = common.init_params()
+    loss_floats = common.float_training_step(reference, X, Y)
+    expected = common.flat(reference)
+    classes = [Value] + ([MicrogradValue] if MicrogradValue else [])
+    for cls in classes:
+        params = common.to_values(common.init_params(), cls)
+        loss = common.training_step(params, X, Y, cls)
+        got = [p.data for p in common.flat(params)]
+        worst = max(abs(a - b) for a, b in zip(got, expected))
+        if abs(loss - loss_floats) > 1e-9 or worst > 1e-9:
+            raise SystemExit(f"{cls.__module__}.Value takes a different step from the hand-written floats "
+                             f"(loss {loss!r} vs {loss_floats!r}, largest parameter difference {worst:.3g})")
+    params = common.to_values(common.init_params(), Value)
+    return len(topological_order(common.loss(params, X, Y, Value)))
+
+
+def check_chain(n):
+    g_floats, _ = common.float_chain(n)
+    x, _ = common.chain(Value, n)
+    if abs(x.grad - g_floats) > 1e-9 * abs(g_floats):
+        raise SystemExit(f"chain: gradient {x.grad!r} differs from the hand-derived {g_floats!r}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    n_chain = 100_000 if args.quick else common.CHAIN_OPS
+    repeats = args.repeats or (2 if args.quick else 5)
+
+    impls = [OURS, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, FLOATS]
+    if MicrogradValue is None:
+        print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
+
+    X, Y = common.moons()
+    nodes = check_same_step(X, Y)
+    check_chain(10_000)
+    print(f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} runs; "
+          f"all implementations checked to compute the same gradients first.")
+
+    chain_name = f"{n_chain:,}-op chain, forward + backward"
+    step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points ({nodes:,} nodes)"
+    results = {}
+    for name, timer in ((chain_name, lambda impl: time_chain(impl, n_chain, repeats)),
+                        (step_name, lambda impl: time_training(impl, X, Y, repeats))):
+        results[name] = {}
+        for impl in impls:
+            times = timer(impl)
+            results[name][impl] = {"median_s": statistics.median(times), "times_s": times}
+        _print_table(name, results[name])
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"python": platform.python_version(), "quick": args.quick, "repeats": repeats,
+                       "chain_ops": n_chain, "graph_nodes_per_step": nodes, "results": results,
+                       "ratios_vs_tinygrad_edu": {w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
+                                                  for w, rs in results.items()}}, f, indent=2)
+        print(f"results written to {args.json}")
+
+
+def _print_table(name, rows):
+    ours = rows[OURS]["median_s"]
+    print(f"\n{name}")
+    print(f"  {'implementation':<30} {'median':>10}  {'time / tinygrad_edu':>19}")
+    for impl, r in rows.items():
+        t = r["median_s"]
+        shown = f"{t * 1e3:8.1f} ms" if t < 1.0 else f"{t:8.3f} s "
+        ratio = t / ours
+        print(f"  {impl:<30} {shown:>10}  {ratio:>18.2f}x")
+    if MG in rows:
+        print(f"  -> micrograd as shipped takes {rows[MG]['median_s'] / ours:.1f}x tinygrad_edu's time, "
+              f"micrograd with gc off {rows[MG_NOGC]['median_s'] / ours:.2f}x; "
+              f"tinygrad_edu takes {ours / rows[FLOATS]['median_s']:.0f}x the hand-written floats' time")
+
+if __name__ == "__main__":
+    main()

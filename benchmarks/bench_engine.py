@@ -23,9 +23,7 @@ needs its recursion limit raised for the chain; that is done for its run only.
 Before timing, the three implementations are checked to take the same step.
 """
 
-import argparse
 import gc
-import json
 import platform
 import statistics
 import sys
@@ -127,13 +125,8 @@ def check_chain(n):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)")
-    parser.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
-    args = parser.parse_args(argv)
-    n_chain = 100_000 if args.quick else common.CHAIN_OPS
-    repeats = args.repeats or (2 if args.quick else 5)
+    args = common.parse_options(__doc__, argv)
+    n_chain, repeats = args.chain_ops, args.repeats
 
     impls = [OURS, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, FLOATS]
     if MicrogradValue is None:
@@ -156,13 +149,9 @@ def main(argv=None):
             results[name][impl] = {"median_s": statistics.median(times), "times_s": times}
         _print_table(name, results[name])
 
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"python": platform.python_version(), "quick": args.quick, "repeats": repeats,
-                       "chain_ops": n_chain, "graph_nodes_per_step": nodes, "results": results,
-                       "ratios_vs_tinygrad_edu": {w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
-                                                  for w, rs in results.items()}}, f, indent=2)
-        print(f"results written to {args.json}")
+    common.write_json(args, graph_nodes_per_step=nodes, results=results,
+                      ratios_vs_tinygrad_edu={w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
+                                              for w, rs in results.items()})
 
 
 def _print_table(name, rows):

@@ -20,9 +20,7 @@ time.  Ratios are times divided by the hand-written floats' (the floor for
 pure Python).  Every implementation is first checked to take the same step.
 """
 
-import argparse
 import gc
-import json
 import math
 import operator
 import platform
@@ -146,18 +144,17 @@ def time_jit_chain(n, repeats):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)")
-    parser.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
-    args = parser.parse_args(argv)
-    n_chain = 100_000 if args.quick else common.CHAIN_OPS
-    repeats = args.repeats or (2 if args.quick else 5)
+    args = common.parse_options(__doc__, argv)
+    n_chain, repeats = args.chain_ops, args.repeats
     if MicrogradValue is None:
         print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
     others = [FLOATS, OURS, MG, MG_NOGC] if MicrogradValue else [FLOATS, OURS]
 
     X, Y = common.moons()
+    # The graph-building engines are timed before anything is compiled: the
+    # whole-batch function's 130,000 lines stay in memory, and a bigger heap makes
+    # every run of Python's cyclic garbage collector slower for whatever runs next.
+    rows = {impl: time_training(impl, X, Y, repeats) for impl in others}
     f_sample, compile_sample = compile_per_sample(X, Y)
     f_batch, compile_batch = compile_whole_batch(X, Y)
     check_same_step(X, Y, f_sample, f_batch)
@@ -166,7 +163,6 @@ def main(argv=None):
 
     results, compile_times = {}, {}
     step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points"
-    rows = {impl: time_training(impl, X, Y, repeats) for impl in others}
     rows[JIT_SAMPLE] = time_jit_training(lambda p: per_sample_step(f_sample, p, X, Y), repeats)
     rows[JIT_BATCH] = time_jit_training(lambda p: whole_batch_step(f_batch, p), repeats)
     results[step_name] = {impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()}
@@ -189,14 +185,10 @@ def main(argv=None):
     print("  (the chain's gradient is the same product of constants for every x, so the jit\n"
           "   works it out while writing the code: its backward is one line, and a call runs the forward)")
 
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"python": platform.python_version(), "quick": args.quick, "repeats": repeats,
-                       "chain_ops": n_chain, "results": results, "one_off": compile_times,
-                       "ratios_vs_hand_written_floats": {
-                           w: {i: r["median_s"] / rs[FLOATS]["median_s"] for i, r in rs.items()}
-                           for w, rs in results.items()}}, f, indent=2)
-        print(f"results written to {args.json}")
+    common.write_json(args, results=results, one_off=compile_times,
+                      ratios_vs_hand_written_floats={
+                          w: {i: r["median_s"] / rs[FLOATS]["median_s"] for i, r in rs.items()}
+                          for w, rs in results.items()})
 
 
 def _shown(t):

@@ -12,8 +12,14 @@
 
 Parameters are nested lists ``params[layer][neuron] = (weights, bias)``; make
 them with :func:`init_params` (floats) and :func:`to_values` (any Value class).
+
+:func:`parse_options` and :func:`write_json` are the benchmarks' shared
+command line (``--quick``, ``--repeats``, ``--json``) and results file.
 """
 
+import argparse
+import json
+import platform
 import random
 import sys
 from pathlib import Path
@@ -30,6 +36,38 @@ N_POINTS = 100
 L2 = 1e-4
 CHAIN_OPS = 1_000_000
 CHAIN_FACTOR = 1.000001
+
+
+# ---------------------------------------------------------------------------
+# The command line and the results file
+
+def parse_options(doc, argv=None):
+    """The options every benchmark takes; ``doc`` is its module docstring (the
+    first paragraph becomes the description).
+
+    Returns the parsed arguments with ``chain_ops`` (100,000 with ``--quick``,
+    else :data:`CHAIN_OPS`) and ``repeats`` (default 5, quick 2) filled in.
+    """
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)")
+    parser.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.repeats is not None and args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    args.chain_ops = 100_000 if args.quick else CHAIN_OPS
+    args.repeats = args.repeats or (2 if args.quick else 5)
+    return args
+
+
+def write_json(args, **fields):
+    """Write the run's settings and ``fields`` to ``args.json``, if it was given."""
+    if not args.json:
+        return
+    with open(args.json, "w") as f:
+        json.dump({"python": platform.python_version(), "quick": args.quick, "repeats": args.repeats,
+                   "chain_ops": args.chain_ops, **fields}, f, indent=2)
+    print(f"results written to {args.json}")
 
 
 # ---------------------------------------------------------------------------

@@ -20,18 +20,13 @@ import argparse
 import random
 import sys
 import time
-from pathlib import Path
-
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # run from a source checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinygrad_edu import Value
+from tinygrad_edu.datasets import xor
 from tinygrad_edu.jit import jit
 from tinygrad_edu.nn import MLP
 
-XOR = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)]
+XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
 K = 0.3                 # seed 000's learning coefficient
 SEED = 1                # starting weights and sample order
 

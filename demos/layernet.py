@@ -12,14 +12,7 @@ and W1[i][j] is the weight from input i to hidden neuron j.
 """
 
 import argparse
-import os
-import sys
 from collections import OrderedDict
-
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from tinygrad_edu import no_grad
 from tinygrad_edu._optional import progress

@@ -9,15 +9,9 @@ graph, calls backward(), and lets Adam nudge the weights.
 
 import argparse
 import os
-import sys
-
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from tinygrad_edu import no_grad
-from tinygrad_edu._optional import optional_import, progress
+from tinygrad_edu._optional import optional_import, progress, save_figure
 from tinygrad_edu.datasets import make_moons, signed_labels
 from tinygrad_edu.losses import l2_penalty, max_margin
 from tinygrad_edu.nn import MLP
@@ -76,11 +70,7 @@ def plot(model, X, y, path, resolution):
                  f"decision boundary after training (accuracy {accuracy(model, X, y):.0%})",
                  fontsize=10)
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def main(argv=None):

@@ -11,15 +11,9 @@ computes f, calls backward() for df/dx and df/dy, and lets the optimizer move.
 
 import argparse
 import os
-import sys
-
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # running from a source checkout without `pip install -e .`
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from tinygrad_edu import Value
-from tinygrad_edu._optional import optional_import
+from tinygrad_edu._optional import optional_import, save_figure
 from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -70,11 +64,7 @@ def plot(paths, out, n=120):
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
     fig.suptitle(f"f(x, y) = x²/20 + y², {len(path) - 1} steps from {START}")
-    fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    fig.savefig(out, dpi=110)
-    plt.close(fig)
-    return out
+    return save_figure(fig, out, dpi=110)
 
 
 def main(argv=None):

@@ -20,14 +20,9 @@ import argparse
 import random
 import sys
 import textwrap
-from pathlib import Path
-
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # run from a source checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tinygrad_edu import GradcheckError, Value, gradcheck, numerical_grad
+from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, delta_rule
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
@@ -36,7 +31,7 @@ from tinygrad_edu.ops import FLOAT
 K = 0.3
 SEED = 1                          # the same starting weights as demos/xor.py
 SAMPLE = ([1.0, 1.0], 0.0)        # both inputs non-zero, so every w_im update shows
-XOR = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)]
+XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
 
 
 def sigmoid(u):

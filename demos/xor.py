@@ -22,18 +22,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-try:
-    import tinygrad_edu  # noqa: F401
-except ImportError:  # run from a source checkout without `pip install -e .`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 from tinygrad_edu import Value, no_grad
 from tinygrad_edu._optional import optional_import
+from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 
-XOR = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)]
+XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
 K = 0.3                 # seed 000's learning coefficient
 SEED = 1                # weights and sample order; the network learns XOR from it
 AGREEMENT = 1e-12       # largest relative gap allowed between delta rule and autograd

@@ -6,6 +6,8 @@ local derivative of tanh is 1 - 0.7071**2 = 0.5).  Run from the repository root:
     python docs/neuron.py          (after pip install -e .)
 
 It also writes docs/neuron.dot, the DOT source (needs Graphviz's dot for the SVG).
+tests/test_viz.py loads neuron() from this file, so the tests check the very
+diagram the docs show.
 """
 
 import os

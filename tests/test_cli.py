@@ -137,7 +137,7 @@ BAD = [
     (["grad", "x+" * 300 + "x", "x=1"], f"nests more than {MAX_DEPTH} operations"),
     (["grad", "x" * (MAX_LENGTH + 1)], f"the limit is {MAX_LENGTH}"),
     (["grad", "   "], "the expression is empty"),
-    (["grad", "log(x)", "x=0"], "column 1: log(x = 0.0): log of 0.0"),
+    (["grad", "log(x)", "x=0"], "column 1: log(x = 0.0): the logarithm is defined only for positive numbers"),
     (["grad", "x/(x-1)", "x=1"], "division by zero"),
     (["grad", "exp(x)", "x=1000"], "overflows"),
     (["grad", "x**y", "x=-1", "y=2"], "the base must be positive"),
@@ -197,6 +197,13 @@ def test_demo_without_a_source_checkout_says_so(monkeypatch, capsys):
 
 def test_the_demos_folder_is_found_next_to_the_package():
     assert cli.demos_dir() == str(ROOT / "demos")
+
+
+def test_a_real_demo_runs_from_any_folder(tmp_path):
+    out = run("demo", "optimizers", "--steps", "2", "--no-plot", cwd=tmp_path)   # a subprocess
+    assert out.returncode == 0, out.stderr
+    assert "Each optimizer starts at (-7.0, 2.0) and takes 2 steps." in out.stdout
+    assert [line.split()[0] for line in out.stdout.splitlines()[4:8]] == ["SGD", "Momentum", "AdaGrad", "Adam"]
 
 
 # -- the parser ------------------------------------------------------------------

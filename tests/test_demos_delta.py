@@ -1,15 +1,18 @@
 """demos/xor.py and demos/seed_bug.py run (with --quick) and say what they should."""
 
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The demos import tinygrad_edu: found through PYTHONPATH whether or not it is installed.
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def run_demo(name, *args):
-    proc = subprocess.run([sys.executable, str(ROOT / "demos" / name), *args], cwd=ROOT,
+    proc = subprocess.run([sys.executable, str(ROOT / "demos" / name), *args], cwd=ROOT, env=ENV,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout

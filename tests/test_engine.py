@@ -62,23 +62,23 @@ def test_label_must_be_a_string():
 
 DOMAIN_ERRORS = [
     # (what the learner wrote, error type, message naming op and operand)
-    (lambda: Value(0.0, label="p").log(), ValueError, r"^log\(p = 0\.0\): log of 0\.0"),
+    (lambda: Value(0.0, label="p").log(), ValueError, r"^log\(p = 0\.0\): the logarithm is defined only for positive numbers$"),
     (lambda: Value(-2.0).log(), ValueError, r"^log\(-2\.0\): .*positive numbers"),
-    (lambda: Value(-4.0, label="s").sqrt(), ValueError, r"^sqrt\(s = -4\.0\): sqrt of -4\.0"),
-    (lambda: Value(0.0, label="z") ** -1, ZeroDivisionError, r"^pow\(z = 0\.0\): .*negative power"),
-    (lambda: Value(0.0) ** -0.5, ZeroDivisionError, r"^pow\(0\.0\): .*negative power \(-0\.5\)"),
-    (lambda: Value(-8.0) ** (1 / 3), ValueError, r"^pow\(-8\.0\): .*a negative base \(-8\.0\) to a non-integer power"),
-    (lambda: Value(1.0, label="n") / 0, ZeroDivisionError, r"^div\(n = 1\.0, 0\.0\): division by zero"),
+    (lambda: Value(-4.0, label="s").sqrt(), ValueError, r"^sqrt\(s = -4\.0\): the square root is defined only for numbers >= 0$"),
+    (lambda: Value(0.0, label="z") ** -1, ZeroDivisionError, r"^pow\(z = 0\.0, -1\.0\): 0\.0 cannot be raised to a negative power$"),
+    (lambda: Value(0.0) ** -0.5, ZeroDivisionError, r"^pow\(0\.0, -0\.5\): 0\.0 cannot be raised to a negative power$"),
+    (lambda: Value(-8.0) ** (1 / 3), ValueError, r"^pow\(-8\.0, 0\.333\d+\): a negative base to a non-integer power is not a real number$"),
+    (lambda: Value(1.0, label="n") / 0, ZeroDivisionError, r"^div\(n = 1\.0, 0\.0\): division by zero$"),
     (lambda: Value(1.0) / Value(0.0, label="d"), ZeroDivisionError, r"^div\(1\.0, d = 0\.0\): division by zero"),
     (lambda: 2.0 / Value(0.0), ZeroDivisionError, r"^div\(2\.0, 0\.0\): division by zero"),
     (lambda: Value(-2.0, label="b") ** Value(2.0), ValueError,
-     r"^pow\(b = -2\.0, 2\.0\): pow: base -2\.0 with a Value exponent; the base must be positive"),
+     r"^pow\(b = -2\.0, 2\.0\): with a Value exponent the base must be positive"),
     (lambda: (-2.0) ** Value(3.0), ValueError, r"^pow\(-2\.0, 3\.0\): .*Value exponent"),
     (lambda: 0 ** Value(1.0), ValueError, r"^pow\(0\.0, 1\.0\): .*base must be positive"),
-    (lambda: Value(1000.0, label="u").exp(), OverflowError, r"^exp\(u = 1000\.0\): .*overflows"),
+    (lambda: Value(1000.0, label="u").exp(), OverflowError, r"^exp\(u = 1000\.0\): the result overflows a float \(the largest float is about e \*\* 709\.78\)$"),
     (lambda: Value(1e200) * Value(1e200), OverflowError, r"^mul\(1e\+200, 1e\+200\): the result overflows"),
     (lambda: Value(1e308) + 1e308, OverflowError, r"^add\(1e\+308, 1e\+308\): the result overflows"),
-    (lambda: Value(10.0) ** 400, OverflowError, r"^pow\(10\.0\): pow: 10\.0 \*\* 400\.0 overflows"),
+    (lambda: Value(10.0) ** 400, OverflowError, r"^pow\(10\.0, 400\.0\): the result overflows a float$"),
     (lambda: Value(1.0) + math.nan, ValueError, r"number operand must be finite, got nan"),
     (lambda: Value(1.0) ** math.inf, ValueError, r"^pow: the exponent must be finite, got inf"),
 ]
@@ -88,7 +88,10 @@ DOMAIN_ERRORS = [
 def test_domain_errors_name_the_op_and_operand(make, error, message):
     with pytest.raises(error, match=message) as info:
         make()
-    assert "math domain error" not in str(info.value)
+    text = str(info.value)
+    assert "math domain error" not in text
+    op = text.split("(", 1)[0]
+    assert text.count(f"{op}:") == 0 and text.count(f"{op} of") == 0     # the op is named once, up front
 
 
 def test_a_failed_op_records_nothing_and_leaves_its_operand_intact():
@@ -103,6 +106,10 @@ def test_a_non_finite_local_derivative_in_backward_names_the_op():
     y = x.sqrt()                       # sqrt(0) = 0 is fine; its slope 1 / (2 sqrt(0)) is not
     with pytest.raises(ZeroDivisionError, match=r"backward of sqrt\(x = 0\.0\): the local derivative is not finite"):
         y.backward()
+    z = Value(0.0, label="z")
+    with pytest.raises(ZeroDivisionError, match=r"^backward of pow\(z = 0\.0, 0\.5\): the local derivative is "
+                                                r"not finite here \(pow\(0\.0, -0\.5\): 0\.0 cannot be raised"):
+        (z ** 0.5).backward()              # d/dz z**0.5 = 0.5 * z**-0.5
 
 
 @pytest.mark.parametrize("make", [lambda: Value(1.0) + "a", lambda: "a" * Value(1.0),

@@ -199,17 +199,11 @@ def networks(draw):
     return model, draw(point), draw(target), draw(point), draw(target)
 
 
-def squared_error(outputs, targets):
-    # By hand, not losses.sum_of_squares: that takes targets as plain numbers
-    # (their .data), which a trace would freeze; here they stay traced inputs.
-    return 0.5 * sum(((y - t) ** 2 for y, t in zip(outputs, targets)), Value(0.0))
-
-
 def eager_network(model, params, x, t):
     for p, v in zip(model.parameters(), params):
         p.data = v
         p.grad = 0.0
-    loss = squared_error(model(x), t)
+    loss = sum_of_squares(model(x), t)
     loss.backward()
     return loss.data, [p.grad for p in model.parameters()]
 
@@ -219,7 +213,7 @@ def test_random_mlps_agree_with_the_engine(net, shift):
     model, x, t, x2, t2 = net
     params = model.parameters()
     start = [p.data for p in params]
-    f = jit(lambda ps, x, t: squared_error(model(x), t), params, x, t, argnums=0)
+    f = jit(lambda ps, x, t: sum_of_squares(model(x), t), params, x, t, argnums=0)
     assert_all_close(f(start, x, t), eager_network(model, start, x, t))
     moved = [v + shift * math.sin(i) for i, v in enumerate(start)]
     assert_all_close(f(moved, x2, t2), eager_network(model, moved, x2, t2))
@@ -343,17 +337,21 @@ def test_ints_and_numpy_numbers_give_float_results():
 
 def test_domain_errors_name_the_op_and_the_line():
     f = jit(lambda x: (x * x - 1.0).log(), 2.0)
-    with pytest.raises(ValueError, match=r"forward of log at `t\d = log\(t\d\)`: log of 0\.0"):
+    with pytest.raises(ValueError, match=r"\(compiled\), forward at `t\d = log\(t\d\)`: log\(0\.0\): "
+                                         r"the logarithm is defined only for positive numbers$"):
         f(1.0)
     g = jit(lambda x: (x * x).sqrt(), 2.0)
     with pytest.raises(ZeroDivisionError, match=r"backward of sqrt .* local derivative is not finite"):
         g(0.0)
     h = jit(lambda x: x.exp(), 1.0)
-    with pytest.raises(OverflowError, match=r"forward of exp .*overflows"):
+    with pytest.raises(OverflowError, match=r"forward at `t\d = exp\(x\)`: exp\(1000\.0\): the result overflows"):
         h(1000.0)
     k = jit(lambda x: x * x * x, 1.0)
     with pytest.raises(OverflowError, match=r"result is inf"):
         k(1e200)
+    d = jit(lambda x, y: x / y, 1.0, 2.0)            # inline `/`: Python's own message, the op named here
+    with pytest.raises(ZeroDivisionError, match=r"forward of div at `t\d = x / y`: float division by zero"):
+        d(1.0, 0.0)
 
 
 def test_results_stay_plain_floats_without_a_graph():
@@ -476,7 +474,7 @@ def test_the_same_value_twice_is_refused():
 
 def test_an_argument_read_as_a_plain_number_is_frozen_and_warned_about():
     with pytest.warns(UserWarning, match=r"argument t of <lambda> does not reach its result"):
-        f = jit(lambda y, t: sum_of_squares(y, t), 0.5, 1.0)     # the loss reads t.data
+        f = jit(lambda y, t: 0.5 * (y - t.data) ** 2, 0.5, 1.0)     # t.data is a number: frozen
     assert f(0.5, 0.0) == f(0.5, 1.0) == (0.125, (-0.5, 0.0))
 
 

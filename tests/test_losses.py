@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import pytest
 from hypothesis import assume, given, strategies as st
@@ -164,6 +165,45 @@ def test_gradcheck_max_margin_away_from_the_kink(scores, data):
     labels = data.draw(st.lists(st.sampled_from([-1, 1]), min_size=len(scores), max_size=len(scores)))
     assume(all(abs(1 - y * s) > 1e-3 for s, y in zip(scores, labels)))
     assert gradcheck(lambda *v: max_margin(list(v), labels), *scores)
+
+
+# -- targets given as Values: part of the graph, not frozen numbers --------------------
+
+def test_a_value_target_receives_its_gradient():
+    y, t = Value(0.75), Value(1.0)
+    sum_of_squares(y, t).backward()
+    assert t.grad == -(0.75 - 1.0) and y.grad == 0.75 - 1.0          # d/dt ½(y − t)² = −(y − t)
+    ys, ts = vals([1.0, 2.0]), vals([0.0, 3.0])
+    mean_squared_error(ys, ts).backward()
+    assert [v.grad for v in ts] == pytest.approx([-1.0, 1.0])          # −2(y − t)/n
+    z, t = Value(0.7), Value(0.25)
+    binary_cross_entropy_with_logits(z, t).backward()
+    assert t.grad == pytest.approx(-0.7, abs=1e-12)                    # softplus(−z) − softplus(z) = −z
+    zs, one_hot = [0.5, -1.0, 2.0], vals([0.0, 0.0, 1.0])
+    softmax_cross_entropy(vals(zs), one_hot).backward()                # d/dt_i = −log softmax(z)_i
+    assert [v.grad for v in one_hot] == pytest.approx([-math.log(p) for p in float_softmax(zs)], abs=1e-12)
+
+
+@given(st.lists(finite, min_size=2, max_size=4), st.data())
+def test_gradcheck_losses_in_outputs_and_targets(ys, data):
+    n = len(ys)
+    ts = data.draw(st.lists(finite, min_size=n, max_size=n))
+    for loss in (sum_of_squares, mean_squared_error):
+        assert gradcheck(lambda *v: loss(list(v[:n]), list(v[n:])), *ys, *ts)
+    probs = data.draw(st.lists(probability, min_size=n, max_size=n))
+    assert gradcheck(lambda *v: binary_cross_entropy(list(v[:n]), list(v[n:])), *probs, *probs[::-1])
+    assert gradcheck(lambda *v: binary_cross_entropy_with_logits(list(v[:n]), list(v[n:])), *ys, *probs)
+    assert gradcheck(lambda *v: softmax_cross_entropy(list(v[:n]), list(v[n:])), *ys, *probs)
+
+
+def test_a_target_passed_to_jit_is_an_input_not_a_constant():
+    from tinygrad_edu.jit import jit
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                # no "argument t does not reach its result"
+        f = jit(sum_of_squares, 0.8, 1.0)
+    assert f(0.8, 1.0)[0] == pytest.approx(0.02)
+    value, (g_y, g_t) = f(0.8, 0.0)                   # traced at t = 1.0, called at t = 0.0
+    assert value == pytest.approx(0.32) and (g_y, g_t) == pytest.approx((0.8, -0.8))
 
 
 # -- errors --------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Diagrams: the DOT source (snapshots), escaping, limits, rendering with the real `dot`."""
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -20,17 +21,16 @@ needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's `dot` is not ins
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def neuron():
-    """o = tanh(x1*w1 + x2*w2 + b) with the classic numbers, every node labelled."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1; x1w1.label = "x1w1"
-    x2w2 = x2 * w2; x2w2.label = "x2w2"
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = "x1w1x2w2"
-    n = x1w1x2w2 + b; n.label = "n"
-    o = n.tanh(); o.label = "o"
-    return o
+def _load_docs_example():
+    """docs/neuron.py as a module: the tests draw the same neuron the docs show."""
+    spec = importlib.util.spec_from_file_location("docs_neuron", ROOT / "docs" / "neuron.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: o = tanh(x1*w1 + x2*w2 + b) with the classic numbers, every node labelled (docs/neuron.py).
+neuron = _load_docs_example().neuron
 
 
 def tiny_network():

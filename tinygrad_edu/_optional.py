@@ -3,6 +3,7 @@
 ``import tinygrad_edu`` never imports them.  A demo asks for one when it
 needs it; if it is not installed the demo carries on without the picture or
 the progress bar and tells the learner which extra to install.
+:func:`save_figure` writes a finished matplotlib figure to a file.
 
 >>> optional_import("a_module_that_is_not_installed", extra="demos", quiet=True) is None
 True
@@ -11,9 +12,10 @@ True
 """
 
 import importlib
+import os
 import sys
 
-__all__ = ["optional_import", "install_hint", "progress"]
+__all__ = ["optional_import", "install_hint", "progress", "save_figure"]
 
 _warned = set()
 
@@ -42,6 +44,22 @@ def optional_import(module, extra="demos", purpose=None, quiet=False):
             print(f"note: {module.split('.')[0]} is not installed{what}; "
                   f"install the extra: {install_hint(extra)}", file=sys.stderr)
         return None
+
+
+def save_figure(fig, path, dpi=120):
+    """Lay out the matplotlib figure ``fig``, write it to ``path`` and close it.
+
+    Creates the file's folder if needed (demos write to ``demos/out/``).
+    Returns ``path``.  Only called with a figure in hand, so matplotlib is
+    already imported by then.
+    """
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
 
 
 def progress(iterable, total=None, desc=None, disable=False):

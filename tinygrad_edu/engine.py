@@ -332,15 +332,22 @@ def _leaf(data):
     return v
 
 
+def _call_text(op, operands):
+    """``op(operands)`` as the learner wrote it: labels and values, then the op's own constant."""
+    names = [_describe(v) for v in operands]
+    if op.param is not None:                  # the exponent of x ** k
+        names.append(repr(op.param))
+    return f"{op.name}({', '.join(names)})"
+
+
 def _failed(err, op, operands):
-    """Re-raise a forward error with the op and the operands' labels named."""
-    names = ", ".join(_describe(v) for v in operands)
-    return type(err)(f"{op.name}({names}): {err}")
+    """A forward error said once: ``op(operands): why``, the operands named by their labels.
+    (The float functions of ops.py keep their ``why`` as ``err.reason``.)"""
+    return type(err)(f"{_call_text(op, operands)}: {getattr(err, 'reason', err)}")
 
 
 def _overflowed(op, operands):
-    names = ", ".join(_describe(v) for v in operands)
-    return OverflowError(f"{op.name}({names}): the result overflows a float")
+    return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
 
 
 def _unary(op, a):
@@ -435,7 +442,7 @@ def _chain_rule(order):
             else:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise type(err)(f"backward of {node.op}({', '.join(_describe(p) for p in node.parents)}): "
+        raise type(err)(f"backward of {_call_text(node._op, node.parents)}: "
                         f"the local derivative is not finite here ({err})") from None
 
 

@@ -446,9 +446,12 @@ class _Statement:
     def code(self):
         return f"{self.target} {'+=' if self.augmented else '='} {self.text}"
 
-    def describe(self):
+    def describe(self, err):
+        """Where ``err`` happened, for its message."""
         op, source = self.what
         if source is None:
+            if hasattr(err, "reason"):     # a checked FLOAT function: its message names the op and operands
+                return f"forward at `{self.code()}`"
             return f"forward of {op} at `{self.code()}`"
         return (f"backward of {op} at `{self.code()}` (from `{source}`): "
                 "the local derivative is not finite here")
@@ -824,9 +827,9 @@ class CompiledFunction:
             if i not in reached and any(leaf.arg == i for leaf in leaves):
                 warnings.warn(
                     f"jit: argument {name} of {fn_name} does not reach its result, so the compiled "
-                    f"function ignores it. If {fn_name} reads its number (.data, float(), or a loss "
-                    "that takes targets as plain numbers), the number seen while tracing is frozen "
-                    "into the code: compute with the Value instead (e.g. (y - t) ** 2 by hand)",
+                    f"function ignores it. If {fn_name} reads its number (.data or float()), the "
+                    "number seen while tracing is frozen into the code: compute with the Value "
+                    "instead (y - t, not y - t.data)",
                     stacklevel=3)
 
     def _compile(self, units, gen_name):
@@ -895,7 +898,7 @@ class CompiledFunction:
             tb = tb.tb_next
         if where is None:
             return err
-        return type(err)(f"{self.__name__} (compiled), {where.describe()}: {err}")
+        return type(err)(f"{self.__name__} (compiled), {where.describe(err)}: {err}")
 
     def _validated(self, args):
         if len(args) != self._nargs:
@@ -958,8 +961,9 @@ def jit(fn=None, *example_args, argnums=None):
     ``fn``'s Python control flow took while tracing: a branch or loop that
     depends on the data is frozen as traced (as ``jax.jit`` does).  relu and
     abs branch at run time.  So is a number ``fn`` reads out of a Value
-    (``.data``, ``float(v)``, a loss that takes its targets as plain numbers):
-    if an argument never reaches the result, jit warns.
+    (``.data``, ``float(v)``): if an argument never reaches the result, jit
+    warns.  (The losses of :mod:`tinygrad_edu.losses` keep a Value target a
+    Value, so a target passed as an argument stays an input.)
 
     >>> @jit(2.0, 3.0, argnums=0)
     ... def f(x, y):

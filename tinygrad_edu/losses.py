@@ -2,7 +2,9 @@
 
 Each takes the outputs (Values or plain numbers; a list, or a single one
 where that is natural) and the targets, and returns a Value to call
-``backward()`` on.
+``backward()`` on.  A target may be a Value too: it stays in the graph, so it
+gets a gradient, and under :func:`tinygrad_edu.jit.jit` it is an input of the
+compiled function rather than a number frozen at its traced value.
 
 >>> from tinygrad_edu import Value
 >>> y = [Value(0.8), Value(0.3)]
@@ -39,13 +41,19 @@ def _value(x, name, what):
                     f"got {type(x).__name__} ({x!r:.40})")
 
 
-def _number(t, name, what):
-    """A target as a float (targets are data, not parameters)."""
+def _target(t, name, what):
+    """A target: a number becomes a float; a Value stays a Value, so the loss is
+    differentiable in it too (and a jit-traced target is an input, not a constant)."""
     if isinstance(t, Value):
-        return t.data
+        return t
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
         return float(t)
-    raise TypeError(f"{name}: each {what} must be a number, got {type(t).__name__} ({t!r:.40})")
+    raise TypeError(f"{name}: each {what} must be a number or a Value, got {type(t).__name__} ({t!r:.40})")
+
+
+def _data(x):
+    """The number in a target: its float, or a Value's data."""
+    return x.data if isinstance(x, Value) else x
 
 
 def _as_list(x, name, what):
@@ -65,7 +73,7 @@ def _paired(outputs, targets, name):
                          "they must match one to one")
     if not ys:
         raise ValueError(f"{name}: no outputs given")
-    return ([_value(y, name, "output") for y in ys], [_number(t, name, "target") for t in ts])
+    return ([_value(y, name, "output") for y in ys], [_target(t, name, "target") for t in ts])
 
 
 def _total(values):
@@ -172,8 +180,8 @@ def max_margin(scores, labels):
     """
     ss, ys = _paired(scores, labels, "max_margin")
     for y in ys:
-        if y not in (-1.0, 1.0):
-            raise ValueError(f"max_margin: labels must be -1 or +1, got {y!r}; "
+        if _data(y) not in (-1.0, 1.0):
+            raise ValueError(f"max_margin: labels must be -1 or +1, got {_data(y)!r}; "
                              "for 0/1 labels use datasets.signed_labels(y) (that is, 2*y - 1)")
     return _total([(1.0 - y * s).relu() for s, y in zip(ss, ys)]) / len(ss)
 
@@ -247,7 +255,7 @@ def _target_vector(target, n, name):
     if isinstance(target, (bool, float, Value)):
         raise TypeError(f"{name}: a target is an int class label or a one-hot list, got "
                         f"{type(target).__name__} ({target!r:.40})")
-    ts = [_number(t, name, "target entry") for t in _as_list(target, name, "target")]
+    ts = [_target(t, name, "target entry") for t in _as_list(target, name, "target")]
     if len(ts) != n:
         raise ValueError(f"{name}: {n} logits but a target of length {len(ts)}; they must match")
     return ts
@@ -260,10 +268,11 @@ def _one_cross_entropy(logits, target, name):
     log_sum = _total([s.exp() for s in shifted]).log()
     if isinstance(t, int):
         return log_sum - shifted[t]
-    # −Σ t_i log softmax_i = (Σ t_i) · logsumexp − Σ t_i z_i  (shifted; the shift cancels)
-    weighted = [ti * s for ti, s in zip(t, shifted) if ti != 0.0]
-    mass = sum(t)
-    loss = log_sum * mass if mass != 1.0 else log_sum
+    # −Σ t_i log softmax_i = (Σ t_i) · logsumexp − Σ t_i z_i  (shifted; the shift cancels).
+    # Terms with a number t_i = 0 are left out; a Value t_i stays, since the loss depends on it.
+    weighted = [ti * s for ti, s in zip(t, shifted) if isinstance(ti, Value) or ti != 0.0]
+    mass = _total(t)
+    loss = log_sum if (type(mass) is float and mass == 1.0) else log_sum * mass
     return loss - _total(weighted) if weighted else loss
 
 

@@ -21,6 +21,10 @@ Anything beyond ``+ - * /`` goes through the namespace ``m`` (``m.exp``,
 (3.0, 2.0)
 >>> SIGMOID.vjp(FLOAT, 1.0, 0.5, 0.0)   # sigmoid'(u) = out * (1 - out)
 (0.25,)
+>>> FLOAT.log(0.0)
+Traceback (most recent call last):
+...
+ValueError: log(0.0): the logarithm is defined only for positive numbers
 """
 
 import math
@@ -53,28 +57,39 @@ class Op:
 
 # ---------------------------------------------------------------------------
 # Elementary functions on floats.  They check their domain first, so a learner
-# reads "log of 0.0" rather than Python's bare "math domain error".
+# reads "log(0.0): the logarithm is defined only for positive numbers" rather
+# than Python's bare "math domain error".  Each message is ``name(operands): why``;
+# the error also keeps the ``why`` alone as ``.reason``, so the engine can name
+# the operands by their labels without repeating the op.
 
 def _fmt(x):
     return repr(float(x))
+
+
+def _domain_error(error, name, operands, reason):
+    """``error("name(operands): reason")``, with ``.reason`` set."""
+    err = error(f"{name}({', '.join(_fmt(x) for x in operands)}): {reason}")
+    err.reason = reason
+    return err
 
 
 def _exp(x):
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowError(f"exp({_fmt(x)}) overflows a float (exp is finite only up to about exp(709))") from None
+        raise _domain_error(OverflowError, "exp", (x,), "the result overflows a float "
+                            "(the largest float is about e ** 709.78)") from None
 
 
 def _log(x):
     if x <= 0.0:
-        raise ValueError(f"log of {_fmt(x)}: log is defined only for positive numbers")
+        raise _domain_error(ValueError, "log", (x,), "the logarithm is defined only for positive numbers")
     return math.log(x)
 
 
 def _sqrt(x):
     if x < 0.0:
-        raise ValueError(f"sqrt of {_fmt(x)}: sqrt is defined only for numbers >= 0")
+        raise _domain_error(ValueError, "sqrt", (x,), "the square root is defined only for numbers >= 0")
     return math.sqrt(x)
 
 
@@ -89,28 +104,29 @@ def _sigmoid(x):
 def _pow(x, k):
     """x ** k for a plain-number exponent k."""
     if x == 0.0 and k < 0:
-        raise ZeroDivisionError(f"pow: 0.0 cannot be raised to a negative power ({_fmt(k)})")
+        raise _domain_error(ZeroDivisionError, "pow", (x, k), "0.0 cannot be raised to a negative power")
     if x < 0.0 and k != int(k):
-        raise ValueError(f"pow: a negative base ({_fmt(x)}) to a non-integer power ({_fmt(k)}) is not a real number")
+        raise _domain_error(ValueError, "pow", (x, k),
+                            "a negative base to a non-integer power is not a real number")
     try:
         return x ** k
     except OverflowError:
-        raise OverflowError(f"pow: {_fmt(x)} ** {_fmt(k)} overflows a float") from None
+        raise _domain_error(OverflowError, "pow", (x, k), "the result overflows a float") from None
 
 
 def _vpow(x, y):
     """x ** y where the exponent y is itself differentiable: needs x > 0 (d/dy = out * log x)."""
     if x <= 0.0:
-        raise ValueError(
-            f"pow: base {_fmt(x)} with a Value exponent; the base must be positive "
-            "(the derivative with respect to the exponent needs log(base)); "
-            "use a plain-number exponent for x ** 2 and the like")
+        raise _domain_error(
+            ValueError, "pow", (x, y),
+            "with a Value exponent the base must be positive (the derivative with respect to "
+            "the exponent needs log(base)); use a plain-number exponent for x ** 2 and the like")
     return _pow(x, y)
 
 
 def _div(x, y):
     if y == 0.0:
-        raise ZeroDivisionError(f"division by zero: {_fmt(x)} / 0.0")
+        raise _domain_error(ZeroDivisionError, "div", (x, y), "division by zero")
     return x / y
 
 

@@ -6,7 +6,17 @@
 >>> y.backward()
 >>> x.grad
 8.0
+
+The other parts load on first use, so ``import tinygrad_edu`` stays quick:
+``tinygrad_edu.nn``, ``losses``, ``optim``, ``datasets``, ``delta``, ``viz``,
+``explain``, ``formula``, ``testing`` (the last needs hypothesis).
+
+>>> import tinygrad_edu
+>>> tinygrad_edu.nn.MLP(2, [3, 1], seed=0)
+MLP(2, [3, 1], activation='sigmoid')
 """
+
+import importlib
 
 from .engine import Value, no_grad, is_grad_enabled, zero_grad, topological_order
 from .functional import grad, value_and_grad
@@ -18,3 +28,16 @@ __version__ = "0.1.0"
 __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",
            "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
            "jit", "CompiledFunction"]
+
+_SUBMODULES = ("nn", "losses", "optim", "datasets", "delta", "viz", "explain", "formula", "testing")
+
+
+def __getattr__(name):
+    # Submodules are imported when first used (PEP 562), not by `import tinygrad_edu`.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_SUBMODULES))

@@ -442,24 +442,41 @@ def _chain_rule(order):
             else:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise type(err)(f"backward of {_call_text(node._op, node.parents)}: "
-                        f"the local derivative is not finite here ({err})") from None
+        raise _backward_failed(err, node) from None
 
 
 def _chain_rule_recorded(order):
-    """The same pass with Values instead of floats: the gradients form a graph."""
+    """The same pass with Values instead of floats: the gradients form a graph.
+
+    Recording is on for the pass even inside ``no_grad()``: a graph is what
+    ``create_graph=True`` asks for, and without one every higher derivative
+    would silently be 0.
+    """
     m = VALUE
-    for node in order:
-        op = node._op
-        if op is None:
-            continue
-        g = node.grad
-        if not isinstance(g, Value):
-            continue  # float 0.0: no path from the root passes here
-        parents = node.parents
-        for p, gp in zip(parents, op.vjp(m, g, node, *parents)):
-            before = p.grad
-            p.grad = gp if (type(before) is float and before == 0.0) else before + gp
+    node = None
+    recording = _recording_off.set(False)
+    try:
+        for node in order:
+            op = node._op
+            if op is None:
+                continue
+            g = node.grad
+            if not isinstance(g, Value):
+                continue  # float 0.0: no path from the root passes here
+            parents = node.parents
+            for p, gp in zip(parents, op.vjp(m, g, node, *parents)):
+                before = p.grad
+                p.grad = gp if (type(before) is float and before == 0.0) else before + gp
+    except (ValueError, ZeroDivisionError, OverflowError) as err:
+        raise _backward_failed(err, node) from None
+    finally:
+        _recording_off.reset(recording)
+
+
+def _backward_failed(err, node):
+    """The error of a local derivative that cannot be computed, naming the op and operands."""
+    return type(err)(f"backward of {_call_text(node._op, node.parents)}: "
+                     f"the local derivative is not finite here ({err})")
 
 
 #: The elementary functions on Values, for derivative rules run with create_graph=True.

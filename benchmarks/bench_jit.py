@@ -16,8 +16,14 @@ two ways:
   function of the parameters.
 
 The one-off trace-and-compile time is reported separately from the per-step
-time.  Ratios are times divided by the hand-written floats' (the floor for
-pure Python).  Every implementation is first checked to take the same step.
+time.  Every time, the one-off ones included, is CPU seconds of this process
+(``time.process_time``, as in bench_engine.py).  Ratios are times divided by
+the hand-written floats' (the floor for pure Python).  Every implementation is
+first checked to take the same step.
+
+In the chain the gradient is the same product of constants for every x, so
+the jit folds it while writing the code: its row times the forward pass only,
+and is labelled so.
 """
 
 import gc
@@ -37,7 +43,15 @@ except ImportError:      # run as a script
 from tinygrad_edu import Value
 from tinygrad_edu.jit import jit
 
-JIT_SAMPLE, JIT_BATCH, JIT = "jit, per-sample function", "jit, whole batch traced", "jit"
+JIT_SAMPLE, JIT_BATCH = "jit, per-sample function", "jit, whole batch traced"
+JIT_CHAIN = "jit (backward folded at compile time)"
+
+
+def _cpu_timed(make):
+    """(make(), the CPU seconds it took): one-off times on the same clock as the step times."""
+    start = time.process_time()
+    result = make()
+    return result, time.process_time() - start
 
 
 def unflat(ps, sizes=common.SIZES):
@@ -53,10 +67,8 @@ def sample_loss(ps, x, y):
 
 
 def compile_per_sample(X, Y):
-    """(the compiled per-sample loss, seconds to trace and compile it)."""
-    start = time.perf_counter()
-    f = jit(sample_loss, common.flat(common.init_params()), X[0], Y[0], argnums=0)
-    return f, time.perf_counter() - start
+    """(the compiled per-sample loss, CPU seconds to trace and compile it)."""
+    return _cpu_timed(lambda: jit(sample_loss, common.flat(common.init_params()), X[0], Y[0], argnums=0))
 
 
 def per_sample_step(f, p, X, Y, learning_rate=0.5):
@@ -78,12 +90,15 @@ def per_sample_step(f, p, X, Y, learning_rate=0.5):
 
 
 def compile_whole_batch(X, Y):
-    start = time.perf_counter()
-    f = jit(lambda ps: common.loss(unflat(ps), X, Y, Value), common.flat(common.init_params()), argnums=0)
-    return f, time.perf_counter() - start
+    """(the whole-batch loss compiled as one function of the parameters, with the
+    points frozen into its code; CPU seconds to trace and compile it)."""
+    return _cpu_timed(lambda: jit(lambda ps: common.loss(unflat(ps), X, Y, Value),
+                                  common.flat(common.init_params()), argnums=0))
 
 
 def whole_batch_step(f, p, learning_rate=0.5):
+    """One step with the whole-batch function (its loss already has the mean and L2):
+    the SGD update in floats.  Updates ``p`` in place; returns the loss."""
     value, grads = f(p)
     p[:] = [w - learning_rate * g for w, g in zip(p, grads)]
     return value
@@ -118,6 +133,7 @@ def check_same_step(X, Y, f_sample, f_batch):
 
 
 def time_jit_training(step, repeats):
+    """CPU seconds of ``repeats`` consecutive ``step(p)`` calls, after one untimed warm-up."""
     p = common.flat(common.init_params())
     gc.collect()
     step(p)
@@ -127,11 +143,10 @@ def time_jit_training(step, repeats):
 
 
 def time_jit_chain(n, repeats):
-    """(run times, trace-and-compile seconds) of the compiled chain; checks its gradient."""
+    """(run times, trace-and-compile seconds, (forward, backward) line counts) of the
+    compiled chain, all CPU seconds; checks its value and gradient first."""
     gc.collect()
-    start = time.perf_counter()
-    f = jit(chain_function(n), 0.5)
-    compile_s = time.perf_counter() - start
+    f, compile_s = _cpu_timed(lambda: jit(chain_function(n), 0.5))
     g_floats, y_floats = common.float_chain(n)
     value, (g,) = f(0.5)
     if abs(g - g_floats) > 1e-9 * abs(g_floats) or abs(value - y_floats) > 1e-9 * abs(y_floats):
@@ -144,6 +159,7 @@ def time_jit_chain(n, repeats):
 
 
 def main(argv=None):
+    """Check every implementation takes the same step, then time them and print the tables."""
     args = common.parse_options(__doc__, argv)
     n_chain, repeats = args.chain_ops, args.repeats
     if MicrogradValue is None:
@@ -158,8 +174,8 @@ def main(argv=None):
     f_sample, compile_sample = compile_per_sample(X, Y)
     f_batch, compile_batch = compile_whole_batch(X, Y)
     check_same_step(X, Y, f_sample, f_batch)
-    print(f"Python {platform.python_version()} on {platform.machine()}; median of {repeats} runs; "
-          "every implementation checked to take the same step first.")
+    print(f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} "
+          "runs; every implementation checked to take the same step first.")
 
     results, compile_times = {}, {}
     step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points"
@@ -178,14 +194,14 @@ def main(argv=None):
     chain_name = f"{n_chain:,}-op chain, forward + backward"
     rows = {impl: time_chain(impl, n_chain, repeats) for impl in others}
     jit_times, compile_chain, lines = time_jit_chain(n_chain, repeats)
-    rows[JIT] = jit_times
+    rows[JIT_CHAIN] = jit_times
     results[chain_name] = {impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()}
-    compile_times[chain_name] = {JIT: {"trace_and_compile_s": compile_chain, "lines": list(lines)}}
+    compile_times[chain_name] = {JIT_CHAIN: {"trace_and_compile_s": compile_chain, "lines": list(lines)}}
     _print_table(chain_name, results[chain_name], compile_times[chain_name])
     print("  (the chain's gradient is the same product of constants for every x, so the jit\n"
           "   works it out while writing the code: its backward is one line, and a call runs the forward)")
 
-    common.write_json(args, results=results, one_off=compile_times,
+    common.write_json(args, clock="time.process_time (CPU seconds)", results=results, one_off=compile_times,
                       ratios_vs_hand_written_floats={
                           w: {i: r["median_s"] / rs[FLOATS]["median_s"] for i, r in rs.items()}
                           for w, rs in results.items()})
@@ -198,9 +214,9 @@ def _shown(t):
 def _print_table(name, rows, one_off):
     floats = rows[FLOATS]["median_s"]
     print(f"\n{name}")
-    print(f"  {'implementation':<30} {'median':>10}  {'time / hand-written floats':>26}")
+    print(f"  {'implementation':<38} {'median':>10}  {'time / hand-written floats':>26}")
     for impl, r in rows.items():
-        print(f"  {impl:<30} {_shown(r['median_s']):>10}  {r['median_s'] / floats:>25.2f}x")
+        print(f"  {impl:<38} {_shown(r['median_s']):>10}  {r['median_s'] / floats:>25.2f}x")
     for impl, info in one_off.items():
         fwd, bwd = info["lines"]
         print(f"  one-off trace and compile, {impl}: {_shown(info['trace_and_compile_s']).strip()} "

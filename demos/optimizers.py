@@ -49,13 +49,15 @@ def plot(paths, out, n=120):
     xs = [-10 + 20 * i / (n - 1) for i in range(n)]
     ys = [-5 + 10 * j / (n - 1) for j in range(n)]
     Z = [[f(a, b) for a in xs] for b in ys]
+    counts = {len(points) - 1 for points in paths.values()}     # main gives all the same number
+    steps = f"{counts.pop()} steps" if len(counts) == 1 else f"up to {max(counts)} steps"
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey=True)
-    for ax, (name, path) in zip(axes.flat, paths.items()):
+    for ax, (name, points) in zip(axes.flat, paths.items()):
         ax.contour(xs, ys, Z, levels=[0.05, 0.2, 0.5, 1, 2, 4, 7, 11], colors="#9aa7b5", linewidths=0.8)
-        ax.plot([p[0] for p in path], [p[1] for p in path], "o-", color="#c0392b", markersize=3,
+        ax.plot([p[0] for p in points], [p[1] for p in points], "o-", color="#c0392b", markersize=3,
                 linewidth=1)
         ax.plot(0, 0, "+", color="k", markersize=12)
-        x_end, y_end = path[-1]
+        x_end, y_end = points[-1]
         ax.set_title(f"{name}: ends at ({x_end:.3f}, {y_end:.3f})", fontsize=10)
         ax.set_xlim(-10, 10)
         ax.set_ylim(-5, 5)
@@ -63,7 +65,7 @@ def plot(paths, out, n=120):
         ax.set_xlabel("x")
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
-    fig.suptitle(f"f(x, y) = x²/20 + y², {len(path) - 1} steps from {START}")
+    fig.suptitle(f"f(x, y) = x²/20 + y², {steps} from {START}")
     return save_figure(fig, out, dpi=110)
 
 

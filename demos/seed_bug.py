@@ -71,6 +71,8 @@ class SeedNetwork:
                    b_m=[n.b.data for n in hidden], b_o=[out.b.data])
 
     def forward(self, input_data):
+        """Sigmoid outputs of the middle neurons, then of the output neuron, each cell
+        keeping its output for train(); returns the network's output."""
         self.input_layer = list(input_data)
         for m, cell in enumerate(self.middle_layer):
             u = self.w_im[m][0] * self.input_layer[0] + self.w_im[m][1] * self.input_layer[1] + self.b_m[m]
@@ -81,6 +83,7 @@ class SeedNetwork:
 
     # ---- seed 000's train(), exactly as the article prints it (comments translated) ----
     def train(self, correct):
+        """One update after forward(): seed 000's code as printed, six lines marked BUG."""
         # learning coefficient
         k = 0.3
 
@@ -119,6 +122,7 @@ class SeedNetwork:
 
     # ---- the same method with the six BUG lines corrected as the article's text says ----
     def train_fixed(self, correct):
+        """One update after forward(), the BUG lines corrected as the article's text says."""
         k = 0.3
         output_o = self.output_layer[0].output
         output_m = [cell.output for cell in self.middle_layer]
@@ -297,6 +301,8 @@ def compare_training(model, epochs):
 
 
 def main(argv=None):
+    """Compare one step of the seed's train() with the delta rule, autograd and
+    finite differences, then train XOR both ways."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a shorter XOR comparison")
     args = parser.parse_args(argv)

@@ -12,8 +12,9 @@ Before every update the same gradients are also computed by autograd
 (loss.backward()); the demo stops with an error if the two ever disagree by
 more than 1e-12 (relative), and reports the largest disagreement it saw.
 
-    python demos/xor.py            # 4000 epochs, a few seconds
+    python demos/xor.py            # 4000 epochs, a few seconds; draws demos/out/xor_graph.svg
     python demos/xor.py --quick    # 1000 epochs, for a smoke test
+    python demos/xor.py --graph /tmp/xor.png    # the diagram elsewhere (or --no-graph)
 """
 
 import argparse
@@ -22,8 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tinygrad_edu import Value, no_grad
-from tinygrad_edu._optional import optional_import
+from tinygrad_edu import Value, no_grad, viz
+from tinygrad_edu._optional import progress
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
 from tinygrad_edu.losses import sum_of_squares
@@ -46,14 +47,13 @@ def train(model, epochs, seed, report_every):
     """Per-sample delta-rule updates; autograd checks every one. Returns (steps, worst gap)."""
     rng = random.Random(seed)
     order = list(range(len(XOR)))
-    tqdm = optional_import("tqdm", purpose="the progress bar")
-    bar = tqdm.tqdm(total=epochs, desc="training XOR", leave=False) if tqdm else None
-    say = tqdm.tqdm.write if tqdm else print
+    bar = progress(range(1, epochs + 1), total=epochs, desc="training XOR")
+    say = bar.write                    # prints a line without breaking the bar
 
     say(f"{'epoch':>6}  {'loss':>8}")
     say(f"{0:>6}  {total_loss(model):8.5f}")
     steps, worst = 0, 0.0
-    for epoch in range(1, epochs + 1):
+    for epoch in bar:
         rng.shuffle(order)
         for i in order:
             x, t = XOR[i]
@@ -65,14 +65,11 @@ def train(model, epochs, seed, report_every):
             worst = max(worst, gap)
             apply_update(model, result)
             steps += 1
-        if bar is not None:
-            bar.update(1)
-            if epoch % 50 == 0:
-                bar.set_postfix_str(f"loss {total_loss(model):.5f}", refresh=False)
+        if epoch % 50 == 0:
+            bar.set_postfix_str(f"loss {total_loss(model):.5f}", refresh=False)
         if epoch % report_every == 0:
             say(f"{epoch:>6}  {total_loss(model):8.5f}")
-    if bar is not None:
-        bar.close()
+    bar.close()
     return steps, worst
 
 
@@ -93,12 +90,11 @@ def prediction_table(model):
 def render_graph(model, path=GRAPH):
     """Draw one sample's loss, with its gradients, as a computation graph.
 
-    Needs tinygrad_edu.viz and Graphviz's `dot`; without them, says why in one line.
+    Needs the graphviz Python package and Graphviz's `dot` program (except
+    for a .dot path); without them, or if the file cannot be written,
+    returns one line saying why.
     """
-    try:
-        from tinygrad_edu import viz
-    except ImportError as err:
-        return f"graph: skipped (tinygrad_edu.viz is not available: {err})"
+    path = Path(path)
     x = [Value(0.0, label="x1"), Value(1.0, label="x2")]
     loss = sum_of_squares(model(x), [1.0])
     loss.label = "E"
@@ -107,8 +103,9 @@ def render_graph(model, path=GRAPH):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         written = Path(viz.render(loss, str(path)))
-    except (ImportError, AttributeError, TypeError, ValueError, OSError, RuntimeError,
-            subprocess.SubprocessError) as err:
+    # Only what rendering is documented to raise: no `dot` program, no graphviz
+    # package, a file that cannot be written, `dot` itself failing.
+    except (viz.GraphvizNotInstalled, ImportError, OSError, subprocess.CalledProcessError) as err:
         text = str(err).strip()
         return f"graph: not rendered ({text.splitlines()[0] if text else type(err).__name__})"
     try:
@@ -119,12 +116,21 @@ def render_graph(model, path=GRAPH):
 
 
 def main(argv=None):
+    """Train on XOR with the delta rule, checked against autograd; print the table and draw.
+
+    Returns the exit status: 0 if all four XOR rows come out right, else 1.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"weights and sample order (default {SEED})")
     parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
+    parser.add_argument("--graph", type=Path, default=GRAPH, metavar="PATH",
+                        help="where to draw the diagram: .svg, .png, .pdf or .dot "
+                             "(default demos/out/xor_graph.svg)")
     parser.add_argument("--no-graph", action="store_true", help="do not render the diagram")
     args = parser.parse_args(argv)
+    if args.graph.suffix[1:].lower() not in viz.FORMATS:
+        parser.error("--graph must end in " + ", ".join("." + f for f in viz.FORMATS))
     epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
     if epochs < 1:
         parser.error("--epochs must be at least 1")
@@ -143,7 +149,7 @@ def main(argv=None):
     print(f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: "
           f"{correct} of {len(XOR)} correct")
     if not args.no_graph:
-        print(render_graph(model))
+        print(render_graph(model, args.graph))
     return 0 if correct == len(XOR) else 1
 
 

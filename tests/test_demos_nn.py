@@ -70,6 +70,33 @@ def test_optimizers(tmp_path):
     check_picture(out, stdout, stderr)
 
 
+def load_demo(name):
+    """Import demos/<name>.py as a module (the demos are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"demo_{name}", os.path.join(ROOT, "demos", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="needs matplotlib (the demos extra)")
+def test_optimizers_plot_titles_say_what_was_run(tmp_path, monkeypatch):
+    demo = load_demo("optimizers")
+    figures = []
+    monkeypatch.setattr(demo, "save_figure", lambda fig, out, dpi: figures.append(fig) or out)
+    # Different step counts in one call, so a title taken from the wrong trajectory shows.
+    paths = {"SGD": demo.descend(demo.SGD, 0.95, 4), "Adam": demo.descend(demo.Adam, 0.3, 2)}
+    assert demo.plot(paths, str(tmp_path / "o.png"), n=5) == str(tmp_path / "o.png")
+    (fig,) = figures
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    x, y = paths["SGD"][-1]
+    assert titles[0] == f"SGD: ends at ({x:.3f}, {y:.3f})"
+    assert fig._suptitle.get_text() == "f(x, y) = x²/20 + y², up to 4 steps from (-7.0, 2.0)"
+    figures.clear()
+    demo.plot({"SGD": paths["SGD"], "Momentum": demo.descend(demo.Momentum, 0.1, 4)},
+              str(tmp_path / "o.png"), n=5)
+    assert figures[0]._suptitle.get_text() == "f(x, y) = x²/20 + y², 4 steps from (-7.0, 2.0)"
+
+
 def test_bad_option_is_refused(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT)
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "demos", "moons.py"), "--steps", "0"],

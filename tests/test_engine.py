@@ -283,7 +283,9 @@ def test_zero_grad_for_a_list_of_parameters():
     assert (w.grad, v.grad) == (2.0, 1.0)
     zero_grad([w, v])
     assert (w.grad, v.grad) == (0.0, 0.0)
+    w.grad = v.grad = 5.0
     zero_grad(iter([w]))                # any iterable works
+    assert (w.grad, v.grad) == (0.0, 5.0)
 
 
 def test_value_zero_grad_clears_the_whole_graph():

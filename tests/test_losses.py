@@ -232,6 +232,30 @@ def test_softmax_cross_entropy_errors_name_both_numbers():
         softmax_cross_entropy(Value(1.0), 0)
 
 
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+@pytest.mark.parametrize("targets,index,value", [
+    ([1, 0, -1], 2, "-1.0"), ([1.5, 0], 0, "1.5"), ([0, float("nan"), 1], 1, "nan"),
+    ([1, Value(2.0), 0], 1, "2.0"),
+])
+def test_binary_cross_entropy_targets_outside_0_1_are_named(loss, targets, index, value):
+    with pytest.raises(ValueError, match=rf"{loss.__name__}: target at index {index} is {value}, "
+                                         r"outside \[0, 1\].*-1/\+1 labels use max_margin"):
+        loss([0.5, 0.5, 0.5][:len(targets)], targets)
+
+
+@pytest.mark.parametrize("outputs,index,value", [([0.5, 1.5], 1, "1.5"), ([-0.1, 0.5], 0, "-0.1"),
+                                                 ([0.5, Value(1.0000001)], 1, "1.0000001")])
+def test_binary_cross_entropy_outputs_outside_0_1_are_named(outputs, index, value):
+    with pytest.raises(ValueError, match=rf"output at index {index} is {value}, outside \[0, 1\]"
+                                         ".*binary_cross_entropy_with_logits"):
+        binary_cross_entropy(outputs, [1, 0])
+
+
+def test_binary_cross_entropy_accepts_the_ends_and_soft_targets():
+    assert binary_cross_entropy([0.0, 1.0, 0.5], [0, 1, 0.5]).data == pytest.approx(math.log(2) / 3)
+    assert binary_cross_entropy_with_logits([0.0, 0.0], [0.0, 1.0]).data == pytest.approx(math.log(2))
+
+
 def test_other_bad_inputs():
     with pytest.raises(ValueError, match="-1 or \\+1, got 0.0.*signed_labels"):
         max_margin([0.5, 0.2], [0, 1])

@@ -2,6 +2,8 @@ import json
 import math
 import os
 import random
+import re
+import stat
 
 import pytest
 from hypothesis import given, strategies as st
@@ -366,3 +368,108 @@ def test_save_is_atomic(tmp_path, monkeypatch):
 def test_save_into_missing_directory_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="directory .*nowhere.* does not exist"):
         Neuron(2, seed=0).save(tmp_path / "nowhere" / "m.json")
+
+
+
+def test_save_into_a_file_or_a_directory_says_so(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(NotADirectoryError, match=r"notes.txt' is a file, not a directory"):
+        Neuron(2, seed=0).save(tmp_path / "notes.txt" / "m.json")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"cannot save to '.*folder': it is a directory"):
+        Neuron(2, seed=0).save(tmp_path / "folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "notes.txt"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+def test_save_refuses_a_diverged_parameter(tmp_path):
+    n = Neuron(2, seed=0)
+    n.w[1].data = float("nan")
+    with pytest.raises(ValueError, match=r"parameter 'w.1' is nan, not a finite number"):
+        n.save(tmp_path / "m.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_into_an_unwritable_directory_names_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.json"
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(PermissionError, match=rf"cannot save to {re.escape(repr(str(path)))}: cannot create "
+                                              r"a file in .*: Permission denied"):
+        Neuron(2, seed=0).save(path)
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs POSIX permissions, which do not bind root")
+def test_save_into_a_read_only_directory(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError, match=r"cannot save to .*ro/m.json"):
+            Neuron(2, seed=0).save(folder / "m.json")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)],
+                         ids=["umask-022", "umask-077", "umask-002"])
+def test_saved_file_gets_the_permissions_open_would_give(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        path = Neuron(2, seed=0).save(tmp_path / "m.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(path).st_mode) == mode
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_saving_over_a_file_keeps_its_permissions(tmp_path):
+    path = tmp_path / "m.json"
+    Neuron(2, seed=0).save(path)
+    path.chmod(0o640)
+    Neuron(2, seed=1).save(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert Neuron.load(path).state_dict() == Neuron(2, seed=1).state_dict()
+
+
+UNREADABLE = [
+    ("binary", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff"), ValueError,
+     r"is not a text file \(byte 0x89 at position 0 is not UTF-8\)"),
+    ("directory", lambda p: p.mkdir(), IsADirectoryError, "it is a directory, not a file"),
+    ("deep", lambda p: p.write_text("[" * 100_000 + "]" * 100_000), ValueError,
+     "nests lists or objects too deeply"),
+    ("huge_int", lambda p: p.write_text("1" * 5000), ValueError, "cannot be read as JSON"),
+]
+
+
+@pytest.mark.parametrize("kind,make,error,match", UNREADABLE, ids=[u[0] for u in UNREADABLE])
+def test_unreadable_file_is_named_and_leaves_model_unchanged(tmp_path, kind, make, error, match):
+    path = tmp_path / f"{kind}.json"
+    make(path)
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=match) as info:
+        model.load(path)
+    assert repr(str(path)) in str(info.value)
+    assert model.state_dict() == before
+    with pytest.raises(error, match=match):
+        MLP.load(path)
+
+
+def test_a_parameter_too_large_for_a_float_is_refused(tmp_path):
+    path = tmp_path / "m.json"
+    Neuron(2, seed=0).save(path)
+    path.write_text(path.read_text().replace(repr(Neuron(2, seed=0).b.data), "1" + "0" * 400, 1))
+    model = Neuron(2, seed=3)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=r"parameter 'b' in '.*m.json' must be finite"):
+        model.load(path)
+    assert model.state_dict() == before

@@ -148,6 +148,56 @@ def test_divergence_raises_and_changes_nothing():
     assert (p.data, q.data) == (1.0, 1.0)
 
 
+STATEFUL = [Momentum, Nesterov, AdaGrad, RMSProp, Adam]
+
+
+def optimizer_state(opt):
+    """Copies of every piece of state an optimizer keeps between steps."""
+    return {key: list(getattr(opt, key)) if isinstance(getattr(opt, key), list) else getattr(opt, key)
+            for key in ("v", "h", "m", "iter") if hasattr(opt, key)}
+
+
+def run_steps(cls, grads_per_step, refused=None):
+    """Two parameters through the given steps (a list of (g_a, g_b) per step).
+    ``refused`` (a step number) inserts a step with an infinite gradient there,
+    which must be refused and change nothing.  Returns (parameter values, state)."""
+    a, b = Value(1.0, label="a"), Value(-2.0, label="b")
+    opt = cls([a, b], lr=0.1)
+    for k, (ga, gb) in enumerate(grads_per_step):
+        if k == refused:
+            before = ((a.data, b.data), optimizer_state(opt))
+            a.grad, b.grad = 0.25, math.inf
+            with pytest.raises(FloatingPointError, match="parameter b would become"):
+                opt.step()
+            assert ((a.data, b.data), optimizer_state(opt)) == before
+        a.grad, b.grad = ga, gb
+        opt.step()
+    return (a.data, b.data), optimizer_state(opt)
+
+
+@pytest.mark.parametrize("cls", STATEFUL, ids=lambda c: c.__name__)
+def test_a_refused_step_leaves_state_and_parameters_unchanged(cls):
+    steps = [(0.5, -1.5), (0.25, 0.75), (-1.0, 2.0)]
+    expected = run_steps(cls, steps)
+    for refused in (0, 1, 2):                 # before the first step, and between good steps
+        assert run_steps(cls, steps, refused=refused) == expected
+    assert expected[1] != optimizer_state(cls([Value(0.0), Value(0.0)], lr=0.1))   # state was used
+
+
+@pytest.mark.parametrize("cls", [AdaGrad, RMSProp, Adam], ids=lambda c: c.__name__)
+def test_an_overflowing_state_is_refused_too(cls):
+    # g² overflows to inf: the parameter's new value would still be finite (g / √inf = 0),
+    # but every later step would then be stuck at zero, so the step is refused.
+    p = one_param(1.0, 1e200)
+    opt = cls([p], lr=0.1)
+    before = optimizer_state(opt)
+    key = "h" if cls is not Adam else "v"
+    with pytest.raises(FloatingPointError, match=rf"the {key} of parameter p would become inf "
+                                                 r"\(its gradient is 1e\+200\).*clip_grad_norm"):
+        opt.step()
+    assert (p.data, optimizer_state(opt)) == (1.0, before)
+
+
 def test_repr():
     assert repr(SGD([Value(0.0)], lr=0.1)) == "SGD(lr=0.1, 1 parameters)"
     assert repr(Adam([Value(0.0)], weight_decay=0.01)) == \

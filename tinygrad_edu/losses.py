@@ -115,6 +115,18 @@ def mean_squared_error(outputs, targets):
 # ---------------------------------------------------------------------------
 # Binary classification
 
+_TARGET_HINT = ("targets are the labels 0 and 1 (or probabilities between them); "
+                "for -1/+1 labels use max_margin, or convert them with (t + 1) / 2")
+
+
+def _check_unit_interval(xs, name, what, hint):
+    """Refuse the first of ``xs`` (numbers or Values) outside [0, 1], naming its index."""
+    for i, x in enumerate(xs):
+        v = _data(x)
+        if not 0.0 <= v <= 1.0:          # NaN fails this test too
+            raise ValueError(f"{name}: {what} at index {i} is {v!r}, outside [0, 1]; {hint}")
+
+
 def binary_cross_entropy(outputs, targets, eps=1e-7):
     """Mean of −[t log(y + ε) + (1 − t) log(1 − y + ε)] + log(1 + ε), for y in [0, 1].
 
@@ -131,12 +143,11 @@ def binary_cross_entropy(outputs, targets, eps=1e-7):
     >>> binary_cross_entropy(1.0, 1.0).data             # no log(0)
     0.0
     """
-    ys, ts = _paired(outputs, targets, "binary_cross_entropy")
-    for y in ys:
-        if not 0.0 <= y.data <= 1.0:
-            raise ValueError(f"binary_cross_entropy: an output is {y.data!r}, outside [0, 1]; it takes "
-                             "probabilities (e.g. after sigmoid) -- for raw scores use "
-                             "binary_cross_entropy_with_logits")
+    name = "binary_cross_entropy"
+    ys, ts = _paired(outputs, targets, name)
+    _check_unit_interval(ys, name, "output", "it takes probabilities (e.g. after sigmoid) -- "
+                         "for raw scores use binary_cross_entropy_with_logits")
+    _check_unit_interval(ts, name, "target", _TARGET_HINT)
     terms = [-(t * (y + eps).log() + (1.0 - t) * (1.0 - y + eps).log()) for y, t in zip(ys, ts)]
     return _total(terms) / len(ys) + math.log(1.0 + eps)
 
@@ -164,7 +175,9 @@ def binary_cross_entropy_with_logits(logits, targets):
     >>> binary_cross_entropy_with_logits(1000.0, 1).data   # fine where sigmoid saturates
     0.0
     """
-    zs, ts = _paired(logits, targets, "binary_cross_entropy_with_logits")
+    name = "binary_cross_entropy_with_logits"
+    zs, ts = _paired(logits, targets, name)
+    _check_unit_interval(ts, name, "target", _TARGET_HINT)
     terms = [t * _softplus(-z) + (1.0 - t) * _softplus(z) for z, t in zip(zs, ts)]
     return _total(terms) / len(zs)
 

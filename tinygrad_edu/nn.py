@@ -28,7 +28,8 @@ import math
 import numbers
 import os
 import random
-import tempfile
+import secrets
+import stat
 
 from .engine import Value, zero_grad as _zero_grad
 
@@ -176,7 +177,10 @@ class Module:
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise TypeError(f"parameter {name!r}{where} must be a number, "
                                 f"got {type(v).__name__} ({v!r:.40})")
-            v = float(v)
+            try:
+                v = float(v)
+            except OverflowError:                  # an int beyond the float range
+                v = math.inf
             if not math.isfinite(v):
                 raise ValueError(f"parameter {name!r}{where} must be finite, got {v!r}")
             values.append(v)
@@ -190,26 +194,47 @@ class Module:
 
         The file is written to a temporary file beside it and moved into
         place with ``os.replace``, so a crash never leaves a half-written file.
-        Returns the path.
+        It gets the permissions ``open()`` would give it (those of the file
+        it replaces, or 0o666 less the umask).  A directory that does not
+        exist or cannot be written to raises an OSError naming ``path``, and
+        leaves no temporary file behind.  Returns the path.
         """
+        for name, p in self.named_parameters():
+            if not math.isfinite(p.data):
+                raise ValueError(f"cannot save to {os.fspath(path)!r}: parameter {name!r} is "
+                                 f"{p.data!r}, not a finite number (did the training diverge?)")
         doc = {"format": _FORMAT, "version": _VERSION, "module": type(self).__name__,
                "config": self.config(), "parameters": self.state_dict()}
         text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
         path = os.fspath(path)
         directory = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(directory):
+            if os.path.exists(directory):
+                raise NotADirectoryError(f"cannot save to {path!r}: {directory!r} is a file, "
+                                         "not a directory")
             raise FileNotFoundError(f"cannot save to {path!r}: "
                                     f"the directory {directory!r} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"cannot save to {path!r}: it is a directory; "
+                                    "give a file name such as model.json")
+        try:
+            fd, tmp = _create_beside(directory)
+        except OSError as err:
+            raise _os_error(err, f"cannot save to {path!r}: cannot create a file in {directory!r}") \
+                from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
+            if os.path.exists(path):                # open(path, 'w') would keep its mode
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as err:
             if os.path.exists(tmp):
                 os.remove(tmp)
+            if isinstance(err, OSError):
+                raise _os_error(err, f"cannot save to {path!r}") from None
             raise
         return path
 
@@ -231,6 +256,15 @@ class Module:
         except FileNotFoundError:
             raise FileNotFoundError(f"no saved model at {path!r} "
                                     "(write one with model.save(path))") from None
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{path!r} is not a text file (byte 0x{err.object[err.start]:02x} at "
+                             f"position {err.start} is not UTF-8); was it written by "
+                             "model.save()?") from None
+        except OSError as err:
+            if os.path.isdir(path):
+                raise IsADirectoryError(f"cannot load {path!r}: it is a directory, not a file "
+                                        "written by model.save()") from None
+            raise _os_error(err, f"cannot load {path!r}") from None
         try:
             doc = json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as err:
@@ -238,6 +272,11 @@ class Module:
                              f"{err.msg}); was it written by model.save()?") from None
         except _BadConstant as err:
             raise ValueError(f"{path!r} holds {err}, which is not a finite number") from None
+        except RecursionError:
+            raise ValueError(f"{path!r} nests lists or objects too deeply to read; "
+                             "it was not written by model.save()") from None
+        except ValueError as err:          # e.g. an integer with thousands of digits
+            raise ValueError(f"{path!r} cannot be read as JSON: {err}") from None
         if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
             raise ValueError(f"{path!r} is not a tinygrad_edu model file (no \"format\": \"{_FORMAT}\")")
         if doc.get("version") != _VERSION:
@@ -275,6 +314,26 @@ class Module:
 
 class _BadConstant(Exception):
     pass
+
+
+def _os_error(err, what):
+    """The same kind of OSError as ``err``, its message led by ``what`` (which names the file)."""
+    reason = err.strerror or str(err) or type(err).__name__
+    try:
+        return type(err)(f"{what}: {reason}")
+    except TypeError:                          # an OSError subclass with another signature
+        return OSError(f"{what}: {reason}")
+
+
+def _create_beside(directory):
+    """Create a new, empty temporary file in ``directory``: returns (fd, path).
+
+    Made with mode 0o666, which the OS narrows by the umask exactly as for
+    open(path, 'w') (tempfile.mkstemp would make it private, 0o600).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    tmp = os.path.join(directory, f".tmp-{secrets.token_hex(8)}.json")   # 64 random bits: no clash
+    return os.open(tmp, flags, 0o666), tmp
 
 
 def _reject_constant(name):

@@ -46,7 +46,8 @@ class Optimizer:
     """The shared machinery: the parameter list, weight decay, clipping, step, zero_grad.
 
     A subclass writes only ``update(i, p, g)``: the new value of parameter
-    ``p`` (the i-th) given its gradient ``g``, as a float.
+    ``p`` (the i-th) given its gradient ``g``, as a float, together with the
+    new values of its per-parameter state; ``step`` commits them all at once.
 
     ``params`` is a list of Values, or a Module (its ``parameters()``).
     """
@@ -94,27 +95,44 @@ class Optimizer:
     def step(self):
         """Update every parameter's .data by the rule, using its current .grad.
 
-        All new values are computed first; if any is not a finite number
-        (the steps diverged) no parameter is changed and FloatingPointError says
-        which parameter, so a smaller learning rate can be tried.
+        Everything is computed first -- the new values and the rule's new
+        state (velocities, running averages) -- and committed together only
+        if every number is finite.  Otherwise (the steps diverged) nothing
+        changes, not a parameter and not the state, and FloatingPointError
+        says which parameter, so a smaller learning rate can be tried.
         """
+        name = type(self).__name__
         with no_grad():
-            self._begin_step()
-            new = [self.update(i, p, g) for i, (p, g) in enumerate(zip(self.params, self.gradients()))]
-            for p, x in zip(self.params, new):
+            grads = self.gradients()
+            results = [self.update(i, p, g) for i, (p, g) in enumerate(zip(self.params, grads))]
+            for p, g, (x, state) in zip(self.params, grads, results):
+                label = p.label or "(unlabelled)"
                 if not math.isfinite(x):
                     raise FloatingPointError(
-                        f"{type(self).__name__}.step: parameter {p.label or '(unlabelled)'} "
-                        f"would become "
-                        f"{x!r}; the updates diverged -- try a smaller learning rate than {self.lr:g}")
-            for p, x in zip(self.params, new):
+                        f"{name}.step: parameter {label} would become {x!r}; the updates "
+                        f"diverged -- try a smaller learning rate than {self.lr:g}")
+                for key, s in state.items():
+                    if not math.isfinite(s):
+                        raise FloatingPointError(
+                            f"{name}.step: the {key} of parameter {label} would become {s!r} "
+                            f"(its gradient is {g:.3g}); the gradients are too large -- clip them "
+                            f"(clip_grad_norm=1.0, say) or try a smaller learning rate than {self.lr:g}")
+            for i, (p, (x, state)) in enumerate(zip(self.params, results)):
                 p.data = x
+                for key, s in state.items():
+                    getattr(self, key)[i] = s
+            self._step_done()
 
-    def _begin_step(self):
-        """Hook for per-step state (Adam's step counter)."""
+    def _step_done(self):
+        """Hook run once a step is committed (Adam counts its steps here)."""
 
     def update(self, i, p, g):
-        """The new value of parameter ``p`` (the i-th) for gradient ``g``."""
+        """The rule for parameter ``p`` (the i-th) and gradient ``g``.
+
+        Returns ``(new value, new state)``: the state is a dict from the name
+        of a per-parameter list on the optimizer (``'v'``, ``'h'``) to the
+        i-th entry's new value.  It changes nothing itself: ``step`` commits.
+        """
         raise NotImplementedError
 
     def _hyperparameters(self):
@@ -143,8 +161,8 @@ class SGD(Optimizer):
         super().__init__(params, lr, weight_decay, clip_grad_norm)
 
     def update(self, i, p, g):
-        """p − lr · g."""
-        return p.data - self.lr * g
+        """p − lr · g (no state)."""
+        return p.data - self.lr * g, {}
 
 
 class Momentum(Optimizer):
@@ -161,8 +179,8 @@ class Momentum(Optimizer):
 
     def update(self, i, p, g):
         """v = momentum · v − lr · g, then p + v."""
-        self.v[i] = self.momentum * self.v[i] - self.lr * g
-        return p.data + self.v[i]
+        v = self.momentum * self.v[i] - self.lr * g
+        return p.data + v, {"v": v}
 
     def _hyperparameters(self):
         return {"lr": self.lr, "momentum": self.momentum}
@@ -179,8 +197,8 @@ class Nesterov(Momentum):
     def update(self, i, p, g):
         """The velocity update, then the look-ahead step."""
         m = self.momentum
-        self.v[i] = m * self.v[i] - self.lr * g
-        return p.data + m * m * self.v[i] - (1.0 + m) * self.lr * g
+        v = m * self.v[i] - self.lr * g
+        return p.data + m * m * v - (1.0 + m) * self.lr * g, {"v": v}
 
 
 class AdaGrad(Optimizer):
@@ -197,8 +215,8 @@ class AdaGrad(Optimizer):
 
     def update(self, i, p, g):
         """h += g², then p − lr · g / (√h + eps)."""
-        self.h[i] += g * g
-        return p.data - self.lr * g / (math.sqrt(self.h[i]) + self.eps)
+        h = self.h[i] + g * g
+        return p.data - self.lr * g / (math.sqrt(h) + self.eps), {"h": h}
 
     def _hyperparameters(self):
         return {"lr": self.lr, "eps": self.eps}
@@ -220,8 +238,8 @@ class RMSProp(Optimizer):
 
     def update(self, i, p, g):
         """h = decay · h + (1 − decay) · g², then p − lr · g / (√h + eps)."""
-        self.h[i] = self.decay_rate * self.h[i] + (1.0 - self.decay_rate) * g * g
-        return p.data - self.lr * g / (math.sqrt(self.h[i]) + self.eps)
+        h = self.decay_rate * self.h[i] + (1.0 - self.decay_rate) * g * g
+        return p.data - self.lr * g / (math.sqrt(h) + self.eps), {"h": h}
 
     def _hyperparameters(self):
         return {"lr": self.lr, "decay_rate": self.decay_rate, "eps": self.eps}
@@ -246,18 +264,17 @@ class Adam(Optimizer):
         self.iter = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
-        self._lr_t = 0.0
 
-    def _begin_step(self):
+    def _step_done(self):
         self.iter += 1
-        t = self.iter
-        self._lr_t = self.lr * math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
 
     def update(self, i, p, g):
-        """The moment updates, then p − lr_t · m / (√v + eps)."""
-        self.m[i] += (1.0 - self.beta1) * (g - self.m[i])
-        self.v[i] += (1.0 - self.beta2) * (g * g - self.v[i])
-        return p.data - self._lr_t * self.m[i] / (math.sqrt(self.v[i]) + self.eps)
+        """The moment updates, then p − lr_t · m / (√v + eps), at step t = iter + 1."""
+        t = self.iter + 1
+        lr_t = self.lr * math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
+        m = self.m[i] + (1.0 - self.beta1) * (g - self.m[i])
+        v = self.v[i] + (1.0 - self.beta2) * (g * g - self.v[i])
+        return p.data - lr_t * m / (math.sqrt(v) + self.eps), {"m": m, "v": v}
 
     def _hyperparameters(self):
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -60,7 +60,7 @@ def test_explain_prints_the_steps():
     out = run("explain", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("backward pass of f = tanh(x*w + b)\n")
-    assert "  x.grad += n1.grad * w.data   (0.501 * -3.0) = -1.503\n" in out.stdout
+    assert "  x.grad += n1.grad * w.data   (0.501 * (-3.0)) = -1.503\n" in out.stdout
     assert out.stdout.rstrip().endswith("gradients: x.grad = -1.503, w.grad = 1.002, b.grad = 0.501")
 
 
@@ -148,6 +148,33 @@ BAD = [
     (["graph", "x", "x=1", "-o", "g.gif"], "the file name must end in one of .svg, .png, .pdf, .dot"),
     (["graph", "x+x+x", "x=1", "--max-nodes", "2", "-o", "g.dot"], "more than max_nodes=2"),
     (["demo", "no_such_demo"], "no demo named 'no_such_demo'"),
+    # huge numbers
+    (["grad", "x*y", "x=1e308", "y=1e308"], "mul(x = 1e+308, y = 1e+308): the result overflows a float"),
+    (["explain", "x+y", "x=1e308", "y=1e308"], "the result overflows a float"),
+    (["graph", "x*x", "x=1e200", "-o", "g.dot"], "the result overflows a float"),
+    (["grad", "x", "x=1e400"], "the value must be a finite number"),
+    # the output file
+    (["graph", "x*y", "x=1", "y=2", "-o", "/nonexistent/g.svg"],
+     "cannot write /nonexistent/g.dot: the folder /nonexistent does not exist"),
+    (["graph", "x", "x=1", "-o", "no/such/folder/g.dot"],
+     "cannot write no/such/folder/g.dot: the folder no/such/folder does not exist"),
+    # usage: missing or malformed arguments and options
+    ([], "missing the command: grad, explain, graph or demo (see: tinygrad-edu --help)"),
+    (["frob"], "unknown command 'frob'; the commands are grad, explain, graph and demo"),
+    (["gard", "x", "x=1"], "unknown command 'gard' (did you mean grad?)"),
+    (["grad"], "the expression is missing, e.g. tinygrad-edu grad \"x*y\" x=1 y=2 "
+               "(see: tinygrad-edu grad --help)"),
+    (["explain", "--max-steps", "3"], "the expression is missing, e.g. tinygrad-edu explain"),
+    (["graph", "-o", "g.svg"], "the expression is missing, e.g. tinygrad-edu graph"),
+    (["grad", "x=1", "y=2"], "x=1 is a value, not an expression: write the expression first, "
+                             "e.g. tinygrad-edu grad \"x*y\" x=1 y=2"),
+    (["grad", "x", "x=1", "--bogus"], "unrecognized arguments: --bogus (see: tinygrad-edu grad --help)"),
+    (["explain", "x", "x=1", "--max-steps", "-1"], "argument --max-steps: must be a whole number >= 0, got -1"),
+    (["explain", "x", "x=1", "--max-steps=abc"], "argument --max-steps: must be a whole number >= 0, got 'abc'"),
+    (["graph", "x", "x=1", "--max-nodes", "0", "-o", "g.dot"], "argument --max-nodes: must be a whole number >= 1"),
+    (["graph", "x", "x=1", "--rankdir", "XY"], "argument --rankdir: invalid choice: 'XY'"),
+    (["graph", "x", "x=1", "-o"], "argument -o/--output: expected one argument"),
+    (["demo", "--bogus"], "unrecognized arguments: --bogus"),
 ]
 
 
@@ -161,6 +188,52 @@ def test_bad_input_gives_one_line_and_status_2(args, message, tmp_path):
     assert "Traceback" not in out.stderr
     assert out.stdout == ""
     assert not list(tmp_path.iterdir())          # nothing written
+
+
+def test_an_unwritable_output_file_is_one_line(tmp_path):
+    (tmp_path / "g.svg").mkdir()                    # the image path is a folder
+    out = run("graph", "x*y", "x=1", "y=2", "-o", "g.svg", cwd=tmp_path)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == "tinygrad-edu: error: cannot write g.svg: it is a folder\n"
+    (tmp_path / "g2.dot").mkdir()                   # the DOT source path is a folder
+    out = run("graph", "x*y", "x=1", "y=2", "-o", "g2.png", cwd=tmp_path)
+    assert out.stderr == "tinygrad-edu: error: cannot write g2.dot: it is a folder\n"
+    assert out.returncode == 2
+
+
+def test_dot_failing_is_one_line_naming_the_file(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "dot"                          # a `dot` that fails as a broken install would
+    fake.write_text("#!/bin/sh\necho 'Error: renderer for svg is unavailable' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    if os.name == "nt":
+        pytest.skip("a shell-script `dot` needs a POSIX shell")
+    out = run("graph", "x*y", "x=1", "y=2", "-o", "g.svg", cwd=tmp_path,
+              env={**ENV, "PATH": str(bin_dir)})
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == ("tinygrad-edu: error: Graphviz's dot could not draw g.svg (exit status 1): "
+                          "Error: renderer for svg is unavailable\n")
+
+
+def test_missing_graphviz_is_short_and_has_no_traceback(tmp_path):
+    out = run("graph", "x*y", "x=2", "y=3", "-o", "g.svg", cwd=tmp_path, env={**ENV, "PATH": str(tmp_path)})
+    assert out.returncode == 1 and out.stdout == ""
+    assert len(out.stderr.splitlines()) <= 8 and "Traceback" not in out.stderr
+
+
+def test_output_that_the_terminal_cannot_encode_is_escaped():
+    out = run("grad", "é*2", "é=1", env={**ENV, "PYTHONIOENCODING": "ascii"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("\\xe9*2 = 2\n")
+
+
+def test_usage_errors_in_process_return_the_status(capsys):
+    assert cli.main(["grad"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("tinygrad-edu: error: the expression is missing")
+    assert cli.main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: tinygrad-edu")
 
 
 def test_output_into_a_closed_pipe_is_quiet():
@@ -186,6 +259,20 @@ def test_demo_runs_the_file_with_its_arguments(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith("demos: hello\n")      # _helper is not a demo
     assert cli.main(["demo", "helo"]) == 2
     assert "no demo named 'helo' (did you mean hello?); available: hello" in capsys.readouterr().err
+
+
+def test_a_demo_that_fails_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "boom.py").write_text("raise ValueError('the learning rate must be positive')\n")
+    (tmp_path / "stop.py").write_text("raise KeyboardInterrupt\n")
+    (tmp_path / "leave.py").write_text("import sys\nsys.exit(3)\n")
+    monkeypatch.setattr(cli, "demos_dir", lambda: str(tmp_path))
+    assert cli.main(["demo", "boom", "--lr", "-1"]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"tinygrad-edu: error: demo boom stopped: ValueError: the learning rate must be "
+                   f"positive (python {tmp_path / 'boom.py'} --lr -1 shows the traceback)\n")
+    assert cli.main(["demo", "stop"]) == 130
+    assert capsys.readouterr().err == "tinygrad-edu: interrupted\n"
+    assert cli.main(["demo", "leave"]) == 3
 
 
 def test_demo_without_a_source_checkout_says_so(monkeypatch, capsys):

@@ -10,9 +10,9 @@ from hypothesis import assume, given, strategies as st
 
 from tinygrad_edu import Value
 from tinygrad_edu.cli import ExpressionError, parse_expression
-from tinygrad_edu.explain import LOCAL_DERIVATIVES, Explanation, explain
+from tinygrad_edu.explain import Explanation, explain, rule_text
 from tinygrad_edu.formula import format_number, formula, node_names
-from tinygrad_edu.ops import OPS
+from tinygrad_edu.ops import OPS, TANH, power_by
 
 
 def classic_neuron():
@@ -30,7 +30,7 @@ each step: input.grad += upstream gradient * local derivative
 
 o.grad = 1.0  (the output's gradient with respect to itself)
 step 1: o = tanh(n4)
-  n4.grad += o.grad * (1 - o.data**2)   (1.0 * (1 - 0.7071**2)) = 0.5   <- this neuron's delta: upstream gradient * tanh'(pre-activation)
+  n4.grad += o.grad * (1.0 - o.data * o.data)   (1.0 * (1.0 - 0.7071 * 0.7071)) = 0.5   <- this neuron's delta: upstream gradient * tanh'(pre-activation)
 step 2: n4 = n3 + b
   n3.grad += n4.grad   (0.5) = 0.5
   b.grad += n4.grad    (0.5) = 0.5
@@ -41,7 +41,7 @@ step 4: n2 = x2*w2
   x2.grad += n2.grad * w2.data   (0.5 * 1.0) = 0.5
   w2.grad += n2.grad * x2.data   (0.5 * 0.0) = 0.0
 step 5: n1 = x1*w1
-  x1.grad += n1.grad * w1.data   (0.5 * -3.0) = -1.5
+  x1.grad += n1.grad * w1.data   (0.5 * (-3.0)) = -1.5
   w1.grad += n1.grad * x1.data   (0.5 * 2.0) = 1.0
 
 gradients: x1.grad = -1.5, w1.grad = 1.0, x2.grad = 0.5, w2.grad = 0.0, b.grad = 0.5"""
@@ -106,7 +106,7 @@ def test_a_node_with_no_upstream_gradient_is_skipped_as_backward_skips_it():
 def test_negative_numbers_are_bracketed_where_they_would_misread():
     x = Value(-0.5, label="x")
     t = x.tanh()
-    assert "(1.0 * (1 - (-0.4621)**2)) = 0.7864" in explain(t)
+    assert "(1.0 * (1.0 - (-0.4621) * (-0.4621))) = 0.7864" in explain(t)
     n = -x
     n2 = -n
     assert "  n1.grad += -n2.grad   (-(1.0)) = -1.0" not in explain(n2)   # no bracket for positives
@@ -128,8 +128,77 @@ def test_max_steps_and_a_leaf_root():
         y = y.sin()
     text = explain(y, max_steps=3)
     assert text.count("\nstep ") == 3
-    assert "... 7 more step(s) (explain(root, max_steps=None) lists all)" in text
+    assert ("... 7 more step(s) not shown (explain(root, max_steps=None) lists them); "
+            "the gradients below include them") in text
     assert explain(x).startswith("backward pass of x (a leaf: nothing to do)")
+
+
+def test_a_cut_short_explanation_still_ends_with_the_final_gradients():
+    x = Value(0.1, label="x")
+    y = x
+    for _ in range(10):
+        y = y.sin()
+    y.backward()
+    full = explain(y, digits=17, max_steps=None)
+    for steps in (0, 2, 9):
+        short = explain(y, digits=17, max_steps=steps)
+        last = short.splitlines()[-1]
+        assert last == full.splitlines()[-1] and last.startswith("gradients: x.grad = ")
+        assert float(last.split(" = ")[1]) == x.grad
+        assert short.count("\nstep ") == steps
+    assert "not shown" not in explain(y, max_steps=10) and "not shown" not in full
+
+
+@pytest.mark.parametrize("bad, error, message", [
+    (-1, ValueError, "max_steps must be a whole number >= 0 or None, got -1"),
+    (2.5, TypeError, "max_steps must be a whole number >= 0 or None, got 2.5"),
+    (True, TypeError, "max_steps must be a whole number >= 0 or None, got True"),
+])
+def test_max_steps_must_be_a_count(bad, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        explain(Value(1.0, label="x").exp(), max_steps=bad)
+    with pytest.raises(ValueError, match=re.escape("digits must be a whole number >= 1, got 0")):
+        explain(Value(1.0, label="x").exp(), digits=0)
+
+
+def test_negative_zero_shows_as_zero():
+    a, b, w = Value(0.0, label="a"), Value(-3.0, label="b"), Value(2.0, label="w")
+    c = a * b                      # 0.0 * -3.0 = -0.0
+    c.label = "c"
+    d = c * w
+    d.label = "d"
+    assert math.copysign(1.0, c.data) == -1.0
+    text = explain(d)
+    assert "  w.grad += d.grad * c.data   (1.0 * 0.0) = 0.0\n" in text
+    assert "-0" not in text
+
+
+def test_the_symbolic_side_is_the_engines_own_rule(monkeypatch):
+    """Change a rule in the table and explain follows: there is no second copy."""
+    x = Value(0.5, label="x")
+    f = x.tanh()
+    f.label = "f"
+    assert "  x.grad += f.grad * (1.0 - f.data * f.data)   " in explain(f)
+    monkeypatch.setattr(TANH, "vjp", lambda m, g, out, a: (g * (1.0 + out) * (1.0 - out),))
+    assert "  x.grad += f.grad * (1.0 + f.data) * (1.0 - f.data)   " in explain(f)
+
+
+@pytest.mark.parametrize("op, expected", [
+    (OPS["add"], ("g", "g")),
+    (OPS["sub"], ("g", "-g")),
+    (OPS["mul"], ("g * b", "g * a")),
+    (OPS["div"], ("g / b", "-g * out / b")),
+    (OPS["pow"], ("g * b * out / a", "g * out * log(a)")),
+    (OPS["tanh"], ("g * (1.0 - out * out)",)),
+    (OPS["sigmoid"], ("g * out * (1.0 - out)",)),
+    (OPS["relu"], ("g * step(a)",)),
+    (OPS["cos"], ("-g * sin(a)",)),
+    (power_by(2), ("g * 2.0 * a",)),
+    (power_by(3), ("g * 3.0 * a ** 2.0",)),
+    (power_by(-0.5), ("g * -0.5 * a ** (-1.5)",)),
+])
+def test_rule_text(op, expected):
+    assert rule_text(op) == expected
 
 
 def test_a_local_derivative_that_is_not_finite_names_the_step():
@@ -138,8 +207,9 @@ def test_a_local_derivative_that_is_not_finite_names_the_step():
         explain(x.sqrt())
 
 
-def _evaluate(text):
-    """A tiny evaluator for the numbers side of an explanation (test-only, no eval)."""
+def _evaluate(text, env=None):
+    """A tiny evaluator for an explanation's expressions (test-only, no eval);
+    ``env`` gives the numbers of names such as 'a.data'."""
     functions = {"log": math.log, "cos": math.cos, "sin": math.sin,
                  "step": lambda u: 1.0 if u > 0 else 0.0,
                  "sign": lambda u: (u > 0) - (u < 0) + 0.0}
@@ -155,6 +225,8 @@ def _evaluate(text):
             return binary[type(node.op)](ev(node.left), ev(node.right))
         if isinstance(node, ast.Call):
             return functions[node.func.id](ev(node.args[0]))
+        if isinstance(node, ast.Attribute) and env is not None:
+            return env[f"{node.value.id}.{node.attr}"]
         raise AssertionError(f"unexpected {ast.dump(node)}")
     return ev(ast.parse(text, mode="eval").body)
 
@@ -175,19 +247,22 @@ def _cases():
 
 
 @pytest.mark.parametrize("name, f, inputs", _cases(), ids=lambda c: c if isinstance(c, str) else "")
-def test_each_template_says_what_the_engine_computes(name, f, inputs):
-    """The numbers side of every template, evaluated, equals the op's vjp result."""
+def test_each_line_says_what_the_engine_computes(name, f, inputs):
+    """Both sides of every line, evaluated, equal the op's vjp result: the
+    names side with each name.data / name.grad read off the graph."""
     xs = [Value(x, label=label) for x, label in zip(inputs, "ab")]
     out = f(*xs)
     out.backward()
     text = explain(out, digits=17)
     lines = [line for line in text.splitlines() if line.startswith("  ") and ".grad += " in line]
     assert len(lines) == len(inputs)
+    env = {"n1.data": out.data, "n1.grad": 1.0, **{f"{x.label}.data": x.data for x in xs}}
     for x, line in zip(xs, lines):
-        numbers, result = re.search(r"\s{3,}\((.*)\) = (\S+?)(?:,|\s|$)", line).groups()
+        names, numbers, result = re.search(r"\.grad \+= (.*?)\s{3,}\((.*)\) = (\S+?)(?:,|\s|$)",
+                                           line).groups()
         assert _evaluate(numbers) == pytest.approx(float(result), rel=1e-12, abs=1e-15)
+        assert _evaluate(names, env) == pytest.approx(float(result), rel=1e-12, abs=1e-15)
         assert float(result) == x.grad                    # the engine's own number
-    assert set(LOCAL_DERIVATIVES) == set(OPS) | {"pow2", "powk"}
 
 
 # A grammar of expressions in x, y, z that stay finite (ExpressionError cases are rejected).

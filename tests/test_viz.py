@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,37 @@ def test_clusters_group_parameters_by_layer_and_neuron():
     assert "layers.0.neurons.0.w.0 |" in draw_dot(out, cluster_params=False).source
 
 
+@pytest.mark.parametrize("label", ["x.y", "x.y.z", "data.0", "w.0", "layers.0", "a.b.0.c",
+                                   "layers.x.neurons.0.w", "layers..0.w", "0.w", "layers.0.w."])
+def test_only_parameter_names_are_clustered(label):
+    """An ordinary dotted label is left whole, not boxed under its first part."""
+    v = Value(1.5, label=label)
+    src = draw_dot(v * 2).source
+    assert "cluster" not in src
+    assert f"{{{label} | data 1.5 | grad 0}}" in src
+
+
+@pytest.mark.parametrize("label, clusters, short", [
+    ("layers.0.neurons.2.w.1", ["layer 0", "neuron 2"], "w.1"),
+    ("neurons.2.w.0", ["neuron 2"], "w.0"),
+    ("neurons.12.b", ["neuron 12"], "b"),
+    ("layers.3.neurons.0.b", ["layer 3", "neuron 0"], "b"),
+])
+def test_parameter_names_are_clustered(label, clusters, short):
+    src = draw_dot(Value(1.5, label=label) * 2).source
+    assert re.findall(r'label="([^"]*)" style=rounded', src) == clusters
+    assert f"{{{short} | data 1.5 | grad 0}}" in src
+
+
+def test_negative_zero_is_drawn_as_zero():
+    a, b = Value(0.0, label="a"), Value(-3.0, label="b")
+    c = a * b                               # -0.0
+    c.backward()
+    src = draw_dot(c).source
+    assert "{n1 | data 0 | grad 1}" in src and "{b | data -3 | grad 0}" in src
+    assert "-0" not in src.replace("-0.", "")      # no '-0' (but -0.5 would be fine)
+
+
 @pytest.mark.parametrize("label, expected", [
     ('a|b', r'a\|b'),
     ('{x}', r'\{x\}'),
@@ -258,6 +290,32 @@ def test_missing_dot_says_how_to_install_and_where_the_source_is(tmp_path, monke
     assert (tmp_path / "graph.dot").read_text().startswith("digraph {")
     assert not (tmp_path / "graph.svg").exists()
     assert draw_dot(neuron()).source.startswith("digraph {")   # building still works
+
+
+@pytest.mark.skipif(os.name == "nt", reason="file modes are a POSIX matter")
+def test_a_dot_that_cannot_run_is_reported_like_a_missing_one(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\n")           # on PATH, but not executable
+    (bin_dir / "dot").chmod(0o644)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(GraphvizNotInstalled, match=r"found but could not be run \(Permission denied\); "
+                       r"reinstall Graphviz"):
+        render(neuron(), tmp_path / "graph.svg")
+    assert (tmp_path / "graph.dot").exists() and not (tmp_path / "graph.svg").exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a shell-script `dot` needs a POSIX shell")
+def test_dot_failing_raises_with_its_messages(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\necho 'Error: out of memory' >&2\nexit 3\n")
+    (bin_dir / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(subprocess.CalledProcessError) as info:
+        render(neuron(), tmp_path / "graph.svg")
+    assert info.value.returncode == 3 and b"Error: out of memory" in info.value.stderr
+    assert not (tmp_path / "graph.svg").exists()
 
 
 if __name__ == "__main__":      # rewrite the snapshots after an intended change

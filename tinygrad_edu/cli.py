@@ -29,6 +29,8 @@ import math
 import os
 import re
 import runpy
+import shlex
+import subprocess
 import sys
 import warnings
 
@@ -362,7 +364,9 @@ def _cmd_explain(args):
     from .explain import explain
     root, _ = _build(args)
     try:
-        print(explain(root, max_steps=args.max_steps))
+        text = explain(root, max_steps=args.max_steps)
+        # The hint for the steps not shown, in the words of the command line.
+        print(text.replace("explain(root, max_steps=None) lists them", "a larger --max-steps lists them"))
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise ExpressionError(str(err)) from None
     return 0
@@ -375,11 +379,39 @@ def _cmd_graph(args):
     try:
         path = render(root, args.output, rankdir=args.rankdir, show_order=args.order,
                       max_nodes=args.max_nodes)
-    except ValueError as err:
+    except ValueError as err:         # a file name without a known format, a graph too large
         raise ExpressionError(str(err)) from None
+    except OSError as err:            # a missing folder, a folder in the way, no permission
+        raise _CommandError(_cannot_write(err, args.output)) from None
+    except subprocess.CalledProcessError as err:     # dot itself failed
+        raise _CommandError(_dot_failed(err, args.output)) from None
     base = os.path.splitext(path)[0]
     print(f"wrote {path}" + ("" if path.endswith(".dot") else f" (DOT source: {base}.dot)"))
     return 0
+
+
+def _cannot_write(err, path):
+    """One line for a file that could not be written: which file, and why."""
+    path = os.fsdecode(err.filename) if err.filename is not None else os.fspath(path)
+    if isinstance(err, FileNotFoundError):
+        folder = os.path.dirname(path)
+        why = f"the folder {folder} does not exist" if folder else "no such file or folder"
+    elif isinstance(err, IsADirectoryError):
+        why = "it is a folder"
+    elif isinstance(err, PermissionError):
+        why = "permission denied"
+    else:
+        why = err.strerror or str(err)
+    return f"cannot write {path}: {why}"
+
+
+def _dot_failed(err, path):
+    """One line for Graphviz's dot failing: the file, the status, dot's first complaint."""
+    output = err.stderr or b""
+    text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    status = f"exit status {err.returncode}" if err.returncode >= 0 else f"stopped by signal {-err.returncode}"
+    return f"Graphviz's dot could not draw {path} ({status})" + (f": {first}" if first else "")
 
 
 def demos_dir():
@@ -414,6 +446,18 @@ def _cmd_demo(args):
     sys.path.insert(0, folder)       # as `python demos/NAME.py` would
     try:
         runpy.run_path(path, run_name="__main__")
+    except SystemExit as exit:                        # the demo's own sys.exit(status)
+        if exit.code is None or isinstance(exit.code, int):
+            return exit.code or 0
+        print(exit.code, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise                                         # main() handles it for every command
+    except Exception as err:                          # noqa: BLE001 -- whatever the demo raised
+        # One line, not the demo's traceback; running the file directly shows that.
+        command = shlex.join(["python", path, *args.demo_args])
+        raise _CommandError(f"demo {args.name} stopped: {type(err).__name__}: {err} "
+                            f"({command} shows the traceback)", status=1) from None
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
     return 0
@@ -423,13 +467,43 @@ def _error(message):
     print(f"tinygrad-edu: error: {message}", file=sys.stderr)
 
 
+class _CommandError(Exception):
+    """A command cannot go on: one line on stderr (``tinygrad-edu: error: ...``), exit ``status``."""
+
+    def __init__(self, message, status=2):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors that point at --help."""
+
+    def error(self, message):
+        raise _CommandError(f"{message} (see: {self.prog} --help)")
+
+
+def _whole_number(smallest):
+    """An argparse type: an int >= smallest, with a message that says so."""
+    def parse(text):
+        try:
+            n = int(text)
+        except ValueError:
+            n = None
+        if n is None or n < smallest:
+            shown = repr(text) if n is None else text
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {smallest}, got {shown}")
+        return n
+    return parse
+
+
 _EXPRESSION_HELP = ("an expression such as \"tanh(x*w + b)\": numbers, variables, + - * / **, "
                     "and the functions " + ", ".join(FUNCTIONS))
 _EPILOG = "Give each variable a value after the expression: x=2 w=-3."
+_ASSIGNMENT = re.compile(r"\s*[^\W\d]\w*\s*=(?!=).*", re.S)
 
 
 def _parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tinygrad-edu",
         description="Experiment with the chain rule: gradients, the backward pass step by step, "
                     "computation-graph diagrams, and the demos.",
@@ -442,20 +516,21 @@ def _parser():
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    commands = {}
 
     def expression_command(name, help_text):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_EPILOG)
-        p.add_argument("expression", help=_EXPRESSION_HELP)
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_EPILOG,
+                           usage=f"%(prog)s expression [NAME=VALUE ...] [options]")
+        # Optional here only so that a missing one gets a clear message (_check_expression).
+        p.add_argument("expression", nargs="?", help=_EXPRESSION_HELP)
         p.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="a value for each variable")
-        commands[name] = p
         return p
 
     p = expression_command("grad", "print the value, each variable's gradient from backward(), "
                                    "and the finite-difference check beside it")
     p.set_defaults(run=_cmd_grad)
     p = expression_command("explain", "print the chain-rule steps in the order backward() runs them")
-    p.add_argument("--max-steps", type=int, default=200, help="list at most this many steps (default 200)")
+    p.add_argument("--max-steps", type=_whole_number(0), default=200,
+                   help="list at most this many steps (default 200); the final gradients are always shown")
     p.set_defaults(run=_cmd_explain)
     p = expression_command("graph", "draw the computation graph, with gradients, to a file "
                                     "(.svg, .png, .pdf or .dot; needs Graphviz's dot except for .dot)")
@@ -463,14 +538,15 @@ def _parser():
     p.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"),
                    help="direction of the arrows: LR left to right (default), TB top to bottom")
     p.add_argument("--order", action="store_true", help="number the ops in the order backward visits them")
-    p.add_argument("--max-nodes", type=int, default=500, help="refuse graphs larger than this (default 500)")
+    p.add_argument("--max-nodes", type=_whole_number(1), default=500,
+                   help="refuse graphs larger than this (default 500)")
     p.set_defaults(run=_cmd_graph)
     p = sub.add_parser("demo", help="run one of the demos (from the source checkout's demos/ folder)",
                        description="Run demos/NAME.py; without NAME, list the demos.")
     p.add_argument("name", nargs="?", metavar="NAME", help="the demo, e.g. xor")
     p.add_argument("demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help="passed on to the demo")
     p.set_defaults(run=_cmd_demo)
-    return parser, commands
+    return parser, sub.choices       # every command's parser, by name
 
 
 _EXPRESSION_COMMANDS = ("grad", "explain", "graph")
@@ -482,31 +558,72 @@ def _looks_like_expression(arg):
             and not re.fullmatch(r"--[a-z][a-z-]*(=.*)?", arg))
 
 
-def main(argv=None):
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
+def _check_expression(parser, args):
+    """A clear message when the expression is missing (argparse's own would list
+    NAME=VALUE as required too) or when a NAME=VALUE stands in its place."""
+    example = f'e.g. {parser.prog} "x*y" x=1 y=2'
+    if args.expression is None:
+        parser.error(f"the expression is missing, {example}")
+    if _ASSIGNMENT.fullmatch(args.expression):
+        parser.error(f"{args.expression.strip()} is a value, not an expression: "
+                     f"write the expression first, {example}")
 
-    Status 0 on success, 2 for a bad expression or value (one line on stderr:
-    ``tinygrad-edu: error: ...``), 1 when Graphviz or the demos are missing.
-    """
-    argv = list(sys.argv[1:] if argv is None else argv)
+
+def _parse(argv):
     parser, commands = _parser()
-    if argv and argv[0] in _EXPRESSION_COMMANDS:
+    if not argv:
+        parser.error("missing the command: grad, explain, graph or demo")
+    if not argv[0].startswith("-") and argv[0] not in commands:
+        parser.error(f"unknown command {argv[0]!r}{_suggest(argv[0], commands)}; "
+                     "the commands are grad, explain, graph and demo")
+    if argv[0] in _EXPRESSION_COMMANDS:
         if len(argv) > 1 and _looks_like_expression(argv[1]):
             argv[1] = " " + argv[1]     # "-x*y" is an expression, not an option: argparse
                                         # reads an argument with a space as a positional one
         # Intermixed, so options may come anywhere: graph "x*y" -o g.svg x=1 y=2
-        args = commands[argv[0]].parse_intermixed_args(argv[1:])
-    else:
-        args = parser.parse_args(argv)
+        command = commands[argv[0]]
+        args = command.parse_intermixed_args(argv[1:])
+        _check_expression(command, args)
+        return args
+    return parser.parse_args(argv)
+
+
+def _escape_what_cannot_be_shown():
+    """A label the terminal cannot encode (é on an ASCII console) prints as \\xe9,
+    rather than ending the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass                     # not a text stream that can change (a test's capture)
+
+
+def main(argv=None):
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
+
+    Status 0 on success; 2 for a bad expression, value, option or output file
+    (one line on stderr: ``tinygrad-edu: error: ...``); 1 when Graphviz or the
+    demos are missing or a demo fails; 130 when interrupted (Ctrl-C).
+    """
+    if argv is None:                 # run as the program (not called from Python)
+        argv = sys.argv[1:]
+        _escape_what_cannot_be_shown()
+    argv = list(argv)
     try:
+        args = _parse(argv)
         return args.run(args)
+    except SystemExit as exit:           # --help (status 0)
+        return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
     except BrokenPipeError:              # output piped into `head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
-    except ExpressionError as err:
+    except KeyboardInterrupt:
+        print("tinygrad-edu: interrupted", file=sys.stderr)
+        return 130
+    except (ExpressionError, _CommandError) as err:
         _error(str(err))
-        return 2
+        return getattr(err, "status", 2)
     except GraphvizNotInstalled as err:   # several lines: how to install Graphviz
         _error(str(err))
         return 1

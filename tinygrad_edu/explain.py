@@ -13,15 +13,22 @@ each step: input.grad += upstream gradient * local derivative
 <BLANKLINE>
 c.grad = 1.0  (the output's gradient with respect to itself)
 step 1: c = a*b
-  a.grad += c.grad * b.data   (1.0 * -3.0) = -3.0
+  a.grad += c.grad * b.data   (1.0 * (-3.0)) = -3.0
   b.grad += c.grad * a.data   (1.0 * 2.0) = 2.0
 <BLANKLINE>
 gradients: a.grad = -3.0, b.grad = 2.0
 
-The symbolic side of each line comes from a small table of templates below
-(one per op, in the words of the textbook); the numbers come from the
-engine's own derivative rules (``op.vjp`` on floats) -- the same code that
-``backward()`` runs, so the explanation cannot drift from the engine.
+Both sides of each line come from the engine's own derivative rules, the
+same code that ``backward()`` runs (:mod:`tinygrad_edu.ops`): each op's
+``vjp(m, g, out, *inputs)`` is called once with symbols that print themselves
+(``o.grad``, ``o.data`` ...), once with the numbers as text, and once with
+floats -- so the explanation cannot drift from the engine: change a rule in
+the table and the explanation changes with it.  :func:`rule_text` shows a
+rule on its own:
+
+>>> from tinygrad_edu.ops import OPS
+>>> rule_text(OPS["sigmoid"])
+('g * out * (1.0 - out)',)
 
 ``explain`` works on its own copy of the gradients: it never changes the
 ``.grad`` of any node in your graph, and it shows a fresh pass (every
@@ -29,41 +36,97 @@ gradient starting from 0, the output's at 1.0), whatever ``backward()`` calls
 came before.
 """
 
-import re
+import numbers
 
 from .engine import topological_order
 from .formula import _render, format_number, node_names
+from .jit import Sym
 from .ops import FLOAT
 
-__all__ = ["explain", "Explanation", "LOCAL_DERIVATIVES"]
+__all__ = ["explain", "Explanation", "rule_text"]
 
-#: How each op's local derivative reads, one template per input, written as the
-#: full update ``upstream * local derivative``.  Placeholders: {g} the upstream
-#: gradient (out.grad), {out} the op's output, {a} and {b} its inputs, {k} a
-#: number exponent.  The same template is filled in once with names and once
-#: with numbers.
-LOCAL_DERIVATIVES = {
-    "add": ("{g}", "{g}"),
-    "sub": ("{g}", "-{g}"),
-    "mul": ("{g} * {b}", "{g} * {a}"),
-    "div": ("{g} / {b}", "-{g} * {out} / {b}"),
-    "pow": ("{g} * {b} * {out} / {a}", "{g} * {out} * log({a})"),
-    "pow2": ("{g} * 2 * {a}",),
-    "powk": ("{g} * {k} * {a}**({k} - 1)",),
-    "neg": ("-{g}",),
-    "exp": ("{g} * {out}",),
-    "log": ("{g} / {a}",),
-    "sqrt": ("{g} * 0.5 / {out}",),
-    "tanh": ("{g} * (1 - {out}**2)",),
-    "sigmoid": ("{g} * {out} * (1 - {out})",),
-    "relu": ("{g} * step({a})",),
-    "sin": ("{g} * cos({a})",),
-    "cos": ("-{g} * sin({a})",),
-    "abs": ("{g} * sign({a})",),
-}
+# Symbols that print themselves: the jit's Sym (its arithmetic puts brackets
+# exactly where Python needs them).  A negative number binds as loosely as a
+# sum, so it is bracketed wherever a sum would be: 0.5 * (-3.0), 1.0 - (-0.46).
+_ATOM = Sym.name("a").prec
+_SUM = (Sym.name("a") + Sym.name("b")).prec
 
-#: Words under a template's functions that a learner may not know.
-_NOTES = {"relu": "step(u) = 1 if u > 0 else 0", "abs": "sign(u) = 1, 0 or -1"}
+#: Functions in a rule that a learner may not know, explained under the steps.
+_NOTES = {"step": "step(u) = 1 if u > 0 else 0",
+          "sign": "sign(u) = 1 if u > 0, -1 if u < 0, 0 at 0"}
+
+
+def _symbol(text):
+    """A Sym printed as ``text`` (a name such as 'o.data', or a number)."""
+    return Sym(text, _SUM) if text.startswith("-") else Sym.name(text)
+
+
+def _text(x):
+    return x.text if isinstance(x, Sym) else repr(float(x))
+
+
+class _Printing:
+    """The namespace ``m`` of a derivative rule, for symbols: ``m.cos(u)``
+    prints as ``cos(u)``, ``m.pow(u, 2.0)`` as ``u ** 2.0``.  Records which
+    functions a rule used (for the notes under the explanation)."""
+
+    def __init__(self):
+        self.used = set()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args):
+            self.used.add(name)
+            return Sym(f"{name}({', '.join(_text(x) for x in args)})")
+        return call
+
+    @staticmethod
+    def pow(x, k):
+        base = x.text if x.prec >= _ATOM else f"({x.text})"
+        k = _text(k)
+        # Nothing in a rule raises a power to a power, so the result can act as
+        # an atom: ** binds tighter than every operator a rule puts around it.
+        return Sym(f"{base} ** {f'({k})' if k.startswith('-') else k}")
+
+    vpow = pow
+
+    @staticmethod
+    def div(x, y):
+        return x / y
+
+
+def _printed(op, g, out, inputs):
+    """op's rule with symbols: one text per input (the rule's own arithmetic),
+    and the set of functions it used; None for a rule that cannot be printed
+    (one that branches on its inputs, say)."""
+    m = _Printing()
+    try:
+        results = op.vjp(m, g, out, *inputs)
+    except (TypeError, AttributeError):     # e.g. Sym refuses `if out > 0:` in a rule
+        return None, set()
+    return [(r.text if isinstance(r, Sym) else _text(r)) for r in results], m.used
+
+
+def rule_text(op, upstream="g", output="out", inputs=("a", "b")):
+    """An op's derivative rule as text, one expression per input: the
+    gradient that input receives, written with ``upstream`` (the output's
+    gradient), ``output`` and ``inputs`` -- printed by running the rule
+    itself (``op.vjp``) on symbols.
+
+    >>> from tinygrad_edu.ops import OPS, power_by
+    >>> rule_text(OPS["mul"]), rule_text(OPS["tanh"], "o.grad", "o.data", ["u.data"])
+    (('g * b', 'g * a'), ('o.grad * (1.0 - o.data * o.data)',))
+    >>> rule_text(power_by(3))
+    ('g * 3.0 * a ** 2.0',)
+    """
+    texts, _ = _printed(op, _symbol(upstream), _symbol(output),
+                        [_symbol(x) for x in list(inputs)[:op.arity]])
+    if texts is None:
+        raise TypeError(f"the rule of {op.name} cannot be written out with symbols")
+    return tuple(texts)
+
 
 #: Activations: applied to a neuron's pre-activation, the gradient they pass
 #: back is what the textbook calls the neuron's delta.
@@ -80,9 +143,6 @@ def _is_neuron(node):
             and u._b._op is None and bool(u._b.label))
 
 
-_PLACEHOLDER = re.compile(r"\{(g|out|a|b|k)\}")
-
-
 class Explanation(str):
     """The text of :func:`explain`; shows as plain lines in a REPL (no quotes, no ``\\n``)."""
 
@@ -90,31 +150,21 @@ class Explanation(str):
         return str(self)
 
 
-def _template(op):
-    if op.name == "pow" and op.param is not None:
-        return LOCAL_DERIVATIVES["pow2" if op.param == 2.0 else "powk"]
-    # An op without a template still gets its line (the number is the engine's either way).
-    return LOCAL_DERIVATIVES.get(op.name, (f"{{g}} * (local derivative of {op.name})",) * op.arity)
-
-
-def _fill(template, values):
-    """Fill a template, bracketing negative numbers where they would misread
-    (``(-0.5)**2``, ``-(-3.0)``, ``1 - (-3.0)``)."""
-    def one(match):
-        text = values[match.group(1)]
-        if text.startswith("-") and (template[match.end():].startswith("**")
-                                     or template[:match.start()].rstrip().endswith("-")):
-            return f"({text})"
-        return text
-    return _PLACEHOLDER.sub(one, template)
-
-
 def _num(x, digits):
-    """Like repr for short floats (1.0, -3.0, 0.5), else ``digits`` significant digits."""
-    text = f"{x:.{digits}g}"
-    if re.fullmatch(r"-?\d+", text):
+    """Like repr for short floats (1.0, -3.0, 0.5), else ``digits`` significant
+    digits; -0.0 reads 0.0 (the sign of a zero teaches nothing here)."""
+    text = f"{float(x) + 0.0:.{digits}g}"          # -0.0 + 0.0 is 0.0
+    if text.lstrip("-").isdigit():
         text += ".0"
     return text
+
+
+def _check_count(name, value, smallest, what):
+    """TypeError unless ``value`` is an int, ValueError if it is below ``smallest``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    if value < smallest:
+        raise ValueError(f"{name} must be {what}, got {value!r}")
 
 
 def explain(root, digits=4, max_steps=200):
@@ -122,20 +172,32 @@ def explain(root, digits=4, max_steps=200):
 
     Lines come in the order ``root.backward()`` applies them.  Each reads
     ``input.grad += upstream gradient * local derivative`` in names, then the
-    same with numbers, then the amount added.  Nodes are named by their labels;
-    unlabelled intermediate nodes are ``n1``, ``n2`` ... in the order the
-    forward pass computed them (the same names :func:`~tinygrad_edu.viz.draw_dot`
-    shows); plain-number constants appear as their numbers (the gradient
-    backward also sends into them is not listed).  When an input is reached
-    along several paths, its line shows the running total.  A sigmoid, tanh
-    or relu applied to a weighted sum is a neuron: the gradient it passes back to its
-    pre-activation is that neuron's *delta* (when the sum ends in a labelled bias,
-    as in ``tanh(x1*w1 + x2*w2 + b)`` and the neurons of :mod:`tinygrad_edu.nn`).
+    same with numbers, then the amount added -- all three written by the op's
+    own derivative rule (see the module docstring).  Nodes are named by their
+    labels; unlabelled intermediate nodes are ``n1``, ``n2`` ... in the order
+    the forward pass computed them (the same names
+    :func:`~tinygrad_edu.viz.draw_dot` shows); plain-number constants appear
+    as their numbers (the gradient backward also sends into them is not
+    listed).  When an input is reached along several paths, its line shows
+    the running total.  A sigmoid, tanh or relu applied to a weighted sum is a
+    neuron: the gradient it passes back to its pre-activation is that neuron's
+    *delta* (when the sum ends in a labelled bias, as in
+    ``tanh(x1*w1 + x2*w2 + b)`` and the neurons of :mod:`tinygrad_edu.nn`).
 
-    The caller's ``.grad`` values are left untouched (see the module docstring).
-    At most ``max_steps`` steps are listed (``None``: all).  Returns an
-    :class:`Explanation` (a str).
+    Numbers show ``digits`` significant digits.  At most ``max_steps`` steps
+    are listed (``None``: all); the pass still runs to the end, so the
+    closing ``gradients:`` line always holds the final gradients, the same
+    numbers ``backward()`` computes.  The caller's ``.grad`` values are left
+    untouched (see the module docstring).  Returns an :class:`Explanation`
+    (a str).
+
+    Raises ValueError (or TypeError) for a ``max_steps`` that is not a whole
+    number >= 0 or None and a ``digits`` below 1; and, like ``backward()``,
+    for a local derivative that is not finite (``sqrt`` at 0), naming the step.
     """
+    if max_steps is not None:
+        _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")
+    _check_count("digits", digits, 1, "a whole number >= 1")
     order = topological_order(root)
     names = node_names(root, order)
 
@@ -163,50 +225,51 @@ def explain(root, digits=4, max_steps=200):
         if op is None:
             continue
         step += 1
-        if max_steps is not None and step > max_steps:
-            remaining = sum(1 for n in order if n._op is not None) - max_steps
-            lines.append(f"... {remaining} more step(s) (explain(root, max_steps=None) lists all)")
-            break
+        shown = max_steps is None or step <= max_steps
         g = grads[node]
-        header = f"step {step}: {name(node)} = {one_level(node)}"
         if g == 0.0:
-            lines.append(f"{header}   -- upstream gradient {name(node)}.grad is 0: "
-                         "nothing to pass on (backward skips it)")
+            if shown:
+                lines.append(f"step {step}: {name(node)} = {one_level(node)}   -- upstream gradient "
+                             f"{name(node)}.grad is 0: nothing to pass on (backward skips it)")
             continue
-        lines.append(header)
         parents = node.parents
         try:
             contributions = op.vjp(FLOAT, g, node.data, *[p.data for p in parents])
         except (ValueError, ZeroDivisionError, OverflowError) as err:
-            raise type(err)(f"step {step}, backward of {header.split(': ', 1)[1]}: "
+            raise type(err)(f"step {step}, backward of {name(node)} = {one_level(node)}: "
                             f"the local derivative is not finite here ({err})") from None
-        symbols = {"g": f"{name(node)}.grad", "out": f"{name(node)}.data"}
-        numbers = {"g": _num(g, digits), "out": _num(node.data, digits)}
-        for key, p in zip("ab", parents):
-            symbols[key] = f"{names[p]}.data" if names[p] is not None else format_number(p.data)
-            numbers[key] = _num(p.data, digits)
-        if op.param is not None:
-            symbols["k"] = numbers["k"] = format_number(op.param)
+        if shown:
+            lines.append(f"step {step}: {name(node)} = {one_level(node)}")
+            in_names, used = _printed(
+                op, _symbol(f"{name(node)}.grad"), _symbol(f"{name(node)}.data"),
+                [_symbol(f"{names[p]}.data" if names[p] is not None else format_number(p.data))
+                 for p in parents])
+            in_numbers, _ = _printed(op, _symbol(_num(g, digits)), _symbol(_num(node.data, digits)),
+                                     [_symbol(_num(p.data, digits)) for p in parents])
+            if in_names is None or in_numbers is None:   # a rule that cannot be written out
+                in_names = in_numbers = [f"{name(node)}.grad * (local derivative of {op.name})"] * len(parents)
+            notes += [_NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in notes]
         rows = []
-        for p, template, added in zip(parents, _template(op), contributions):
+        for i, (p, added) in enumerate(zip(parents, contributions)):
             if names[p] is None:
                 continue       # a plain-number constant: its gradient teaches nothing
             grads[p] += added
-            text = f"{names[p]}.grad += {_fill(template, symbols)}"
-            detail = f"({_fill(template, numbers)}) = {_num(added, digits)}"
-            if p in reached:
-                detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
-            if _is_neuron(node):
-                detail += f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+            if shown:
+                detail = f"({in_numbers[i]}) = {_num(added, digits)}"
+                if p in reached:
+                    detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
+                if _is_neuron(node):
+                    detail += f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
             reached.add(p)
-            rows.append((text, detail))
         width = max((len(t) for t, _ in rows), default=0)
         lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
-        if op.name in _NOTES and _NOTES[op.name] not in notes:
-            notes.append(_NOTES[op.name])
 
     leaves = [node for node in reversed(order) if node._op is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
+    if max_steps is not None and step > max_steps:
+        lines.append(f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "
+                     "lists them)" + ("; the gradients below include them" if results else ""))
     if 0 < len(results) <= 5:
         lines += ["", "gradients: " + ", ".join(results)]
     elif results:

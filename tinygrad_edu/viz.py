@@ -75,7 +75,7 @@ def _number(x):
     """A few significant digits; grads recorded with create_graph=True are Values."""
     if isinstance(x, Value):
         x = x.data
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"        # -0.0 + 0.0 is 0.0: a zero is drawn as 0, not -0
 
 
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
@@ -144,18 +144,23 @@ def _hex(color):
     return [int(color[i:i + 2], 16) for i in (1, 3, 5)]
 
 
+#: A parameter name as tinygrad_edu.nn writes it: containers numbered
+#: ('layers.0.', 'neurons.2.'), then the parameter ('w.1', 'b').
+_PARAMETER_NAME = re.compile(r"(?:[A-Za-z_]\w*\.\d+\.)+[A-Za-z_]\w*(?:\.\d+)?")
+
+
 def _cluster_keys(label):
     """The clusters a parameter belongs to, outermost first, from its dotted name.
 
     'layers.0.neurons.2.w.1' -> [('layers', '0'), ('layers', '0', 'neurons', '2')]
-    (the parameter's own name 'w.1' or 'b' is dropped); a plain label gives [].
+    (the parameter's own name 'w.1' or 'b' is dropped).  Only names shaped
+    like that are grouped: any other label ('x', 'x.y', 'w.0') gives [].
     """
+    if not _PARAMETER_NAME.fullmatch(label):
+        return []
     parts = label.split(".")
-    while parts and parts[-1].isdigit():
-        parts.pop()
-    parts = parts[:-1]
-    return [tuple(parts[:j]) for j in range(1, len(parts) + 1)
-            if j == len(parts) or parts[j - 1].isdigit()]
+    containers = parts[:-2] if parts[-1].isdigit() else parts[:-1]     # pairs: 'layers', '0'
+    return [tuple(containers[:j]) for j in range(2, len(containers) + 1, 2)]
 
 
 def _cluster_title(key):
@@ -184,7 +189,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
       applies its chain rule (1 = the root's op);
     * ``cluster_params``: parameters named like ``layers.0.neurons.2.w.1``
       (as :mod:`tinygrad_edu.nn` names them) are boxed per neuron and layer,
-      each shown by its short name (``w.1``) inside the boxes.
+      each shown by its short name (``w.1``) inside the boxes; other labels,
+      dotted or not (``x.y``), are shown whole.
 
     ``rankdir`` is 'LR' (left to right) or 'TB' (top to bottom) and the like.
     A graph of more than ``max_nodes`` Values raises ValueError (``dot`` would
@@ -321,7 +327,9 @@ def render(root, path, **draw_kwargs):
     ``.dot`` (``.dot`` as ``path`` writes only that, no Graphviz needed).
     Keyword arguments go to :func:`draw_dot`.  Returns ``path``.  Raises
     :class:`GraphvizNotInstalled` (with install instructions) when Graphviz's
-    ``dot`` program is missing.
+    ``dot`` program is missing or cannot run, ``OSError`` when a file cannot be
+    written, and ``subprocess.CalledProcessError`` (dot's messages in its
+    ``.stderr``) when ``dot`` fails.
     """
     path = os.fspath(path)
     base, ext = os.path.splitext(path)
@@ -337,11 +345,17 @@ def render(root, path, **draw_kwargs):
         return path
     graphviz = _graphviz()
     try:
-        image = dot.pipe(format=fmt)
+        # quiet: dot's messages go into the CalledProcessError (its .stderr) if it fails
+        image = dot.pipe(format=fmt, quiet=True)
     except graphviz.ExecutableNotFound:
         raise GraphvizNotInstalled(
             f"{_INSTALL_HELP}\nThe DOT source was written to {source_path}; once Graphviz is "
             f"installed: dot -T{fmt} {source_path} -o {path}") from None
+    except OSError as err:      # found on PATH but cannot run: not executable, a broken install
+        raise GraphvizNotInstalled(
+            f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
+            f"reinstall Graphviz (https://graphviz.org/download/). The DOT source was written "
+            f"to {source_path}.") from None
     with open(path, "wb") as f:
         f.write(image)
     return path

@@ -61,8 +61,24 @@ class Value:
     their parents (in order, repeats kept: ``a + a`` has two edges to ``a``).
     ``backward()`` then fills in ``.grad`` on every node of the graph.
 
+    Attributes:
+
+    * ``data``: the number (a float; assign only plain numbers to it, e.g.
+      ``p.data -= lr * p.grad``);
+    * ``grad``: d(the Value ``backward()`` was called on) / d(this Value), 0.0 until then;
+    * ``label``: a name for diagrams, formulas and error messages;
+    * ``op`` and ``parents``: the op that made it and its inputs ('' and () for a leaf).
+
+    ``< <= > >=`` compare ``data`` and are not recorded.  ``==`` and ``hash``
+    stay by identity (``Value(2.0) == 2`` is False), so Values work in sets and
+    as dict keys; compare ``v.data`` for numbers.  ``float(v)``, ``round(v, 2)``
+    and ``f"{v:.3f}"`` give plain numbers from ``data``.
+
     >>> Value(2, label='a')
     Value(data=2.0, grad=0.0, label='a')
+    >>> v = Value(2.0 / 3.0)
+    >>> f"{v:.3f}", round(v, 2)
+    ('0.667', 0.67)
     """
 
     # Parents sit in two slots rather than a tuple: one object per node instead of
@@ -105,26 +121,42 @@ class Value:
         return f"Value({', '.join(parts)})"
 
     def __float__(self):
+        """The plain number: ``float(v) == v.data``."""
         return self.data
+
+    def __round__(self, ndigits=None):
+        """``round(v, n)`` rounds ``data``: a plain number, not recorded."""
+        return round(self.data, ndigits)
+
+    def __format__(self, spec):
+        """``f"{v:.3f}"`` formats ``data``; an empty format gives the repr."""
+        return format(self.data, spec) if spec else repr(self)
 
     # Comparisons look at .data and are not recorded; == and hash stay by identity
     # so that Values work as members of sets and keys of dicts.
+
     def __lt__(self, other):
+        """``v < w`` compares data (not recorded)."""
         return self.data < _data_of(other)
 
     def __le__(self, other):
+        """``v <= w`` compares data (not recorded)."""
         return self.data <= _data_of(other)
 
     def __gt__(self, other):
+        """``v > w`` compares data (not recorded)."""
         return self.data > _data_of(other)
 
     def __ge__(self, other):
+        """``v >= w`` compares data (not recorded)."""
         return self.data >= _data_of(other)
 
     __hash__ = object.__hash__
 
     # -- arithmetic ----------------------------------------------------------
+
     def __add__(self, other):
+        """``v + w``: local derivatives 1 and 1."""
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -132,10 +164,12 @@ class Value:
         return _record(_ops.ADD, self, other)
 
     def __radd__(self, other):
+        """``2 + v``"""
         other = _lift(other)
         return NotImplemented if other is None else _binary(_ops.ADD, other, self)
 
     def __sub__(self, other):
+        """``v - w``: local derivatives 1 and -1."""
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -143,10 +177,12 @@ class Value:
         return _record(_ops.SUB, self, other)
 
     def __rsub__(self, other):
+        """``2 - v``"""
         other = _lift(other)
         return NotImplemented if other is None else _binary(_ops.SUB, other, self)
 
     def __mul__(self, other):
+        """``v * w``: local derivatives w and v."""
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -154,10 +190,12 @@ class Value:
         return _record(_ops.MUL, self, other)
 
     def __rmul__(self, other):
+        """``2 * v``"""
         other = _lift(other)
         return NotImplemented if other is None else _binary(_ops.MUL, other, self)
 
     def __truediv__(self, other):
+        """``v / w``: local derivatives 1/w and -v/w**2."""
         if type(other) is not Value:
             other = _lift(other)
             if other is None:
@@ -165,6 +203,7 @@ class Value:
         return _record(_ops.DIV, self, other)
 
     def __rtruediv__(self, other):
+        """``2 / v``"""
         other = _lift(other)
         return NotImplemented if other is None else _binary(_ops.DIV, other, self)
 
@@ -177,16 +216,20 @@ class Value:
         return NotImplemented
 
     def __rpow__(self, other):
+        """``2 ** v`` (the base must be positive)."""
         other = _lift(other)
         return NotImplemented if other is None else _binary(_ops.POW, other, self)
 
     def __neg__(self):
+        """``-v``: local derivative -1."""
         return _unary(_ops.NEG, self)
 
     def __pos__(self):
+        """``+v`` is v itself."""
         return self
 
     def __abs__(self):
+        """``abs(v)``: local derivative sign(v) (0 at the kink)."""
         return _unary(_ops.ABS, self)
 
     # -- functions -------------------------------------------------------------
@@ -346,6 +389,19 @@ def _failed(err, op, operands):
     return type(err)(f"{_call_text(op, operands)}: {getattr(err, 'reason', err)}")
 
 
+def _not_a_float(op, a, b):
+    """A learner assigned something other than a number to .data (often a Value)."""
+    for v in (a, b):
+        if v is not None and type(v.data) is not float:
+            name = repr(v.label) if v.label else "an operand"
+            hint = (" (it holds a Value: update parameters with plain numbers, "
+                    "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
+                    if isinstance(v.data, Value) else "")
+            return TypeError(f"{op.name}: {name} has .data = {v.data!r:.60} of type "
+                             f"{type(v.data).__name__}; .data must be a float{hint}")
+    return TypeError(f"{op.name}: the result is not a float")
+
+
 def _overflowed(op, operands):
     return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
 
@@ -366,6 +422,12 @@ def _record(op, a, b):
         data = op.forward(FLOAT, a.data) if b is None else op.forward(FLOAT, a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise _failed(err, op, (a,) if b is None else (a, b)) from None
+    except TypeError:
+        raise _not_a_float(op, a, b) from None
+    if type(data) is not float:        # someone assigned a non-number to .data
+        if not isinstance(data, float):
+            raise _not_a_float(op, a, b)
+        data = float(data)             # a float subclass such as numpy.float64
     if not -_INF < data < _INF:
         raise _overflowed(op, (a,) if b is None else (a, b))
     v = _new(Value)
@@ -443,6 +505,8 @@ def _chain_rule(order):
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise _backward_failed(err, node) from None
+    except TypeError:
+        raise _bad_grad(node) from None
 
 
 def _chain_rule_recorded(order):
@@ -471,6 +535,18 @@ def _chain_rule_recorded(order):
         raise _backward_failed(err, node) from None
     finally:
         _recording_off.reset(recording)
+
+
+def _bad_grad(node):
+    """Someone set a .grad (or .data) to something that is not a number."""
+    for v in (node,) + node.parents:
+        for attr in ("grad", "data"):
+            x = getattr(v, attr)
+            if not isinstance(x, (float, int)):
+                name = repr(v.label) if v.label else "a node"
+                return TypeError(f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
+                                 "(reset gradients with zero_grad(params) or v.grad = 0.0)")
+    return TypeError(f"backward of {_call_text(node._op, node.parents)}: an operand is not a number")
 
 
 def _backward_failed(err, node):

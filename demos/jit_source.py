@@ -5,8 +5,10 @@ pass as plain Python, one line per op, using the engine's own derivative
 rules.  This demo:
 
 1. traces seed 000's 2-3-1 sigmoid network with its loss E = 1/2 (output - correct)^2,
-   and prints the backward code the chain rule produces next to the formulas
-   seed 000's train() writes by hand (delta_o, delta_m, the weight changes);
+   and prints the backward code the chain rule produces next to the lines of
+   seed 000's train(), quoted as the article prints them (delta_o, delta_m, the
+   weight and bias changes) -- and, where a printed line is wrong, the line as
+   the chain rule and the article's own text have it;
 2. trains XOR with the compiled function (learning coefficient k = 0.3, one
    update per sample, as the seed does), trains it again in eager mode (a graph
    and backward() per sample), checks both end with the same weights, and
@@ -19,6 +21,7 @@ rules.  This demo:
 import argparse
 import random
 import sys
+import textwrap
 import time
 
 from tinygrad_edu import Value
@@ -26,60 +29,45 @@ from tinygrad_edu.datasets import xor
 from tinygrad_edu.jit import jit
 from tinygrad_edu.nn import MLP
 
+# demos/_seed000.py (next to this file): the network with seed 000's names
+from _seed000 import seed_network, seed_network_loss, seed_parameters
+
 XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
 K = 0.3                 # seed 000's learning coefficient
 SEED = 1                # starting weights and sample order
 
 
-def seed_network(w_im, b_m, w_mo, b_o, x):
-    """Seed 000's network, with its names: w_im[m][i] input->middle, b_m[m],
-    w_mo[0][m] middle->output, b_o[0].  The labels name the jit's variables."""
-    output_m = []
-    for m in range(3):
-        u = w_im[m][0] * x[0] + w_im[m][1] * x[1] + b_m[m]
-        u.label = f"u_m{m}"                      # pre-activation of middle neuron m
-        out = u.sigmoid()
-        out.label = f"output_m{m}"
-        output_m.append(out)
-    u = w_mo[0][0] * output_m[0] + w_mo[0][1] * output_m[1] + w_mo[0][2] * output_m[2] + b_o[0]
-    u.label = "u_o"
-    output_o = u.sigmoid()
-    output_o.label = "output_o"
-    return output_o
-
-
-def seed_network_loss(w_im, b_m, w_mo, b_o, x, correct):
-    """Its error E = 1/2 (output_o - correct)^2."""
-    output_o = seed_network(w_im, b_m, w_mo, b_o, x)
-    error = output_o - correct
-    error.label = "error"
-    loss = 0.5 * error ** 2
-    loss.label = "E"
-    return loss
-
-
 def starting_weights(seed=SEED):
     """(w_im, b_m, w_mo, b_o) as floats: those of MLP(2, [3, 1], seed=seed)."""
-    middle, output = MLP(2, [3, 1], activation="sigmoid", seed=seed).layers
-    w_im = [[w.data for w in n.w] for n in middle.neurons]
-    b_m = [n.b.data for n in middle.neurons]
-    w_mo = [[w.data for w in output.neurons[0].w]]
-    b_o = [output.neurons[0].b.data]
-    return w_im, b_m, w_mo, b_o
+    def floats(p):
+        return [floats(a) for a in p] if isinstance(p, list) else p.data
+    model = MLP(2, [3, 1], activation="sigmoid", seed=seed)
+    return tuple(floats(p) for p in seed_parameters(model))
 
 
-# What seed 000's train() writes, and the generated lines that compute the same
-# thing.  g_v is dE/dv; the update is then v -= k * g_v.
-SEED_FORMULAS = [
-    ("delta_o = (output_o - correct) * output_o * (1.0 - output_o)", ["g_u_o"],
-     "error = output_o - correct; delta_o is dE/du_o"),
-    ("delta_m0 = delta_o * w_mo[0][0] * output_m0 * (1.0 - output_m0)", ["g_output_m0", "g_u_m0"],
-     "the seed's code leaves out delta_o here; the chain rule does not"),
-    ("w_mo[0][0] -= k * delta_o * output_m0", ["g_w_mo_0_0"], "weight change = -k * delta * input"),
-    ("b_o[0] -= k * delta_o", ["g_b_o_0"], "bias change = -k * delta"),
-    ("w_im[0][0] -= k * delta_m0 * input_layer[0]", ["g_w_im_0_0"], "input_layer[0] is x_0"),
-    ("w_im[0][1] -= k * delta_m0 * input_layer[1]", ["g_w_im_0_1"], ""),
-    ("b_m[0] -= k * delta_m0", ["g_b_m_0"], "the seed's code uses delta_o here; the gradient is delta_m0"),
+# Lines of seed 000's train(), quoted exactly as the article prints them (middle
+# neuron 0; neurons 1 and 2 alike).  Each comes with the line as the chain rule --
+# and the article's own text -- has it (None where the printed line already is
+# that), the generated variables that compute the same thing (g_v is dE/dv; the
+# update is then v -= k * g_v), and a note.
+SEED_LINES = [
+    ("delta_o = (output_o - correct) * output_o * (1.0 - output_o)", None, ["g_u_o"],
+     "error = output_o - correct, so g_u_o is delta_o = dE/du_o"),
+    ("delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
+     "delta_m0 = delta_o * self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
+     ["g_output_m0", "g_u_m0"],
+     "the article's text: δ_m = δ_0 × weight into the output × f'(u_m); "
+     "the printed line leaves out delta_o. g_u_m0 is the corrected delta_m0"),
+    ("self.w_mo[0][0] -= k * delta_o * output_m0", None, ["g_w_mo_0_0"],
+     "weight change = -k × δ_0 × input"),
+    ("self.b_o[0] -= k * delta_o", None, ["g_b_o_0"], "bias change = -k × δ_0"),
+    ("self.w_im[0][0] -= k * delta_m0 * self.input_layer[0]", None, ["g_w_im_0_0"],
+     "weight change = -k × δ_m × input: right as printed, but with the delta_m0 above, "
+     "which lacks delta_o; input_layer[0] is x_0"),
+    ("self.w_im[0][1] -= k * delta_m0 * self.input_layer[1]", None, ["g_w_im_0_1"],
+     "the same; input_layer[1] is x_1"),
+    ("self.b_m[0] -= k * delta_o", "self.b_m[0] -= k * delta_m0", ["g_b_m_0"],
+     "the article's text: bias change = -k × δ_m; the printed line uses the output's delta_o"),
 ]
 
 
@@ -93,8 +81,9 @@ def generated_line(source, target):
 
 
 def show_source(f):
-    """Print the backward lines of the compiled ``f``, then each of seed 000's
-    update formulas next to the generated lines that compute the same thing."""
+    """Print the backward lines of the compiled ``f``, then each quoted line of seed
+    000's train() with, where it is wrong, the chain rule's line, and the generated
+    lines that compute the same thing."""
     lines = f.source.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward"))
     print("The backward pass the jit writes for seed 000's 2-3-1 sigmoid network")
@@ -103,14 +92,18 @@ def show_source(f):
     for line in lines[start + 1:]:
         print(line)
     print()
-    print("Next to seed 000's train() (middle neuron 0 shown; neurons 1 and 2 alike):")
-    for formula, targets, note in SEED_FORMULAS:
+    print("Next to seed 000's train(), its lines quoted as the article prints them (middle")
+    print("neuron 0 shown; neurons 1 and 2 alike).  Where a printed line is wrong, the line")
+    print("as the chain rule and the article's text have it follows.  The update is v -= k * g_v.")
+    pad = " " * 15
+    for quoted, corrected, targets, note in SEED_LINES:
         print()
-        print(f"  seed: {formula}")
+        print(f"  seed's code: {quoted}")
+        if corrected:
+            print(f"  chain rule:  {corrected}")
         for i, target in enumerate(targets):
-            print(f"  {'jit: ' if i == 0 else '     '} {generated_line(f.source, target)}")
-        if note:
-            print(f"        ({note})")
+            print(f"  {'jit:' if i == 0 else '':<13}{generated_line(f.source, target)}")
+        print(textwrap.fill(f"({note})", width=92, initial_indent=pad, subsequent_indent=pad + " "))
 
 
 def train(step, params, epochs, seed):

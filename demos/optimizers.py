@@ -61,6 +61,10 @@ def plot(paths, out, n=120):
         ax.set_title(f"{name}: ends at ({x_end:.3f}, {y_end:.3f})", fontsize=10)
         ax.set_xlim(-10, 10)
         ax.set_ylim(-5, 5)
+        # Integer ticks inside the limits: no label sits on a subplot's edge, where
+        # it would run into its neighbour's (the axes share x and y).
+        ax.set_xticks([-8, -4, 0, 4, 8])
+        ax.set_yticks([-4, -2, 0, 2, 4])
     for ax in axes[1]:
         ax.set_xlabel("x")
     for ax in axes[:, 0]:

@@ -241,10 +241,13 @@ def compare_one_step(model):
     print(textwrap.fill(f"The machine flags {len(mismatched)} of 13 updates: {', '.join(mismatched)}.",
                         width=88, subsequent_indent="  "))
     w_rows = [r for r, n in enumerate(names) if n.startswith("w_im")]
-    ratios = sorted({f"{seed[r] / columns['delta rule'][r]:g}" for r in w_rows})
+    ratios = [seed[r] / columns["delta rule"][r] for r in w_rows]
+    if not all(abs(ratio * delta_o - 1) < 1e-9 for ratio in ratios):
+        raise RuntimeError("the seed's w_im steps are not the right ones / delta_o: "
+                           + ", ".join(f"{ratio:.6g}" for ratio in ratios))
     print("* w_im: the code computes delta_m = w_mo * f'(u_m), leaving out the factor delta_o:")
-    print("  each step is the right one / delta_o: seed / right = "
-          + ", ".join(ratios) + f", 1 / delta_o = {1 / delta_o:g}.")
+    factor = f"{1 / delta_o:.4g}"
+    print(f"  each w_im step is {factor} times the right one, and {factor} = 1 / delta_o.")
     print("* b_m: the code subtracts k * delta_o (the output neuron's delta) where the text says")
     print(f"  k * delta_m, so all three middle biases move by the same {-K * delta_o:+.6f}.")
     return mismatched

@@ -30,6 +30,9 @@ from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 
+# demos/_seed000.py (next to this file): the network with seed 000's names
+from _seed000 import seed_network_loss, seed_parameters
+
 XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
 K = 0.3                 # seed 000's learning coefficient
 SEED = 1                # weights and sample order; the network learns XOR from it
@@ -90,14 +93,17 @@ def prediction_table(model):
 def render_graph(model, path=GRAPH):
     """Draw one sample's loss, with its gradients, as a computation graph.
 
+    The loss is built from the model's own parameters with seed 000's names
+    for the steps in between (u_m0.., output_m0.., u_o, output_o, error,
+    correct, E: see demos/_seed000.py), so the diagram reads like the seed.
+
     Needs the graphviz Python package and Graphviz's `dot` program (except
     for a .dot path); without them, or if the file cannot be written,
     returns one line saying why.
     """
     path = Path(path)
-    x = [Value(0.0, label="x1"), Value(1.0, label="x2")]
-    loss = sum_of_squares(model(x), [1.0])
-    loss.label = "E"
+    x = [Value(0.0, label="x_0"), Value(1.0, label="x_1")]
+    loss = seed_network_loss(*seed_parameters(model), x, Value(1.0, label="correct"))
     model.zero_grad()
     loss.backward()
     try:
@@ -112,7 +118,7 @@ def render_graph(model, path=GRAPH):
         written = written.resolve().relative_to(Path.cwd())
     except ValueError:
         pass                                   # not below the current directory: keep it whole
-    return f"graph of one sample's loss (x = [0, 1], t = 1): {written}"
+    return f"graph of one sample's loss (x = [0, 1], correct = 1): {written}"
 
 
 def main(argv=None):

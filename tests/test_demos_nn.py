@@ -102,3 +102,23 @@ def test_bad_option_is_refused(tmp_path):
     proc = subprocess.run([sys.executable, os.path.join(ROOT, "demos", "moons.py"), "--steps", "0"],
                           capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert proc.returncode == 2 and "--steps must be positive" in proc.stderr
+
+
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="needs matplotlib (the demos extra)")
+def test_optimizers_plot_tick_labels_do_not_collide(tmp_path, monkeypatch):
+    """Neighbouring subplots' tick labels (once "10.0" met "-10.0") never overlap."""
+    demo = load_demo("optimizers")
+    figures = []
+    monkeypatch.setattr(demo, "save_figure", lambda fig, out, dpi: figures.append(fig) or out)
+    demo.plot({name: demo.descend(cls, lr, 3) for name, cls, lr in demo.RACERS},
+              str(tmp_path / "o.png"), n=5)
+    (fig,) = figures
+    fig.canvas.draw()
+    boxes = [(i, label.get_window_extent())
+             for i, ax in enumerate(fig.axes)
+             for label in ax.get_xticklabels() + ax.get_yticklabels()
+             if label.get_visible() and label.get_text()]
+    assert len(boxes) >= 20         # x labels under the bottom row, y labels left of the left column
+    clashes = [(a, b) for n, (i, a) in enumerate(boxes) for j, b in boxes[n + 1:]
+               if i != j and a.overlaps(b)]
+    assert clashes == []

@@ -27,3 +27,17 @@ def test_ci_runs_the_readme_test_command():
     assert len(command) == 1
     ci = _shell_lines((ROOT / ".ci" / "run").read_text())
     assert command[0] in ci
+
+
+def test_readme_shows_the_main_demo_output_as_it_is(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text()
+    shown = re.search(r"### The main demo.*?```text\n(.*?)```", readme, re.S).group(1)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    run = subprocess.run([sys.executable, str(ROOT / "demos" / "xor.py"), "--no-graph"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == shown.strip()

@@ -3,8 +3,10 @@
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -41,6 +43,7 @@ def test_grad_prints_value_gradients_and_finite_differences():
         assert numeric == pytest.approx(exact, rel=1e-6)
         assert diff < 1e-6
     assert out.stderr == ""
+    assert "note" not in out.stdout               # the check agrees: nothing to explain
 
 
 def test_grad_marks_unused_variables_and_finite_differences_off_the_domain():
@@ -48,6 +51,48 @@ def test_grad_marks_unused_variables_and_finite_differences_off_the_domain():
     assert out.returncode == 0, out.stderr
     assert "n/a  (a finite-difference step x ± h leaves the domain)" in out.stdout
     assert "(not in the expression)" in out.stdout.splitlines()[-1]
+
+
+def test_grad_at_a_kink_says_why_the_check_disagrees():
+    out = run("grad", "relu(x)", "x=0")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[4].split() == ["df/dx", "0", "0.5", "5.0e-01"]
+    assert lines[5:] == ["", "note: relu(x) is at its kink (x = 0): not differentiable there; "
+                         "backward() uses the derivative 0, finite differences average the slopes "
+                         "on both sides"]
+
+
+@pytest.mark.parametrize("args, note", [
+    (["abs(x - 1)*y", "x=1", "y=2"], "note: abs(x - 1) is at its kink (x - 1 = 0): not differentiable "
+                                     "there; backward() uses the derivative 0"),
+    (["relu(y)*x", "x=1", "y=0"], "note: relu(y) is at its kink (y = 0)"),
+    (["relu(x)", "x=1e-7"], "note: relu(x) is within the finite-difference step of its kink (x = 1e-07): "
+                            "backward() uses its slope on this side (1), finite differences mix both sides"),
+    (["abs(2*x)", "x=-1e-7"], "note: abs(2*x) is within the finite-difference step of its kink "
+                              "(2*x = -2e-07): backward() uses its slope on this side (-1)"),
+])
+def test_grad_names_the_kink_an_input_sits_at_or_near(args, note):
+    out = run("grad", *args)
+    assert out.returncode == 0, out.stderr
+    notes = [line for line in out.stdout.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and notes[0].startswith(note), out.stdout
+
+
+def test_grad_far_from_a_kink_or_with_a_constant_at_one_gives_no_note():
+    for args in (["relu(x)", "x=0.5"], ["x*relu(0)", "x=1"], ["relu(x) + y", "x=2", "y=0"]):
+        out = run("grad", *args)
+        assert out.returncode == 0 and "note" not in out.stdout, (args, out.stdout)
+
+
+def test_grad_says_when_the_check_disagrees_and_the_likely_reason():
+    out = run("grad", "x**0.5", "x=1e-5")        # very curved near 0: the step is too coarse
+    assert out.returncode == 0, out.stderr
+    notes = [line for line in out.stdout.splitlines() if line.startswith("note:")]
+    assert notes == ["note: df/dx: backward() and finite differences disagree by 2.0e-01 (more than "
+                     "the tolerance 1.6e-02); likely reason: the function curves sharply within the "
+                     "step h = 1.0e-06 around x = 1e-05 (e.g. near a pole or the edge of its domain), "
+                     "where finite differences are inaccurate"]
 
 
 def test_an_expression_may_start_with_a_minus():
@@ -173,6 +218,10 @@ BAD = [
     (["explain", "x", "x=1", "--max-steps=abc"], "argument --max-steps: must be a whole number >= 0, got 'abc'"),
     (["graph", "x", "x=1", "--max-nodes", "0", "-o", "g.dot"], "argument --max-nodes: must be a whole number >= 1"),
     (["graph", "x", "x=1", "--rankdir", "XY"], "argument --rankdir: invalid choice: 'XY'"),
+    (["graph", "x", "x=1", "--timeout", "0", "-o", "g.dot"], "argument --timeout: must be a number of "
+                                                             "seconds > 0, got '0'"),
+    (["graph", "x", "x=1", "--timeout", "soon"], "argument --timeout: must be a number of seconds > 0"),
+    (["graph", "x", "x=1", "--timeout", "inf"], "argument --timeout: must be a number of seconds > 0"),
     (["graph", "x", "x=1", "-o"], "argument -o/--output: expected one argument"),
     (["demo", "--bogus"], "unrecognized arguments: --bogus"),
 ]
@@ -214,6 +263,62 @@ def test_dot_failing_is_one_line_naming_the_file(tmp_path):
     assert (out.returncode, out.stdout) == (2, "")
     assert out.stderr == ("tinygrad-edu: error: Graphviz's dot could not draw g.svg (exit status 1): "
                           "Error: renderer for svg is unavailable\n")
+
+
+def _fake_dot(tmp_path, script):
+    if os.name == "nt":
+        pytest.skip("a shell-script `dot` needs a POSIX shell")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "dot").write_text("#!/bin/sh\n" + script)
+    (bin_dir / "dot").chmod(0o755)
+    return {**ENV, "PATH": str(bin_dir)}
+
+
+def test_a_dot_that_takes_too_long_is_stopped_with_one_line(tmp_path):
+    env = _fake_dot(tmp_path, f"exec '{sys.executable}' -c 'import time; time.sleep(60)'\n")
+    out = run("graph", "x*y", "x=1", "y=2", "-o", "g.svg", "--timeout", "0.5", cwd=tmp_path, env=env)
+    assert (out.returncode, out.stdout) == (1, "")
+    assert out.stderr == ("tinygrad-edu: error: Graphviz's dot did not finish drawing g.svg within 0.5 s "
+                          "and was stopped. This graph has 3 Values and 3 arrows. Draw a smaller part "
+                          "(e.g. one neuron's output), use the DOT source already written to g.dot, "
+                          "or allow more time: --timeout 60\n")
+    assert (tmp_path / "g.dot").exists() and not (tmp_path / "g.svg").exists()
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` is not installed "
+                    "(apt-get install graphviz); CI installs it")
+def test_a_hundred_term_sum_is_drawn_or_stopped_with_the_timeout_message(tmp_path):
+    """It kept dot busy for over 10 minutes; the layout limits make it seconds."""
+    out = run("graph", "+".join(["x"] * 100), "x=1", "-o", "s.svg", "--timeout", "5", cwd=tmp_path)
+    if out.returncode == 0:
+        assert out.stdout == "wrote s.svg (DOT source: s.dot)\n"
+        assert "grad 100" in [t.text for t in ET.parse(tmp_path / "s.svg").iter("{http://www.w3.org/2000/svg}text")]
+    else:
+        assert out.returncode == 1 and out.stderr.count("\n") == 1
+        assert "within 5 s and was stopped. This graph has 100 Values" in out.stderr
+
+
+@pytest.mark.skipif(os.name == "nt", reason="signals to a process group are a POSIX matter")
+def test_ctrl_c_while_dot_runs_is_one_line_and_status_130(tmp_path):
+    marker = tmp_path / "dot-started"
+    env = _fake_dot(tmp_path, f"echo > '{marker}'\nexec '{sys.executable}' -c 'import time; time.sleep(60)'\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tinygrad_edu", "graph", "x*y", "x=1", "y=2", "-o", "g.svg"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            cwd=tmp_path, start_new_session=True)
+    try:
+        for _ in range(600):                    # wait until dot runs (at most a minute)
+            if marker.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), proc.communicate(timeout=60)
+        os.killpg(proc.pid, signal.SIGINT)      # Ctrl-C at a terminal reaches the whole group
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, stdout, stderr) == (130, "", "tinygrad-edu: interrupted\n")
+    assert not (tmp_path / "g.svg").exists()
 
 
 def test_missing_graphviz_is_short_and_has_no_traceback(tmp_path):

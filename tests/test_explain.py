@@ -161,6 +161,25 @@ def test_max_steps_must_be_a_count(bad, error, message):
         explain(Value(1.0, label="x").exp(), digits=0)
 
 
+@pytest.mark.parametrize("function", [explain, formula, node_names], ids=lambda f: f.__name__)
+def test_a_list_or_a_number_is_refused_with_what_to_pass_instead(function):
+    """An MLP returns a list even for one output; a plain number has no graph."""
+    from tinygrad_edu.nn import MLP
+    name = function.__name__
+    out = MLP(2, [3, 1], seed=0)([1.0, 0.0])
+    with pytest.raises(TypeError, match=re.escape(
+            f"{name}() needs one Value, got a list holding one Value: take it out, "
+            f"e.g. {name}(model(x)[0]) (an MLP returns a list even for one output)")):
+        function(out)
+    with pytest.raises(TypeError, match=re.escape(
+            f"{name}() needs a Value, got the number 3 (a plain number has no graph): "
+            f"compute it from Values, e.g. x = Value(3, label='x'); {name}(x * x)")):
+        function(3)
+    with pytest.raises(TypeError, match=re.escape(f"{name}() needs one Value, got a tuple of 2 Values")):
+        function((Value(1.0), Value(2.0)))
+    assert function(out[0])                      # the one Value works
+
+
 def test_negative_zero_shows_as_zero():
     a, b, w = Value(0.0, label="a"), Value(-3.0, label="b"), Value(2.0, label="w")
     c = a * b                      # 0.0 * -3.0 = -0.0

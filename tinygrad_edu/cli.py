@@ -34,9 +34,11 @@ import subprocess
 import sys
 import warnings
 
-from .engine import Value
-from .gradcheck import numerical_grad
-from .viz import GraphvizNotInstalled    # light: viz imports graphviz only when drawing
+from .engine import Value, topological_order
+from .gradcheck import gradcheck, numerical_grad
+from .ops import FLOAT
+from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout   # light: viz imports
+                                                                          # graphviz only when drawing
 
 __all__ = ["main", "parse_expression", "parse_assignments", "ExpressionError",
            "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT", "demos_dir"]
@@ -320,12 +322,13 @@ def _cmd_grad(args):
         return 0
     print("at " + ", ".join(f"{n} = {v.data:g}" for n, v in variables.items()))
     print()
-    names = list(variables)
     rows = [("", "backward()", "finite differences", "|difference|")]
-    for name in names:
-        analytic = variables[name].grad
+    checks = []
+    for name, variable in variables.items():
+        analytic = variable.grad
         try:
-            numeric = _finite_difference(args.expression, variables, name)
+            numeric, h, orders = _finite_difference(args.expression, variables, name)
+            checks.append((name, analytic, numeric, h, orders))
             cells = (f"{numeric:.10g}", f"{abs(analytic - numeric):.1e}")
         except (ValueError, ZeroDivisionError, OverflowError):
             cells = ("n/a", f"(a finite-difference step {name} ± h leaves the domain)")
@@ -334,7 +337,88 @@ def _cmd_grad(args):
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]]).rstrip())
+    notes = _check_notes(root, variables, checks)
+    if notes:
+        print()
+        print("\n".join(notes))
     return 0
+
+
+def _check_notes(root, variables, checks):
+    """Lines under the table that say why a check fails, or would at a kink.
+
+    ``checks`` holds (name, backward's value, finite difference, step h, the
+    topological orders of the graphs at name - h and name + h).  A relu or abs
+    whose argument is 0, or changes sign within the step, gets a note (the
+    derivative is a convention there, and finite differences mix both sides);
+    any other disagreement beyond gradcheck's tolerance gets one line with the
+    likely reason.
+    """
+    kinks = _kinks(root, variables)
+    shown = {i for i, (_, arg, _) in kinks.items() if arg.data == 0.0}
+    explained, notes = set(), []
+    for name, _, _, _, orders in checks:
+        for i, (_, arg, depends_on) in kinks.items():
+            if name in depends_on and (arg.data == 0.0 or _straddles(i, arg.data, orders)):
+                shown.add(i)
+                explained.add(name)
+    for i in sorted(shown, reverse=True):        # in the order the forward pass meets them
+        node, arg, _ = kinks[i]
+        notes.append(_kink_note(node, arg))
+    for name, analytic, numeric, h, _ in checks:
+        difference, tolerance = abs(analytic - numeric), _ATOL + _RTOL * abs(numeric)
+        if name not in explained and not difference <= tolerance:
+            notes.append(f"note: d{root.label or 'f'}/d{name}: backward() and finite differences "
+                         f"disagree by {difference:.1e} (more than the tolerance {tolerance:.1e}); "
+                         f"likely reason: the function curves sharply within the step h = {h:.1e} "
+                         f"around {name} = {variables[name].data:g} (e.g. near a pole or the edge of "
+                         f"its domain), where finite differences are inaccurate")
+    return list(dict.fromkeys(notes))            # relu(x) + relu(x): one note
+
+
+#: gradcheck's own tolerances: |backward - finite difference| <= atol + rtol * |finite difference|.
+_ATOL = gradcheck.__kwdefaults__["atol"]
+_RTOL = gradcheck.__kwdefaults__["rtol"]
+
+#: Ops with a kink (a corner where the derivative jumps): at it, backward() uses a convention.
+_KINK_OPS = ("relu", "abs")
+
+
+def _kinks(root, variables):
+    """{position in root's topological order: (node, its argument, the names of the
+    variables the argument depends on)} for every relu and abs that depends on one."""
+    order = topological_order(root)
+    depends = {v: {name} for name, v in variables.items()}
+    for node in reversed(order):                     # inputs before the nodes that use them
+        for p in node.parents:
+            if depends.get(p):
+                depends.setdefault(node, set()).update(depends[p])
+    return {i: (node, node._a, depends[node._a]) for i, node in enumerate(order)
+            if node._op is not None and node._op.name in _KINK_OPS and depends.get(node._a)}
+
+
+def _straddles(i, value, orders):
+    """Whether the argument of the kink at position i changes sign (or touches 0)
+    between the point itself (``value``) and the finite difference's two evaluations."""
+    signs = {math.copysign(1.0, value)}
+    for order in orders:
+        x = order[i]._a.data
+        if x == 0.0:
+            return True
+        signs.add(math.copysign(1.0, x))
+    return len(signs) > 1
+
+
+def _kink_note(node, arg):
+    """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
+    from .formula import formula
+    slope = node._op.vjp(FLOAT, 1.0, node.data, arg.data)[0] + 0.0
+    text, inner = formula(node, max_length=60), formula(arg, max_length=60)
+    if arg.data == 0.0:
+        return (f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "
+                f"uses the derivative {slope:g}, finite differences average the slopes on both sides")
+    return (f"note: {text} is within the finite-difference step of its kink ({inner} = {arg.data:.3g}): "
+            f"backward() uses its slope on this side ({slope:g}), finite differences mix both sides")
 
 
 def _names_in(text):
@@ -343,14 +427,23 @@ def _names_in(text):
 
 
 def _finite_difference(text, variables, name):
-    """d(expression)/d(name) by central differences, the other variables held fixed."""
+    """d(expression)/d(name) by central differences, the other variables held fixed.
+
+    Returns the derivative, the step h, and the topological orders of the two
+    graphs evaluated (at name - h and name + h), to look for kinks between them.
+    """
     fixed = {n: v.data for n, v in variables.items()}
+    evaluated = []
 
     def f(x):
         values = dict(fixed)
         values[name] = x
-        return parse_expression(text, values)
-    return numerical_grad(f, fixed[name])[0]   # ExpressionError (a ValueError) off the domain
+        out = parse_expression(text, values)
+        evaluated.append((float(x), out))
+        return out
+    numeric = numerical_grad(f, fixed[name])[0]   # ExpressionError (a ValueError) off the domain
+    (down, below), (up, above) = sorted(evaluated, key=lambda pair: pair[0])
+    return numeric, (up - down) / 2.0, [topological_order(below), topological_order(above)]
 
 
 def _backward(root):
@@ -378,9 +471,11 @@ def _cmd_graph(args):
     _backward(root)
     try:
         path = render(root, args.output, rankdir=args.rankdir, show_order=args.order,
-                      max_nodes=args.max_nodes)
+                      max_nodes=args.max_nodes, timeout=args.timeout)
     except ValueError as err:         # a file name without a known format, a graph too large
         raise ExpressionError(str(err)) from None
+    except RenderTimeout as err:      # before OSError: a TimeoutError is one
+        raise _CommandError(err.describe(f"--timeout {err.suggested_timeout:g}"), status=1) from None
     except OSError as err:            # a missing folder, a folder in the way, no permission
         raise _CommandError(_cannot_write(err, args.output)) from None
     except subprocess.CalledProcessError as err:     # dot itself failed
@@ -496,6 +591,17 @@ def _whole_number(smallest):
     return parse
 
 
+def _seconds(text):
+    """An argparse type: a number of seconds > 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 < seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+    return seconds
+
+
 _EXPRESSION_HELP = ("an expression such as \"tanh(x*w + b)\": numbers, variables, + - * / **, "
                     "and the functions " + ", ".join(FUNCTIONS))
 _EPILOG = "Give each variable a value after the expression: x=2 w=-3."
@@ -526,7 +632,8 @@ def _parser():
         return p
 
     p = expression_command("grad", "print the value, each variable's gradient from backward(), "
-                                   "and the finite-difference check beside it")
+                                   "and the finite-difference check beside it (with a note saying "
+                                   "why, when the two disagree or an input sits at a kink of relu or abs)")
     p.set_defaults(run=_cmd_grad)
     p = expression_command("explain", "print the chain-rule steps in the order backward() runs them")
     p.add_argument("--max-steps", type=_whole_number(0), default=200,
@@ -540,6 +647,8 @@ def _parser():
     p.add_argument("--order", action="store_true", help="number the ops in the order backward visits them")
     p.add_argument("--max-nodes", type=_whole_number(1), default=500,
                    help="refuse graphs larger than this (default 500)")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"stop Graphviz's dot after this many seconds (default {DEFAULT_TIMEOUT})")
     p.set_defaults(run=_cmd_graph)
     p = sub.add_parser("demo", help="run one of the demos (from the source checkout's demos/ folder)",
                        description="Run demos/NAME.py; without NAME, list the demos.")
@@ -603,7 +712,8 @@ def main(argv=None):
 
     Status 0 on success; 2 for a bad expression, value, option or output file
     (one line on stderr: ``tinygrad-edu: error: ...``); 1 when Graphviz or the
-    demos are missing or a demo fails; 130 when interrupted (Ctrl-C).
+    demos are missing, Graphviz takes longer than ``--timeout``, or a demo
+    fails; 130 when interrupted (Ctrl-C).
     """
     if argv is None:                 # run as the program (not called from Python)
         argv = sys.argv[1:]

@@ -39,7 +39,7 @@ came before.
 import numbers
 
 from .engine import topological_order
-from .formula import _render, format_number, node_names
+from .formula import _expect_value, _render, format_number, node_names
 from .jit import Sym
 from .ops import FLOAT
 
@@ -194,7 +194,10 @@ def explain(root, digits=4, max_steps=200):
     Raises ValueError (or TypeError) for a ``max_steps`` that is not a whole
     number >= 0 or None and a ``digits`` below 1; and, like ``backward()``,
     for a local derivative that is not finite (``sqrt`` at 0), naming the step.
+    ``root`` must be one Value: a list (what an MLP returns) or a plain number
+    is a TypeError that says what to pass instead.
     """
+    _expect_value(root, "explain")
     if max_steps is not None:
         _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")
     _check_count("digits", digits, 1, "a whole number >= 1")

@@ -21,7 +21,9 @@ with '…', so a graph of a million ops (or one whose shared subexpressions
 would unfold into an enormous tree) prints at once, without recursion.
 """
 
-from .engine import topological_order
+import numbers
+
+from .engine import Value, topological_order
 
 __all__ = ["formula", "node_names", "format_number"]
 
@@ -29,6 +31,35 @@ __all__ = ["formula", "node_names", "format_number"]
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
 _UNARY_MINUS = 3
 _ATOM = 5
+
+
+def _expect_value(obj, caller):
+    """TypeError unless ``obj`` is a Value, saying what was given and what to do.
+
+    ``caller`` names the function in the message (``'draw_dot'``).  A list is
+    what an MLP returns, even for one output; a plain number has no graph.
+    """
+    if isinstance(obj, Value):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        kind = type(obj).__name__
+        if not obj:
+            raise TypeError(f"{caller}() needs one Value, got an empty {kind}")
+        if not all(isinstance(v, Value) for v in obj):
+            raise TypeError(f"{caller}() needs one Value, got a {kind}")
+        if len(obj) == 1:
+            raise TypeError(f"{caller}() needs one Value, got a {kind} holding one Value: take "
+                            f"it out, e.g. {caller}(model(x)[0]) (an MLP returns a {kind} even "
+                            f"for one output)")
+        raise TypeError(f"{caller}() needs one Value, got a {kind} of {len(obj)} Values: take one, "
+                        f"e.g. out[0], or combine them into one Value first (a loss such as a "
+                        f"sum of squares)")
+    if isinstance(obj, numbers.Number):
+        raise TypeError(f"{caller}() needs a Value, got the number {obj!r} (a plain number has "
+                        f"no graph): compute it from Values, e.g. x = Value({obj!r}, label='x'); "
+                        f"{caller}(x * x)")
+    shown = "None" if obj is None else f"a {type(obj).__name__} ({obj!r:.40})"
+    raise TypeError(f"{caller}() needs a Value, got {shown}")
 
 
 def format_number(x, digits=6):
@@ -131,7 +162,11 @@ def formula(v, max_length=200, stop_at_labels=False):
     >>> for _ in range(1000): y = y.sin()
     >>> formula(y, max_length=20)
     'sin(sin(sin(sin(sin…'
+
+    Anything but a Value (a list of Values, a plain number) is a TypeError
+    that says what to pass instead.
     """
+    _expect_value(v, "formula")
     atoms = {}
     if stop_at_labels:
         for node in topological_order(v):
@@ -155,7 +190,7 @@ def node_names(root, order=None):
     ['n1', 'n2', 'x']
     """
     if order is None:
-        order = topological_order(root)
+        order = topological_order(_expect_value(root, "node_names"))
     forward = order[::-1]
     taken = {node.label for node in forward if node.label}
     names = {}

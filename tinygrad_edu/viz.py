@@ -12,7 +12,7 @@ forward pass computes.  In Jupyter it displays itself; ``render(root,
 >>> c.backward()
 >>> print(draw_dot(c).source, end='')             # doctest: +NORMALIZE_WHITESPACE
 digraph {
-    graph [fontname=Helvetica fontsize=10 label="edge colour and width: |gradient| flowing back along the edge (largest 3; dashed: none)" rankdir=LR]
+    graph [fontname=Helvetica fontsize=10 label="edge colour and width: |gradient| flowing back along the edge, on a log scale from thin grey (0.3 or less) to thick red (3, the largest); dashed: no gradient" nslimit=50 nslimit1=50 rankdir=LR]
     node [fontname=Helvetica fontsize=11]
     edge [fontname=Helvetica fontsize=9]
     v0 [label="{a | data 2 | grad -3}" fillcolor="#e8f0fe" shape=record style=filled]
@@ -20,35 +20,60 @@ digraph {
     v2 [label="{c | data -6 | grad 1}" fillcolor="#fff2cc" shape=record style=filled]
     v2_op [label="*" shape=ellipse]
     v0 -> v2_op [color="#d62728" penwidth=4.00 tooltip="gradient flowing back: -3"]
-    v1 -> v2_op [color="#cf5a5b" penwidth=3.00 tooltip="gradient flowing back: 2"]
-    v2_op -> v2 [color="#c78d8d" penwidth=2.00 tooltip="gradient flowing back: 1"]
+    v1 -> v2_op [color="#d24243" penwidth=3.47 tooltip="gradient flowing back: 2"]
+    v2_op -> v2 [color="#cc7071" penwidth=2.57 tooltip="gradient flowing back: 1"]
 }
 
 Node ids (``v0``, ``v1`` ... in the order the forward pass computes the
 nodes) are the same on every run, so the DOT source can be compared with a
-saved copy.
+saved copy.  ``nslimit`` caps the work Graphviz spends placing nodes (see
+:func:`draw_dot`), and :func:`render` stops ``dot`` after ``timeout`` seconds.
 """
 
+import math
+import numbers
 import os
 import re
+import signal
+import subprocess
 
 from .engine import Value, topological_order
-from .formula import node_names
+from .formula import _expect_value, node_names
 from .ops import FLOAT
 
-__all__ = ["draw_dot", "render", "GraphvizNotInstalled", "FORMATS"]
+__all__ = ["draw_dot", "render", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
+           "DEFAULT_TIMEOUT"]
 
 #: File formats ``render`` writes, by extension ('dot' writes the source only).
 FORMATS = ("svg", "png", "pdf", "dot")
+
+#: Seconds :func:`render` lets Graphviz's ``dot`` run before stopping it.
+DEFAULT_TIMEOUT = 60
 
 _LEAF_FILL = "#e8f0fe"     # inputs and parameters
 _ROOT_FILL = "#fff2cc"     # the output that backward starts from
 _NO_FLOW = "#c0c0c0"       # grey: no gradient along this edge
 _FULL_FLOW = "#d62728"     # red: the largest gradient in the graph
 
+#: The colour scale spans at most this many powers of ten below the largest gradient.
+_MAX_DECADES = 6
+
+#: Bounds on dot's network simplex (see _layout_limits): at most _NS_LIMIT x (number
+#: of nodes) iterations, and fewer when one iteration is expensive, so that
+#: iterations x (nodes dot lays out, counting the bends of long arrows) stays
+#: near _NS_BUDGET -- a few seconds on a laptop.  The diagrams of neurons and
+#: small networks need 2 to 5 x (number of nodes) iterations: they are unaffected.
+_NS_LIMIT = 50
+_NS_BUDGET = 2e7
+_HELPER_MAX = 50_000
+
 #: Edge labels for ops whose operands play different roles.
 _OPERAND_ROLES = {"sub": ("left", "right"), "div": ("numerator", "denominator"),
                   "pow": ("base", "exponent")}
+
+#: Where an arrow leaves a parameter's row in its table: the side facing the
+#: direction of the graph (the row's port is its last field, or its first for RL/BT).
+_EXIT_SIDE = {"LR": "e", "TB": "s", "RL": "w", "BT": "n"}
 
 _INSTALL_HELP = (
     "Graphviz's 'dot' program is needed to render diagrams and was not found on PATH. "
@@ -61,6 +86,36 @@ _INSTALL_HELP = (
 
 class GraphvizNotInstalled(RuntimeError):
     """Rendering needs Graphviz's ``dot`` program, which is not installed (or not on PATH)."""
+
+
+class RenderTimeout(TimeoutError):
+    """Graphviz's ``dot`` did not finish within the time allowed and was stopped.
+
+    Attributes: ``path`` (the image that was not written), ``source_path``
+    (the DOT source, which was), ``timeout`` (seconds), ``values`` and
+    ``arrows`` (the size of the graph), ``suggested_timeout`` (a longer one
+    to try).  It is a :class:`TimeoutError`, so code that handles ``OSError``
+    (a file that cannot be written) handles it too.
+    """
+
+    def __init__(self, path, source_path, timeout, values, arrows, busiest=None):
+        self.path, self.source_path, self.timeout = path, source_path, timeout
+        self.values, self.arrows, self.busiest = values, arrows, busiest
+        self.suggested_timeout = max(5 * timeout, 60)
+        super().__init__(self.describe())
+
+    def describe(self, more_time=None):
+        """The message; ``more_time`` says how to allow more time, in the caller's words."""
+        more_time = more_time or f"render(root, path, timeout={self.suggested_timeout:g})"
+        busiest = ""
+        if self.busiest is not None:
+            name, uses = self.busiest
+            busiest = (f", {uses} of them from {name} (a Value used by many ops far apart makes "
+                       f"dot's layout slow)")
+        return (f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
+                f"was stopped. This graph has {self.values} Values and {self.arrows} arrows"
+                f"{busiest}. Draw a smaller part (e.g. one neuron's output), use the DOT source already "
+                f"written to {self.source_path}, or allow more time: {more_time}")
 
 
 def _graphviz():
@@ -84,11 +139,6 @@ _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
 def _escape_record(text):
     """Text shown literally inside a record label (| { } < > " and \\ are syntax there)."""
     return _RECORD_SPECIAL.sub(r"\\\1", text.replace("\n", " ").replace("\r", " "))
-
-
-def _escape_plain(text):
-    """Text shown literally in an ordinary label."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
 
 
 def _op_symbol(op):
@@ -128,13 +178,35 @@ def _flows(order):
     return flows
 
 
-def _edge_style(g, largest):
-    """Colour and width from |g| relative to the largest gradient in the graph."""
+class _LogScale:
+    """|gradient| -> 0..1 on a log scale: 1 at the largest, 0 at ``decades``
+    powers of ten below it (or less).  The number of decades is the fewest
+    whole ones that reach the smallest nonzero gradient (1 to _MAX_DECADES),
+    so a graph whose gradients span 0.0001 to 1 uses the whole range of colours."""
+
+    def __init__(self, magnitudes):
+        self.largest = max(magnitudes)
+        smallest = min(magnitudes)
+        self.decades = min(_MAX_DECADES, max(1, math.ceil(math.log10(self.largest / smallest) - 1e-9)))
+        self.lowest = self.largest * 10.0 ** -self.decades
+
+    def __call__(self, g):
+        t = 1.0 + math.log10(abs(g) / self.largest) / self.decades
+        return min(1.0, max(0.0, t))
+
+    def legend(self):
+        return (f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
+                f"from thin grey ({_number(self.lowest)} or less) to thick red "
+                f"({_number(self.largest)}, the largest); dashed: no gradient")
+
+
+def _edge_style(g, scale):
+    """Colour (grey to red) and width from |g| on the graph's log scale."""
     if g is None:
         return {"style": "dashed", "tooltip": "gradient undefined here"}
-    t = abs(g) / largest
-    if t == 0.0:
+    if g == 0.0:
         return {"color": _NO_FLOW, "style": "dashed", "tooltip": "no gradient flows back here"}
+    t = scale(g)
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
     return {"color": "#%02x%02x%02x" % tuple(rgb), "penwidth": f"{1.0 + 3.0 * t:.2f}",
             "tooltip": f"gradient flowing back: {_number(g)}"}
@@ -150,7 +222,7 @@ _PARAMETER_NAME = re.compile(r"(?:[A-Za-z_]\w*\.\d+\.)+[A-Za-z_]\w*(?:\.\d+)?")
 
 
 def _cluster_keys(label):
-    """The clusters a parameter belongs to, outermost first, from its dotted name.
+    """The groups a parameter belongs to, outermost first, from its dotted name.
 
     'layers.0.neurons.2.w.1' -> [('layers', '0'), ('layers', '0', 'neurons', '2')]
     (the parameter's own name 'w.1' or 'b' is dropped).  Only names shaped
@@ -172,6 +244,89 @@ def _cluster_title(key):
     return key[-1]
 
 
+def _natural(parts):
+    """Sort key: numbers by value (layer 2 before layer 10), names alphabetically."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts]
+
+
+def _parameter_order(short):
+    """Within a neuron: the numbered weights first (w.0, w.1, ... w.10), then the rest (b)."""
+    parts = short.split(".")
+    return (0 if parts[-1].isdigit() else 1, _natural(parts))
+
+
+def _parameter_tables(forward, root):
+    """Parameters named like 'layers.0.neurons.2.w.1', gathered per outermost group.
+
+    Returns ``(tables, short)``: tables as [(top key, {key: rows}, {key: inner keys})]
+    in natural order, and each parameter's name inside its table ('w.1').
+    """
+    rows, children, top, short = {}, {}, [], {}
+    for node in forward:
+        if node._op is not None or not node.label or node is root:
+            continue
+        keys = _cluster_keys(node.label)
+        if not keys:
+            continue
+        for outer, inner in zip([None] + keys, keys):
+            if inner not in rows:
+                rows[inner] = []
+                (children.setdefault(outer, []) if outer else top).append(inner)
+        rows[keys[-1]].append(node)
+        short[node] = node.label[len(".".join(keys[-1])) + 1:]
+    top.sort(key=_natural)
+    for inner in children.values():
+        inner.sort(key=_natural)
+    for members in rows.values():
+        members.sort(key=lambda node: _parameter_order(short[node]))
+    return [(key, rows, children) for key in top], short
+
+
+def _helper_size(nodes, edges):
+    """An estimate of the size of the graph dot's placement step works on.
+
+    dot ranks the nodes into columns and gives every column an arrow passes
+    through a virtual node (a bend); its placement step then works on a
+    helper graph with a node for every node, bend and piece of arrow:
+    nodes + arrows + 2 x bends.  The estimate ranks each node one column
+    after its latest input and puts inputs just before their first use, as
+    dot's ranking does (exact for sums like x + x + ... + x; an underestimate
+    for networks, where dot's ranking spreads the nodes more).
+    """
+    rank = {}
+    consumers = {}
+    for tail, head in edges:               # in forward order: tails are ranked first
+        rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
+        consumers.setdefault(tail, []).append(head)
+    for node in nodes:
+        if node not in rank and node in consumers:      # an input: just before its first use
+            rank[node] = min(rank[h] for h in consumers[node]) - 1
+    bends = sum(max(0, rank.get(h, 0) - rank.get(t, 0) - 1) for t, h in edges)
+    return len(nodes) + len(edges) + 2 * bends
+
+
+def _layout_limits(nodes, edges):
+    """Graph attributes that bound dot's work: ``nslimit``, ``nslimit1`` (and ``splines``).
+
+    dot places the nodes with a network simplex over a helper graph with a
+    node for every column an arrow passes through (:func:`_helper_size`).
+    An input feeding many ops far apart (x + x + ... + x) gives thousands of
+    them: without a limit a 100-term sum took over 10 minutes.  ``nslimit``
+    caps the simplex's iterations at ``nslimit`` x (number of nodes), chosen
+    so that iterations x helper size stays near _NS_BUDGET.  Beyond
+    _HELPER_MAX even setting up the simplex takes long (its cost grows with
+    the square of the size), so the placement is not optimised at all
+    (``nslimit=0``) and arrows are drawn straight (``splines=line``; curved
+    routing through so many bends is slow too).  ``nslimit1`` caps the
+    ranking simplex likewise (it needs far fewer than 50 x nodes iterations).
+    """
+    helper = _helper_size(nodes, edges)
+    if helper > _HELPER_MAX:
+        return {"nslimit": "0", "nslimit1": f"{_NS_LIMIT}", "splines": "line"}
+    limit = min(_NS_LIMIT, _NS_BUDGET / (helper * max(1, len(nodes))))
+    return {"nslimit": f"{limit:.2g}", "nslimit1": f"{_NS_LIMIT}"}
+
+
 def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=True,
              show_order=False, cluster_params=True):
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
@@ -184,18 +339,27 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
       the arrows say which operand is which;
     * ``color_by_grad``: after ``backward()``, each arrow's colour (grey to red)
       and width show the size of the gradient flowing back along it -- the
-      upstream gradient times the op's local derivative; dashed where none flows;
+      upstream gradient times the op's local derivative -- on a log scale, so
+      that 0.001 and 0.01 look different even beside the output's 1; the
+      legend gives the ends of the scale; dashed where none flows;
     * ``show_order``: each op is numbered with the step at which backward
       applies its chain rule (1 = the root's op);
     * ``cluster_params``: parameters named like ``layers.0.neurons.2.w.1``
-      (as :mod:`tinygrad_edu.nn` names them) are boxed per neuron and layer,
-      each shown by its short name (``w.1``) inside the boxes; other labels,
-      dotted or not (``x.y``), are shown whole.
+      (as :mod:`tinygrad_edu.nn` names them) are drawn as one table per
+      layer: a block per neuron in order (neuron 0 first), each listing its
+      parameters by their short names in order (w.0, w.1, ..., b), with the
+      arrows leaving from their rows.  Other labels, dotted or not (``x.y``),
+      are drawn whole, one box each.
 
     ``rankdir`` is 'LR' (left to right) or 'TB' (top to bottom) and the like.
-    A graph of more than ``max_nodes`` Values raises ValueError (``dot`` would
-    take minutes); pass a larger ``max_nodes`` to draw it anyway.
+    A graph of more than ``max_nodes`` Values raises ValueError (``dot``
+    would take minutes); pass a larger ``max_nodes`` to draw it anyway.  The
+    graph attributes ``nslimit``/``nslimit1`` bound the time ``dot`` spends
+    placing nodes (see the module source, ``_layout_limits``).  ``root`` must be
+    one Value: a list (what an MLP returns) or a number is a TypeError that
+    says what to pass instead.
     """
+    _expect_value(root, "draw_dot")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(
@@ -212,22 +376,73 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             steps[node] = len(steps) + 1
 
     edge_styles = {}
-    largest = 0.0
+    scale = None
     if color_by_grad and show_grad:
         flows = _flows(order)
         # The edge from an op to its output carries the output's own gradient.
         for node in order:
             if node._op is not None:
                 flows[("out", node)] = _grad_float(node)
-        largest = max((abs(g) for g in flows.values() if g is not None), default=0.0)
-        if largest > 0.0:      # before backward() every grad is 0: draw plain arrows
-            edge_styles = {key: _edge_style(g, largest) for key, g in flows.items()}
+        magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0]
+        if magnitudes:         # before backward() every grad is 0: draw plain arrows
+            scale = _LogScale(magnitudes)
+            edge_styles = {key: _edge_style(g, scale) for key, g in flows.items()}
 
-    graph_attr = {"rankdir": rankdir}
+    horizontal = rankdir in ("LR", "RL")
+
+    def fields(node, name):
+        shown = [_escape_record(name)] if name is not None else []
+        shown.append(f"data {_number(node.data)}")
+        if show_grad:
+            shown.append(f"grad {_number(node.grad)}")
+        return shown
+
+    # Parameters: one record per layer, a row per parameter; arrows leave from the rows.
+    tables, short = _parameter_tables(forward, root) if cluster_params else ([], {})
+    tail_of = {}            # a parameter -> 'table:port:side'
+    table_nodes = []        # (id, label)
+    side = _EXIT_SIDE.get(rankdir)
+    port_first = rankdir in ("RL", "BT")
+
+    def row(node):
+        parts = fields(node, short[node])
+        k = 0 if port_first else len(parts) - 1
+        parts[k] = f"<{ids[node]}> {parts[k]}"
+        return "{" + " | ".join(parts) + "}"
+
+    def block(key, rows, children):
+        items = [row(node) for node in rows[key]]
+        items += ["{" + block(inner, rows, children) + "}" for inner in children.get(key, ())]
+        title, items = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
+        # The titles sit on the side away from the arrows, which leave the rows unobstructed.
+        return f"{items} | {title}" if port_first else f"{title} | {items}"
+
+    for t, (key, rows, children) in enumerate(tables):
+        table_id = f"t{t}"
+        table_nodes.append((table_id, "{" + block(key, rows, children) + "}"))
+        stack = [key]
+        while stack:
+            k = stack.pop()
+            for node in rows[k]:
+                tail_of[node] = f"{table_id}:{ids[node]}" + (f":{side}" if side else "")
+            stack.extend(children.get(k, ()))
+
+    # The nodes and arrows dot will see, for the layout limits.
+    dot_nodes = [tid for tid, _ in table_nodes]
+    dot_edges = []
+    for node in forward:
+        if node not in tail_of:
+            dot_nodes.append(ids[node])
+        if node._op is not None:
+            op_id = ids[node] + "_op"
+            dot_nodes.append(op_id)
+            dot_edges += [(tail_of.get(p, ids[p]).split(":")[0], op_id) for p in node.parents]
+            dot_edges.append((op_id, ids[node]))
+
+    graph_attr = {"rankdir": rankdir, **_layout_limits(dot_nodes, dot_edges)}
     legend = []
-    if edge_styles:
-        legend.append(f"edge colour and width: |gradient| flowing back along the edge "
-                      f"(largest {_number(largest)}; dashed: none)")
+    if scale is not None:
+        legend.append(scale.legend())
     if show_order:
         legend.append("step k: the order in which backward() applies each op's chain rule")
     if legend:
@@ -235,74 +450,23 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     dot = graphviz.Digraph(graph_attr=graph_attr,
                            node_attr={"fontname": "Helvetica", "fontsize": "11"},
                            edge_attr={"fontname": "Helvetica", "fontsize": "9"})
-    horizontal = rankdir in ("LR", "RL")
 
-    def value_node(graph, node, name=None):
-        fields = []
-        name = name or names[node]
-        if name is not None:
-            fields.append(_escape_record(name))
-        fields.append(f"data {_number(node.data)}")
-        if show_grad:
-            fields.append(f"grad {_number(node.grad)}")
-        text = " | ".join(fields)
-        # In a left-to-right graph a record's fields stack vertically unless braced.
-        label = "{" + text + "}" if horizontal else text
-        attrs = {"shape": "record"}
-        if node is root:
-            attrs.update(style="filled", fillcolor=_ROOT_FILL)
-        elif node._op is None:
-            attrs.update(style="filled", fillcolor=_LEAF_FILL)
-        graph.node(ids[node], graphviz.nohtml(label), **attrs)
-
-    # Parameters grouped in (nested) clusters by their dotted names.
-    clustered = set()
-    if cluster_params:
-        members, children, top = {}, {}, []
-        for node in forward:
-            if node._op is not None or not node.label:
-                continue
-            keys = _cluster_keys(node.label)
-            if not keys:
-                continue
-            clustered.add(node)
-            for outer, inner in zip([None] + keys, keys):
-                if inner not in members:
-                    members[inner] = []
-                    (children.setdefault(outer, []) if outer else top).append(inner)
-            members[keys[-1]].append(node)
-        def natural(key):                 # layer 2 before layer 10
-            return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in key]
-
-        top.sort(key=natural)
-        for inner in children.values():
-            inner.sort(key=natural)
-        numbering = {}
-
-        def number(key):
-            numbering[key] = len(numbering)
-            for inner in children.get(key, ()):
-                number(inner)
-
-        for key in top:
-            number(key)
-
-        def emit(graph, key):
-            with graph.subgraph(name=f"cluster_{numbering[key]}") as sub:
-                sub.attr(label=graphviz.nohtml(_escape_plain(_cluster_title(key))),
-                         style="rounded", color="#9aa0a6", fontsize="10")
-                for node in members[key]:
-                    # Inside its boxes a parameter needs only its own name: 'w.1', 'b'.
-                    value_node(sub, node, node.label[len(".".join(key)) + 1:])
-                for inner in children.get(key, ()):
-                    emit(sub, inner)     # depth = number of parts in a label: small
-
-        for key in top:
-            emit(dot, key)
+    for table_id, label in table_nodes:
+        # A table's blocks stack across the direction of the arrows whatever the rankdir
+        # (records turn with it), and the fields of each row along it.
+        dot.node(table_id, graphviz.nohtml(label), shape="record", style="filled", fillcolor=_LEAF_FILL)
 
     for node in forward:
-        if node not in clustered:
-            value_node(dot, node)
+        if node not in tail_of:
+            text = " | ".join(fields(node, names[node]))
+            # In a left-to-right graph a record's fields stack vertically unless braced.
+            label = "{" + text + "}" if horizontal else text
+            attrs = {"shape": "record"}
+            if node is root:
+                attrs.update(style="filled", fillcolor=_ROOT_FILL)
+            elif node._op is None:
+                attrs.update(style="filled", fillcolor=_LEAF_FILL)
+            dot.node(ids[node], graphviz.nohtml(label), **attrs)
         op = node._op
         if op is None:
             continue
@@ -315,21 +479,36 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             attrs = dict(edge_styles.get((i, node), {}))
             if roles:
                 attrs["label"] = roles[i]
-            dot.edge(ids[parent], op_id, **attrs)
+            dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
         dot.edge(op_id, ids[node], **edge_styles.get(("out", node), {}))
     return dot
 
 
-def render(root, path, **draw_kwargs):
+def _check_timeout(timeout):
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
+    if not timeout > 0:
+        raise ValueError(f"timeout must be a number of seconds > 0 (or None: no limit), got {timeout!r}")
+    return float(timeout)
+
+
+def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
     """Draw ``root``'s graph to ``path``: .svg, .png or .pdf by its extension.
 
     The DOT source is written first, next to ``path`` with the extension
     ``.dot`` (``.dot`` as ``path`` writes only that, no Graphviz needed).
-    Keyword arguments go to :func:`draw_dot`.  Returns ``path``.  Raises
-    :class:`GraphvizNotInstalled` (with install instructions) when Graphviz's
-    ``dot`` program is missing or cannot run, ``OSError`` when a file cannot be
-    written, and ``subprocess.CalledProcessError`` (dot's messages in its
-    ``.stderr``) when ``dot`` fails.
+    Keyword arguments go to :func:`draw_dot`.  Returns ``path``.
+
+    ``dot`` is stopped after ``timeout`` seconds (default
+    :data:`DEFAULT_TIMEOUT`; ``None`` for no limit), raising
+    :class:`RenderTimeout`, which names the graph's size and what to do.
+    Raises :class:`GraphvizNotInstalled` (with install instructions) when
+    Graphviz's ``dot`` program is missing or cannot run, ``OSError`` when a
+    file cannot be written, ``subprocess.CalledProcessError`` (dot's messages
+    in its ``.stderr``) when ``dot`` fails, and KeyboardInterrupt when ``dot``
+    is interrupted (Ctrl-C).
     """
     path = os.fspath(path)
     base, ext = os.path.splitext(path)
@@ -337,25 +516,49 @@ def render(root, path, **draw_kwargs):
     if fmt not in FORMATS:
         raise ValueError(f"cannot tell the format from {path!r}: the file name must end in one of "
                          + ", ".join("." + f for f in FORMATS))
+    timeout = _check_timeout(timeout)
+    _expect_value(root, "render")
     dot = draw_dot(root, **draw_kwargs)
     source_path = base + ".dot"
     with open(source_path, "w", encoding="utf-8") as f:
         f.write(dot.source)
     if fmt == "dot":
         return path
-    graphviz = _graphviz()
+    command = ["dot", f"-T{fmt}"]
     try:
-        # quiet: dot's messages go into the CalledProcessError (its .stderr) if it fails
-        image = dot.pipe(format=fmt, quiet=True)
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run(command, input=dot.source.encode("utf-8"), capture_output=True,
+                              timeout=timeout)
+    except FileNotFoundError:
         raise GraphvizNotInstalled(
             f"{_INSTALL_HELP}\nThe DOT source was written to {source_path}; once Graphviz is "
             f"installed: dot -T{fmt} {source_path} -o {path}") from None
+    except subprocess.TimeoutExpired:      # subprocess.run has already stopped dot
+        raise RenderTimeout(path, source_path, timeout, *_size(root)) from None
     except OSError as err:      # found on PATH but cannot run: not executable, a broken install
         raise GraphvizNotInstalled(
             f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
             f"reinstall Graphviz (https://graphviz.org/download/). The DOT source was written "
             f"to {source_path}.") from None
+    if done.returncode == -signal.SIGINT:  # Ctrl-C reached dot before Python saw it
+        raise KeyboardInterrupt
+    if done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, command, done.stdout, done.stderr)
     with open(path, "wb") as f:
-        f.write(image)
+        f.write(done.stdout)
     return path
+
+
+def _size(root):
+    """(Values, arrows, (name, uses) of the Value feeding the most ops or None)."""
+    order = topological_order(root)
+    uses = {}
+    for node in order:
+        for p in node.parents:
+            uses[p] = uses.get(p, 0) + 1
+    arrows = sum(uses.values()) + sum(1 for node in order if node._op is not None)
+    busiest = None
+    if uses:
+        node, count = max(uses.items(), key=lambda item: item[1])
+        if count >= 10:
+            busiest = (node_names(root, order)[node] or _number(node.data), count)
+    return len(order), arrows, busiest

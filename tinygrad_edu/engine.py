@@ -166,7 +166,7 @@ class Value:
     def __radd__(self, other):
         """``2 + v``"""
         other = _lift(other)
-        return NotImplemented if other is None else _binary(_ops.ADD, other, self)
+        return NotImplemented if other is None else _record(_ops.ADD, other, self)
 
     def __sub__(self, other):
         """``v - w``: local derivatives 1 and -1."""
@@ -179,7 +179,7 @@ class Value:
     def __rsub__(self, other):
         """``2 - v``"""
         other = _lift(other)
-        return NotImplemented if other is None else _binary(_ops.SUB, other, self)
+        return NotImplemented if other is None else _record(_ops.SUB, other, self)
 
     def __mul__(self, other):
         """``v * w``: local derivatives w and v."""
@@ -192,7 +192,7 @@ class Value:
     def __rmul__(self, other):
         """``2 * v``"""
         other = _lift(other)
-        return NotImplemented if other is None else _binary(_ops.MUL, other, self)
+        return NotImplemented if other is None else _record(_ops.MUL, other, self)
 
     def __truediv__(self, other):
         """``v / w``: local derivatives 1/w and -v/w**2."""
@@ -205,69 +205,67 @@ class Value:
     def __rtruediv__(self, other):
         """``2 / v``"""
         other = _lift(other)
-        return NotImplemented if other is None else _binary(_ops.DIV, other, self)
+        return NotImplemented if other is None else _record(_ops.DIV, other, self)
 
     def __pow__(self, other):
         """``x ** 3`` (a number exponent) or ``x ** y`` (a Value exponent; needs x > 0)."""
         if isinstance(other, Value):
-            return _binary(_ops.POW, self, other)
+            return _record(_ops.POW, self, other)
         if isinstance(other, numbers.Real):
-            return _unary(_ops.power_by(_finite(other, "pow", "exponent")), self)
+            return _record(_ops.power_by(_finite(other, "pow", "exponent")), self, None)
         return NotImplemented
 
     def __rpow__(self, other):
         """``2 ** v`` (the base must be positive)."""
         other = _lift(other)
-        return NotImplemented if other is None else _binary(_ops.POW, other, self)
+        return NotImplemented if other is None else _record(_ops.POW, other, self)
 
     def __neg__(self):
         """``-v``: local derivative -1."""
-        return _unary(_ops.NEG, self)
+        return _record(_ops.NEG, self, None)
 
     def __pos__(self):
         """``+v`` is v itself."""
         return self
 
-    def __abs__(self):
-        """``abs(v)``: local derivative sign(v) (0 at the kink)."""
-        return _unary(_ops.ABS, self)
-
     # -- functions -------------------------------------------------------------
     def exp(self):
         """e ** x; local derivative exp(x)."""
-        return _unary(_ops.EXP, self)
+        return _record(_ops.EXP, self, None)
 
     def log(self):
         """Natural log, for x > 0; local derivative 1 / x."""
-        return _unary(_ops.LOG, self)
+        return _record(_ops.LOG, self, None)
 
     def sqrt(self):
         """Square root, for x >= 0; local derivative 1 / (2 sqrt(x))."""
-        return _unary(_ops.SQRT, self)
+        return _record(_ops.SQRT, self, None)
 
     def tanh(self):
         """Hyperbolic tangent; local derivative 1 - tanh(x)**2."""
-        return _unary(_ops.TANH, self)
+        return _record(_ops.TANH, self, None)
 
     def sigmoid(self):
         """1 / (1 + e**-x); local derivative out * (1 - out)."""
-        return _unary(_ops.SIGMOID, self)
+        return _record(_ops.SIGMOID, self, None)
 
     def relu(self):
         """max(0, x); local derivative 1 for x > 0, else 0."""
-        return _unary(_ops.RELU, self)
+        return _record(_ops.RELU, self, None)
 
     def sin(self):
         """Sine; local derivative cos(x)."""
-        return _unary(_ops.SIN, self)
+        return _record(_ops.SIN, self, None)
 
     def cos(self):
         """Cosine; local derivative -sin(x)."""
-        return _unary(_ops.COS, self)
+        return _record(_ops.COS, self, None)
 
     def abs(self):
         """|x|; local derivative sign(x) (0 at the kink)."""
-        return _unary(_ops.ABS, self)
+        return _record(_ops.ABS, self, None)
+
+    __abs__ = abs               # abs(v) and v.abs() are the same op
 
     # -- gradients ---------------------------------------------------------------
     def backward(self, create_graph=False):
@@ -404,14 +402,6 @@ def _not_a_float(op, a, b):
 
 def _overflowed(op, operands):
     return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
-
-
-def _unary(op, a):
-    return _record(op, a, None)
-
-
-def _binary(op, a, b):
-    return _record(op, a, b)
 
 
 def _record(op, a, b):

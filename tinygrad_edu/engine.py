@@ -294,14 +294,11 @@ class Value:
         for node in order:
             if node._op is not None:
                 node.grad = 0.0
-        if self._op is None:
+        if self._op is None:            # a leaf accumulates, even as the root
             self.grad = self.grad + 1.0
+            _chain_rule_from(order, None, create_graph)
         else:
-            self.grad = Value(1.0) if create_graph else 1.0
-        if create_graph:
-            _chain_rule_recorded(order)
-        else:
-            _chain_rule(order)
+            _chain_rule_from(order, self, create_graph)
 
     def formula(self, **options):
         """The expression that computed this Value, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
@@ -473,6 +470,18 @@ def topological_order(root):
             push_flag(False)
     order.reverse()
     return order
+
+
+def _chain_rule_from(order, root, create_graph):
+    """Seed root.grad with 1 (a Value when recording) and run the chosen pass over order."""
+    if create_graph:
+        if root is not None:
+            root.grad = Value(1.0)
+        _chain_rule_recorded(order)
+    else:
+        if root is not None:
+            root.grad = 1.0
+        _chain_rule(order)
 
 
 def _chain_rule(order):

@@ -11,7 +11,7 @@
 import numbers
 from contextvars import ContextVar
 
-from .engine import Value, _chain_rule, _chain_rule_recorded, _recording_off, topological_order
+from .engine import Value, _chain_rule_from, _recording_off, topological_order
 
 __all__ = ["grad", "value_and_grad"]
 
@@ -34,26 +34,16 @@ def _argnums_tuple(argnums, nargs):
 def _gradients(out, wrt, create_graph):
     """d out / d w for each w in wrt, leaving every .grad in the graph as it was."""
     order = topological_order(out)
-    saved = [node.grad for node in order]
-    extra = [w for w in wrt if w.grad != 0.0 or isinstance(w.grad, Value)]
-    saved_extra = [w.grad for w in extra]
+    touched = list(dict.fromkeys([*order, *wrt]))     # wrt may lie outside out's graph
+    saved = [node.grad for node in touched]
     try:
-        for node in order:
+        for node in touched:
             node.grad = 0.0
-        for w in extra:
-            w.grad = 0.0
-        if create_graph:
-            out.grad = Value(1.0)
-            _chain_rule_recorded(order)
-        else:
-            out.grad = 1.0
-            _chain_rule(order)
+        _chain_rule_from(order, out, create_graph)
         return [w.grad for w in wrt]
     finally:
-        for node, g in zip(order, saved):
+        for node, g in zip(touched, saved):
             node.grad = g
-        for w, g in zip(extra, saved_extra):
-            w.grad = g
 
 
 def value_and_grad(f, argnums=0):

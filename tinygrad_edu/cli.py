@@ -307,7 +307,7 @@ def _build(args):
     numbers = parse_assignments(args.assignments)
     variables = {name: Value(x, label=name) for name, x in numbers.items()}
     root = parse_expression(args.expression, variables)
-    if root.label == "" and root._op is not None:
+    if root.label == "" and root._fn is not None:
         root.label = next((n for n in ("f", "out", "result") if n not in variables), "")
     return root, variables
 
@@ -394,7 +394,7 @@ def _kinks(root, variables):
             if depends.get(p):
                 depends.setdefault(node, set()).update(depends[p])
     return {i: (node, node._a, depends[node._a]) for i, node in enumerate(order)
-            if node._op is not None and node._op.name in _KINK_OPS and depends.get(node._a)}
+            if node._fn is not None and node._fn.name in _KINK_OPS and depends.get(node._a)}
 
 
 def _straddles(i, value, orders):
@@ -412,7 +412,7 @@ def _straddles(i, value, orders):
 def _kink_note(node, arg):
     """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
     from .formula import formula
-    slope = node._op.vjp(FLOAT, 1.0, node.data, arg.data)[0] + 0.0
+    slope = node._fn.vjp(FLOAT, 1.0, node.data, arg.data)[0] + 0.0
     text, inner = formula(node, max_length=60), formula(arg, max_length=60)
     if arg.data == 0.0:
         return (f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "

@@ -83,7 +83,7 @@ class Value:
 
     # Parents sit in two slots rather than a tuple: one object per node instead of
     # two halves the work of Python's cyclic garbage collector on large graphs.
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b")
 
     def __init__(self, data, label=""):
         self.data = _as_float(data)
@@ -91,14 +91,14 @@ class Value:
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.label = label
-        self._op = None
+        self._fn = None
         self._a = self._b = None
 
     # -- what it is -------------------------------------------------------
     @property
     def op(self):
         """The name of the op that produced this Value ('' for a leaf you created)."""
-        return self._op.name if self._op is not None else ""
+        return self._fn.name if self._fn is not None else ""
 
     @property
     def parents(self):
@@ -110,13 +110,13 @@ class Value:
     @property
     def is_leaf(self):
         """True for Values made directly (inputs, parameters, constants)."""
-        return self._op is None
+        return self._fn is None
 
     def __repr__(self):
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
         if self.label:
             parts.append(f"label={self.label!r}")
-        if self._op is not None:
+        if self._fn is not None:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
@@ -292,9 +292,9 @@ class Value:
         """
         order = topological_order(self)
         for node in order:
-            if node._op is not None:
+            if node._fn is not None:
                 node.grad = 0.0
-        if self._op is None:            # a leaf accumulates, even as the root
+        if self._fn is None:            # a leaf accumulates, even as the root
             self.grad = self.grad + 1.0
             _chain_rule_from(order, None, create_graph)
         else:
@@ -366,7 +366,7 @@ def _leaf(data):
     v.data = data
     v.grad = 0.0
     v.label = ""
-    v._op = v._a = v._b = None
+    v._fn = v._a = v._b = None
     return v
 
 
@@ -422,9 +422,9 @@ def _record(op, a, b):
     v.grad = 0.0
     v.label = ""
     if _recording_off.get():
-        v._op = v._a = v._b = None
+        v._fn = v._a = v._b = None
     else:
-        v._op = op
+        v._fn = op
         v._a = a
         v._b = b
     return v
@@ -490,7 +490,7 @@ def _chain_rule(order):
     node = None
     try:
         for node in order:
-            op = node._op
+            op = node._fn
             g = node.grad
             if op is None or g == 0.0:   # leaves have nothing to pass on; zero passes on zero
                 continue
@@ -520,7 +520,7 @@ def _chain_rule_recorded(order):
     recording = _recording_off.set(False)
     try:
         for node in order:
-            op = node._op
+            op = node._fn
             if op is None:
                 continue
             g = node.grad
@@ -545,12 +545,12 @@ def _bad_grad(node):
                 name = repr(v.label) if v.label else "a node"
                 return TypeError(f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
                                  "(reset gradients with zero_grad(params) or v.grad = 0.0)")
-    return TypeError(f"backward of {_call_text(node._op, node.parents)}: an operand is not a number")
+    return TypeError(f"backward of {_call_text(node._fn, node.parents)}: an operand is not a number")
 
 
 def _backward_failed(err, node):
     """The error of a local derivative that cannot be computed, naming the op and operands."""
-    return type(err)(f"backward of {_call_text(node._op, node.parents)}: "
+    return type(err)(f"backward of {_call_text(node._fn, node.parents)}: "
                      f"the local derivative is not finite here ({err})")
 
 

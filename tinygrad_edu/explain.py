@@ -136,11 +136,11 @@ _ACTIVATIONS = ("sigmoid", "tanh", "relu")
 def _is_neuron(node):
     """An activation of ``u = ... + b`` with a named bias leaf: a neuron's output
     (the shape tinygrad_edu.nn builds, and the classic hand-built neuron)."""
-    if node._op.name not in _ACTIVATIONS:
+    if node._fn.name not in _ACTIVATIONS:
         return False
     u = node._a
-    return (u._op is not None and u._op.name == "add"
-            and u._b._op is None and bool(u._b.label))
+    return (u._fn is not None and u._fn.name == "add"
+            and u._b._fn is None and bool(u._b.label))
 
 
 class Explanation(str):
@@ -215,8 +215,8 @@ def explain(root, digits=4, max_steps=200):
     grads = {node: 0.0 for node in order}
     grads[root] = 1.0
     root_name = name(root)
-    whole = _render(root, {}, 120) if root._op is not None else root_name
-    lines = [f"backward pass of {root_name} = {whole}" if root._op is not None
+    whole = _render(root, {}, 120) if root._fn is not None else root_name
+    lines = [f"backward pass of {root_name} = {whole}" if root._fn is not None
              else f"backward pass of {root_name} (a leaf: nothing to do)",
              "each step: input.grad += upstream gradient * local derivative", "",
              f"{root_name}.grad = 1.0  (the output's gradient with respect to itself)"]
@@ -224,7 +224,7 @@ def explain(root, digits=4, max_steps=200):
     notes = []
     reached = set()         # inputs that already received some gradient
     for node in order:
-        op = node._op
+        op = node._fn
         if op is None:
             continue
         step += 1
@@ -268,7 +268,7 @@ def explain(root, digits=4, max_steps=200):
         width = max((len(t) for t, _ in rows), default=0)
         lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
 
-    leaves = [node for node in reversed(order) if node._op is None and names[node] is not None]
+    leaves = [node for node in reversed(order) if node._fn is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
     if max_steps is not None and step > max_steps:
         lines.append(f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "

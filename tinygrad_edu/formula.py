@@ -76,12 +76,12 @@ def format_number(x, digits=6):
 
 def _precedence(node, atoms):
     """How tightly the text of ``node`` binds, for deciding on parentheses."""
-    if node in atoms or node._op is None:
+    if node in atoms or node._fn is None:
         text = atoms.get(node)
         if text is None:
             text = node.label or format_number(node.data)
         return _UNARY_MINUS if text.startswith("-") else _ATOM
-    op = node._op
+    op = node._fn
     if op.name == "neg":
         return _UNARY_MINUS
     if op.infix is not None:
@@ -92,7 +92,7 @@ def _precedence(node, atoms):
 def _parts(node, atoms):
     """The pieces of node's text, left to right: strings, and parent nodes
     (each wrapped in '(' ')' where precedence needs it)."""
-    op = node._op
+    op = node._fn
     if op.name == "neg":
         a = node._a
         # -(-x) rather than --x; -x**2 needs none (it means -(x**2), as in Python).
@@ -139,7 +139,7 @@ def _render(root, atoms, max_length):
         node = item
         if node is not root and node in atoms:
             stack.append(atoms[node])
-        elif node._op is None:
+        elif node._fn is None:
             stack.append(node.label or format_number(node.data))
         else:
             stack.extend(reversed(_parts(node, atoms)))
@@ -201,7 +201,7 @@ def node_names(root, order=None):
             k = seen.get(node.label, 0) + 1
             seen[node.label] = k
             names[node] = node.label if k == 1 else f"{node.label}#{k}"
-        elif node._op is None:
+        elif node._fn is None:
             names[node] = None
         else:
             counter += 1

@@ -476,7 +476,7 @@ def _generate(leaves, out, wrt, namer):
             reached.add(inputs[node].arg)
             if inputs[node].arg in wrt:
                 needs_grad.add(node)
-        elif node._op is not None:
+        elif node._fn is not None:
             a, b = node._a, node._b
             if a in live or (b is not None and b in live):
                 live.add(node)
@@ -493,7 +493,7 @@ def _generate(leaves, out, wrt, namer):
         if node not in live:
             sym[node] = Sym.constant(node.data)
             continue
-        op = node._op
+        op = node._fn
         args = (sym[node._a],) if node._b is None else (sym[node._a], sym[node._b])
         e = op.forward(SYMBOLIC, *args)
         label = _identifier(node.label) if node.label else ""
@@ -515,7 +515,7 @@ def _generate(leaves, out, wrt, namer):
     # symbol (one use, nothing to compute) or a variable g_<name>.
     remaining = {}
     for node in order:
-        if node._op is not None and node in needs_grad:
+        if node._fn is not None and node in needs_grad:
             for p in node.parents:
                 if p in needs_grad:
                     remaining[p] = remaining.get(p, 0) + 1
@@ -526,7 +526,7 @@ def _generate(leaves, out, wrt, namer):
     def contribute(p, e, node):
         remaining[p] -= 1
         source = line_of[node]
-        what = (node._op.name, source)
+        what = (node._fn.name, source)
         if p in gvar:
             name = gvar[p]
             backward.append(_Statement(name, e.text, (name,) + e.names, True, source, what))
@@ -546,7 +546,7 @@ def _generate(leaves, out, wrt, namer):
         grad[p] = Sym.name(name)
 
     for node in order:
-        op = node._op
+        op = node._fn
         if op is None or node not in needs_grad or node in inputs:
             continue
         g = grad.get(node)

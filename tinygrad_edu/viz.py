@@ -165,7 +165,7 @@ def _flows(order):
     """
     flows = {}
     for node in order:
-        op = node._op
+        op = node._fn
         if op is None:
             continue
         parents = node.parents
@@ -263,7 +263,7 @@ def _parameter_tables(forward, root):
     """
     rows, children, top, short = {}, {}, [], {}
     for node in forward:
-        if node._op is not None or not node.label or node is root:
+        if node._fn is not None or not node.label or node is root:
             continue
         keys = _cluster_keys(node.label)
         if not keys:
@@ -372,7 +372,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     names = node_names(root, order)
     steps = {}
     for node in order:
-        if node._op is not None:
+        if node._fn is not None:
             steps[node] = len(steps) + 1
 
     edge_styles = {}
@@ -381,7 +381,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
         flows = _flows(order)
         # The edge from an op to its output carries the output's own gradient.
         for node in order:
-            if node._op is not None:
+            if node._fn is not None:
                 flows[("out", node)] = _grad_float(node)
         magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0]
         if magnitudes:         # before backward() every grad is 0: draw plain arrows
@@ -433,7 +433,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     for node in forward:
         if node not in tail_of:
             dot_nodes.append(ids[node])
-        if node._op is not None:
+        if node._fn is not None:
             op_id = ids[node] + "_op"
             dot_nodes.append(op_id)
             dot_edges += [(tail_of.get(p, ids[p]).split(":")[0], op_id) for p in node.parents]
@@ -464,10 +464,10 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             attrs = {"shape": "record"}
             if node is root:
                 attrs.update(style="filled", fillcolor=_ROOT_FILL)
-            elif node._op is None:
+            elif node._fn is None:
                 attrs.update(style="filled", fillcolor=_LEAF_FILL)
             dot.node(ids[node], graphviz.nohtml(label), **attrs)
-        op = node._op
+        op = node._fn
         if op is None:
             continue
         op_id = ids[node] + "_op"
@@ -555,7 +555,7 @@ def _size(root):
     for node in order:
         for p in node.parents:
             uses[p] = uses.get(p, 0) + 1
-    arrows = sum(uses.values()) + sum(1 for node in order if node._op is not None)
+    arrows = sum(uses.values()) + sum(1 for node in order if node._fn is not None)
     busiest = None
     if uses:
         node, count = max(uses.items(), key=lambda item: item[1])

@@ -49,6 +49,9 @@ def is_grad_enabled():
     return not _recording_off.get()
 
 
+_LECTURE_NAMES = {"relu": "ReLU"}     # where micrograd's spelling of an op differs from ours
+
+
 def _describe(v):
     return f"{v.label} = {v.data!r}" if v.label else repr(v.data)
 
@@ -111,6 +114,43 @@ class Value:
     def is_leaf(self):
         """True for Values made directly (inputs, parameters, constants)."""
         return self._fn is None
+
+    # -- the micrograd lecture's names, so code written along it runs unchanged --
+    @property
+    def _prev(self):
+        """The parents as a set, as micrograd's ``_prev`` (use ``parents`` for order and repeats)."""
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        """The op as micrograd spells it: ``'+'``, ``'*'``, ``'tanh'``, ``'ReLU'``, ``'**2'``; ``''`` for a leaf."""
+        op = self._fn
+        if op is None:
+            return ""
+        if op.param is not None:                      # x ** k with a number exponent
+            k = op.param
+            return f"**{int(k) if k == int(k) else k}"
+        return op.infix or _LECTURE_NAMES.get(op.name, op.name)
+
+    def _backward(self):
+        """Apply this node's chain rule once, as micrograd's ``_backward()``: each parent's
+        ``.grad += self.grad * local derivative``.  A leaf has nothing to pass on.
+
+        >>> a = Value(2.0); b = Value(-3.0); c = a * b
+        >>> c.grad = 1.0; c._backward(); a.grad, b.grad
+        (-3.0, 2.0)
+        """
+        op = self._fn
+        if op is None:
+            return
+        parents = self.parents
+        g = self.grad
+        if isinstance(g, Value):
+            grads = op.vjp(VALUE, g, self, *parents)
+        else:
+            grads = op.vjp(FLOAT, g, self.data, *(p.data for p in parents))
+        for p, gp in zip(parents, grads):
+            p.grad = p.grad + gp
 
     def __repr__(self):
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]

@@ -9,7 +9,9 @@ one full-batch training step of MLP(2, [16, 16, 1]) on 100 two-moons points
 (max-margin loss + L2, about 65,000 nodes), the same Python code for both
 engines.  Implementations:
 
-* tinygrad_edu, garbage collector on (as users run it);
+* tinygrad_edu, garbage collector on (as users run it), and with the
+  collector paused for each step by ``tinygrad_edu.gc_paused()`` (the demos
+  do this; the engine's graphs hold no cycles, so nothing piles up);
 * micrograd as shipped (gc on), and micrograd with ``gc.disable()`` around
   each timed run (its graphs are reference cycles; they are collected between
   runs, outside the timing);
@@ -34,24 +36,31 @@ try:
 except ImportError:      # run as a script
     import common
 
-from tinygrad_edu import Value, topological_order
+import tinygrad_edu.engine as engine
+from tinygrad_edu import Value, gc_paused, topological_order
 
 try:
     from micrograd.engine import Value as MicrogradValue
 except ImportError:
     MicrogradValue = None
 
-OURS, MG, MG_NOGC, FLOATS = ("tinygrad_edu (gc on)", "micrograd as shipped (gc on)",
-                             "micrograd, gc disabled", "hand-written floats")
+OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS = (
+    "tinygrad_edu (gc on)", "tinygrad_edu, gc_paused()", "micrograd as shipped (gc on)",
+    "micrograd, gc disabled", "hand-written floats")
 
 
-def _timed(run, gc_off=False):
-    """CPU seconds taken by run(); its result is freed after the clock stops."""
+def _timed(run, gc_off=False, paused=False):
+    """CPU seconds taken by run(); its result is freed after the clock stops.
+    ``paused`` runs it inside gc_paused(), the way a user would, timed with it."""
     if gc_off:
         gc.disable()
     try:
         start = time.process_time()
-        result = run()
+        if paused:
+            with gc_paused():
+                result = run()
+        else:
+            result = run()
         elapsed = time.process_time() - start
     finally:
         if gc_off:
@@ -67,8 +76,8 @@ def time_chain(impl, n, repeats):
         gc.collect()
         if impl == FLOATS:
             times.append(_timed(lambda: common.float_chain(n)))
-        elif impl == OURS:
-            times.append(_timed(lambda: common.chain(Value, n)))
+        elif impl in (OURS, OURS_PAUSED):
+            times.append(_timed(lambda: common.chain(Value, n), paused=(impl == OURS_PAUSED)))
         else:
             limit = sys.getrecursionlimit()
             sys.setrecursionlimit(max(limit, 2 * n + 1000))   # micrograd's topological sort recurses
@@ -86,14 +95,14 @@ def time_training(impl, X, Y, repeats):
     if impl == FLOATS:
         step = lambda: common.float_training_step(params, X, Y)          # noqa: E731
     else:
-        cls = Value if impl == OURS else MicrogradValue
+        cls = Value if impl in (OURS, OURS_PAUSED) else MicrogradValue
         params = common.to_values(params, cls)
         step = lambda: common.training_step(params, X, Y, cls)            # noqa: E731
     gc.collect()
     step()
     times = []
     for _ in range(repeats):
-        times.append(_timed(step, gc_off=(impl == MG_NOGC)))
+        times.append(_timed(step, gc_off=(impl == MG_NOGC), paused=(impl == OURS_PAUSED)))
         if impl == MG_NOGC:
             gc.collect()    # untimed: without it the cycles of every step pile up
     gc.collect()
@@ -131,7 +140,7 @@ def main(argv=None):
     args = common.parse_options(__doc__, argv)
     n_chain, repeats = args.chain_ops, args.repeats
 
-    impls = [OURS, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, FLOATS]
+    impls = [OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, OURS_PAUSED, FLOATS]
     if MicrogradValue is None:
         print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
 
@@ -152,9 +161,44 @@ def main(argv=None):
             results[name][impl] = {"median_s": statistics.median(times), "times_s": times}
         _print_table(name, results[name])
 
-    common.write_json(args, graph_nodes_per_step=nodes, results=results,
+    details = time_details(X, Y, repeats)
+    common.write_json(args, graph_nodes_per_step=nodes, results=results, details=details,
                       ratios_vs_tinygrad_edu={w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
                                               for w, rs in results.items()})
+
+
+def _per_op_ns(make, n, repeats):
+    """CPU nanoseconds per op of ``make(n)`` (which runs n ops), median of ``repeats``."""
+    return statistics.median(_timed(lambda: make(n)) for _ in range(repeats)) / n * 1e9
+
+
+def time_details(X, Y, repeats):
+    """Smaller figures behind the tables: a number in arithmetic, and the cost of the
+    backward pass's finiteness check (one sum over the leaves) within a training step."""
+    a, b = Value(1.5), Value(0.5)
+    n = 200_000
+    add_values = _per_op_ns(lambda n: [a + b for _ in range(n)], n, repeats)
+    add_number = _per_op_ns(lambda n: [a + 0.5 for _ in range(n)], n, repeats)
+
+    params = common.to_values(common.init_params(), Value)
+    check = engine._check_finite
+
+    def backward_only(with_check):
+        engine._check_finite = check if with_check else (lambda *args: None)
+        try:
+            out = common.loss(params, X, Y, Value)
+            return _timed(out.backward)
+        finally:
+            engine._check_finite = check
+    checked = statistics.median(backward_only(True) for _ in range(repeats))
+    unchecked = statistics.median(backward_only(False) for _ in range(repeats))
+    print("\nDetails")
+    print(f"  a + b: {add_values:.0f} ns an op; a + 0.5: {add_number:.0f} ns "
+          f"({add_number / add_values:.2f}x)")
+    print(f"  backward of the training step: {checked * 1e3:.1f} ms with the finiteness check, "
+          f"{unchecked * 1e3:.1f} ms without ({(checked / unchecked - 1) * 100:+.1f}%)")
+    return {"add_values_ns": add_values, "add_number_ns": add_number,
+            "backward_checked_s": checked, "backward_unchecked_s": unchecked}
 
 
 def _print_table(name, rows):
@@ -169,7 +213,8 @@ def _print_table(name, rows):
     if MG in rows:
         print(f"  -> micrograd as shipped takes {rows[MG]['median_s'] / ours:.1f}x tinygrad_edu's time, "
               f"micrograd with gc off {rows[MG_NOGC]['median_s'] / ours:.2f}x; "
-              f"tinygrad_edu takes {ours / rows[FLOATS]['median_s']:.0f}x the hand-written floats' time")
+              f"tinygrad_edu takes {ours / rows[FLOATS]['median_s']:.0f}x the hand-written floats' time; "
+              f"gc_paused() saves {(1 - rows[OURS_PAUSED]['median_s'] / ours) * 100:.0f}%")
 
 if __name__ == "__main__":
     main()

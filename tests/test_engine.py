@@ -65,9 +65,9 @@ DOMAIN_ERRORS = [
     (lambda: Value(0.0, label="p").log(), ValueError, r"^log\(p = 0\.0\): the logarithm is defined only for positive numbers$"),
     (lambda: Value(-2.0).log(), ValueError, r"^log\(-2\.0\): .*positive numbers"),
     (lambda: Value(-4.0, label="s").sqrt(), ValueError, r"^sqrt\(s = -4\.0\): the square root is defined only for numbers >= 0$"),
-    (lambda: Value(0.0, label="z") ** -1, ZeroDivisionError, r"^pow\(z = 0\.0, -1\.0\): 0\.0 cannot be raised to a negative power$"),
-    (lambda: Value(0.0) ** -0.5, ZeroDivisionError, r"^pow\(0\.0, -0\.5\): 0\.0 cannot be raised to a negative power$"),
-    (lambda: Value(-8.0) ** (1 / 3), ValueError, r"^pow\(-8\.0, 0\.333\d+\): a negative base to a non-integer power is not a real number$"),
+    (lambda: Value(0.0, label="z") ** -1, ZeroDivisionError, r"^power\(z = 0\.0, -1\.0\): 0\.0 cannot be raised to a negative power$"),
+    (lambda: Value(0.0) ** -0.5, ZeroDivisionError, r"^power\(0\.0, -0\.5\): 0\.0 cannot be raised to a negative power$"),
+    (lambda: Value(-8.0) ** (1 / 3), ValueError, r"^power\(-8\.0, 0\.333\d+\): a negative base to a non-integer power is not a real number$"),
     (lambda: Value(1.0, label="n") / 0, ZeroDivisionError, r"^div\(n = 1\.0, 0\.0\): division by zero$"),
     (lambda: Value(1.0) / Value(0.0, label="d"), ZeroDivisionError, r"^div\(1\.0, d = 0\.0\): division by zero"),
     (lambda: 2.0 / Value(0.0), ZeroDivisionError, r"^div\(2\.0, 0\.0\): division by zero"),
@@ -78,9 +78,9 @@ DOMAIN_ERRORS = [
     (lambda: Value(1000.0, label="u").exp(), OverflowError, r"^exp\(u = 1000\.0\): the result overflows a float \(the largest float is about e \*\* 709\.78\)$"),
     (lambda: Value(1e200) * Value(1e200), OverflowError, r"^mul\(1e\+200, 1e\+200\): the result overflows"),
     (lambda: Value(1e308) + 1e308, OverflowError, r"^add\(1e\+308, 1e\+308\): the result overflows"),
-    (lambda: Value(10.0) ** 400, OverflowError, r"^pow\(10\.0, 400\.0\): the result overflows a float$"),
+    (lambda: Value(10.0) ** 400, OverflowError, r"^power\(10\.0, 400\.0\): the result overflows a float$"),
     (lambda: Value(1.0) + math.nan, ValueError, r"number operand must be finite, got nan"),
-    (lambda: Value(1.0) ** math.inf, ValueError, r"^pow: the exponent must be finite, got inf"),
+    (lambda: Value(1.0) ** math.inf, ValueError, r"^power: the exponent must be finite, got inf"),
 ]
 
 
@@ -107,7 +107,7 @@ def test_a_non_finite_local_derivative_in_backward_names_the_op():
     with pytest.raises(ZeroDivisionError, match=r"backward of sqrt\(x = 0\.0\): the local derivative is not finite"):
         y.backward()
     z = Value(0.0, label="z")
-    with pytest.raises(ZeroDivisionError, match=r"^backward of pow\(z = 0\.0, 0\.5\): the local derivative is "
+    with pytest.raises(ZeroDivisionError, match=r"^backward of power\(z = 0\.0, 0\.5\): the local derivative is "
                                                 r"not finite here \(pow\(0\.0, -0\.5\): 0\.0 cannot be raised"):
         (z ** 0.5).backward()              # d/dz z**0.5 = 0.5 * z**-0.5
 

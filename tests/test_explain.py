@@ -206,15 +206,15 @@ def test_the_symbolic_side_is_the_engines_own_rule(monkeypatch):
     (OPS["add"], ("g", "g")),
     (OPS["sub"], ("g", "-g")),
     (OPS["mul"], ("g * b", "g * a")),
-    (OPS["div"], ("g / b", "-g * out / b")),
-    (OPS["pow"], ("g * b * out / a", "g * out * log(a)")),
+    (OPS["div"], ("g / b", "g * (-out / b)")),
+    (OPS["pow"], ("g * (b * (out / a))", "g * (out * log(a))")),
     (OPS["tanh"], ("g * (1.0 - out * out)",)),
     (OPS["sigmoid"], ("g * out * (1.0 - out)",)),
     (OPS["relu"], ("g * step(a)",)),
     (OPS["cos"], ("-g * sin(a)",)),
     (power_by(2), ("g * 2.0 * a",)),
-    (power_by(3), ("g * 3.0 * a ** 2.0",)),
-    (power_by(-0.5), ("g * -0.5 * a ** (-1.5)",)),
+    (power_by(3), ("g * (3.0 * a ** 2.0)",)),
+    (power_by(-0.5), ("g * (-0.5 * a ** (-1.5))",)),
 ])
 def test_rule_text(op, expected):
     assert rule_text(op) == expected

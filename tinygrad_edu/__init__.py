@@ -18,15 +18,17 @@ MLP(2, [3, 1], activation='sigmoid')
 
 import importlib
 
-from .engine import Value, no_grad, is_grad_enabled, zero_grad, topological_order
+from .engine import (Value, no_grad, is_grad_enabled, zero_grad, topological_order, gc_paused,
+                     NonFiniteGradientError)
+from .ops import Op, register
 from .functional import grad, value_and_grad
 from .gradcheck import gradcheck, numerical_grad, GradcheckError
 from .jit import jit, CompiledFunction
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",
-           "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
+__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order", "gc_paused",
+           "NonFiniteGradientError", "Op", "register", "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
            "jit", "CompiledFunction"]
 
 _SUBMODULES = ("nn", "losses", "optim", "datasets", "delta", "viz", "explain", "formula", "testing")

@@ -9,6 +9,9 @@ Value(data=-4.0, grad=0.0, op='add')
 (-2.0, 2.0)
 """
 
+import functools
+import gc
+import inspect
 import math
 import numbers
 from contextlib import contextmanager
@@ -18,18 +21,27 @@ from types import SimpleNamespace
 from . import ops as _ops
 from .ops import FLOAT, Op
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order"]
+__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",
+           "gc_paused", "NonFiniteGradientError", "apply"]
 
 _INF = math.inf
+IDENTITY_OP = _ops.IDENTITY
 _recording_off = ContextVar("tinygrad_edu_no_grad", default=False)
+# Set only while a derivative rule is run again to find which of its results are
+# finite: failed ops then give nan instead of raising (see _lenient_vjp).
+_lenient = ContextVar("tinygrad_edu_lenient", default=False)
 
 
-@contextmanager
-def no_grad():
+class NonFiniteGradientError(OverflowError):
+    """A gradient came out inf or nan; the message names the op where it happened."""
+
+
+class no_grad:
     """Within this block ops compute values but record no graph (and so cost less).
 
     Use it for evaluation and for parameter updates.  Each thread (and each
-    asyncio task) has its own setting.  Also works as a decorator.
+    asyncio task) has its own setting.  Also works as a decorator, on plain
+    and ``async`` functions.
 
     >>> x = Value(3.0)
     >>> with no_grad():
@@ -37,11 +49,58 @@ def no_grad():
     >>> y.parents
     ()
     """
-    token = _recording_off.set(True)
+
+    def __init__(self):
+        self._tokens = []
+
+    def __enter__(self):
+        self._tokens.append(_recording_off.set(True))
+        return self
+
+    def __exit__(self, *exc):
+        _recording_off.reset(self._tokens.pop())
+        return False
+
+    def __call__(self, fn):
+        if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
+            raise TypeError(f"no_grad cannot decorate the generator function {fn.__name__!r}: its "
+                            "body runs later, outside the block; write `with no_grad():` inside it")
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def run_async(*args, **kwargs):
+                with no_grad():
+                    return await fn(*args, **kwargs)
+            return run_async
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            with no_grad():
+                return fn(*args, **kwargs)
+        return run
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector for a block, e.g. one training step.
+
+    The engine's graphs hold no reference cycles, so they are freed as soon as
+    they are dropped; the collector only spends time scanning them while they
+    are built (a quarter of a training step, more for larger graphs).  Wrap
+    each step -- not the whole program -- so cycles made elsewhere are still
+    collected between steps.
+
+    >>> import gc
+    >>> with gc_paused():
+    ...     gc.isenabled()
+    False
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        _recording_off.reset(token)
+        if was_enabled:
+            gc.enable()
 
 
 def is_grad_enabled():
@@ -86,7 +145,9 @@ class Value:
 
     # Parents sit in two slots rather than a tuple: one object per node instead of
     # two halves the work of Python's cyclic garbage collector on large graphs.
-    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b")
+    # _rg: whether a gradient can reach this node -- False for the constants that
+    # arithmetic lifts from plain numbers and for what is computed from them alone.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_rg")
 
     def __init__(self, data, label=""):
         self.data = _as_float(data)
@@ -96,6 +157,7 @@ class Value:
         self.label = label
         self._fn = None
         self._a = self._b = None
+        self._rg = True
 
     # -- what it is -------------------------------------------------------
     @property
@@ -252,7 +314,7 @@ class Value:
         if isinstance(other, Value):
             return _record(_ops.POW, self, other)
         if isinstance(other, numbers.Real):
-            return _record(_ops.power_by(_finite(other, "pow", "exponent")), self, None)
+            return _record(_ops.power_by(_finite(other, "power", "exponent")), self, None)
         return NotImplemented
 
     def __rpow__(self, other):
@@ -308,15 +370,23 @@ class Value:
     __abs__ = abs               # abs(v) and v.abs() are the same op
 
     # -- gradients ---------------------------------------------------------------
-    def backward(self, create_graph=False):
+    def backward(self, gradient=1.0, *, create_graph=False):
         """Apply the chain rule from this Value back to every node of its graph.
 
-        Sets this Value's grad to 1.0, then visits the nodes in reverse
+        Seeds this Value's grad with ``gradient`` (the upstream gradient, 1.0
+        by default, as in PyTorch), then visits the nodes in reverse
         topological order, each adding upstream gradient x local derivative to
-        its parents' grads.  Leaves (inputs, parameters) *accumulate*: a second
-        ``backward()`` adds to their ``.grad`` again, as PyTorch leaves do, so
-        clear them between steps with :func:`zero_grad` or ``optimizer.zero_grad()``.
-        Intermediate nodes show the gradient of this pass only.
+        its parents' grads.  Only nodes that lead to a Value that can take a
+        gradient are visited: the constants that arithmetic lifts from plain
+        numbers get none.
+
+        Leaves (inputs, parameters) *accumulate*: the pass's contributions to
+        a leaf are summed, then added to what it already holds, as PyTorch
+        does, so clear them between steps with :func:`zero_grad` or
+        ``optimizer.zero_grad()``.  Intermediate nodes show this pass only.
+        A gradient that comes out inf or nan raises
+        :class:`NonFiniteGradientError` naming the op, and leaves every leaf's
+        grad as it was.
 
         With ``create_graph=True`` the gradients are themselves Values, recorded
         as a graph, so they can be differentiated again:
@@ -329,16 +399,13 @@ class Value:
         >>> x.grad = 0.0
         >>> dy.backward(); x.grad              # 12x^2 - 4
         44.0
+        >>> x.grad = 0.0
+        >>> (x * x).backward(5.0); x.grad      # upstream 5 x (2x)
+        20.0
         """
-        order = topological_order(self)
-        for node in order:
-            if node._fn is not None:
-                node.grad = 0.0
-        if self._fn is None:            # a leaf accumulates, even as the root
-            self.grad = self.grad + 1.0
-            _chain_rule_from(order, None, create_graph)
-        else:
-            _chain_rule_from(order, self, create_graph)
+        seed = _upstream(gradient, create_graph)
+        order, wanted = _walk(self)
+        _run_pass(order, wanted, self, seed, create_graph)
 
     def formula(self, **options):
         """The expression that computed this Value, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
@@ -361,7 +428,7 @@ def _as_float(data):
     if type(data) is float:
         x = data
     elif isinstance(data, numbers.Real):         # int, bool, Fraction, numpy scalars (even float64)
-        x = float(data)
+        x = _to_float(data, "Value data")
     elif hasattr(data, "shape") and hasattr(data, "item"):   # a numpy array
         if getattr(data, "size", None) != 1:
             raise TypeError(f"Value holds one number, got an array of shape {tuple(data.shape)}")
@@ -374,19 +441,38 @@ def _as_float(data):
     return x
 
 
+def _to_float(x, what):
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{what} is too large for a float ({str(x)[:20]}...); "
+                            "the largest float is about 1.8e308") from None
+
+
 def _finite(x, op, what):
-    x = float(x)
+    x = _to_float(x, f"{op}: the {what}")
     if not -_INF < x < _INF:
         raise ValueError(f"{op}: the {what} must be finite, got {x!r}")
     return x
 
 
 def _lift(other):
-    """A Value for `other`: itself, a constant leaf for a number, None for anything else."""
+    """A Value for `other`: itself, a constant for a number, None for anything else."""
+    if type(other) is float:            # the common case first: a float literal in a formula
+        if -_INF < other < _INF:        # _const(other), written out: it runs in every formula
+            v = _new(Value)
+            v.data = other
+            v.grad = 0.0
+            v.label = ""
+            v._fn = v._a = v._b = None
+            v._rg = False
+            return v
+    elif type(other) is int:
+        return _const(_finite(other, "arithmetic", "number operand"))
     if isinstance(other, Value):
         return other
     if isinstance(other, numbers.Real):
-        return _leaf(_finite(other, "arithmetic", "number operand"))
+        return _const(_finite(other, "arithmetic", "number operand"))
     return None
 
 
@@ -401,13 +487,36 @@ def _data_of(other):
 _new = object.__new__
 
 
-def _leaf(data):
+def _const(data):
+    """A constant: a leaf no gradient is computed for (arithmetic lifts numbers to these)."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = ""
     v._fn = v._a = v._b = None
+    v._rg = False
     return v
+
+
+def apply(op, *inputs):
+    """Apply ``op`` to its inputs: on Values the result is recorded in the graph; on plain
+    numbers only, the result is a plain float.  (``op(*inputs)`` calls this.)
+
+    >>> from tinygrad_edu.ops import TANH
+    >>> apply(TANH, 0.0), apply(TANH, Value(0.0)).op
+    (0.0, 'tanh')
+    """
+    if not any(isinstance(x, Value) for x in inputs):
+        values = [_finite(x, op.name, "input") if isinstance(x, numbers.Real) else x for x in inputs]
+        for x in values:
+            if not isinstance(x, float):
+                raise TypeError(f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}")
+        return _record(op, *[_const(x) for x in values], *([None] * (2 - len(values)))).data
+    lifted = [_lift(x) for x in inputs]
+    for x, v in zip(inputs, lifted):
+        if v is None:
+            raise TypeError(f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}")
+    return _record(op, lifted[0], lifted[1] if len(lifted) == 2 else None)
 
 
 def _call_text(op, operands):
@@ -446,16 +555,24 @@ def _record(op, a, b):
     unless inside no_grad.  Written out in one function because every op of
     every forward pass runs through here."""
     try:
-        data = op.forward(FLOAT, a.data) if b is None else op.forward(FLOAT, a.data, b.data)
+        if b is None:
+            x = a.data
+            if type(x) is not float:      # float(x) would hide a Value assigned to .data
+                raise TypeError
+            data = op.forward(FLOAT, x)
+        else:
+            data = op.forward(FLOAT, a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise _failed(err, op, (a,) if b is None else (a, b)) from None
+        if not _lenient.get():
+            raise _failed(err, op, (a,) if b is None else (a, b)) from None
+        data = math.nan
     except TypeError:
         raise _not_a_float(op, a, b) from None
     if type(data) is not float:        # someone assigned a non-number to .data
         if not isinstance(data, float):
             raise _not_a_float(op, a, b)
         data = float(data)             # a float subclass such as numpy.float64
-    if not -_INF < data < _INF:
+    if not -_INF < data < _INF and not _lenient.get():
         raise _overflowed(op, (a,) if b is None else (a, b))
     v = _new(Value)
     v.data = data
@@ -463,10 +580,12 @@ def _record(op, a, b):
     v.label = ""
     if _recording_off.get():
         v._fn = v._a = v._b = None
+        v._rg = True                   # a new leaf, as if made with Value()
     else:
         v._fn = op
         v._a = a
         v._b = b
+        v._rg = a._rg or (b is not None and b._rg)
     return v
 
 
@@ -480,6 +599,15 @@ def topological_order(root):
     recursion.  Reversed, this is the order in which the forward pass could
     have computed the nodes.
     """
+    return _walk(root, everything=True)[0]
+
+
+def _walk(root, stop=(), everything=False):
+    """(nodes in backward order, the set of them) for root's graph.
+
+    Unless ``everything``, a node no gradient can reach (a constant) is left
+    out; nodes in ``stop`` are taken as variables: their parents are not visited.
+    """
     order = []
     visited = set()
     mark, append = visited.add, order.append
@@ -488,6 +616,8 @@ def topological_order(root):
     # walk allocates no objects per node (which keeps the garbage collector quiet).
     # A node is marked when it is expanded, not when it is pushed: marking on push
     # would let a node reached by two paths be appended before one of its parents.
+    if not (root._rg or everything):
+        return order, visited
     nodes, parents_done = [root], [False]
     push, pop, push_flag, pop_flag = nodes.append, nodes.pop, parents_done.append, parents_done.pop
     while nodes:
@@ -500,31 +630,72 @@ def topological_order(root):
         mark(node)
         push(node)
         push_flag(True)
+        if stop and node in stop:
+            continue
         b = node._b
-        if b is not None and b not in visited:
+        if b is not None and b not in visited and (b._rg or everything):
             push(b)
             push_flag(False)
         a = node._a
-        if a is not None and a not in visited:
+        if a is not None and a not in visited and (a._rg or everything):
             push(a)
             push_flag(False)
     order.reverse()
-    return order
+    return order, visited
 
 
-def _chain_rule_from(order, root, create_graph):
-    """Seed root.grad with 1 (a Value when recording) and run the chosen pass over order."""
-    if create_graph:
-        if root is not None:
-            root.grad = Value(1.0)
-        _chain_rule_recorded(order)
-    else:
-        if root is not None:
-            root.grad = 1.0
-        _chain_rule(order)
+def _upstream(gradient, create_graph):
+    """The seed of a backward pass, checked: a finite number (or a Value, to record)."""
+    if isinstance(gradient, bool):
+        raise TypeError(f"backward({gradient!r}): the first argument is the upstream gradient, "
+                        f"a number; to record the gradients write backward(create_graph={gradient!r})")
+    if isinstance(gradient, Value):
+        if not create_graph:
+            return gradient.data
+        return gradient
+    if not isinstance(gradient, numbers.Real):
+        raise TypeError(f"backward: the upstream gradient must be a number, got "
+                        f"{type(gradient).__name__} ({gradient!r:.40})")
+    g = _finite(gradient, "backward", "upstream gradient")
+    return _const(g) if create_graph else g
 
 
-def _chain_rule(order):
+def _run_pass(order, wanted, root, seed, create_graph, terminals=None):
+    """One backward pass over ``order`` from ``root``, whose grad is ``seed``.
+
+    Gradients go only to nodes in ``wanted``.  Each leaf's contributions are
+    summed over the pass, then added to what it held before; if the pass
+    fails, every leaf keeps what it held.
+    """
+    leaves = [node for node in order if node._fn is None]
+    held = [node.grad for node in leaves]
+    for node in order:
+        node.grad = 0.0
+    root.grad = seed
+    recording = _recording_off.set(False) if create_graph else None
+    try:
+        if create_graph:
+            _chain_rule_recorded(order, wanted)
+        else:
+            _chain_rule(order, wanted)
+        for node, before in zip(leaves, held):
+            if not (type(before) is float and before == 0.0):
+                g = node.grad
+                if not isinstance(before, (numbers.Real, Value)) or isinstance(before, bool):
+                    raise _bad_leaf_grad(node, before)
+                node.grad = before if (type(g) is float and g == 0.0) else before + g
+        if not create_graph:
+            _check_finite(order, wanted, leaves if terminals is None else terminals)
+    except BaseException:
+        for node, before in zip(leaves, held):
+            node.grad = before
+        raise
+    finally:
+        if recording is not None:
+            _recording_off.reset(recording)
+
+
+def _chain_rule(order, wanted):
     """Float backward pass: node.grad already holds the upstream gradient at the root."""
     m = FLOAT
     node = None
@@ -538,42 +709,130 @@ def _chain_rule(order):
             b = node._b
             if b is not None:
                 ga, gb = op.vjp(m, g, node.data, a.data, b.data)
-                a.grad += ga
-                b.grad += gb
-            else:
+                if a in wanted:
+                    a.grad += ga
+                if b in wanted:
+                    b.grad += gb
+            elif a in wanted:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise _backward_failed(err, node) from None
+        # A rule failed; if it was computing a gradient nobody asks for (a
+        # constant's), keep the others and carry on from the next node.
+        _resume_after_failure(err, order, order.index(node), wanted, _chain_rule)
     except TypeError:
         raise _bad_grad(node) from None
 
 
-def _chain_rule_recorded(order):
+def _resume_after_failure(err, order, i, wanted, rest):
+    node = order[i]
+    grads = _lenient_vjp(node, recorded=False)
+    parents = node.parents
+    for p, gp in zip(parents, grads):
+        if p in wanted and not -_INF < gp < _INF:
+            raise _backward_failed(err, node) from None
+    for p, gp in zip(parents, grads):
+        if p in wanted:
+            p.grad += gp
+    rest(order[i + 1:], wanted)
+
+
+def _lenient_vjp(node, recorded):
+    """node's rule run again with failed ops giving nan instead of raising: then
+    only the gradients that are asked for decide whether the pass fails."""
+    token = _lenient.set(True)
+    off = None if recorded else _recording_off.set(True)
+    try:
+        parents = node.parents
+        if recorded:
+            g = node.grad if isinstance(node.grad, Value) else _const(node.grad)
+            return node._fn.vjp(VALUE, g, node, *parents)
+        grads = node._fn.vjp(VALUE, _const(node.grad), _const(node.data),
+                             *[_const(p.data) for p in parents])
+        return [gp.data if isinstance(gp, Value) else float(gp) for gp in grads]
+    finally:
+        if off is not None:
+            _recording_off.reset(off)
+        _lenient.reset(token)
+
+
+def _chain_rule_recorded(order, wanted):
     """The same pass with Values instead of floats: the gradients form a graph.
 
-    Recording is on for the pass even inside ``no_grad()``: a graph is what
-    ``create_graph=True`` asks for, and without one every higher derivative
-    would silently be 0.
+    Recording is on for the pass even inside ``no_grad()`` (the caller sees
+    to it): a graph is what ``create_graph=True`` asks for, and without one
+    every higher derivative would silently be 0.
     """
     m = VALUE
-    node = None
-    recording = _recording_off.set(False)
-    try:
-        for node in order:
-            op = node._fn
-            if op is None:
-                continue
-            g = node.grad
-            if not isinstance(g, Value):
-                continue  # float 0.0: no path from the root passes here
-            parents = node.parents
-            for p, gp in zip(parents, op.vjp(m, g, node, *parents)):
+    for node in order:
+        op = node._fn
+        if op is None:
+            continue
+        g = node.grad
+        if not isinstance(g, Value):
+            if g == 0.0:
+                continue          # no path from the root passes here
+            g = node.grad = _const(g)
+        parents = node.parents
+        try:
+            grads = op.vjp(m, g, node, *parents)
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            grads = _lenient_vjp(node, recorded=True)
+            for p, gp in zip(parents, grads):
+                if p in wanted and not -_INF < _data_of(gp) < _INF:
+                    raise _backward_failed(err, node) from None
+        except TypeError:
+            raise _bad_grad(node) from None
+        for p, gp in zip(parents, grads):
+            if p in wanted:
                 before = p.grad
                 p.grad = gp if (type(before) is float and before == 0.0) else before + gp
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        raise _backward_failed(err, node) from None
-    finally:
-        _recording_off.reset(recording)
+
+
+def _check_finite(order, wanted, terminals):
+    """Raise NonFiniteGradientError if a gradient the pass produced is inf or nan.
+
+    One sum over the terminal nodes (the leaves, or grad()'s variables) costs
+    little; only if it is not finite is the graph walked again to find the op
+    where the gradient stopped being finite.
+    """
+    total = 0.0
+    for node in terminals:
+        total += node.grad
+    if -_INF < total < _INF:
+        return
+    m = FLOAT
+    for node in order:
+        op, g = node._fn, node.grad
+        if op is None or not -_INF < g < _INF:
+            continue
+        parents = node.parents
+        try:
+            grads = op.vjp(m, g, node.data, *[p.data for p in parents])
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue        # handled during the pass: a constant's gradient
+        for p, gp in zip(parents, grads):
+            if p in wanted and not -_INF < gp < _INF:
+                raise _non_finite(node, p, g, gp)
+    for node in terminals:
+        if not -_INF < node.grad < _INF:
+            name = repr(node.label) if node.label else "a leaf"
+            raise NonFiniteGradientError(
+                f"backward: the gradient of {name} is {node.grad!r}: its contributions "
+                "(with what it held before) add up to more than a float can hold")
+
+
+def _non_finite(node, parent, upstream, grad):
+    which = _describe(parent)
+    return NonFiniteGradientError(
+        f"backward of {_call_text(node._fn, node.parents)}: the gradient passed to {which} is "
+        f"{grad!r} (upstream gradient {upstream!r} x local derivative), not a finite number; "
+        "the inputs are too close to where the derivative is infinite, or too large")
+
+
+def _bad_leaf_grad(node, held):
+    name = repr(node.label) if node.label else "a leaf"
+    return TypeError(f"backward: {name} has .grad = {held!r:.60}; it must be a number "
+                     "(reset gradients with zero_grad(params) or v.grad = 0.0)")
 
 
 def _bad_grad(node):
@@ -581,7 +840,7 @@ def _bad_grad(node):
     for v in (node,) + node.parents:
         for attr in ("grad", "data"):
             x = getattr(v, attr)
-            if not isinstance(x, (float, int)):
+            if not isinstance(x, (float, int, Value)) or isinstance(x, bool):
                 name = repr(v.label) if v.label else "a node"
                 return TypeError(f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
                                  "(reset gradients with zero_grad(params) or v.grad = 0.0)")
@@ -595,7 +854,8 @@ def _backward_failed(err, node):
 
 
 #: The elementary functions on Values, for derivative rules run with create_graph=True.
-VALUE = SimpleNamespace(
+VALUE = _ops.Namespace(
+    "Values", lambda op: functools.partial(apply, op),
     exp=Value.exp, log=Value.log, sqrt=Value.sqrt, tanh=Value.tanh, sigmoid=Value.sigmoid,
     relu=Value.relu, sin=Value.sin, cos=Value.cos, abs=Value.abs,
     pow=lambda x, k: x ** k, vpow=lambda x, y: x ** y, div=lambda x, y: x / y,

@@ -119,7 +119,7 @@ def rule_text(op, upstream="g", output="out", inputs=("a", "b")):
     >>> rule_text(OPS["mul"]), rule_text(OPS["tanh"], "o.grad", "o.data", ["u.data"])
     (('g * b', 'g * a'), ('o.grad * (1.0 - o.data * o.data)',))
     >>> rule_text(power_by(3))
-    ('g * 3.0 * a ** 2.0',)
+    ('g * (3.0 * a ** 2.0)',)
     """
     texts, _ = _printed(op, _symbol(upstream), _symbol(output),
                         [_symbol(x) for x in list(inputs)[:op.arity]])

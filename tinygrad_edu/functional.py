@@ -6,12 +6,20 @@
 24.0
 >>> grad(grad(f))(2.0)      # second derivative 12x^2 - 4
 44.0
+
+Each call differentiates with respect to its own fresh variables, so nested
+derivatives do not confuse one variable with another: below, the inner
+derivative is taken with ``x`` held constant, and the outer one sees ``x``
+again (d/dx [x * d/dy (x + y)] = d/dx [x] = 1).
+
+>>> grad(lambda x: x * grad(lambda y: x + y)(1.0))(3.0)
+1.0
 """
 
 import numbers
 from contextvars import ContextVar
 
-from .engine import Value, _chain_rule_from, _recording_off, topological_order
+from .engine import IDENTITY_OP, Value, _const, _record, _recording_off, _run_pass, _walk
 
 __all__ = ["grad", "value_and_grad"]
 
@@ -25,24 +33,49 @@ def _argnums_tuple(argnums, nargs):
     if many and not isinstance(argnums, (tuple, list)):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = tuple(argnums) if many else (argnums,)
+    if isinstance(argnums, bool):
+        raise TypeError(f"argnums={argnums!r}: a bool is not an argument position; "
+                        "pass an int or a tuple of ints")
     for i in nums:
-        if not isinstance(i, int) or not -nargs <= i < nargs:
+        if isinstance(i, bool) or not isinstance(i, int) or not -nargs <= i < nargs:
             raise ValueError(f"argnums={argnums!r} does not fit a call with {nargs} positional argument(s)")
     return nums, many
 
 
+def _variable(x, nested):
+    """A fresh variable for one grad() call, holding x's number.
+
+    Inside an outer grad, a Value argument becomes an identity node of it: the
+    inner derivative is taken with respect to the new node alone (the Value
+    itself, and everything else the function closes over, is a constant to
+    it), while the outer derivative still flows through the node to the Value.
+    """
+    if isinstance(x, Value):
+        return _record(IDENTITY_OP, x, None) if nested else Value(x.data, label=x.label)
+    return Value(x)
+
+
 def _gradients(out, wrt, create_graph):
-    """d out / d w for each w in wrt, leaving every .grad in the graph as it was."""
-    order = topological_order(out)
-    touched = list(dict.fromkeys([*order, *wrt]))     # wrt may lie outside out's graph
-    saved = [node.grad for node in touched]
+    """d out / d w for each variable w in wrt, leaving every .grad in the graph as it was.
+
+    The pass visits only the nodes between ``out`` and the variables: not the
+    variables' own parents, nor anything that does not lead to a variable.
+    """
+    variables = set(wrt)
+    order, _ = _walk(out, stop=variables)
+    reach = set(variables)
+    for node in reversed(order):            # parents before children
+        if node not in variables and (node._a in reach or node._b in reach):
+            reach.add(node)
+    order = [node for node in order if node in reach]
+    saved = [node.grad for node in order]
     try:
-        for node in touched:
-            node.grad = 0.0
-        _chain_rule_from(order, out, create_graph)
-        return [w.grad for w in wrt]
+        if order:
+            _run_pass(order, reach, out, _const(1.0) if create_graph else 1.0, create_graph,
+                      terminals=wrt)
+        return [w.grad if w in reach else 0.0 for w in wrt]
     finally:
-        for node, g in zip(touched, saved):
+        for node, g in zip(order, saved):
             node.grad = g
 
 
@@ -63,16 +96,14 @@ def value_and_grad(f, argnums=0):
 
     def wrapped(*args, **kwargs):
         nums, many = _argnums_tuple(argnums, len(args))
-        args = list(args)
-        for i in nums:
-            a = args[i]
-            if isinstance(a, Value):
-                continue
-            if not isinstance(a, numbers.Real):
-                raise TypeError(f"{name}: argument {i} must be a number or a Value, got {type(a).__name__}")
-            args[i] = Value(a)
-        wrt = [args[i] for i in nums]
         nested = _depth.get() > 0
+        args = list(args)
+        for i in dict.fromkeys(n % len(args) for n in nums):
+            a = args[i]
+            if not isinstance(a, (Value, numbers.Real)):
+                raise TypeError(f"{name}: argument {i} must be a number or a Value, got {type(a).__name__}")
+            args[i] = _variable(a, nested)
+        wrt = [args[i] for i in nums]          # argnums=(0, 0) asks for one variable twice
         token = _depth.set(_depth.get() + 1)
         # f is differentiated even when called inside an outer no_grad block (a no_grad
         # inside f still counts): otherwise its graph would be missing and every gradient 0.
@@ -82,14 +113,14 @@ def value_and_grad(f, argnums=0):
         finally:
             _recording_off.reset(recording)
             _depth.reset(token)
-        if isinstance(out, numbers.Real):
-            out = Value(out)
+        if isinstance(out, numbers.Real) and not isinstance(out, bool):
+            out = _const(float(out))
         if not isinstance(out, Value):
             raise TypeError(f"{name} must return a Value or a number to be differentiated, "
                             f"got {type(out).__name__}")
         grads = _gradients(out, wrt, create_graph=nested)
         if nested:
-            grads = [g if isinstance(g, Value) else Value(g) for g in grads]
+            grads = [g if isinstance(g, Value) else _const(float(g)) for g in grads]
             value = out
         else:
             value = out.data

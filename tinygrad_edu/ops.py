@@ -28,32 +28,95 @@ ValueError: log(0.0): the logarithm is defined only for positive numbers
 """
 
 import functools
+import inspect
 import math
-from types import SimpleNamespace
 
-__all__ = ["Op", "FLOAT", "OPS", "power_by"]
+__all__ = ["Op", "FLOAT", "OPS", "register", "power_by"]
 
 
 class Op:
     """One differentiable operation: its name, its forward and its local derivative.
 
-    ``infix`` is the operator symbol for binary arithmetic (``'+'``) and ``None``
-    for functions written ``name(x)``.  ``param`` holds a constant that belongs
-    to the op itself (the exponent of ``x ** 3``).
+    ``Op(name, forward, vjp)`` is all a new op needs:
+
+    * ``forward(m, *inputs)`` computes the output from plain numbers;
+    * ``vjp(m, g, out, *inputs)`` returns, for each input, the upstream
+      gradient ``g`` times the local derivative d out / d input.
+
+    Write both with ``+ - * /`` and the functions of ``m`` (``m.exp``,
+    ``m.log``, ``m.sigmoid`` ... and any registered op by its name), and the
+    one definition serves everywhere: the float backward pass,
+    ``backward(create_graph=True)`` and nested :func:`~tinygrad_edu.grad`,
+    the jit's generated code, ``explain``, ``formula`` and the diagrams.  An
+    op is called like a function, on Values (recorded) or on plain numbers:
+
+    >>> from tinygrad_edu import Op, Value, gradcheck
+    >>> arctan = Op("arctan", forward=lambda m, x: m.atan(x),
+    ...             vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),))
+    >>> x = Value(1.0, label="x")
+    >>> y = arctan(x); y.backward()
+    >>> round(y.data, 6), x.grad          # atan(1) = pi/4, d/dx = 1 / (1 + x**2)
+    (0.785398, 0.5)
+    >>> round(arctan(0.0), 6)             # a plain number in, a plain number out
+    0.0
+    >>> gradcheck(lambda x: arctan(x * x), 0.7)
+    True
+
+    The rest describes the op for the tools: ``arity`` (read from
+    ``forward``'s parameters when not given), ``infix`` (the operator symbol,
+    ``'+'``, for binary arithmetic; ``None`` for a function written
+    ``name(x)``), ``param`` (a constant that belongs to the op, the exponent
+    of ``x ** 3``), ``kinks`` (inputs where the derivative jumps: finite
+    differences do not agree there) and ``activation`` (a neuron's
+    nonlinearity: the gradient it passes back is the textbook's delta).
     """
 
-    __slots__ = ("name", "forward", "vjp", "arity", "infix", "param")
+    __slots__ = ("name", "forward", "vjp", "arity", "infix", "param", "kinks", "activation")
 
-    def __init__(self, name, forward, vjp, arity, infix=None, param=None):
+    def __init__(self, name, forward, vjp, arity=None, *, infix=None, param=None,
+                 kinks=(), activation=False):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"Op name must be an identifier such as 'softplus', got {name!r}")
+        if not callable(forward) or not callable(vjp):
+            raise TypeError(f"Op {name!r}: forward and vjp must be functions "
+                            "(forward(m, *inputs) and vjp(m, g, out, *inputs))")
+        if arity is None:
+            arity = _count_inputs(name, forward)
+        if arity not in (1, 2):
+            raise ValueError(f"Op {name!r}: an op takes 1 or 2 inputs, not {arity}")
         self.name = name
         self.forward = forward
         self.vjp = vjp
         self.arity = arity
         self.infix = infix
         self.param = param
+        self.kinks = tuple(float(k) for k in kinks)
+        self.activation = bool(activation)
+
+    def __call__(self, *inputs):
+        """Apply the op: recorded on Values, computed (with domain checks) on numbers."""
+        if len(inputs) != self.arity:
+            raise TypeError(f"{self.name} takes {self.arity} input(s), got {len(inputs)}")
+        from .engine import apply       # the engine sits above this table
+        return apply(self, *inputs)
+
+    @property
+    def symbol(self):
+        """How the op is written: its infix symbol, or its name for a function."""
+        return self.infix or self.name
 
     def __repr__(self):
         return f"Op({self.name!r})"
+
+
+def _count_inputs(name, forward):
+    try:
+        params = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):
+        raise TypeError(f"Op {name!r}: cannot read forward's parameters; pass arity=") from None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+        raise TypeError(f"Op {name!r}: forward takes *args; pass arity=1 or arity=2")
+    return len([p for p in params if p.default is p.empty]) - 1      # minus m
 
 
 # ---------------------------------------------------------------------------
@@ -131,7 +194,40 @@ def _div(x, y):
     return x / y
 
 
-FLOAT = SimpleNamespace(
+class Namespace:
+    """The ``m`` a rule is written with: elementary functions of one kind of number.
+
+    ``FLOAT`` is the namespace of plain floats.  Besides the functions it is
+    made with, it answers every registered op by name (``m.softplus(x)``
+    runs that op's forward) and, for floats, the functions of :mod:`math`
+    (``m.atan``), so a learner's rule can use any of them.
+    """
+
+    def __init__(self, kind, of_op, fallback=None, **functions):
+        self._kind = kind
+        self._of_op = of_op
+        self._fallback = fallback
+        self.__dict__.update(functions)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        # Looked up each time (not cached), so the namespace lists only the functions
+        # it was made with, and an op registered later is found.
+        op = OPS.get(name)
+        if op is not None:
+            return self._of_op(op)
+        if self._fallback is not None and callable(getattr(self._fallback, name, None)):
+            return getattr(self._fallback, name)
+        raise AttributeError(f"m.{name}: no function or registered op called {name!r} "
+                             f"for {self._kind}; register an Op named {name!r} to use it in rules")
+
+    def __repr__(self):
+        return f"<the namespace of {self._kind}>"
+
+
+FLOAT = Namespace(
+    "plain floats", lambda op: functools.partial(op.forward, FLOAT), math,
     exp=_exp, log=_log, sqrt=_sqrt, tanh=math.tanh, sigmoid=_sigmoid,
     relu=lambda x: x if x > 0.0 else 0.0,
     sin=math.sin, cos=math.cos, abs=abs,
@@ -139,47 +235,70 @@ FLOAT = SimpleNamespace(
     step=lambda x: 1.0 if x > 0.0 else 0.0,            # d relu / dx
     sign=lambda x: (x > 0.0) - (x < 0.0) + 0.0,      # d |x| / dx (0 at the kink)
 )
-FLOAT.__doc__ = "Elementary functions on plain floats, with domain checks."
 
 
 # ---------------------------------------------------------------------------
-# The table.  Read each pair of lines as "forward; local derivative".
+# The table.  Read each pair of lines as "forward; upstream gradient x local
+# derivative".  The local derivative is computed first and then scaled by g,
+# so that a large upstream gradient does not overflow an intermediate product
+# when the answer itself is finite.
 
-ADD = Op("add", lambda m, a, b: a + b,
-         lambda m, g, out, a, b: (g, g), 2, infix="+")
-SUB = Op("sub", lambda m, a, b: a - b,
-         lambda m, g, out, a, b: (g, -g), 2, infix="-")
-MUL = Op("mul", lambda m, a, b: a * b,
-         lambda m, g, out, a, b: (g * b, g * a), 2, infix="*")
-DIV = Op("div", lambda m, a, b: m.div(a, b),
-         lambda m, g, out, a, b: (g / b, -g * out / b), 2, infix="/")
-POW = Op("pow", lambda m, a, b: m.vpow(a, b),            # a ** b, both Values, a > 0
-         lambda m, g, out, a, b: (g * b * out / a, g * out * m.log(a)), 2, infix="**")
-NEG = Op("neg", lambda m, a: -a,
-         lambda m, g, out, a: (-g,), 1)
-EXP = Op("exp", lambda m, a: m.exp(a),
-         lambda m, g, out, a: (g * out,), 1)
-LOG = Op("log", lambda m, a: m.log(a),
-         lambda m, g, out, a: (g / a,), 1)
-SQRT = Op("sqrt", lambda m, a: m.sqrt(a),
-          lambda m, g, out, a: (g * 0.5 / out,), 1)
-TANH = Op("tanh", lambda m, a: m.tanh(a),
-          lambda m, g, out, a: (g * (1.0 - out * out),), 1)
-SIGMOID = Op("sigmoid", lambda m, a: m.sigmoid(a),
-             lambda m, g, out, a: (g * out * (1.0 - out),), 1)
-RELU = Op("relu", lambda m, a: m.relu(a),
-          lambda m, g, out, a: (g * m.step(a),), 1)
-SIN = Op("sin", lambda m, a: m.sin(a),
-         lambda m, g, out, a: (g * m.cos(a),), 1)
-COS = Op("cos", lambda m, a: m.cos(a),
-         lambda m, g, out, a: (-g * m.sin(a),), 1)
-ABS = Op("abs", lambda m, a: m.abs(a),
-         lambda m, g, out, a: (g * m.sign(a),), 1)
+#: The ops by name, for parsers and tools that look an op up by what it is called.
+OPS = {}
+
+
+def register(op):
+    """Add ``op`` to :data:`OPS` under its name (the CLI, the namespaces ``m`` and the
+    tools find it there) and return it.  A name already taken by another op is refused."""
+    if not isinstance(op, Op):
+        raise TypeError(f"register takes an Op, got {type(op).__name__}")
+    other = OPS.get(op.name)
+    if other is not None and other is not op:
+        raise ValueError(f"an op named {op.name!r} is already registered; choose another name")
+    OPS[op.name] = op
+    return op
+
+
+ADD = register(Op("add", lambda m, a, b: a + b,
+                  lambda m, g, out, a, b: (g, g), infix="+"))
+SUB = register(Op("sub", lambda m, a, b: a - b,
+                  lambda m, g, out, a, b: (g, -g), infix="-"))
+MUL = register(Op("mul", lambda m, a, b: a * b,
+                  lambda m, g, out, a, b: (g * b, g * a), infix="*"))
+DIV = register(Op("div", lambda m, a, b: m.div(a, b),
+                  lambda m, g, out, a, b: (g / b, g * (-out / b)), infix="/"))
+POW = register(Op("pow", lambda m, a, b: m.vpow(a, b),       # a ** b, both Values, a > 0
+                  lambda m, g, out, a, b: (g * (b * (out / a)), g * (out * m.log(a))),
+                  infix="**"))
+NEG = register(Op("neg", lambda m, a: -a,
+                  lambda m, g, out, a: (-g,)))
+EXP = register(Op("exp", lambda m, a: m.exp(a),
+                  lambda m, g, out, a: (g * out,)))
+LOG = register(Op("log", lambda m, a: m.log(a),
+                  lambda m, g, out, a: (g / a,)))
+SQRT = register(Op("sqrt", lambda m, a: m.sqrt(a),
+                   lambda m, g, out, a: (g * 0.5 / out,)))
+TANH = register(Op("tanh", lambda m, a: m.tanh(a),
+                   lambda m, g, out, a: (g * (1.0 - out * out),), activation=True))
+SIGMOID = register(Op("sigmoid", lambda m, a: m.sigmoid(a),
+                      lambda m, g, out, a: (g * out * (1.0 - out),), activation=True))
+RELU = register(Op("relu", lambda m, a: m.relu(a),
+                   lambda m, g, out, a: (g * m.step(a),), kinks=(0.0,), activation=True))
+SIN = register(Op("sin", lambda m, a: m.sin(a),
+                  lambda m, g, out, a: (g * m.cos(a),)))
+COS = register(Op("cos", lambda m, a: m.cos(a),
+                  lambda m, g, out, a: (-g * m.sin(a),)))
+ABS = register(Op("abs", lambda m, a: m.abs(a),
+                  lambda m, g, out, a: (g * m.sign(a),), kinks=(0.0,)))
+
+#: Not in OPS: the node that makes a fresh variable of a Value for one grad() call.
+IDENTITY = Op("identity", lambda m, a: a, lambda m, g, out, a: (g,))
 
 
 def power_by(k):
     """The op ``x ** k`` for a plain-number exponent ``k`` (d/dx = k * x ** (k - 1)).
 
+    Its name is ``'power'``; ``'pow'`` is ``x ** y`` with a Value exponent.
     One Op per exponent, made once and reused (``x ** 2`` runs in every loss).
 
     >>> power_by(3).vjp(FLOAT, 1.0, 8.0, 2.0)
@@ -193,14 +312,9 @@ def power_by(k):
 @functools.lru_cache(maxsize=256)
 def _power_op(k):
     if k == 2.0:  # the most common power reads (and runs) best as a product
-        vjp = lambda m, g, out, a: (g * 2.0 * a,)  # noqa: E731
+        vjp = lambda m, g, out, a: (g * 2.0 * a,)  # noqa: E731  (g * 2.0 overflows only past 9e307)
     elif k == 0.0:  # x ** 0 is the constant 1; k * x ** -1 would divide by zero at x = 0
         vjp = lambda m, g, out, a: (g * 0.0,)  # noqa: E731
     else:
-        vjp = lambda m, g, out, a: (g * k * m.pow(a, k - 1.0),)  # noqa: E731
-    return Op("pow", lambda m, a: m.pow(a, k), vjp, 1, infix="**", param=k)
-
-
-#: The ops by name, for parsers and tools that look an op up by what it is called.
-OPS = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, SQRT, TANH,
-                              SIGMOID, RELU, SIN, COS, ABS)}
+        vjp = lambda m, g, out, a: (g * (k * m.pow(a, k - 1.0)),)  # noqa: E731
+    return Op("power", lambda m, a: m.pow(a, k), vjp, 1, infix="**", param=k)

@@ -407,6 +407,24 @@ class Value:
         order, wanted = _walk(self)
         _run_pass(order, wanted, self, seed, create_graph)
 
+    def __reduce__(self):
+        """Pickle and ``copy.deepcopy`` support, without recursion.
+
+        A leaf is its numbers.  A computed Value is a flat table of the
+        computed nodes of its graph (ops by registered name, parents by
+        position or as leaf objects), so a chain a million ops deep needs no
+        recursion, and leaves shared by several pickled Values stay shared.
+        """
+        if self._fn is None:
+            return (_rebuild_leaf, (self.data, self.grad, self.label, self._rg))
+        order = [node for node in topological_order(self) if node._fn is not None][::-1]
+        index = {node: i for i, node in enumerate(order)}
+        table = []
+        for node in order:
+            parents = tuple(index.get(p, p) for p in node.parents)    # an int, or a leaf
+            table.append((node.data, node.grad, node.label, _op_spec(node._fn), parents))
+        return (_rebuild_graph, (table,))
+
     def formula(self, **options):
         """The expression that computed this Value, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
 
@@ -519,6 +537,48 @@ def apply(op, *inputs):
     return _record(op, lifted[0], lifted[1] if len(lifted) == 2 else None)
 
 
+def _op_spec(op):
+    if op.param is not None and op.name == "power":
+        return ("power", op.param)
+    if op is IDENTITY_OP or _ops.OPS.get(op.name) is op:
+        return op.name
+    raise TypeError(f"cannot pickle a Value made by the op {op.name!r}, which is not registered: "
+                    f"call tinygrad_edu.register({op.name}) first (ops are found by name when loading)")
+
+
+def _op_from_spec(spec):
+    if isinstance(spec, tuple):
+        return _ops.power_by(spec[1])
+    if spec == IDENTITY_OP.name:
+        return IDENTITY_OP
+    op = _ops.OPS.get(spec)
+    if op is None:
+        raise ValueError(f"cannot unpickle a Value made by the op {spec!r}: no op of that name is "
+                         "registered here; define and register it before loading")
+    return op
+
+
+def _rebuild_leaf(data, grad, label, rg):
+    v = Value(data, label)
+    v.grad = grad
+    v._rg = rg
+    return v
+
+
+def _rebuild_graph(table):
+    nodes = []
+    for data, grad, label, spec, parents in table:
+        v = _new(Value)
+        v.data, v.grad, v.label = data, grad, label
+        v._fn = _op_from_spec(spec)
+        ps = [nodes[p] if isinstance(p, int) else p for p in parents]
+        v._a = ps[0]
+        v._b = ps[1] if len(ps) == 2 else None
+        v._rg = any(p._rg for p in ps)
+        nodes.append(v)
+    return nodes[-1]
+
+
 def _call_text(op, operands):
     """``op(operands)`` as the learner wrote it: labels and values, then the op's own constant."""
     names = [_describe(v) for v in operands]
@@ -546,6 +606,22 @@ def _not_a_float(op, a, b):
     return TypeError(f"{op.name}: the result is not a float")
 
 
+def _bad_operand(op, a, b):
+    """The error for an operand whose .data was set by hand to a non-number, inf or nan
+    (None if both operands hold finite floats)."""
+    for v in (a, b):
+        if v is None:
+            continue
+        x = v.data
+        if type(x) is not float and not isinstance(x, float):
+            return _not_a_float(op, a, b)
+        if not -_INF < x < _INF:
+            name = repr(v.label) if v.label else "an operand"
+            return ValueError(f"{op.name}: {name} has .data = {x!r}; .data must be a finite "
+                              "number (was it assigned by hand?)")
+    return None
+
+
 def _overflowed(op, operands):
     return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
 
@@ -557,23 +633,26 @@ def _record(op, a, b):
     try:
         if b is None:
             x = a.data
-            if type(x) is not float:      # float(x) would hide a Value assigned to .data
+            # float(x) would hide a Value assigned to .data, and tanh(inf) an inf assigned by hand
+            if type(x) is not float or not -_INF < x < _INF:
                 raise TypeError
             data = op.forward(FLOAT, x)
         else:
             data = op.forward(FLOAT, a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         if not _lenient.get():
-            raise _failed(err, op, (a,) if b is None else (a, b)) from None
+            raise _bad_operand(op, a, b) or _failed(err, op, (a,) if b is None else (a, b)) from None
         data = math.nan
     except TypeError:
-        raise _not_a_float(op, a, b) from None
+        if not (_lenient.get() and type(a.data) is float):
+            raise _bad_operand(op, a, b) or _not_a_float(op, a, b) from None
+        data = math.nan
     if type(data) is not float:        # someone assigned a non-number to .data
         if not isinstance(data, float):
             raise _not_a_float(op, a, b)
         data = float(data)             # a float subclass such as numpy.float64
     if not -_INF < data < _INF and not _lenient.get():
-        raise _overflowed(op, (a,) if b is None else (a, b))
+        raise _bad_operand(op, a, b) or _overflowed(op, (a,) if b is None else (a, b))
     v = _new(Value)
     v.data = data
     v.grad = 0.0

@@ -167,6 +167,8 @@ def _sigmoid(x):
 
 def _pow(x, k):
     """x ** k for a plain-number exponent k."""
+    if not -math.inf < x < math.inf:    # inf ** -1 would quietly be 0
+        raise _domain_error(ValueError, "pow", (x, k), "the base is not a finite number")
     if x == 0.0 and k < 0:
         raise _domain_error(ZeroDivisionError, "pow", (x, k), "0.0 cannot be raised to a negative power")
     if x < 0.0 and k != int(k):
@@ -180,6 +182,8 @@ def _pow(x, k):
 
 def _vpow(x, y):
     """x ** y where the exponent y is itself differentiable: needs x > 0 (d/dy = out * log x)."""
+    if not -math.inf < y < math.inf:    # 0.5 ** inf would quietly be 0
+        raise _domain_error(ValueError, "pow", (x, y), "the exponent is not a finite number")
     if x <= 0.0:
         raise _domain_error(
             ValueError, "pow", (x, y),
@@ -191,6 +195,8 @@ def _vpow(x, y):
 def _div(x, y):
     if y == 0.0:
         raise _domain_error(ZeroDivisionError, "div", (x, y), "division by zero")
+    if not -math.inf < y < math.inf:    # x / inf would quietly be 0
+        raise _domain_error(ValueError, "div", (x, y), "division by a number that is not finite")
     return x / y
 
 

@@ -23,20 +23,14 @@ keep them as JSON (never pickle):
 True
 """
 
-import json
 import math
 import numbers
-import os
 import random
-import secrets
-import stat
 
+from . import persist as _persist
 from .engine import Value, zero_grad as _zero_grad
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
-
-_FORMAT = "tinygrad_edu.nn"
-_VERSION = 1
 
 
 # ---------------------------------------------------------------------------
@@ -58,20 +52,20 @@ INITS = ("uniform", "gaussian", "xavier", "he")
 
 def _check_activation(activation, what="activation"):
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"unknown {what} {activation!r}; choose one of "
+        raise ValueError(f"unknown {what} {activation!r:.60}; choose one of "
                          + ", ".join(repr(a) for a in ACTIVATIONS))
     return activation
 
 
 def _check_init(init):
     if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of " + ", ".join(repr(i) for i in INITS))
+        raise ValueError(f"unknown init {init!r:.60}; choose one of " + ", ".join(repr(i) for i in INITS))
     return init
 
 
 def _check_count(n, what):
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+        raise ValueError(f"{what} must be a positive int, got {n!r:.60}")
     return int(n)
 
 
@@ -113,7 +107,12 @@ class Module:
     """Anything with parameters: gives them names, lists, zeroes, saves and loads them.
 
     Subclasses define ``named_parameters()`` (in a fixed order) and
-    ``config()`` (the constructor arguments that fix the shape).
+    ``config()`` (the constructor arguments that fix the shape).  To be built
+    from a saved file (``MLP.load(path)``), a class also says how many
+    parameters a config gives, and their names, without building anything
+    (``parameter_count`` and ``_iter_names``); any module loads into itself
+    (``model.load(path)``).  Files are read and written by
+    :mod:`tinygrad_edu.persist`.
     """
 
     def named_parameters(self):
@@ -152,201 +151,165 @@ class Module:
         extra key, or a value that is not a finite number, raises an error
         naming the key and leaves the module exactly as it was.
         """
-        where = f" in {_source}" if _source else ""
-        if not isinstance(state, dict):
-            raise TypeError("a state dict must be a dict of name -> number, "
-                            f"got {type(state).__name__}{where}")
         named = self.named_parameters()
-        names = [n for n, _ in named]
-        missing = [n for n in names if n not in state]
-        known = set(names)
-        extra = [k for k in state if k not in known]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"missing key(s) {_preview(missing)}")
-            if extra:
-                parts.append(f"unexpected key(s) {_preview(extra)}")
-            raise ValueError(f"state dict does not fit {self!r}{where}: " + "; ".join(parts)
-                             + f" (it has {len(names)} parameters)")
-        values = []
-        for name in names:
-            v = state[name]
-            if isinstance(v, Value):
-                v = v.data
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise TypeError(f"parameter {name!r}{where} must be a number, "
-                                f"got {type(v).__name__} ({v!r:.40})")
-            try:
-                v = float(v)
-            except OverflowError:                  # an int beyond the float range
-                v = math.inf
-            if not math.isfinite(v):
-                raise ValueError(f"parameter {name!r}{where} must be finite, got {v!r}")
-            values.append(v)
+        values = _checked_values([n for n, _ in named], state, _source, repr(self))
         for (_, p), v in zip(named, values):
             p.data = v
         return self
 
+    # -- shapes without building ------------------------------------------------
+    @classmethod
+    def parameter_count(cls, config):
+        """How many parameters a module built from ``config`` has, worked out
+        from the config alone (nothing is built).
+
+        ``config`` is a dict as ``config()`` gives it; one the constructor
+        would refuse (a missing or extra key, a size that is not a positive
+        int, ``true`` for a size, an unknown activation) raises the
+        constructor's error.
+
+        >>> MLP.parameter_count({'nin': 2, 'nouts': [3, 1], 'activation': 'sigmoid',
+        ...                      'output_activation': 'sigmoid'})
+        13
+        """
+        raise NotImplementedError(f"{cls.__name__} does not say how to count its parameters "
+                                  "from a config")
+
+    @classmethod
+    def parameter_names(cls, config):
+        """The names ``named_parameters()`` gives a module built from ``config``,
+        in order, as an iterator (nothing is built).  The config is checked first.
+
+        >>> list(Neuron.parameter_names({'nin': 2, 'activation': 'relu'}))
+        ['w.0', 'w.1', 'b']
+        """
+        cls.parameter_count(config)            # checked now, not at the first next()
+        return cls._iter_names(config)
+
+    @classmethod
+    def _iter_names(cls, config):
+        raise NotImplementedError(f"{cls.__name__} does not say how to name its parameters "
+                                  "from a config")
+
+    @classmethod
+    def validate_state(cls, config, state, source=None):
+        """Check ``state`` (name -> number) against the shape ``config`` describes,
+        without building a module; returns the values as floats, in parameter order.
+
+        Raises what ``load_state_dict`` raises for the same state (missing or
+        extra keys, non-numbers, non-finite numbers); ``source`` (e.g. a
+        file name) goes into the messages.  A state far smaller than the
+        config's parameter count is refused from the counts alone.
+
+        >>> Neuron.validate_state({'nin': 1, 'activation': 'linear'}, {'w.0': 2, 'b': 0.5})
+        [2.0, 0.5]
+        """
+        count = cls.parameter_count(config)
+        what = f"{cls.__name__}{_config_text(config)}"
+        if isinstance(state, dict) and count > 2 * len(state) + 64:   # listing the names would cost
+            raise ValueError(f"state dict does not fit {what}{_where(source)}: the module has "
+                             f"{count:,} parameters, the state dict {len(state):,}")
+        return _checked_values(list(cls._iter_names(config)), state, source, what)
+
     # -- files ---------------------------------------------------------------
     def save(self, path):
-        """Write the shape and the parameters to ``path`` as JSON.
+        """Write the shape and the parameters to ``path`` as JSON; returns the path.
 
-        The file is written to a temporary file beside it and moved into
-        place with ``os.replace``, so a crash never leaves a half-written file.
-        It gets the permissions ``open()`` would give it (those of the file
-        it replaces, or 0o666 less the umask).  A directory that does not
-        exist or cannot be written to raises an OSError naming ``path``, and
-        leaves no temporary file behind.  Returns the path.
+        Only a regular file, or nothing, at ``path`` is written: a directory,
+        device, FIFO or socket is refused with an error naming the path and
+        what it is, and a symbolic link to a regular file updates the file
+        it points to, never the link.  A read-only file is refused with a
+        PermissionError (as root too), as is one this user may not write.
+
+        The text goes to a temporary file beside the target (``.<name>.tmp``)
+        and is moved into place with ``os.replace``, so a crash never leaves
+        a half-written model: at most that one temporary file, which the next
+        save of the path removes.  The file keeps the permissions ``open()``
+        would give it (those of the file it replaces, or 0o666 less the
+        umask).  A directory that does not exist or cannot be written to, a
+        parameter that is not a finite float, or more parameters than
+        ``tinygrad_edu.persist.MAX_PARAMETERS`` raise an error naming
+        ``path`` and write nothing.
         """
-        for name, p in self.named_parameters():
-            if not math.isfinite(p.data):
-                raise ValueError(f"cannot save to {os.fspath(path)!r}: parameter {name!r} is "
-                                 f"{p.data!r}, not a finite number (did the training diverge?)")
-        doc = {"format": _FORMAT, "version": _VERSION, "module": type(self).__name__,
-               "config": self.config(), "parameters": self.state_dict()}
-        text = json.dumps(doc, indent=1, allow_nan=False) + "\n"
-        path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(directory):
-            if os.path.exists(directory):
-                raise NotADirectoryError(f"cannot save to {path!r}: {directory!r} is a file, "
-                                         "not a directory")
-            raise FileNotFoundError(f"cannot save to {path!r}: "
-                                    f"the directory {directory!r} does not exist")
-        if os.path.isdir(path):
-            raise IsADirectoryError(f"cannot save to {path!r}: it is a directory; "
-                                    "give a file name such as model.json")
-        try:
-            fd, tmp = _create_beside(directory)
-        except OSError as err:
-            raise _os_error(err, f"cannot save to {path!r}: cannot create a file in {directory!r}") \
-                from None
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.flush()
-                os.fsync(f.fileno())
-            if os.path.exists(path):                # open(path, 'w') would keep its mode
-                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-            os.replace(tmp, path)
-        except BaseException as err:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            if isinstance(err, OSError):
-                raise _os_error(err, f"cannot save to {path!r}") from None
-            raise
-        return path
+        return _persist.save(self, path)
 
     @_hybridmethod
     def load(target, path):
-        """Load parameters saved by ``save`` from a JSON file.
+        """Load parameters saved by ``save`` from a JSON file; returns the module.
 
         On a class (``MLP.load(path)``) it builds a new module of the saved
         shape; on a module (``model.load(path)``) it loads into that module,
-        whose shape must match the file's.  A missing file, malformed JSON, a
-        wrong shape, a missing or extra key or a non-number raises an error
-        naming the file, and leaves the module exactly as it was.
-        Returns the module.
+        whose shape must match the file's.  The whole file is checked before
+        anything is built: only a regular file of bounded size is read (a
+        FIFO, device or directory is refused unread), and its format,
+        version, config, parameter count (at most
+        ``tinygrad_edu.persist.MAX_PARAMETERS``), parameter names and numbers
+        (finite; no ``true`` where a number belongs) must all be right.  Any
+        error names the file and leaves the module exactly as it was.
         """
-        path = os.fspath(path)
+        return _persist.load(target, path, _MODULES)
+
+
+def _where(source):
+    return f" in {source}" if source else ""
+
+
+def _checked_values(names, state, source, what):
+    """The values of ``state`` for ``names`` in order, as floats; every key
+    and value checked (errors name the key, ``source`` and the module ``what``)."""
+    where = _where(source)
+    if not isinstance(state, dict):
+        raise TypeError("a state dict must be a dict of name -> number, "
+                        f"got {type(state).__name__}{where}")
+    known = set(names)
+    missing = [n for n in names if n not in state]
+    extra = [k for k in state if k not in known]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing key(s) {_preview(missing)}")
+        if extra:
+            parts.append(f"unexpected key(s) {_preview(extra)}")
+        raise ValueError(f"state dict does not fit {what}{where}: " + "; ".join(parts)
+                         + f" (it has {len(names)} parameters)")
+    values = []
+    for name in names:
+        v = state[name]
+        if isinstance(v, Value):
+            v = v.data
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise TypeError(f"parameter {name!r}{where} must be a number, "
+                            f"got {type(v).__name__} ({v!r:.40})")
         try:
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-        except FileNotFoundError:
-            raise FileNotFoundError(f"no saved model at {path!r} "
-                                    "(write one with model.save(path))") from None
-        except UnicodeDecodeError as err:
-            raise ValueError(f"{path!r} is not a text file (byte 0x{err.object[err.start]:02x} at "
-                             f"position {err.start} is not UTF-8); was it written by "
-                             "model.save()?") from None
-        except OSError as err:
-            if os.path.isdir(path):
-                raise IsADirectoryError(f"cannot load {path!r}: it is a directory, not a file "
-                                        "written by model.save()") from None
-            raise _os_error(err, f"cannot load {path!r}") from None
-        try:
-            doc = json.loads(text, parse_constant=_reject_constant)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"{path!r} is not valid JSON (line {err.lineno}, column {err.colno}: "
-                             f"{err.msg}); was it written by model.save()?") from None
-        except _BadConstant as err:
-            raise ValueError(f"{path!r} holds {err}, which is not a finite number") from None
-        except RecursionError:
-            raise ValueError(f"{path!r} nests lists or objects too deeply to read; "
-                             "it was not written by model.save()") from None
-        except ValueError as err:          # e.g. an integer with thousands of digits
-            raise ValueError(f"{path!r} cannot be read as JSON: {err}") from None
-        if not isinstance(doc, dict) or doc.get("format") != _FORMAT:
-            raise ValueError(f"{path!r} is not a tinygrad_edu model file (no \"format\": \"{_FORMAT}\")")
-        if doc.get("version") != _VERSION:
-            raise ValueError(f"{path!r} has format version {doc.get('version')!r}; "
-                             f"this tinygrad_edu reads version {_VERSION}")
-        for key, kind in (("module", str), ("config", dict), ("parameters", dict)):
-            if not isinstance(doc.get(key), kind):
-                raise ValueError(f"{path!r}: the entry {key!r} is missing or is not a {kind.__name__}")
-        saved_cls, config = doc["module"], doc["config"]
-        if isinstance(target, type):
-            cls = target
-            if cls is Module:
-                cls = _MODULES.get(saved_cls)
-                if cls is None:
-                    raise ValueError(f"{path!r} holds an unknown module {saved_cls!r}")
-            if saved_cls != cls.__name__:
-                raise ValueError(f"{path!r} holds a {saved_cls}, not a {cls.__name__}")
-            try:
-                module = cls(**config, seed=0)
-            except (TypeError, ValueError) as err:
-                raise ValueError(f"{path!r}: cannot build a {saved_cls} "
-                                 f"from its config {config!r}: {err}") from None
-            return module.load_state_dict(doc["parameters"], _source=repr(path))
-        module = target
-        if saved_cls != type(module).__name__:
-            raise ValueError(f"{path!r} holds a {saved_cls}, but this is a {type(module).__name__}")
-        mine = module.config()
-        for key in sorted(set(mine) | set(config)):
-            if mine.get(key) != config.get(key):
-                raise ValueError(f"{path!r} holds a model of another shape: {key} is "
-                                 f"{config.get(key)!r} in the file but {mine.get(key)!r} here "
-                                 f"(file: {saved_cls}{_config_text(config)}, model: {module!r})")
-        return module.load_state_dict(doc["parameters"], _source=repr(path))
+            v = float(v)
+        except OverflowError:                  # an int beyond the float range
+            v = math.inf
+        if not math.isfinite(v):
+            raise ValueError(f"parameter {name!r}{where} must be finite, got {v!r}")
+        values.append(v)
+    return values
 
 
-class _BadConstant(Exception):
-    pass
-
-
-def _os_error(err, what):
-    """The same kind of OSError as ``err``, its message led by ``what`` (which names the file)."""
-    reason = err.strerror or str(err) or type(err).__name__
-    try:
-        return type(err)(f"{what}: {reason}")
-    except TypeError:                          # an OSError subclass with another signature
-        return OSError(f"{what}: {reason}")
-
-
-def _create_beside(directory):
-    """Create a new, empty temporary file in ``directory``: returns (fd, path).
-
-    Made with mode 0o666, which the OS narrows by the umask exactly as for
-    open(path, 'w') (tempfile.mkstemp would make it private, 0o600).
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    tmp = os.path.join(directory, f".tmp-{secrets.token_hex(8)}.json")   # 64 random bits: no clash
-    return os.open(tmp, flags, 0o666), tmp
-
-
-def _reject_constant(name):
-    raise _BadConstant(name)
+def _check_config(cls, config, keys):
+    """Refuse a config that is not a dict with exactly ``keys``."""
+    if not isinstance(config, dict):
+        raise TypeError(f"a {cls.__name__} config must be a dict, got {type(config).__name__}")
+    missing = [k for k in keys if k not in config]
+    extra = [k for k in config if k not in keys]
+    if missing or extra:
+        raise ValueError(f"a {cls.__name__} config has the keys " + ", ".join(keys)
+                         + (f"; {_preview(missing)} missing" if missing else "")
+                         + (f"; {_preview(extra)} unexpected" if extra else ""))
 
 
 def _preview(names, k=3):
-    shown = ", ".join(repr(n) for n in names[:k])
+    shown = ", ".join(f"{n!r:.60}" for n in names[:k])
     return shown + (f" and {len(names) - k} more" if len(names) > k else "")
 
 
 def _config_text(config):
-    return "(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+    text = "(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
+    return text if len(text) <= 200 else text[:200] + "...)"
 
 
 # ---------------------------------------------------------------------------
@@ -400,6 +363,19 @@ class Neuron(Module):
         """``{'nin': ..., 'activation': ...}``."""
         return {"nin": self.nin, "activation": self.activation}
 
+    @classmethod
+    def parameter_count(cls, config):
+        """``nin + 1``: the weights and the bias (see :meth:`Module.parameter_count`)."""
+        _check_config(cls, config, ("nin", "activation"))
+        _check_activation(config["activation"])
+        return _check_count(config["nin"], "nin (the number of inputs)") + 1
+
+    @classmethod
+    def _iter_names(cls, config):
+        for i in range(config["nin"]):
+            yield f"w.{i}"
+        yield "b"
+
     def preactivation(self, x):
         """u = Σ w_i x_i + b for inputs ``x`` (Values or numbers), as a Value."""
         _check_sequence(x, self)
@@ -411,7 +387,10 @@ class Neuron(Module):
             for i in range(1, self.nin):
                 u = u + w[i] * x[i]
         except TypeError:
-            bad = next(xi for xi in x if not isinstance(xi, (Value, numbers.Real)))
+            bad = [xi for xi in x if not isinstance(xi, (Value, numbers.Real))]
+            if not bad:            # the inputs are fine: the engine's error (a parameter's .data
+                raise              # was assigned something other than a float) says what to do
+            bad = bad[0]
             raise TypeError(f"{self!r}: inputs must be numbers or Values, got {type(bad).__name__} "
                             f"({bad!r:.40})") from None
         return u + self.b
@@ -460,6 +439,21 @@ class Layer(Module):
     def config(self):
         """``{'nin': ..., 'nout': ..., 'activation': ...}``."""
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
+
+    @classmethod
+    def parameter_count(cls, config):
+        """``(nin + 1) * nout`` (see :meth:`Module.parameter_count`)."""
+        _check_config(cls, config, ("nin", "nout", "activation"))
+        _check_activation(config["activation"])
+        nin = _check_count(config["nin"], "nin (the number of inputs)")
+        return (nin + 1) * _check_count(config["nout"], "nout (the number of neurons)")
+
+    @classmethod
+    def _iter_names(cls, config):
+        neuron = {"nin": config["nin"], "activation": config["activation"]}
+        for i in range(config["nout"]):
+            for name in Neuron._iter_names(neuron):
+                yield f"neurons.{i}.{name}"
 
     def __call__(self, x):
         """The list of the neurons' outputs."""
@@ -519,6 +513,34 @@ class MLP(Module):
         """``{'nin', 'nouts', 'activation', 'output_activation'}``."""
         return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
                 "output_activation": self.output_activation}
+
+    @classmethod
+    def parameter_count(cls, config):
+        """``Σ (inputs + 1) * size`` over the layers (see :meth:`Module.parameter_count`)."""
+        _check_config(cls, config, ("nin", "nouts", "activation", "output_activation"))
+        nin = _check_count(config["nin"], "nin (the number of inputs)")
+        nouts = config["nouts"]
+        if not isinstance(nouts, (list, tuple)):
+            raise TypeError(f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r:.60}")
+        if not nouts:
+            raise ValueError("nouts must list at least one layer size, e.g. [3, 1]")
+        _check_activation(config["activation"])
+        if config["output_activation"] is not None:
+            _check_activation(config["output_activation"], "output_activation")
+        count = 0
+        for size in nouts:
+            size = _check_count(size, "each layer size in nouts")
+            count += (nin + 1) * size
+            nin = size
+        return count
+
+    @classmethod
+    def _iter_names(cls, config):
+        sizes = [config["nin"]] + list(config["nouts"])
+        for i in range(len(sizes) - 1):
+            layer = {"nin": sizes[i], "nout": sizes[i + 1], "activation": config["activation"]}
+            for name in Layer._iter_names(layer):
+                yield f"layers.{i}.{name}"
 
     def __call__(self, x):
         """Run the layers in order; the last layer's outputs as a list of Values."""

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from types import SimpleNamespace
 
+from . import formula as _formula
 from . import ops as _ops
 from .ops import FLOAT, Op
 
@@ -164,6 +165,12 @@ class Value:
     def op(self):
         """The name of the op that produced this Value ('' for a leaf you created)."""
         return self._fn.name if self._fn is not None else ""
+
+    @property
+    def rule(self):
+        """The :class:`~tinygrad_edu.ops.Op` that produced this Value (None for a leaf):
+        its name, forward, derivative rule (``vjp``) and how it prints."""
+        return self._fn
 
     @property
     def parents(self):
@@ -430,8 +437,7 @@ class Value:
 
         Options (``max_length``, ``stop_at_labels``) as in :func:`tinygrad_edu.formula.formula`.
         """
-        from .formula import formula   # imported here: the engine does not depend on it
-        return formula(self, **options)
+        return _formula.formula(self, **options)
 
     def zero_grad(self):
         """Set .grad to 0.0 on every node of this Value's graph."""
@@ -577,6 +583,9 @@ def _rebuild_graph(table):
         v._rg = any(p._rg for p in ps)
         nodes.append(v)
     return nodes[-1]
+
+
+_ops.set_applier(apply)
 
 
 def _call_text(op, operands):

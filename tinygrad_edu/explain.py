@@ -38,10 +38,9 @@ came before.
 
 import numbers
 
-from .engine import topological_order
-from .formula import _expect_value, _render, format_number, node_names
+from .formula import _render
+from .graph import chain_rule_steps, expect_value, format_number, node_names, topological_order
 from .jit import Sym
-from .ops import FLOAT
 
 __all__ = ["explain", "Explanation", "rule_text"]
 
@@ -128,19 +127,16 @@ def rule_text(op, upstream="g", output="out", inputs=("a", "b")):
     return tuple(texts)
 
 
-#: Activations: applied to a neuron's pre-activation, the gradient they pass
-#: back is what the textbook calls the neuron's delta.
-_ACTIVATIONS = ("sigmoid", "tanh", "relu")
-
-
 def _is_neuron(node):
-    """An activation of ``u = ... + b`` with a named bias leaf: a neuron's output
-    (the shape tinygrad_edu.nn builds, and the classic hand-built neuron)."""
-    if node._fn.name not in _ACTIVATIONS:
+    """An activation (an op marked ``activation``: applied to a neuron's
+    pre-activation, the gradient it passes back is the textbook's delta) of
+    ``u = ... + b`` with a named bias leaf: a neuron's output (the shape
+    tinygrad_edu.nn builds, and the classic hand-built neuron)."""
+    if not node.rule.activation:
         return False
-    u = node._a
-    return (u._fn is not None and u._fn.name == "add"
-            and u._b._fn is None and bool(u._b.label))
+    u = node.parents[0]
+    return (u.rule is not None and u.rule.name == "add"
+            and u.parents[1].rule is None and bool(u.parents[1].label))
 
 
 class Explanation(str):
@@ -197,7 +193,7 @@ def explain(root, digits=4, max_steps=200):
     ``root`` must be one Value: a list (what an MLP returns) or a plain number
     is a TypeError that says what to pass instead.
     """
-    _expect_value(root, "explain")
+    expect_value(root, "explain")
     if max_steps is not None:
         _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")
     _check_count("digits", digits, 1, "a whole number >= 1")
@@ -215,32 +211,33 @@ def explain(root, digits=4, max_steps=200):
     grads = {node: 0.0 for node in order}
     grads[root] = 1.0
     root_name = name(root)
-    whole = _render(root, {}, 120) if root._fn is not None else root_name
-    lines = [f"backward pass of {root_name} = {whole}" if root._fn is not None
+    whole = _render(root, {}, 120) if root.rule is not None else root_name
+    lines = [f"backward pass of {root_name} = {whole}" if root.rule is not None
              else f"backward pass of {root_name} (a leaf: nothing to do)",
              "each step: input.grad += upstream gradient * local derivative", "",
              f"{root_name}.grad = 1.0  (the output's gradient with respect to itself)"]
     step = 0
     notes = []
     reached = set()         # inputs that already received some gradient
-    for node in order:
-        op = node._fn
-        if op is None:
-            continue
-        step += 1
+    steps = chain_rule_steps(root, order)
+    while True:
+        try:
+            s = next(steps, None)
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            node = err.step.node
+            raise type(err)(f"step {err.step.number}, backward of {name(node)} = {one_level(node)}: "
+                            f"the local derivative is not finite here ({err.__cause__ or err})"
+                            ) from None
+        if s is None:
+            break
+        node, op, g, step = s.node, s.rule, s.upstream, s.number
         shown = max_steps is None or step <= max_steps
-        g = grads[node]
         if g == 0.0:
             if shown:
                 lines.append(f"step {step}: {name(node)} = {one_level(node)}   -- upstream gradient "
                              f"{name(node)}.grad is 0: nothing to pass on (backward skips it)")
             continue
-        parents = node.parents
-        try:
-            contributions = op.vjp(FLOAT, g, node.data, *[p.data for p in parents])
-        except (ValueError, ZeroDivisionError, OverflowError) as err:
-            raise type(err)(f"step {step}, backward of {name(node)} = {one_level(node)}: "
-                            f"the local derivative is not finite here ({err})") from None
+        parents, contributions = s.parents, s.contributions
         if shown:
             lines.append(f"step {step}: {name(node)} = {one_level(node)}")
             in_names, used = _printed(
@@ -268,7 +265,7 @@ def explain(root, digits=4, max_steps=200):
         width = max((len(t) for t, _ in rows), default=0)
         lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
 
-    leaves = [node for node in reversed(order) if node._fn is None and names[node] is not None]
+    leaves = [node for node in reversed(order) if node.rule is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
     if max_steps is not None and step > max_steps:
         lines.append(f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "

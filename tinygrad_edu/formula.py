@@ -23,9 +23,15 @@ would unfold into an enormous tree) prints at once, without recursion.
 
 import numbers
 
-from .engine import Value, topological_order
+__all__ = ["formula", "format_number"]
 
-__all__ = ["formula", "node_names", "format_number"]
+# This module reads a graph only through each node's public ``rule`` (its Op, or
+# None for a leaf), ``parents``, ``label`` and ``data``, and imports nothing from
+# the engine: the engine's ``Value.formula()`` uses it, so it sits below.
+
+
+def _is_value(obj):
+    return hasattr(type(obj), "rule") and hasattr(type(obj), "parents")
 
 #: Precedence of each infix symbol (higher binds tighter); atoms are 5.
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
@@ -39,13 +45,13 @@ def _expect_value(obj, caller):
     ``caller`` names the function in the message (``'draw_dot'``).  A list is
     what an MLP returns, even for one output; a plain number has no graph.
     """
-    if isinstance(obj, Value):
+    if _is_value(obj):
         return obj
     if isinstance(obj, (list, tuple)):
         kind = type(obj).__name__
         if not obj:
             raise TypeError(f"{caller}() needs one Value, got an empty {kind}")
-        if not all(isinstance(v, Value) for v in obj):
+        if not all(_is_value(v) for v in obj):
             raise TypeError(f"{caller}() needs one Value, got a {kind}")
         if len(obj) == 1:
             raise TypeError(f"{caller}() needs one Value, got a {kind} holding one Value: take "
@@ -76,12 +82,12 @@ def format_number(x, digits=6):
 
 def _precedence(node, atoms):
     """How tightly the text of ``node`` binds, for deciding on parentheses."""
-    if node in atoms or node._fn is None:
+    if node in atoms or node.rule is None:
         text = atoms.get(node)
         if text is None:
             text = node.label or format_number(node.data)
         return _UNARY_MINUS if text.startswith("-") else _ATOM
-    op = node._fn
+    op = node.rule
     if op.name == "neg":
         return _UNARY_MINUS
     if op.infix is not None:
@@ -92,25 +98,25 @@ def _precedence(node, atoms):
 def _parts(node, atoms):
     """The pieces of node's text, left to right: strings, and parent nodes
     (each wrapped in '(' ')' where precedence needs it)."""
-    op = node._fn
+    op = node.rule
+    parents = node.parents
+    a = parents[0]
+    b = parents[1] if len(parents) == 2 else None
     if op.name == "neg":
-        a = node._a
         # -(-x) rather than --x; -x**2 needs none (it means -(x**2), as in Python).
         return ["-", *_wrapped(a, atoms, _precedence(a, atoms) <= _UNARY_MINUS)]
     if op.infix is None:
-        inner = [node._a] if node._b is None else [node._a, ", ", node._b]
+        inner = [a] if b is None else [a, ", ", b]
         return [f"{op.name}(", *inner, ")"]
     p = _PRECEDENCE[op.infix]
     symbol = op.infix if p >= 2 else f" {op.infix} "
-    a = node._a
     pa = _precedence(a, atoms)
     if op.infix == "**":
         left = _wrapped(a, atoms, pa <= p)          # (x**y)**z, (-x)**2, (a + b)**2
-        if node._b is None:                         # x ** k with a plain-number exponent
+        if b is None:                               # x ** k with a plain-number exponent
             k = format_number(op.param)
             return [*left, symbol, f"({k})" if k.startswith("-") else k]
-        return [*left, symbol, *_wrapped(node._b, atoms, _precedence(node._b, atoms) < p)]
-    b = node._b
+        return [*left, symbol, *_wrapped(b, atoms, _precedence(b, atoms) < p)]
     pb = _precedence(b, atoms)
     # The right operand needs parentheses below its operator's precedence, at equal
     # precedence after '-' and '/' (a - (b + c)), and for a leading minus (a*(-b)).
@@ -139,7 +145,7 @@ def _render(root, atoms, max_length):
         node = item
         if node is not root and node in atoms:
             stack.append(atoms[node])
-        elif node._fn is None:
+        elif node.rule is None:
             stack.append(node.label or format_number(node.data))
         else:
             stack.extend(reversed(_parts(node, atoms)))
@@ -169,43 +175,22 @@ def formula(v, max_length=200, stop_at_labels=False):
     _expect_value(v, "formula")
     atoms = {}
     if stop_at_labels:
-        for node in topological_order(v):
+        seen, stack = {v}, [v]
+        while stack:                # every node once, without recursion
+            node = stack.pop()
             if node.label and node is not v:
                 atoms[node] = node.label
+                continue            # stands for its own subgraph
+            for p in node.parents:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
     return _render(v, atoms, max_length)
 
 
-def node_names(root, order=None):
-    """A readable name for every node of root's graph: ``{node: name}``.
-
-    Labelled nodes keep their label; unlabelled nodes made by ops get ``n1``,
-    ``n2``, ... in the order the forward pass computes them (so the names are
-    the same on every run); unlabelled leaves (plain-number constants) get
-    ``None``.  A label used by two different nodes gets ``#2``, ``#3`` ...
-
-    >>> from tinygrad_edu import Value
-    >>> x = Value(2.0, label='x')
-    >>> y = (x * 3).tanh()
-    >>> sorted(name for name in node_names(y).values() if name)
-    ['n1', 'n2', 'x']
-    """
-    if order is None:
-        order = topological_order(_expect_value(root, "node_names"))
-    forward = order[::-1]
-    taken = {node.label for node in forward if node.label}
-    names = {}
-    seen = {}
-    counter = 0
-    for node in forward:
-        if node.label:
-            k = seen.get(node.label, 0) + 1
-            seen[node.label] = k
-            names[node] = node.label if k == 1 else f"{node.label}#{k}"
-        elif node._fn is None:
-            names[node] = None
-        else:
-            counter += 1
-            while f"n{counter}" in taken:
-                counter += 1
-            names[node] = f"n{counter}"
-    return names
+def __getattr__(name):
+    # Transitional: node_names lives in tinygrad_edu.graph now.
+    if name == "node_names":
+        from .graph import node_names
+        return node_names
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -97,8 +97,7 @@ class Op:
         """Apply the op: recorded on Values, computed (with domain checks) on numbers."""
         if len(inputs) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input(s), got {len(inputs)}")
-        from .engine import apply       # the engine sits above this table
-        return apply(self, *inputs)
+        return _applier(self, *inputs)
 
     @property
     def symbol(self):
@@ -107,6 +106,17 @@ class Op:
 
     def __repr__(self):
         return f"Op({self.name!r})"
+
+
+def _applier(op, *inputs):
+    raise RuntimeError("the engine is not loaded: import tinygrad_edu first")
+
+
+def set_applier(apply):
+    """Called once by :mod:`tinygrad_edu.engine`, which sits above this table: how
+    ``op(*inputs)`` records on Values (the table itself knows nothing of Values)."""
+    global _applier
+    _applier = apply
 
 
 def _count_inputs(name, forward):

@@ -1,0 +1,122 @@
+"""One view of a computation graph for every tool: names, numbers and the chain-rule steps.
+
+``explain``, the diagrams, the jit and the command line read a graph through
+this module rather than through the engine's internals, so they agree: the
+``n3`` that ``explain`` talks about is the ``n3`` in the diagram and in the
+jit's source, and step 5 is the same chain-rule step everywhere.
+
+>>> from tinygrad_edu import Value
+>>> x = Value(2.0, label='x')
+>>> y = (x * 3.0).tanh(); y.label = 'y'
+>>> names = node_names(y)
+>>> [names[n] for n in topological_order(y)]
+['y', 'n1', None, 'x']
+>>> for s in chain_rule_steps(y):
+...     print(s.number, names[s.node], s.rule.name, [names[p] for p in s.parents],
+...           format_number(s.upstream))
+1 y tanh ['n1'] 1
+2 n1 mul ['x', None] 2.45765e-05
+"""
+
+from .engine import Value, topological_order
+from .formula import _expect_value, format_number
+from .ops import FLOAT
+
+__all__ = ["node_names", "format_number", "chain_rule_steps", "Step", "expect_value",
+           "topological_order"]
+
+expect_value = _expect_value
+
+
+def node_names(root, order=None):
+    """A readable name for every node of root's graph: ``{node: name}``.
+
+    Labelled nodes keep their label; unlabelled nodes made by ops get ``n1``,
+    ``n2``, ... in the order the forward pass computes them (so the names are
+    the same on every run); unlabelled leaves (plain-number constants) get
+    ``None``.  A label used by two different nodes gets ``#2``, ``#3`` ...
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0, label='x')
+    >>> y = (x * 3).tanh()
+    >>> sorted(name for name in node_names(y).values() if name)
+    ['n1', 'n2', 'x']
+    """
+    if order is None:
+        order = topological_order(_expect_value(root, "node_names"))
+    forward = order[::-1]
+    taken = {node.label for node in forward if node.label}
+    names = {}
+    seen = {}
+    counter = 0
+    for node in forward:
+        if node.label:
+            k = seen.get(node.label, 0) + 1
+            seen[node.label] = k
+            names[node] = node.label if k == 1 else f"{node.label}#{k}"
+        elif node.rule is None:
+            names[node] = None
+        else:
+            counter += 1
+            while f"n{counter}" in taken:
+                counter += 1
+            names[node] = f"n{counter}"
+    return names
+
+
+class Step:
+    """One chain-rule step of a backward pass: ``node`` (made by ``rule`` from
+    ``parents``) passes ``upstream`` x local derivative to each parent;
+    ``contributions`` are those amounts, in the parents' order.  ``number``
+    counts the steps from 1 in the order ``backward()`` takes them."""
+
+    __slots__ = ("number", "node", "rule", "parents", "upstream", "contributions")
+
+    def __init__(self, number, node, upstream, contributions):
+        self.number, self.node, self.upstream = number, node, upstream
+        self.rule, self.parents, self.contributions = node.rule, node.parents, contributions
+
+    def __repr__(self):
+        return f"Step({self.number}, {self.rule.name}, upstream={self.upstream!r})"
+
+
+def chain_rule_steps(root, order=None):
+    """The steps of ``root.backward()``, in its order, as :class:`Step` objects.
+
+    Every op node of the graph is one step, numbered from 1; the numbers are
+    the engine's own (the rule's ``vjp`` on floats), computed on a private copy
+    of the gradients, so no ``.grad`` in the graph changes.  A step whose
+    upstream gradient is 0 passes on nothing (``contributions`` all 0.0), as
+    in the engine.  A local derivative that cannot be computed raises the
+    engine's error, naming the step (its ``.step`` attribute holds the Step).
+    """
+    if order is None:
+        order = topological_order(_expect_value(root, "chain_rule_steps"))
+    grads = {node: 0.0 for node in order}
+    grads[root] = 1.0
+    number = 0
+    for node in order:
+        rule = node.rule
+        if rule is None:
+            continue
+        number += 1
+        g = grads[node]
+        parents = node.parents
+        if g == 0.0:
+            yield Step(number, node, g, tuple(0.0 for _ in parents))
+            continue
+        try:
+            contributions = tuple(rule.vjp(FLOAT, g, node.data, *[p.data for p in parents]))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            error = type(err)(f"step {number}: backward of {rule.name}: "
+                              f"the local derivative is not finite here ({err})")
+            error.step = Step(number, node, g, ())
+            raise error from None
+        for p, c in zip(parents, contributions):
+            grads[p] += c
+        yield Step(number, node, g, contributions)
+
+
+def is_constant(node):
+    """True for a plain number that arithmetic lifted into the graph (it takes no gradient)."""
+    return isinstance(node, Value) and node.rule is None and not node._rg

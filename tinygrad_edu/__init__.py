@@ -31,7 +31,7 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_orde
            "NonFiniteGradientError", "Op", "register", "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
            "jit", "CompiledFunction"]
 
-_SUBMODULES = ("nn", "losses", "optim", "datasets", "delta", "viz", "explain", "formula", "testing")
+_SUBMODULES = ("nn", "losses", "optim", "datasets", "delta", "viz", "explain", "formula", "testing", "micrograd")
 
 
 def __getattr__(name):

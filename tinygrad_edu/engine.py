@@ -483,14 +483,8 @@ def _finite(x, op, what):
 def _lift(other):
     """A Value for `other`: itself, a constant for a number, None for anything else."""
     if type(other) is float:            # the common case first: a float literal in a formula
-        if -_INF < other < _INF:        # _const(other), written out: it runs in every formula
-            v = _new(Value)
-            v.data = other
-            v.grad = 0.0
-            v.label = ""
-            v._fn = v._a = v._b = None
-            v._rg = False
-            return v
+        if -_INF < other < _INF:
+            return _const(other)
     elif type(other) is int:
         return _const(_finite(other, "arithmetic", "number operand"))
     if isinstance(other, Value):

@@ -221,3 +221,22 @@ def test_grad_none_on_a_root_says_what_to_do():
     x.grad = None
     with pytest.raises(TypeError, match=r"'x' has \.grad = None.*zero_grad"):
         (x * x).backward()
+
+
+# -- the lecture's _backward() keeps backward()'s guarantees ---------------------------------
+
+def test_lecture_backward_refuses_a_non_finite_gradient():
+    x = Value(1e-200, label="x")
+    y = 1.0 / x
+    y.grad = 1.0
+    with pytest.raises(NonFiniteGradientError, match=r"backward of div\(1\.0, x = 1e-200\)"):
+        y._backward()
+    assert x.grad == 0.0
+
+
+def test_lecture_backward_names_the_op_of_a_failing_rule():
+    x = Value(0.0, label="x")
+    y = x.sqrt()
+    y.grad = 1.0
+    with pytest.raises(ZeroDivisionError, match=r"^backward of sqrt\(x = 0\.0\)"):
+        y._backward()

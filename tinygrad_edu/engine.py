@@ -214,10 +214,16 @@ class Value:
             return
         parents = self.parents
         g = self.grad
-        if isinstance(g, Value):
-            grads = op.vjp(VALUE, g, self, *parents)
-        else:
-            grads = op.vjp(FLOAT, g, self.data, *(p.data for p in parents))
+        try:
+            if isinstance(g, Value):
+                grads = op.vjp(VALUE, g, self, *parents)
+            else:
+                grads = op.vjp(FLOAT, g, self.data, *(p.data for p in parents))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            raise _backward_failed(err, self) from None
+        for p, gp in zip(parents, grads):
+            if not -_INF < _data_of(gp) < _INF:         # as backward() refuses them
+                raise _non_finite(self, p, g, gp)
         for p, gp in zip(parents, grads):
             p.grad = p.grad + gp
 

@@ -301,15 +301,26 @@ _RESERVED = frozenset(_RUNTIME) | frozenset(keyword.kwlist) | {"self"}
 def _identifier(text):
     """A harmless Python identifier made from a label: anything that is not a
     letter, digit or underscore becomes '_' (so no label can inject code);
-    '' if nothing usable is left."""
+    '' if nothing usable is left.
+
+    The result is in NFKC form (as Python stores identifiers, so two names
+    the code tells apart are two variables) and can start a name: a label
+    beginning with a digit or with a character that may only continue one
+    ('·', '‿', a combining accent) gets 'v_' in front.
+
+    >>> _identifier('1st layer'), _identifier('·x'), _identifier('ｘ'), _identifier('if')
+    ('v_1st_layer', 'v_·x', 'x', 'if_')
+    """
     text = unicodedata.normalize("NFKC", str(text))
     text = "".join(c if ("_" + c).isidentifier() else "_" for c in text)
     text = re.sub(r"_+", "_", text).strip("_")[:48].rstrip("_")
-    text = unicodedata.normalize("NFKC", text)
-    if not text or not ("_" + text).isidentifier():
-        return ""
-    if text[0].isdigit():
+    text = unicodedata.normalize("NFKC", text)     # cutting or joining may leave a sequence to compose
+    if text and not text[0].isidentifier():
         text = "v_" + text
+    if not text.isidentifier() or unicodedata.normalize("NFKC", text) != text:
+        return ""                   # not expected; the caller then names the variable itself
+    if keyword.iskeyword(text):
+        text += "_"
     return text
 
 
@@ -803,7 +814,7 @@ class CompiledFunction:
             base = _identifier(label) if label and label != leaf.path else ""
             leaf.name = namer.fresh(base or _identifier(leaf.path.replace("[", "_")) or "x")
 
-        gen_name = _identifier(fn_name)
+        gen_name = _identifier(fn_name) if fn_name != "<lambda>" else ""
         if not gen_name or gen_name in _RESERVED:
             gen_name = "f"
         # Writing the code allocates millions of small objects for a big graph,
@@ -823,6 +834,10 @@ class CompiledFunction:
                 gc.enable()
         self._seq_args = tuple(i for i, s in enumerate(self._specs) if s is not None)
         self._nargs = n
+        # What the slow path needs to find the line where a number stopped being finite.
+        self._statements = forward + backward
+        self._leaf_names = [[leaf.name for leaf in leaves if leaf.arg == i] for i in range(n)]
+        self._total = _finiteness_test(self._specs, wrt, self._many)
         for i, name in enumerate(self._arg_names):
             if i not in reached and any(leaf.arg == i for leaf in leaves):
                 warnings.warn(
@@ -866,24 +881,51 @@ class CompiledFunction:
             value, grads = self._function(*args)
         except (TypeError, ValueError, ArithmeticError) as err:
             raise self._explain(err, args) from None
-        if type(value) is float and -_INF < value < _INF:
+        # One test for every number in and out: the sum of the value, the arguments'
+        # numbers and the gradients is a finite float only if each of them is one.
+        try:
+            total = self._total(value, grads, *args)
+        except (TypeError, ValueError, ArithmeticError):  # not numbers, or an int too large for a float
+            return self._checked_call(args)
+        if type(value) is float and -_INF < total < _INF:
             return value, grads
         return self._checked_call(args)
 
     # -- the slow path: only when something is off ------------------------------
     def _checked_call(self, args):
         """Check the arguments against the traced structure (converting numbers to
-        float), call again, and check that the value is a finite float."""
+        float, refusing what is not finite), call again, and check the value and
+        each gradient: if one is not finite, say on which line it stopped being so."""
         args = self._validated(args)
         try:
             value, grads = self._function(*args)
         except (TypeError, ValueError, ArithmeticError) as err:
             raise self._explain(err, args) from None
-        if not -_INF < value < _INF:
-            raise OverflowError(f"{self.__name__} (compiled): the result is {value!r}: a value "
-                                "overflowed on the way; call the original function on Values "
-                                "to see which op")
-        return value, grads
+        if -_INF < value < _INF and all(-_INF < g < _INF for g in _flattened(grads)):
+            return value, grads         # each finite (only their sum overflowed)
+        raise self._not_finite(args, value)
+
+    def _not_finite(self, args, value):
+        """The OverflowError for a value or gradient that is not finite: the statements
+        are run again one at a time, on these arguments, up to the first line whose
+        result is not finite; the error names it, its op and the numbers it read."""
+        kind = "a gradient" if -_INF < value < _INF else "the result"
+        env = {}
+        for arg, names in zip(args, self._leaf_names):
+            env.update(zip(names, _flattened(arg)))
+        namespace = dict(_RUNTIME)
+        namespace["__builtins__"] = {}
+        for s in self._statements:
+            result = eval(compile(s.text, "<jit statement>", "eval"), namespace, env)
+            if s.augmented:
+                result = env[s.target] + result
+            if not -_INF < result < _INF:
+                return OverflowError(f"{self.__name__} (compiled): {kind} is not finite: "
+                                     f"{_where_not_finite(s, result, env)}")
+            env[s.target] = result
+        return OverflowError(f"{self.__name__} (compiled): {kind} is not finite (the result is "
+                             f"{value!r}), but running the lines one at a time did not show where; "
+                             "call the original function on Values to see which op")
 
     def _explain(self, err, args):
         try:
@@ -910,7 +952,11 @@ class CompiledFunction:
     def _check(self, a, spec, path):
         if spec is None:
             if isinstance(a, numbers.Real):
-                x = float(a)
+                try:
+                    x = float(a)
+                except OverflowError:
+                    raise ValueError(f"{self.__name__}: argument {path} must be finite, got "
+                                     f"{_shortened(a)}, too large for a float") from None
                 if not -_INF < x < _INF:
                     raise ValueError(f"{self.__name__}: argument {path} must be finite, got {x!r}")
                 return x
@@ -927,6 +973,67 @@ class CompiledFunction:
             raise ValueError(f"{self.__name__}: argument {path} must have {len(spec)} item(s), "
                              f"as traced, got {len(a)}")
         return [self._check(a[i], s, f"{path}[{i}]") for i, s in enumerate(spec)]
+
+
+def _finiteness_test(specs, wrt, many):
+    """A function ``total(value, gradients, *args)``: the sum of the value, every
+    number of the arguments and every gradient, as a float.  It is finite only if
+    each term is (an inf or a nan anywhere makes the sum inf or nan), so one
+    comparison of it checks them all; ``sum`` with a float start raises
+    OverflowError for an int too large for a float.  Written for the arguments'
+    structure, so a call costs one ``sum`` in C per list."""
+    def total_of(name, spec):
+        if spec is None:
+            return name
+        if all(s is None for s in spec):
+            return f"sum({name}, 0.0)"
+        return f"deep_sum({name})"
+    args = [f"a{i}" for i in range(len(specs))]
+    terms = ["value"] + [total_of(a, spec) for a, spec in zip(args, specs)]
+    if many:
+        terms += [total_of(f"grads[{k}]", specs[i]) for k, i in enumerate(wrt)]
+    else:
+        terms.append(total_of("grads", specs[wrt[0]]))
+    source = (f"def total(value, grads, {', '.join(args)}):\n"
+              f"    return {' + '.join(terms)}\n")
+    namespace = {"sum": sum, "deep_sum": _deep_sum, "__builtins__": {}}
+    exec(compile(source, "<jit finiteness test>", "exec"), namespace)
+    return namespace["total"]
+
+
+def _deep_sum(items):
+    """The sum of the numbers in nested lists, as a float (see _finiteness_test)."""
+    return sum([_deep_sum(x) if type(x) is list or type(x) is tuple else x for x in items], 0.0)
+
+
+def _flattened(x):
+    """The numbers of nested lists in order (a number on its own: [it])."""
+    if not isinstance(x, (list, tuple)):
+        return [x]
+    return [y for item in x for y in _flattened(item)]
+
+
+def _where_not_finite(s, result, env):
+    """`line` (the forward of op | the backward of op, from `forward line`) gives inf, with a = ..."""
+    op, source = s.what if s.what else (None, None)
+    if op is None:
+        where = ""
+    elif source is None:
+        where = f" (the forward of {op})"
+    else:
+        where = f" (the backward of {op}, from `{source}`)"
+    read = [name for name in dict.fromkeys(s.reads) if name in env]
+    operands = ", ".join(f"{name} = {env[name]!r}" for name in read[:6])
+    return f"`{s.code()}`{where} gives {result!r}" + (f", with {operands}" if operands else "")
+
+
+def _shortened(a):
+    """repr(a), its middle left out when long (an int of 400 digits)."""
+    try:
+        text = repr(a)
+    except ValueError:          # an int past Python's limit on the digits it converts
+        return f"an int of {a.bit_length():,} bits"
+    return text if len(text) <= 40 else f"{text[:16]}...{text[-8:]} ({len(text)} characters)"
 
 
 def _kind(a):
@@ -965,11 +1072,22 @@ def jit(fn=None, *example_args, argnums=None):
     warns.  (The losses of :mod:`tinygrad_edu.losses` keep a Value target a
     Value, so a target passed as an argument stays an input.)
 
+    Numbers are finite in and out, as with Values: an argument that is inf,
+    nan or too large for a float is refused with an error naming it, and
+    when the value or a gradient comes out inf or nan the call raises
+    OverflowError naming the generated line where a number first stopped
+    being finite, its op and the numbers it read.  (One test of a sum
+    checks every number; the lines are run again only when it fails.)
+
     >>> @jit(2.0, 3.0, argnums=0)
     ... def f(x, y):
     ...     return x * x * y
     >>> f(1.0, 5.0)                       # (x^2 y, d/dx = 2xy)
     (5.0, 10.0)
+    >>> f(1e200, 1.0)                     # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    OverflowError: f (compiled): the result is not finite: `t1 = x * x` (the forward of mul) gives inf...
     """
     if fn is None or not callable(fn):
         examples = example_args if fn is None else (fn,) + example_args

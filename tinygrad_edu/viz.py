@@ -36,6 +36,7 @@ import os
 import re
 import signal
 import subprocess
+import unicodedata
 
 from .engine import Value, topological_order
 from .formula import _expect_value, node_names
@@ -54,6 +55,13 @@ _LEAF_FILL = "#e8f0fe"     # inputs and parameters
 _ROOT_FILL = "#fff2cc"     # the output that backward starts from
 _NO_FLOW = "#c0c0c0"       # grey: no gradient along this edge
 _FULL_FLOW = "#d62728"     # red: the largest gradient in the graph
+_NOT_FINITE = "#9467bd"    # purple: an inf or nan number (arrows)
+_NOT_FINITE_FILL = "#e8dcf5"   # and the box of a Value holding one
+
+#: A label longer than this is shortened in its box (the beginning and the end
+#: shown); its tooltip holds it whole up to _TOOLTIP_CHARS characters.
+_LABEL_CHARS = 48
+_TOOLTIP_CHARS = 1000
 
 #: The colour scale spans at most this many powers of ten below the largest gradient.
 _MAX_DECADES = 6
@@ -133,12 +141,72 @@ def _number(x):
     return f"{x + 0.0:.4g}"        # -0.0 + 0.0 is 0.0: a zero is drawn as 0, not -0
 
 
+def _finite(x):
+    if isinstance(x, Value):
+        x = x.data
+    return -math.inf < x < math.inf
+
+
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
 
 
 def _escape_record(text):
-    """Text shown literally inside a record label (| { } < > " and \\ are syntax there)."""
-    return _RECORD_SPECIAL.sub(r"\\\1", text.replace("\n", " ").replace("\r", " "))
+    """Text shown literally inside a record label (| { } < > " and \\ are syntax there,
+    and Graphviz reads &name; as a character: & is written &amp;)."""
+    text = text.replace("&", "&amp;").replace("\n", " ").replace("\r", " ")
+    return _RECORD_SPECIAL.sub(r"\\\1", text)
+
+
+def _escape_attribute(text):
+    """Text shown literally as a tooltip: & as &amp;, " as \\", line breaks as \\n, and
+    each backslash four times (Graphviz reads a tooltip's backslashes twice: once for
+    \\n and the like, once for \\N and the like)."""
+    text = text.replace("\\", "\\" * 4).replace('"', '\\"').replace("&", "&amp;")
+    return text.replace("\n", "\\n")
+
+
+#: Characters that a diagram shows as Python escapes (\x00, \ud800, \u202e): control
+#: characters, lone surrogates (which cannot be written as UTF-8), the invisible
+#: characters that reorder text or break lines, and code points with no character.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _visible(text, spaces=True):
+    """``text`` with every character a diagram cannot show literally written as its
+    Python escape; tabs and line breaks become spaces (a box shows one line per
+    field), or with ``spaces=False`` escapes too (\\n)."""
+    if text.isprintable():          # the usual case (every character above is unprintable)
+        return text
+    out = []
+    for c in text:
+        if c in "\t\n\r" and spaces:
+            out.append(" ")
+        elif c in _BIDI or unicodedata.category(c) in ("Cc", "Cs", "Cn", "Zl", "Zp"):
+            out.append(ascii(c)[1:-1])
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def _shown_label(label):
+    """(the text a box shows for ``label``, its tooltip or None).
+
+    The text is the label with what cannot be shown escaped (:func:`_visible`),
+    cut to its first and last characters when longer than _LABEL_CHARS; then
+    the tooltip gives the label (escaped, up to _TOOLTIP_CHARS characters).
+    """
+    label = label if isinstance(label, str) else str(label)
+    if len(label) <= _LABEL_CHARS:
+        shown = _visible(label)
+    else:
+        head = _LABEL_CHARS * 2 // 3
+        shown = f"{_visible(label[:head])}…{_visible(label[head - _LABEL_CHARS + 1:])}"
+    if shown == label:
+        return shown, None
+    whole = _visible(label[:_TOOLTIP_CHARS], spaces=False)
+    if len(label) > _TOOLTIP_CHARS:
+        whole += f"… ({len(label):,} characters in all)"
+    return shown, f"label: {whole}"
 
 
 def _op_symbol(op):
@@ -206,6 +274,9 @@ def _edge_style(g, scale):
         return {"style": "dashed", "tooltip": "gradient undefined here"}
     if g == 0.0:
         return {"color": _NO_FLOW, "style": "dashed", "tooltip": "no gradient flows back here"}
+    if not _finite(g):
+        return {"color": _NOT_FINITE, "penwidth": "4.00",
+                "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)"}
     t = scale(g)
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
     return {"color": "#%02x%02x%02x" % tuple(rgb), "penwidth": f"{1.0 + 3.0 * t:.2f}",
@@ -255,15 +326,19 @@ def _parameter_order(short):
     return (0 if parts[-1].isdigit() else 1, _natural(parts))
 
 
-def _parameter_tables(forward, root):
+def _parameter_tables(forward, root, not_finite):
     """Parameters named like 'layers.0.neurons.2.w.1', gathered per outermost group.
 
     Returns ``(tables, short)``: tables as [(top key, {key: rows}, {key: inner keys})]
-    in natural order, and each parameter's name inside its table ('w.1').
+    in natural order, and each parameter's name inside its table ('w.1').  A
+    parameter holding an inf or nan (``not_finite(node)``) or with a name too
+    long to show whole is left out, to be drawn in a box of its own.
     """
     rows, children, top, short = {}, {}, [], {}
     for node in forward:
         if node._fn is not None or not node.label or node is root:
+            continue
+        if not isinstance(node.label, str) or len(node.label) > _LABEL_CHARS or not_finite(node):
             continue
         keys = _cluster_keys(node.label)
         if not keys:
@@ -349,7 +424,14 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
       layer: a block per neuron in order (neuron 0 first), each listing its
       parameters by their short names in order (w.0, w.1, ..., b), with the
       arrows leaving from their rows.  Other labels, dotted or not (``x.y``),
-      are drawn whole, one box each.
+      are drawn whole, one box each;
+    * an inf or nan (a gradient that overflowed, or a number assigned by hand)
+      is shown as such, its box and arrows purple, its tooltip saying what it is;
+    * labels are shown literally (``&amp;`` stays ``&amp;``): characters that
+      cannot be shown (NUL, a lone surrogate, text-reversing controls) as their
+      Python escapes (``\\x00``), and a label longer than 48 characters by its
+      beginning and end; the box's tooltip then holds the label (up to 1000
+      characters).
 
     ``rankdir`` is 'LR' (left to right) or 'TB' (top to bottom) and the like.
     A graph of more than ``max_nodes`` Values raises ValueError (``dot``
@@ -383,22 +465,33 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
         for node in order:
             if node._fn is not None:
                 flows[("out", node)] = _grad_float(node)
-        magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0]
-        if magnitudes:         # before backward() every grad is 0: draw plain arrows
+        magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0 and _finite(g)]
+        if magnitudes:
             scale = _LogScale(magnitudes)
+        unbounded = any(g is not None and not _finite(g) for g in flows.values())
+        if magnitudes or unbounded:    # before backward() every grad is 0: draw plain arrows
             edge_styles = {key: _edge_style(g, scale) for key, g in flows.items()}
 
     horizontal = rankdir in ("LR", "RL")
 
     def fields(node, name):
-        shown = [_escape_record(name)] if name is not None else []
+        shown = [_escape_record(_shown_label(name)[0])] if name is not None else []
         shown.append(f"data {_number(node.data)}")
         if show_grad:
             shown.append(f"grad {_number(node.grad)}")
         return shown
 
+    def not_finite(node):
+        """What the box says about an inf or nan it shows, or None."""
+        bad = [f"{attr} is {_number(getattr(node, attr))}" for attr in ("data", "grad")
+               if (attr == "data" or show_grad) and not _finite(getattr(node, attr))]
+        if not bad:
+            return None
+        return (" and ".join(bad) + ": not a finite number (a float overflowed on the way "
+                "here, or inf or nan was assigned)")
+
     # Parameters: one record per layer, a row per parameter; arrows leave from the rows.
-    tables, short = _parameter_tables(forward, root) if cluster_params else ([], {})
+    tables, short = _parameter_tables(forward, root, not_finite) if cluster_params else ([], {})
     tail_of = {}            # a parameter -> 'table:port:side'
     table_nodes = []        # (id, label)
     side = _EXIT_SIDE.get(rankdir)
@@ -443,6 +536,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     legend = []
     if scale is not None:
         legend.append(scale.legend())
+    if any(not_finite(node) for node in forward):
+        legend.append("purple: a number that is not finite (inf or nan); hover over a box for more")
     if show_order:
         legend.append("step k: the order in which backward() applies each op's chain rule")
     if legend:
@@ -462,10 +557,17 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             # In a left-to-right graph a record's fields stack vertically unless braced.
             label = "{" + text + "}" if horizontal else text
             attrs = {"shape": "record"}
-            if node is root:
+            problem = not_finite(node)
+            if problem:
+                attrs.update(style="filled", fillcolor=_NOT_FINITE_FILL)
+            elif node is root:
                 attrs.update(style="filled", fillcolor=_ROOT_FILL)
             elif node._fn is None:
                 attrs.update(style="filled", fillcolor=_LEAF_FILL)
+            tooltip = [_shown_label(names[node])[1]] if names[node] is not None else []
+            tooltip = [t for t in tooltip + [problem] if t]
+            if tooltip:
+                attrs["tooltip"] = graphviz.nohtml(_escape_attribute("\n".join(tooltip)))
             dot.node(ids[node], graphviz.nohtml(label), **attrs)
         op = node._fn
         if op is None:
@@ -560,5 +662,6 @@ def _size(root):
     if uses:
         node, count = max(uses.items(), key=lambda item: item[1])
         if count >= 10:
-            busiest = (node_names(root, order)[node] or _number(node.data), count)
+            name = node_names(root, order)[node]
+            busiest = (_shown_label(name)[0] if name is not None else _number(node.data), count)
     return len(order), arrows, busiest

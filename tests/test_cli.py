@@ -174,12 +174,22 @@ BAD = [
     (["grad", "x", "x"], "expected name=value"),
     (["grad", "x", "2x=1"], "'2x' is not a valid variable name"),
     (["grad", "x", "exp=1"], "exp is a function name"),
+    # names are read as Python reads identifiers (NFKC), and keywords cannot be names
+    (["grad", "x", "if=2"], "if is a Python keyword, which cannot name a variable"),
+    (["grad", "x", "True=1"], "True is a Python keyword"),
+    (["grad", "x", "ｉｆ=2"], "ｉｆ (read as if) is a Python keyword"),
+    (["grad", "ｉｆ*2"], "column 1: 'ｉｆ' reads as the Python keyword 'if', which cannot name a variable"),
+    (["grad", "x", "ｅｘｐ=1"], "ｅｘｐ (read as exp) is a function name"),
+    (["grad", "x*2", "ｘ=1", "x=2"], "x is given twice (ｘ=1 and x=2)"),
+    (["grad", "x", "x²=1"], "'x²' is not a valid variable name"),     # not an identifier, as in Python
     (["grad", "x**5000", "x=1"], f"exponent 5000 is too large (the limit is ±{MAX_EXPONENT})"),
     (["grad", "1e999*x", "x=1"], "1e999 is not a finite number"),
     (["grad", "1" * 5000], "syntax error"),
     (["grad", "(" * 300 + "x" + ")" * 300, "x=1"], "too many nested parentheses"),
-    (["grad", "-" * 5000 + "x", "x=1"], "nested too deeply"),
-    (["grad", "x+" * 300 + "x", "x=1"], f"nests more than {MAX_DEPTH} operations"),
+    # the same message on every Python version, however deep Python's own parser reads
+    (["grad", "-" * 5000 + "x", "x=1"], f"column 202: the expression nests more than {MAX_DEPTH} operations"),
+    (["grad", "2**" * 300 + "x", "x=1"], f"nests more than {MAX_DEPTH} operations"),
+    (["grad", "exp(-" * 150 + "x" + ")" * 150, "x=1"], f"nests more than {MAX_DEPTH} operations"),
     (["grad", "x" * (MAX_LENGTH + 1)], f"the limit is {MAX_LENGTH}"),
     (["grad", "   "], "the expression is empty"),
     (["grad", "log(x)", "x=0"], "column 1: log(x = 0.0): the logarithm is defined only for positive numbers"),
@@ -448,6 +458,16 @@ def test_depth_limit_allows_a_reasonable_sum():
     assert parse_expression("+".join(["x"] * MAX_DEPTH), {"x": 1.0}).data == MAX_DEPTH
 
 
+def test_names_are_normalised_as_python_normalises_identifiers():
+    out = run("grad", "ｘ*2 + ﬁ", "ｘ=3", "fi=1")         # fullwidth x; the ligature ﬁ is fi
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[:2] == ["x*2 + fi = 7", "at x = 3, fi = 1"]
+    assert lines[4].split()[:2] == ["df/dx", "2"] and lines[5].split()[:2] == ["df/dfi", "1"]
+    assert parse_assignments(["ｘ=3", "𝐰=1"]) == {"x": 3.0, "w": 1.0}
+    assert parse_expression("ｘ*w", {"x": 2.0, "w": 3.0}).data == 6.0
+
+
 def test_parse_assignments():
     assert parse_assignments(["x=2", "w=-3", "b = 6.88", "big=1e3"]) == \
         {"x": 2.0, "w": -3.0, "b": 6.88, "big": 1000.0}
@@ -477,6 +497,47 @@ def test_almost_valid_expressions_never_raise_anything_but_expression_error(text
     except ExpressionError:
         return
     assert isinstance(result, Value) and math.isfinite(result.data)
+
+
+# -- error messages quote a bounded piece of the input -------------------------------
+
+HUGE = 1_000_000
+
+
+@pytest.mark.parametrize("args, message", [
+    (["grad", "x", "x=" + "7" * HUGE], "the value must be a finite number"),
+    (["grad", "x", "x=" + "a" * HUGE], "(1,000,000 characters) is not a number"),
+    (["grad", "x", "x=1", "x=" + "2" * HUGE], "x is given twice"),
+    (["grad", "x", "é" * HUGE + "=1"], "has no value"),
+    (["grad", "x", "1" * HUGE + "=1"], "(1,000,000 characters) is not a valid variable name"),
+    (["grad", "x", "b" * HUGE], "expected name=value after the expression, got 'bbbbb"),
+    (["grad", "y" * HUGE, "x=1"], "the expression is 1000000 characters long; the limit is"),
+    (["grad", "x=" + "1" * HUGE], "is a value, not an expression"),
+    (["grad", "'" + "s" * (MAX_LENGTH - 10) + "'"], "str literals"),
+    (["grad", "q" * (MAX_LENGTH - 10) + "(x)", "x=1"], "unknown function 'qqqq"),
+    (["grad", "x." + "a" * (MAX_LENGTH - 10), "x=1"], "attribute access (.aaaa"),
+    (["explain", "x", "x=1", "--max-steps", "z" * HUGE], "argument --max-steps: must be a whole number"),
+    (["graph", "x", "x=1", "--timeout", "t" * HUGE], "argument --timeout: must be a number of seconds"),
+    (["graph", "x", "x=1", "--rankdir", "r" * HUGE], "argument --rankdir: invalid choice"),
+    (["grad", "x", "x=1", "--" + "o" * HUGE], "unrecognized arguments"),
+    (["c" * HUGE], "unknown command 'cccc"),
+    (["demo", "d" * HUGE], "no demo named 'dddd"),
+    (["grad", "x", "x=1\n2"], "x=1\\n2: '1\\n2' is not a number"),      # escaped: still one line
+])
+def test_an_error_quotes_at_most_a_bounded_piece_of_the_input(args, message, capsys):
+    assert cli.main(args) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("tinygrad-edu: error: ") and captured.err.count("\n") == 1
+    assert message in captured.err
+    assert len(captured.err) <= len("tinygrad-edu: error: \n") + 500, len(captured.err)
+
+
+def test_a_long_value_on_a_real_command_line_gives_a_short_error():
+    out = run("grad", "x", "x=" + "9" * 100_000 + "e")      # as much as one argument can carry
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.count("\n") == 1 and len(out.stderr) < 300, len(out.stderr)
+    assert "(100,001 characters) is not a number" in out.stderr
 
 
 def test_the_console_script_when_installed():

@@ -25,6 +25,8 @@ tinygrad_edu.cli.ExpressionError: column 2: attribute access (.__class__) is not
 import argparse
 import ast
 import difflib
+import io
+import keyword
 import math
 import os
 import re
@@ -32,11 +34,12 @@ import runpy
 import shlex
 import subprocess
 import sys
+import tokenize
+import unicodedata
 import warnings
 
-from .engine import Value, topological_order
+from .engine import Value, no_grad
 from .gradcheck import gradcheck, numerical_grad
-from .ops import FLOAT
 from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout   # light: viz imports
                                                                           # graphviz only when drawing
 
@@ -47,12 +50,29 @@ __all__ = ["main", "parse_expression", "parse_assignments", "ExpressionError",
 FUNCTIONS = {name: getattr(Value, name)
              for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")}
 
-MAX_LENGTH = 10_000   #: longest expression text accepted (characters)
-MAX_DEPTH = 200       #: deepest nesting accepted (a + b + c nests one level per +)
+#: Longest expression text accepted (characters): room for a sum of 10,000
+#: variables; a command-line argument can carry at most 128 KiB on Linux.
+MAX_LENGTH = 100_000
+#: Deepest nesting accepted.  A chain of + and - (or of * and /) is one level
+#: however long it is (x0 + x1 + ... + x9999); each operand that is itself
+#: another operation -- a function call, a unary minus, a power, a chain of the
+#: other kind -- adds one.
+MAX_DEPTH = 200
 MAX_EXPONENT = 1000   #: largest |k| accepted in x ** k with a number k
 
 _BINARY = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__",
            ast.Div: "__truediv__", ast.Pow: "__pow__"}
+
+#: Operators that form one chain with their left operand: a + b - c, a * b / c.
+_CHAIN_KIND = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
+
+#: Functions with a kink (a corner where the derivative jumps): at it, backward() uses a convention.
+_KINK_FUNCTIONS = ("relu", "abs")
+
+#: How much of a piece of the input an error message quotes (characters).
+_QUOTE = 60
+#: The longest error line printed (characters); longer ones lose their middle.
+_MAX_MESSAGE = 500
 
 #: What a learner might type, and what to call it in an error message.
 _UNSUPPORTED = {
@@ -83,6 +103,33 @@ class ExpressionError(ValueError):
         super().__init__(f"column {column}: {message}" if column else message)
 
 
+def _cut(text, limit):
+    """``text`` up to ``limit`` characters; past that its start and end around '…'."""
+    return text if len(text) <= limit else f"{text[:limit * 2 // 3]}…{text[-(limit // 3):]}"
+
+
+def _shortened(text, limit=_QUOTE):
+    """A piece of the input for a message: cut as :func:`_cut` does, so that an
+    error never repeats a huge input, and with what would break the line or
+    cannot be shown (a line break, a NUL, a lone surrogate) escaped as repr() does."""
+    text = _cut(text, limit)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
+def _quoted(text, limit=_QUOTE):
+    """repr() of a piece of the input, cut as :func:`_cut` does (with its length then)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{_cut(text, limit)!r} ({len(text):,} characters)"
+
+
+def _too_deep(column=None):
+    return ExpressionError(f"the expression nests more than {MAX_DEPTH} operations inside one "
+                           "another; split it up", column)
+
+
 def _column(text, node):
     """1-based character column of an ast node in the whole text (ast counts
     UTF-8 bytes within a line; a line break counts as one character)."""
@@ -94,7 +141,11 @@ def _column(text, node):
 
 def _suggest(name, choices):
     close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
+    return f" (did you mean {_shortened(close[0])}?)" if close else ""
+
+
+def _source(text, node):
+    return _quoted(ast.get_source_segment(text, node) or "")
 
 
 def _number(node, text):
@@ -102,15 +153,15 @@ def _number(node, text):
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         what = "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} literals"
-        raise ExpressionError(f"{what} ({ast.get_source_segment(text, node) or value!r}) "
-                              "are not supported; use real numbers", _column(text, node))
+        raise ExpressionError(f"{what} ({_source(text, node)}) are not supported; use real numbers",
+                              _column(text, node))
     try:
         x = float(value)
     except OverflowError:
         raise ExpressionError("a number is too large for a float", _column(text, node)) from None
     if not math.isfinite(x):
-        raise ExpressionError(f"{ast.get_source_segment(text, node)} is not a finite number",
-                              _column(text, node))
+        raise ExpressionError(f"{_shortened(ast.get_source_segment(text, node) or '')} is not a "
+                              "finite number", _column(text, node))
     return x
 
 
@@ -126,91 +177,515 @@ def _literal(node, text):
     return None
 
 
+def _continues_chain(node, operand):
+    """Whether ``operand`` (the left operand of ``node``) belongs to the same chain
+    as node: a + b - c and a * b / c nest no deeper however long they are."""
+    kind = _CHAIN_KIND.get(type(node.op))
+    return (kind is not None and isinstance(operand, ast.BinOp)
+            and _CHAIN_KIND.get(type(operand.op)) == kind)
+
+
+# ---------------------------------------------------------------------------
+# Reading the text: Python's own parser, in pieces when the text is too deep for it
+
+def _syntax_tree(body):
+    """Python's syntax tree (mode 'eval') of ``body``, the stripped text.
+
+    Python's parser turns a long chain such as ``x0 + x1 + ... + x9999`` into a
+    tree as deep as the chain, which some versions cannot build (3.11 and 3.12
+    stop near 3,000 terms, 3.13 near 10,000; 3.10 goes on).  Such a text is read
+    by :class:`_Pieces` instead: the chains are split where Python would split
+    them and each piece goes through ``ast.parse``, so the tree is the same on
+    every version.
+    """
+    try:
+        with warnings.catch_warnings():       # e.g. "1if x else 2": our error says it all
+            warnings.simplefilter("ignore")
+            return ast.parse(body, mode="eval")
+    except SyntaxError as err:
+        if err.offset == 0 and err.msg == "invalid syntax":     # ast's way of saying "at the end"
+            raise ExpressionError("syntax error: the expression ends too early "
+                                  "(is something missing at the end?)", len(body) + 1) from None
+        offset = err.offset if err.offset and (err.lineno or 1) == 1 else None
+        raise ExpressionError(f"syntax error: {err.msg}", offset) from None
+    except (RecursionError, MemoryError):
+        pass                                  # too deep for this Python's parser: read it in pieces
+    except ValueError as err:   # e.g. a null byte, on some Python versions
+        raise ExpressionError(f"cannot read the expression: {err}") from None
+    return ast.Expression(body=_Pieces(body).tree())
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}", "FSTRING_START": "FSTRING_END"}
+_ADDITIVE = {"+": ast.Add, "-": ast.Sub}
+_MULTIPLICATIVE = {"*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv, "%": ast.Mod, "@": ast.MatMult}
+_UNARY = {"-": ast.USub, "+": ast.UAdd, "~": ast.Invert}
+#: Tokens a chain may hold outside brackets; anything else (a keyword, a comma, a
+#: comparison) leaves the span to ast.parse whole.
+_OUTSIDE = {"NAME", "NUMBER", "STRING", "FSTRING_START", "**", ".", "(", "[", "{",
+            *_ADDITIVE, *_MULTIPLICATIVE, *_UNARY}
+#: Tokens that stand only after an operand (unlike + and -, which may be signs).
+_AFTER_OPERANDS = {"**", ".", *_MULTIPLICATIVE}
+#: Tokens after which + - * / are binary operators (otherwise + and - are signs).
+_OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "FSTRING_END", ")", "]", "}"}
+_TOKEN_KINDS = {getattr(tokenize, kind): kind for kind in ("NAME", "NUMBER", "STRING", "FSTRING_START",
+                                                          "FSTRING_MIDDLE", "FSTRING_END")
+                if hasattr(tokenize, kind)}              # f-strings have tokens of their own from 3.12
+_SKIPPED = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.DEDENT, tokenize.ENDMARKER,
+            tokenize.ENCODING}
+
+
+class _Pieces:
+    """Build the syntax tree of a text too deep for ``ast.parse`` in one go.
+
+    The text is split into tokens (Python's ``tokenize``, which only reads);
+    chains of ``+ -`` and ``* /``, signs, powers, parentheses and calls of one
+    argument are assembled here, iteratively where they can be long, into the
+    very nodes Python would make (positions included); every other piece -- a
+    name, a number, anything in brackets that is not such a chain -- goes to
+    ``ast.parse``.  A piece that is still too deep is an ExpressionError.
+    """
+
+    def __init__(self, body):
+        self.body = body
+        if any(c in body for c in "\r\x0c\x00"):      # line ends tokenize and ast could count apart
+            raise _too_deep()
+        self.lines = body.split("\n")
+        self.line_starts = [0]
+        for line in self.lines[:-1]:
+            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        self.byte_columns = {}
+        self.kinds, self.texts, self.starts, self.ends = [], [], [], []
+        depth, line_ended = 0, False
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(body).readline):
+                if token.type in _SKIPPED:
+                    if token.type in (tokenize.NL, tokenize.NEWLINE) and depth == 0 and self.kinds:
+                        line_ended = True
+                    continue
+                if line_ended:                         # a line break outside brackets, then more
+                    raise _too_deep()
+                if token.type == tokenize.OP and token.string in ("(", "[", "{"):
+                    depth += 1
+                elif token.type == tokenize.OP and token.string in (")", "]", "}"):
+                    depth -= 1
+                if token.type == tokenize.OP:
+                    kind = token.string
+                elif token.type in _TOKEN_KINDS:
+                    kind = _TOKEN_KINDS[token.type]
+                    if kind == "NAME" and keyword.iskeyword(token.string):
+                        kind = "KEYWORD"
+                else:                                  # an indent, ERRORTOKEN: not an expression
+                    raise _too_deep()
+                self.kinds.append(kind)
+                self.texts.append(token.string)
+                self.starts.append(token.start)
+                self.ends.append(token.end)
+        except (tokenize.TokenError, SyntaxError):
+            raise _too_deep() from None
+        self.match = {}                                 # opening bracket -> its closing one
+        stack = []
+        for i, kind in enumerate(self.kinds):
+            if kind in _OPENERS:
+                stack.append(i)
+            elif kind in (")", "]", "}", "FSTRING_END"):
+                if not stack or _OPENERS[self.kinds[stack[-1]]] != kind:
+                    raise _too_deep()
+                self.match[stack.pop()] = i
+        if stack or not self.kinds:
+            raise _too_deep()
+
+    def tree(self):
+        return self._expression(0, len(self.kinds), 1)
+
+    # -- positions -------------------------------------------------------------
+    def _offset(self, row_col):
+        """Character offset in the body of a token position (row from 1, column)."""
+        row, col = row_col
+        return self.line_starts[row - 1] + col
+
+    def _byte_column(self, row, col):
+        """ast counts columns in UTF-8 bytes; tokenize in characters."""
+        columns = self.byte_columns.get(row)
+        if columns is None:
+            line = self.lines[row - 1]
+            if line.isascii():
+                columns = None
+            else:
+                columns, total = [0], 0
+                for ch in line:
+                    total += len(ch.encode("utf-8", "surrogatepass"))
+                    columns.append(total)
+            self.byte_columns[row] = columns or False
+        return columns[col] if columns else col
+
+    def _place(self, node, lo, hi):
+        """Give node the position of tokens lo..hi-1, as ast.parse would."""
+        (row, col), (end_row, end_col) = self.starts[lo], self.ends[hi - 1]
+        node.lineno, node.col_offset = row, self._byte_column(row, col)
+        node.end_lineno, node.end_col_offset = end_row, self._byte_column(end_row, end_col)
+        return node
+
+    # -- the grammar: expression = term (+|- term)*, term = factor (*|/ factor)* ----
+    def _walk(self, lo, hi):
+        """The tokens of lo..hi outside brackets, one by one (a bracketed group
+        appears as its opening and its closing token)."""
+        i = lo
+        while i < hi:
+            yield i
+            if self.kinds[i] in _OPENERS:
+                i = self.match[i]
+                if i >= hi:
+                    return
+                yield i
+            i += 1
+
+    def _outside(self, lo, hi):
+        """The tokens of lo..hi outside brackets, or None if one of them cannot be
+        part of a chain (a keyword, a comma, a comparison ...)."""
+        found, i = [], lo
+        while i < hi:
+            kind = self.kinds[i]
+            if kind not in _OUTSIDE or (kind in _AFTER_OPERANDS and not self._binary(found[-1] if found else None)):
+                return None                    # f(**kw), *args: for ast.parse
+            found.append(i)
+            if kind in _OPENERS:
+                i = self.match[i]
+                if i >= hi:
+                    return None
+                found.append(i)
+            i += 1
+        return found or None
+
+    def _binary(self, previous):
+        return previous is not None and self.kinds[previous] in _OPERAND_ENDS
+
+    def _expression(self, lo, hi, level):
+        if level > MAX_DEPTH:
+            raise _too_deep()
+        outside = self._outside(lo, hi) if lo < hi else None
+        if outside is None:
+            return self._leaf(lo, hi)
+        # Split once, left to right: terms at binary + -, factors at binary * / // % @.
+        terms, factors = [], []       # (the operator before it or None, its factors)
+        term_operator, operator, start, previous = None, None, lo, None
+        for i in outside:
+            kind = self.kinds[i]
+            if self._binary(previous) and (kind in _ADDITIVE or kind in _MULTIPLICATIVE):
+                factors.append((operator, start, i))
+                start = i + 1
+                if kind in _ADDITIVE:
+                    terms.append((term_operator, factors))
+                    factors, operator, term_operator = [], None, i
+                else:
+                    operator = i
+            previous = i
+        factors.append((operator, start, hi))
+        terms.append((term_operator, factors))
+        node = None
+        for term_operator, factors in terms:
+            term = None
+            for operator, a, b in factors:
+                factor = self._factor(a, b, level)
+                if term is None:
+                    term = factor
+                else:
+                    term = self._place(ast.BinOp(left=term, op=_MULTIPLICATIVE[self.kinds[operator]](),
+                                                 right=factor), factors[0][1], b)
+            if node is None:
+                node = term
+            else:
+                node = self._place(ast.BinOp(left=node, op=_ADDITIVE[self.kinds[term_operator]](),
+                                             right=term), lo, b)
+        return node
+
+    def _factor(self, lo, hi, level):
+        """Signs and powers: -a ** -b ** c is -(a ** (-(b ** c))), built with a loop."""
+        pending = []
+        while True:
+            if lo >= hi:
+                return self._leaf(lo, hi)           # nothing where an operand belongs
+            if self.kinds[lo] in _UNARY:
+                pending.append((lo, None))
+                lo += 1
+                continue
+            power, previous = None, None
+            for i in self._walk(lo, hi):             # stops at the first power
+                if self.kinds[i] == "**" and self._binary(previous):
+                    power = i
+                    break
+                previous = i
+            if power is None:
+                node = self._primary(lo, hi, level)
+                break
+            pending.append((lo, self._primary(lo, power, level)))
+            lo = power + 1
+        for start, base in reversed(pending):
+            if base is None:
+                node = ast.UnaryOp(op=_UNARY[self.kinds[start]](), operand=node)
+            else:
+                node = ast.BinOp(left=base, op=ast.Pow(), right=node)
+            self._place(node, start, hi)
+        return node
+
+    def _primary(self, lo, hi, level):
+        """(chain) and f(chain) are read here; every other operand by ast.parse."""
+        kind = self.kinds[lo]
+        if kind == "(" and self.match[lo] == hi - 1 and hi - lo > 2:
+            if self._outside(lo + 1, hi - 1) is not None:
+                return self._expression(lo + 1, hi - 1, level + 1)  # parentheses make no node
+        elif (kind == "NAME" and hi - lo > 3 and self.kinds[lo + 1] == "("
+              and self.match[lo + 1] == hi - 1 and self._outside(lo + 2, hi - 1) is not None):
+            argument = self._expression(lo + 2, hi - 1, level + 1)
+            name = unicodedata.normalize("NFKC", self.texts[lo])    # as Python names it
+            func = self._place(ast.Name(id=name, ctx=ast.Load()), lo, lo + 1)
+            return self._place(ast.Call(func=func, args=[argument], keywords=[]), lo, hi)
+        return self._leaf(lo, hi)
+
+    def _leaf(self, lo, hi):
+        """Tokens lo..hi-1 read by ast.parse, moved to where they stand in the body."""
+        if lo >= hi:                                  # an operator with nothing after it
+            at = self._offset(self.starts[lo]) + 1 if lo < len(self.kinds) else None
+            if at is None:
+                raise ExpressionError("syntax error: the expression ends too early "
+                                      "(is something missing at the end?)", len(self.body) + 1)
+            raise ExpressionError("syntax error: invalid syntax", at)
+        start = self._offset(self.starts[lo])
+        text = self.body[start:self._offset(self.ends[hi - 1])]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                piece = ast.parse(text, mode="eval").body
+        except SyntaxError as err:
+            column = None
+            if err.lineno and err.offset:
+                line_start = sum(len(line) + 1 for line in text.split("\n")[:err.lineno - 1])
+                column = start + line_start + err.offset
+            raise ExpressionError(f"syntax error: {err.msg}", column) from None
+        except (RecursionError, MemoryError):
+            raise _too_deep(start + 1) from None
+        except ValueError as err:
+            raise ExpressionError(f"cannot read the expression: {err}") from None
+        row, col = self.starts[lo]
+        shift = self._byte_column(row, col)
+        for node in ast.walk(piece):
+            if getattr(node, "lineno", None) is None:
+                continue                              # operators and contexts: shared, no position
+            if node.lineno == 1:
+                node.col_offset += shift
+            if node.end_lineno == 1:
+                node.end_col_offset += shift
+            node.lineno += row - 1
+            node.end_lineno += row - 1
+        return piece
+
+
+# ---------------------------------------------------------------------------
+# Checking and evaluating the tree
+
+class _Expression:
+    """An expression read and checked once, to be evaluated as often as needed
+    (the finite-difference check evaluates it twice per variable).
+
+    ``names``: the variables it uses; ``size``: how many steps (numbers, names,
+    operations) one evaluation takes; ``kinks``: the relu and abs calls whose
+    argument depends on a variable (at a kink the derivative is a convention).
+    """
+
+    def __init__(self, text, variables):
+        if not isinstance(text, str):
+            raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"the expression is {len(text)} characters long; "
+                                  f"the limit is {MAX_LENGTH}")
+        if not text.strip():
+            raise ExpressionError("the expression is empty")
+        body = text.strip()     # ast reads leading spaces as an indent; columns count from `text`
+        lead = len(text) - len(text.lstrip())
+        try:
+            self.tree = _syntax_tree(body)
+            self.names, self.kinks = _check(self.tree, body, variables)
+            self.program = _program(self.tree, body)
+            self.size = len(self.program)
+        except ExpressionError as err:
+            if err.column is None or not lead:
+                raise
+            raise ExpressionError(err.message, err.column + lead) from None
+        self.body, self.lead = body, lead
+
+    def evaluate(self, values, kinks=None):
+        """The Value of the expression, ``values`` mapping each name to a Value.
+
+        ``kinks``, a list, receives (function name, its Value, its argument) for
+        each relu and abs in :attr:`kinks`, in the order they are computed.
+        """
+        try:
+            return _run(self.program, self.body, values, self.kinks, kinks)
+        except ExpressionError as err:
+            if err.column is None or not self.lead:
+                raise
+            raise ExpressionError(err.message, err.column + self.lead) from None
+
+
 def _check(tree, text, variables):
-    """Walk the tree once (iteratively): allow-listed nodes only, depth bounded."""
+    """Walk the tree once (iteratively): allow-listed nodes only, depth bounded,
+    every name given.  Returns the names used and the kink calls whose argument
+    depends on a variable."""
+    names, order = set(), []
     stack = [(tree.body, 1)]
+
+    def fail(message, node):
+        raise ExpressionError(message, _column(text, node) if hasattr(node, "col_offset") else None)
+
     while stack:
         node, depth = stack.pop()
-        col = _column(text, node) if hasattr(node, "col_offset") else None
+        order.append(node)
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression nests more than {MAX_DEPTH} operations inside "
-                                  "one another; split it up", col)
+            raise _too_deep(_column(text, node) if hasattr(node, "col_offset") else None)
         if isinstance(node, ast.Constant):
             _number(node, text)
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
-                raise ExpressionError(f"{node.id} is a function: call it, e.g. {node.id}(x)", col)
+                fail(f"{node.id} is a function: call it, e.g. {node.id}(x)", node)
             if node.id not in variables:
-                given = ", ".join(sorted(variables)) or "none"
-                raise ExpressionError(f"'{node.id}' has no value{_suggest(node.id, variables)}; "
-                                      f"give one after the expression, e.g. {node.id}=1.5 "
-                                      f"(variables given: {given})", col)
+                name = _shortened(node.id)
+                if keyword.iskeyword(node.id):
+                    fail(f"'{_shortened(ast.get_source_segment(text, node) or name)}' reads as the "
+                         f"Python keyword '{name}', which cannot name a variable", node)
+                fail(f"'{name}' has no value{_suggest(node.id, variables)}; give one after the "
+                     f"expression, e.g. {name}=1.5 (variables given: {_listed(variables)})", node)
+            names.add(node.id)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
-                raise ExpressionError(f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
-                                      "is not supported; use + - * / **", col)
+                fail(f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
+                     "is not supported; use + - * / **", node)
             if isinstance(node.op, ast.Pow):
                 k = _literal(node.right, text)
                 if k is not None and abs(k) > MAX_EXPONENT:
-                    raise ExpressionError(f"exponent {k:g} is too large (the limit is "
-                                          f"±{MAX_EXPONENT})", _column(text, node.right))
-            stack += [(node.right, depth + 1), (node.left, depth + 1)]
+                    fail(f"exponent {k:g} is too large (the limit is ±{MAX_EXPONENT})", node.right)
+            left_depth = depth if _continues_chain(node, node.left) else depth + 1
+            stack += [(node.right, depth + 1), (node.left, left_depth)]
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise ExpressionError(f"{_UNSUPPORTED[type(node.op)]} is not supported", col)
+                fail(f"{_UNSUPPORTED[type(node.op)]} is not supported", node)
             stack.append((node.operand, depth + 1))
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
-                raise ExpressionError(f"method calls (.{func.attr}) are not supported; "
-                                      f"write {func.attr}(...)", col)
+                fail(f"method calls (.{_shortened(func.attr)}) are not supported; "
+                     f"write {_shortened(func.attr)}(...)", node)
             if not isinstance(func, ast.Name):
-                raise ExpressionError("only the functions " + ", ".join(FUNCTIONS)
-                                      + " can be called", col)
+                fail("only the functions " + ", ".join(FUNCTIONS) + " can be called", node)
             if func.id not in FUNCTIONS:
-                raise ExpressionError(f"unknown function '{func.id}'{_suggest(func.id, FUNCTIONS)}; "
-                                      "the functions are " + ", ".join(FUNCTIONS), col)
+                fail(f"unknown function '{_shortened(func.id)}'{_suggest(func.id, FUNCTIONS)}; "
+                     "the functions are " + ", ".join(FUNCTIONS), node)
             if node.keywords:
-                raise ExpressionError(f"{func.id}() takes no keyword arguments", col)
+                fail(f"{func.id}() takes no keyword arguments", node)
             if any(isinstance(arg, ast.Starred) for arg in node.args):
-                raise ExpressionError("* unpacking is not supported", col)
+                fail("* unpacking is not supported", node)
             if len(node.args) != 1:
-                raise ExpressionError(f"{func.id}() takes exactly one argument, "
-                                      f"got {len(node.args)}", col)
+                fail(f"{func.id}() takes exactly one argument, got {len(node.args)}", node)
             stack.append((node.args[0], depth + 1))
         elif isinstance(node, ast.Attribute):
-            raise ExpressionError(f"attribute access (.{node.attr}) is not supported; "
+            raise ExpressionError(f"attribute access (.{_shortened(node.attr)}) is not supported; "
                                   "write functions as exp(x)", _column(text, node.value)
                                   + len(ast.get_source_segment(text, node.value) or ""))
         else:
             what = _UNSUPPORTED.get(type(node), f"'{type(node).__name__}'")
-            raise ExpressionError(f"{what} is not supported here", col)
+            fail(f"{what} is not supported here", node)
+    # Which nodes depend on a variable, children before parents (the walk's order reversed).
+    depends, kinks = set(), set()
+    for node in reversed(order):
+        if isinstance(node, ast.Name):
+            depends.add(node)
+        elif isinstance(node, ast.BinOp):
+            if node.left in depends or node.right in depends:
+                depends.add(node)
+        elif isinstance(node, ast.UnaryOp):
+            if node.operand in depends:
+                depends.add(node)
+        elif isinstance(node, ast.Call) and node.args[0] in depends:
+            depends.add(node)
+            if node.func.id in _KINK_FUNCTIONS:
+                kinks.add(node)
+    return names, kinks
 
 
-def _evaluate(node, text, variables):
-    """Build the Value of a checked tree (its depth is at most MAX_DEPTH)."""
-    k = _literal(node, text)
-    if k is not None:
-        return Value(k)
-    if isinstance(node, ast.Name):
-        return variables[node.id]
-    try:
-        if isinstance(node, ast.BinOp):
-            left = _evaluate(node.left, text, variables)
-            if isinstance(node.op, ast.Pow):
-                k = _literal(node.right, text)    # x ** 2: a number exponent, d/dx = 2x
-                if k is not None:
-                    return left ** k
-            right = _evaluate(node.right, text, variables)
-            return getattr(left, _BINARY[type(node.op)])(right)
-        if isinstance(node, ast.UnaryOp):
-            operand = _evaluate(node.operand, text, variables)
-            return -operand if isinstance(node.op, ast.USub) else operand
-        return FUNCTIONS[node.func.id](_evaluate(node.args[0], text, variables))
-    except (ValueError, ZeroDivisionError, OverflowError) as err:
-        if isinstance(err, ExpressionError):
-            raise
-        raise ExpressionError(str(err), _column(text, node)) from None
+def _listed(names, most=10):
+    """Up to ``most`` names, each shortened, for a message."""
+    shown = sorted(names)[:most]
+    text = ", ".join(_shortened(name, 20) for name in shown) or "none"
+    return text if len(names) <= most else f"{text} and {len(names) - most:,} more"
+
+
+# The instructions of a program (see _program): push a number, push a variable,
+# apply a binary op to the top two, a power with a number exponent, a sign, a function.
+_NUMBER, _NAME, _BINARY_OP, _POWER, _NEGATE, _FUNCTION = range(6)
+_METHODS = {op: getattr(Value, name) for op, name in _BINARY.items()}
+
+
+def _program(tree, text):
+    """The checked tree as a list of instructions in the order the forward pass
+    computes them (postfix), each (instruction, argument, its node).  Built and
+    run with loops, so a chain as long as the text needs no recursion."""
+    program = []
+    stack = [(tree.body, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        if operands_done:
+            if isinstance(node, ast.BinOp):
+                k = _literal(node.right, text) if isinstance(node.op, ast.Pow) else None
+                program.append((_BINARY_OP, _METHODS[type(node.op)], node) if k is None
+                               else (_POWER, k, node))
+            elif isinstance(node, ast.UnaryOp):
+                if isinstance(node.op, ast.USub):           # +x is x itself
+                    program.append((_NEGATE, None, node))
+            else:
+                program.append((_FUNCTION, node.func.id, node))
+            continue
+        k = _literal(node, text)
+        if k is not None:                          # -3 is a number, not neg(3)
+            program.append((_NUMBER, k, node))
+        elif isinstance(node, ast.Name):
+            program.append((_NAME, node.id, node))
+        elif isinstance(node, ast.BinOp):
+            stack.append((node, True))
+            if not (isinstance(node.op, ast.Pow) and _literal(node.right, text) is not None):
+                stack.append((node.right, False))  # x ** 2: a number exponent, d/dx = 2x
+            stack.append((node.left, False))
+        elif isinstance(node, ast.UnaryOp):
+            stack += [(node, True), (node.operand, False)]
+        else:
+            stack += [(node, True), (node.args[0], False)]
+    return program
+
+
+def _run(program, text, variables, kink_nodes, kinks):
+    """The Value of a program, ``variables`` mapping names to Values; ``kinks``
+    (a list or None) receives (function, its Value, its argument) for each call
+    in ``kink_nodes``."""
+    stack = []
+    push, pop = stack.append, stack.pop
+    for instruction, argument, node in program:
+        try:
+            if instruction == _NAME:
+                push(variables[argument])
+            elif instruction == _BINARY_OP:
+                right = pop()
+                stack[-1] = argument(stack[-1], right)
+            elif instruction == _NUMBER:
+                push(Value(argument))
+            elif instruction == _POWER:
+                stack[-1] = stack[-1] ** argument
+            elif instruction == _NEGATE:
+                stack[-1] = -stack[-1]
+            else:
+                operand = stack[-1]
+                stack[-1] = FUNCTIONS[argument](operand)
+                if kinks is not None and node in kink_nodes:
+                    kinks.append((argument, stack[-1], operand))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            raise ExpressionError(str(err), _column(text, node)) from None
+    return stack[0]
 
 
 def parse_expression(text, variables):
@@ -220,155 +695,175 @@ def parse_expression(text, variables):
     filled by ``backward()``) or a number (wrapped in a Value labelled with
     the name).  Allowed: numbers, the variables, ``+ - * / **``, unary ``-``
     and ``+``, parentheses and calls of :data:`FUNCTIONS` with one argument.
+    Names are read as Python reads identifiers (NFKC: ``ｘ`` is ``x``).
     Raises :class:`ExpressionError` for anything else -- unknown names,
     syntax errors, other constructs, numbers that are not finite, exponents
     beyond :data:`MAX_EXPONENT`, text longer than :data:`MAX_LENGTH` or nested
     deeper than :data:`MAX_DEPTH` -- and for domain errors of the engine
-    (``log(0)``); never anything else.
+    (``log(0)``); never anything else.  Time and memory grow in proportion
+    to the length of the text.
 
     >>> parse_expression("2*y", {"y": 1.5}).data
     3.0
     """
-    if not isinstance(text, str):
-        raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ExpressionError(f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    if not text.strip():
-        raise ExpressionError("the expression is empty")
     values = {}
     for name, v in variables.items():
         values[name] = v if isinstance(v, Value) else _variable(name, v)
-    body = text.strip()     # ast reads leading spaces as an indent; columns count from `text`
-    lead = len(text) - len(text.lstrip())
-    try:
-        with warnings.catch_warnings():       # e.g. "1if x else 2": our error says it all
-            warnings.simplefilter("ignore")
-            tree = ast.parse(body, mode="eval")
-    except SyntaxError as err:
-        if err.offset == 0 and err.msg == "invalid syntax":     # ast's way of saying "at the end"
-            raise ExpressionError("syntax error: the expression ends too early "
-                                  "(is something missing at the end?)", len(text.rstrip()) + 1) from None
-        offset = err.offset + lead if err.offset and (err.lineno or 1) == 1 else None
-        raise ExpressionError(f"syntax error: {err.msg}", offset) from None
-    except (RecursionError, MemoryError):
-        raise ExpressionError(f"the expression is nested too deeply to read (the limit is "
-                              f"{MAX_DEPTH} levels)") from None
-    except ValueError as err:   # e.g. a null byte, on some Python versions
-        raise ExpressionError(f"cannot read the expression: {err}") from None
-    try:
-        _check(tree, body, values)
-        return _evaluate(tree.body, body, values)
-    except ExpressionError as err:
-        if err.column is None or not lead:
-            raise
-        raise ExpressionError(err.message, err.column + lead) from None
+    return _Expression(text, values).evaluate(values)
 
 
 def _variable(name, value):
     try:
         return Value(value, label=name)
     except (TypeError, ValueError) as err:
-        raise ExpressionError(f"variable {name}: {err}") from None
+        raise ExpressionError(f"variable {_shortened(name)}: {err}") from None
+
+
+def _variable_name(item):
+    """The variable name of ``name=value``, normalised as Python normalises identifiers."""
+    written = item.partition("=")[0].strip()
+    if not written.isidentifier():
+        raise ExpressionError(f"{_quoted(written)} is not a valid variable name (in {_quoted(item)})")
+    name = unicodedata.normalize("NFKC", written)
+    shown = _shortened(written) + ("" if name == written else f" (read as {_shortened(name)})")
+    if keyword.iskeyword(name):
+        raise ExpressionError(f"{shown} is a Python keyword, which cannot name a variable; "
+                              f"call it something else, e.g. {name}_")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{shown} is a function name; call the variable something else")
+    return name
 
 
 def parse_assignments(items):
     """``['x=2', 'w=-3']`` -> ``{'x': 2.0, 'w': -3.0}``, or an ExpressionError.
 
-    >>> parse_assignments(['x=2', 'w=-3e-1'])
-    {'x': 2.0, 'w': -0.3}
+    Names are normalised as Python normalises identifiers (NFKC), so ``ｘ=3``
+    gives ``x``; Python's keywords cannot be names.
+
+    >>> parse_assignments(['x=2', 'w=-3e-1', 'ｙ=1'])
+    {'x': 2.0, 'w': -0.3, 'y': 1.0}
     """
-    values = {}
+    values, written = {}, {}
     for item in items:
-        name, eq, text = item.partition("=")
-        name = name.strip()
-        if not eq:
-            raise ExpressionError(f"expected name=value after the expression, got {item!r}")
-        if not name.isidentifier() or name in ("True", "False", "None"):
-            raise ExpressionError(f"{name!r} is not a valid variable name (in {item!r})")
-        if name in FUNCTIONS:
-            raise ExpressionError(f"{name} is a function name; call the variable something else")
+        if "=" not in item:
+            raise ExpressionError(f"expected name=value after the expression, got {_quoted(item)}")
+        name = _variable_name(item)
+        text = item.partition("=")[2]
         if name in values:
-            raise ExpressionError(f"{name} is given twice ({name}={values[name]:g} and {item})")
+            raise ExpressionError(f"{_shortened(name)} is given twice ({_shortened(written[name])} "
+                                  f"and {_shortened(item)})")
         try:
             x = float(text)
         except ValueError:
-            raise ExpressionError(f"{name}={text}: {text.strip()!r} is not a number") from None
+            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: {_quoted(text.strip())} "
+                                  "is not a number") from None
         if not math.isfinite(x):
-            raise ExpressionError(f"{name}={text}: the value must be a finite number")
+            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: the value must be a finite number")
         values[name] = x
+        written[name] = item
     return values
 
 
 # ---------------------------------------------------------------------------
 # Subcommands
 
-def _build(args):
-    """Parse the variables and the expression; name the output f (or out)."""
+def _build(args, kinks=None):
+    """Parse the variables and the expression; name the output f (or out).
+
+    Returns the output, the variables (name -> Value) and the checked expression.
+    """
     numbers = parse_assignments(args.assignments)
     variables = {name: Value(x, label=name) for name, x in numbers.items()}
-    root = parse_expression(args.expression, variables)
-    if root.label == "" and root._fn is not None:
+    expression = _Expression(args.expression, variables)
+    root = expression.evaluate(variables, kinks)
+    if root.label == "" and not root.is_leaf:
         root.label = next((n for n in ("f", "out", "result") if n not in variables), "")
-    return root, variables
+    return root, variables, expression
+
+
+#: How many operations the finite-difference check may evaluate in one `grad`
+#: command.  Each variable costs two evaluations of the whole expression, so for
+#: many variables the check would cost (number of variables) times the work of
+#: backward(), which finds every gradient in one pass; past this budget the
+#: remaining variables are left unchecked, and a note says so.
+_CHECK_BUDGET = 500_000
 
 
 def _cmd_grad(args):
     from .formula import formula
-    root, variables = _build(args)
+    kinks = []
+    root, variables, expression = _build(args, kinks)
     _backward(root)
+    name_of_root = root.label or "f"
     print(f"{formula(root)} = {root.data:.10g}")
     if not variables:
         print("(no variables: nothing to differentiate)")
         return 0
     print("at " + ", ".join(f"{n} = {v.data:g}" for n, v in variables.items()))
     print()
+    point = {name: variables[name].data for name in expression.names}
     rows = [("", "backward()", "finite differences", "|difference|")]
-    checks = []
+    checks, spent, unchecked = [], 0, 0
     for name, variable in variables.items():
         analytic = variable.grad
-        try:
-            numeric, h, orders = _finite_difference(args.expression, variables, name)
-            checks.append((name, analytic, numeric, h, orders))
-            cells = (f"{numeric:.10g}", f"{abs(analytic - numeric):.1e}")
-        except (ValueError, ZeroDivisionError, OverflowError):
-            cells = ("n/a", f"(a finite-difference step {name} ± h leaves the domain)")
-        note = "" if name in _names_in(args.expression) else "   (not in the expression)"
-        rows.append((f"d{root.label or 'f'}/d{name}", f"{analytic:.10g}", *cells[:1], cells[1] + note))
+        if name not in expression.names:          # f does not read it: f(x + h) - f(x - h) is 0
+            cells = ("0", f"{abs(analytic):.1e}   (not in the expression)")
+        elif spent >= _CHECK_BUDGET:
+            cells = ("not checked", "")
+            unchecked += 1
+        else:
+            spent += 2 * expression.size
+            try:
+                numeric, h, evaluated = _finite_difference(expression, point, name)
+                checks.append((name, analytic, numeric, h, evaluated))
+                cells = (f"{numeric:.10g}", f"{abs(analytic - numeric):.1e}")
+            except (ValueError, ZeroDivisionError, OverflowError):
+                cells = ("n/a", f"(a finite-difference step {name} ± h leaves the domain)")
+        rows.append((f"d{name_of_root}/d{name}", f"{analytic:.10g}", *cells))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]]).rstrip())
-    notes = _check_notes(root, variables, checks)
+    notes = _check_notes(name_of_root, variables, kinks, checks)
+    if unchecked:
+        checked = len(expression.names) - unchecked
+        notes.append(f"note: finite differences were checked for {checked:,} of the "
+                     f"{len(expression.names):,} variables in the expression: each check evaluates "
+                     f"the whole expression twice, so checking all of them would cost "
+                     f"{2 * len(expression.names):,} evaluations, while backward() found every "
+                     f"gradient in one pass")
     if notes:
         print()
         print("\n".join(notes))
     return 0
 
 
-def _check_notes(root, variables, checks):
+def _check_notes(name_of_root, variables, kinks, checks):
     """Lines under the table that say why a check fails, or would at a kink.
 
-    ``checks`` holds (name, backward's value, finite difference, step h, the
-    topological orders of the graphs at name - h and name + h).  A relu or abs
-    whose argument is 0, or changes sign within the step, gets a note (the
-    derivative is a convention there, and finite differences mix both sides);
-    any other disagreement beyond gradcheck's tolerance gets one line with the
-    likely reason.
+    ``kinks`` holds (function, its Value, its argument) for each relu and abs
+    whose argument depends on a variable, in the order the forward pass meets
+    them; ``checks`` holds (name, backward's value, finite difference, step h,
+    the kink arguments at name - h and at name + h).  A relu or abs whose
+    argument is 0, or changes sign within the step, gets a note (the derivative
+    is a convention there, and finite differences mix both sides); any other
+    disagreement beyond gradcheck's tolerance gets one line with the likely reason.
     """
-    kinks = _kinks(root, variables)
-    shown = {i for i, (_, arg, _) in kinks.items() if arg.data == 0.0}
+    shown = {i for i, (_, _, argument) in enumerate(kinks) if argument.data == 0.0}
     explained, notes = set(), []
-    for name, _, _, _, orders in checks:
-        for i, (_, arg, depends_on) in kinks.items():
-            if name in depends_on and (arg.data == 0.0 or _straddles(i, arg.data, orders)):
+    for name, _, _, _, (below, above) in checks:
+        for i, (_, _, argument) in enumerate(kinks):
+            x = argument.data
+            if below[i] == x == above[i]:
+                continue                            # this kink does not move with name
+            if x == 0.0 or _straddles(x, below[i], above[i]):
                 shown.add(i)
                 explained.add(name)
-    for i in sorted(shown, reverse=True):        # in the order the forward pass meets them
-        node, arg, _ = kinks[i]
-        notes.append(_kink_note(node, arg))
+    for i in sorted(shown):
+        notes.append(_kink_note(*kinks[i]))
     for name, analytic, numeric, h, _ in checks:
         difference, tolerance = abs(analytic - numeric), _ATOL + _RTOL * abs(numeric)
         if name not in explained and not difference <= tolerance:
-            notes.append(f"note: d{root.label or 'f'}/d{name}: backward() and finite differences "
+            notes.append(f"note: d{name_of_root}/d{name}: backward() and finite differences "
                          f"disagree by {difference:.1e} (more than the tolerance {tolerance:.1e}); "
                          f"likely reason: the function curves sharply within the step h = {h:.1e} "
                          f"around {name} = {variables[name].data:g} (e.g. near a pole or the edge of "
@@ -380,70 +875,51 @@ def _check_notes(root, variables, checks):
 _ATOL = gradcheck.__kwdefaults__["atol"]
 _RTOL = gradcheck.__kwdefaults__["rtol"]
 
-#: Ops with a kink (a corner where the derivative jumps): at it, backward() uses a convention.
-_KINK_OPS = ("relu", "abs")
+
+def _straddles(value, below, above):
+    """Whether a kink's argument changes sign (or touches 0) between the point
+    itself (``value``) and the finite difference's two evaluations."""
+    if below == 0.0 or above == 0.0:
+        return True
+    return len({math.copysign(1.0, x) for x in (value, below, above)}) > 1
 
 
-def _kinks(root, variables):
-    """{position in root's topological order: (node, its argument, the names of the
-    variables the argument depends on)} for every relu and abs that depends on one."""
-    order = topological_order(root)
-    depends = {v: {name} for name, v in variables.items()}
-    for node in reversed(order):                     # inputs before the nodes that use them
-        for p in node.parents:
-            if depends.get(p):
-                depends.setdefault(node, set()).update(depends[p])
-    return {i: (node, node._a, depends[node._a]) for i, node in enumerate(order)
-            if node._fn is not None and node._fn.name in _KINK_OPS and depends.get(node._a)}
-
-
-def _straddles(i, value, orders):
-    """Whether the argument of the kink at position i changes sign (or touches 0)
-    between the point itself (``value``) and the finite difference's two evaluations."""
-    signs = {math.copysign(1.0, value)}
-    for order in orders:
-        x = order[i]._a.data
-        if x == 0.0:
-            return True
-        signs.add(math.copysign(1.0, x))
-    return len(signs) > 1
-
-
-def _kink_note(node, arg):
+def _kink_note(function, node, argument):
     """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
     from .formula import formula
-    slope = node._fn.vjp(FLOAT, 1.0, node.data, arg.data)[0] + 0.0
-    text, inner = formula(node, max_length=60), formula(arg, max_length=60)
-    if arg.data == 0.0:
+    probe = Value(argument.data)                   # the slope backward() takes there
+    FUNCTIONS[function](probe).backward()
+    slope = probe.grad + 0.0
+    text, inner = formula(node, max_length=60), formula(argument, max_length=60)
+    if argument.data == 0.0:
         return (f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "
                 f"uses the derivative {slope:g}, finite differences average the slopes on both sides")
-    return (f"note: {text} is within the finite-difference step of its kink ({inner} = {arg.data:.3g}): "
-            f"backward() uses its slope on this side ({slope:g}), finite differences mix both sides")
+    return (f"note: {text} is within the finite-difference step of its kink ({inner} = "
+            f"{argument.data:.3g}): backward() uses its slope on this side ({slope:g}), finite "
+            f"differences mix both sides")
 
 
-def _names_in(text):
-    return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval"))
-            if isinstance(node, ast.Name)}
+def _finite_difference(expression, point, name):
+    """d(expression)/d(name) by central differences, the other variables held at ``point``.
 
-
-def _finite_difference(text, variables, name):
-    """d(expression)/d(name) by central differences, the other variables held fixed.
-
-    Returns the derivative, the step h, and the topological orders of the two
-    graphs evaluated (at name - h and name + h), to look for kinks between them.
+    Returns the derivative, the step h, and the arguments of the expression's
+    kinks at name - h and at name + h (to see whether one lies between them).
+    One evaluation costs as much as building the graph once, whatever the
+    number of variables.
     """
-    fixed = {n: v.data for n, v in variables.items()}
     evaluated = []
 
     def f(x):
-        values = dict(fixed)
+        values = {n: Value(v) for n, v in point.items()}
         values[name] = x
-        out = parse_expression(text, values)
-        evaluated.append((float(x), out))
+        kinks = []
+        with no_grad():                               # numbers only: no graph to keep
+            out = expression.evaluate(values, kinks)
+        evaluated.append((x.data, [argument.data for _, _, argument in kinks]))
         return out
-    numeric = numerical_grad(f, fixed[name])[0]   # ExpressionError (a ValueError) off the domain
+    numeric = numerical_grad(f, point[name])[0]    # ExpressionError (a ValueError) off the domain
     (down, below), (up, above) = sorted(evaluated, key=lambda pair: pair[0])
-    return numeric, (up - down) / 2.0, [topological_order(below), topological_order(above)]
+    return numeric, (up - down) / 2.0, (below, above)
 
 
 def _backward(root):
@@ -455,7 +931,7 @@ def _backward(root):
 
 def _cmd_explain(args):
     from .explain import explain
-    root, _ = _build(args)
+    root, _, _ = _build(args)
     try:
         text = explain(root, max_steps=args.max_steps)
         # The hint for the steps not shown, in the words of the command line.
@@ -467,13 +943,15 @@ def _cmd_explain(args):
 
 def _cmd_graph(args):
     from .viz import render
-    root, _ = _build(args)
+    root, _, _ = _build(args)
     _backward(root)
     try:
         path = render(root, args.output, rankdir=args.rankdir, show_order=args.order,
                       max_nodes=args.max_nodes, timeout=args.timeout)
     except ValueError as err:         # a file name without a known format, a graph too large
-        raise ExpressionError(str(err)) from None
+        # The way to raise the limit, in the words of the command line.
+        raise ExpressionError(re.sub(r"draw_dot\(root, max_nodes=(\d+)\)", r"--max-nodes \1",
+                                     str(err))) from None
     except RenderTimeout as err:      # before OSError: a TimeoutError is one
         raise _CommandError(err.describe(f"--timeout {err.suggested_timeout:g}"), status=1) from None
     except OSError as err:            # a missing folder, a folder in the way, no permission
@@ -532,7 +1010,7 @@ def _cmd_demo(args):
         print("run one with: tinygrad-edu demo NAME")
         return 0
     if args.name not in names:
-        _error(f"no demo named {args.name!r}{_suggest(args.name, names)}; "
+        _error(f"no demo named {_quoted(args.name)}{_suggest(args.name, names)}; "
                "available: " + (", ".join(names) if names else "none"))
         return 2
     path = os.path.join(folder, args.name + ".py")
@@ -558,8 +1036,23 @@ def _cmd_demo(args):
     return 0
 
 
-def _error(message):
-    print(f"tinygrad-edu: error: {message}", file=sys.stderr)
+def _bounded(line):
+    """One line of an error message, at most _MAX_MESSAGE characters: past that
+    its middle is left out (saying how much), so no input comes back whole."""
+    if len(line) <= _MAX_MESSAGE:
+        return line
+    keep = _MAX_MESSAGE - 48                  # room for the marker, up to 10**13 characters
+    head = keep * 3 // 4
+    return (f"{line[:head]} … [{len(line) - keep:,} characters left out] … "
+            f"{line[-(keep - head):]}")
+
+
+def _error(message, one_line=True):
+    """``tinygrad-edu: error: message`` on stderr: one line of bounded length
+    (``one_line=False`` keeps the lines of a message written in several)."""
+    lines = str(message).splitlines() or [""]
+    text = _bounded(" ".join(lines)) if one_line else "\n".join(_bounded(line) for line in lines)
+    print(f"tinygrad-edu: error: {text}", file=sys.stderr)
 
 
 class _CommandError(Exception):
@@ -585,7 +1078,7 @@ def _whole_number(smallest):
         except ValueError:
             n = None
         if n is None or n < smallest:
-            shown = repr(text) if n is None else text
+            shown = _quoted(text) if n is None else text
             raise argparse.ArgumentTypeError(f"must be a whole number >= {smallest}, got {shown}")
         return n
     return parse
@@ -598,7 +1091,7 @@ def _seconds(text):
     except ValueError:
         seconds = None
     if seconds is None or not 0 < seconds < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {_quoted(text)}")
     return seconds
 
 
@@ -674,7 +1167,7 @@ def _check_expression(parser, args):
     if args.expression is None:
         parser.error(f"the expression is missing, {example}")
     if _ASSIGNMENT.fullmatch(args.expression):
-        parser.error(f"{args.expression.strip()} is a value, not an expression: "
+        parser.error(f"{_shortened(args.expression.strip())} is a value, not an expression: "
                      f"write the expression first, {example}")
 
 
@@ -683,7 +1176,7 @@ def _parse(argv):
     if not argv:
         parser.error("missing the command: grad, explain, graph or demo")
     if not argv[0].startswith("-") and argv[0] not in commands:
-        parser.error(f"unknown command {argv[0]!r}{_suggest(argv[0], commands)}; "
+        parser.error(f"unknown command {_quoted(argv[0])}{_suggest(argv[0], commands)}; "
                      "the commands are grad, explain, graph and demo")
     if argv[0] in _EXPRESSION_COMMANDS:
         if len(argv) > 1 and _looks_like_expression(argv[1]):
@@ -735,5 +1228,9 @@ def main(argv=None):
         _error(str(err))
         return getattr(err, "status", 2)
     except GraphvizNotInstalled as err:   # several lines: how to install Graphviz
-        _error(str(err))
+        _error(str(err), one_line=False)
         return 1
+    except Exception as err:             # noqa: BLE001 -- a bug: one line, not a traceback
+        _error(f"internal error: {type(err).__name__}: {err} (this is a bug in tinygrad-edu; "
+               "please report it with the command that caused it)")
+        return 70

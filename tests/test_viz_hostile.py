@@ -171,6 +171,28 @@ def test_a_long_parameter_name_is_drawn_in_its_own_box(tmp_path):
     assert any("b" in texts for texts, _ in nodes.values())      # the short one still in its table
 
 
+#: Names shaped like tinygrad_edu.nn's ('layers.0.neurons.2.w.1'), in any script and digits.
+parameter_names = st.from_regex(r"(?:[A-Za-z_]\w{0,3}\.\d{1,2}\.){1,3}[A-Za-z_]\w{0,3}(?:\.\d{1,2})?",
+                                fullmatch=True)
+
+
+@needs_dot
+@settings(max_examples=20)
+@given(st.lists(parameter_names, min_size=1, max_size=5))
+def test_parameter_tables_with_any_names_render(tmp_path_factory, names):
+    x = Value(1.0, label="x")
+    out = x
+    for i, name in enumerate(names):
+        out = out * Value(0.5 + i, label=name)
+    out.backward()
+    path = render(out, tmp_path_factory.mktemp("svg") / "g.svg")
+    texts = [t for texts, _ in svg_nodes(path).values() for t in texts]
+    for name in names:
+        parts = name.split(".")
+        short = ".".join(parts[-2:]) if parts[-1].isdigit() else parts[-1]
+        assert short in texts or name in texts, (short, texts)
+
+
 @pytest.mark.skipif(os.name == "nt", reason="a shell-script `dot` needs a POSIX shell")
 def test_the_timeout_message_quotes_a_long_name_shortened(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"

@@ -41,7 +41,7 @@ except ImportError:      # run as a script
     from bench_engine import FLOATS, MG, MG_NOGC, OURS, MicrogradValue, _timed, time_chain, time_training
 
 from tinygrad_edu import Value
-from tinygrad_edu.jit import jit
+from tinygrad_edu import jit
 
 JIT_SAMPLE, JIT_BATCH = "jit, per-sample function", "jit, whole batch traced"
 JIT_CHAIN = "jit (backward folded at compile time)"

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 
 from tinygrad_edu import GradcheckError, Op, Value, grad, gradcheck, register
 from tinygrad_edu.explain import explain
-from tinygrad_edu.jit import jit
+from tinygrad_edu import jit
 from tinygrad_edu.ops import FLOAT, OPS
 from tinygrad_edu.testing import safe_floats
 from tinygrad_edu.viz import draw_dot
@@ -130,3 +130,32 @@ def test_bad_definitions_are_refused_clearly():
         Op("f3", lambda m, a, b, c: a, lambda m, g, out, a, b, c: (g, g, g))
     with pytest.raises(AttributeError, match="no function or registered op called 'nosuch'"):
         Op("f4", lambda m, x: m.nosuch(x), lambda m, g, out, x: (g,))(1.0)
+
+
+def test_an_op_built_on_a_math_function_compiles_and_explains():
+    arctan = Op("arctan", forward=lambda m, x: m.atan(x),
+                vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),))
+    f = jit(lambda x: arctan(x * x), 0.5)
+    assert "atan(t1)" in f.source
+    value, (dx,) = f(0.7)
+    assert value == pytest.approx(math.atan(0.49))
+    assert dx == pytest.approx(2 * 0.7 / (1 + 0.49 ** 2))
+    x = Value(0.7, label="x")
+    y = arctan(x)
+    y.label = "y"
+    assert "x.grad += y.grad * (1.0 / (1.0 + x.data * x.data))" in explain(y)
+
+
+def test_a_registered_op_used_inside_another_rule_compiles():
+    softplus_r = register(Op("softplus_r", forward=lambda m, x: m.log(1.0 + m.exp(x)),
+                             vjp=lambda m, g, out, x: (g * m.sigmoid(x),)))
+    try:
+        twice = Op("twice_softplus", forward=lambda m, x: 2.0 * m.softplus_r(x),
+                   vjp=lambda m, g, out, x: (g * 2.0 * m.sigmoid(x),))
+        f = jit(lambda x: twice(x), 0.3)
+        value, (dx,) = f(0.3)
+        assert value == pytest.approx(2 * _softplus(0.3))
+        assert dx == pytest.approx(2 / (1 + math.exp(-0.3)))
+        assert grad(grad(twice))(0.3) == pytest.approx(2 * (1 / (1 + math.exp(-0.3))) * (1 - 1 / (1 + math.exp(-0.3))))
+    finally:
+        del OPS["softplus_r"]

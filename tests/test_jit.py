@@ -11,13 +11,15 @@ from hypothesis import assume, given, strategies as st
 
 from tinygrad_edu import Value, no_grad, value_and_grad
 from tinygrad_edu.engine import _record
-from tinygrad_edu.jit import SYMBOLIC, CompiledFunction, Sym, jit
+from tinygrad_edu import CompiledFunction, jit
+from tinygrad_edu.symbolic import SYMBOLIC, Sym
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT, Op
 from tinygrad_edu.testing import expression_cases, safe_floats
 
-jit_module = importlib.import_module("tinygrad_edu.jit")
+jit_module = importlib.import_module("tinygrad_edu.codegen")
+layout_module = importlib.import_module("tinygrad_edu.codelayout")
 IDENTIFIER = re.compile(r"^[^\W\d]\w*$")
 
 # Random expressions need not use every input; jit's warning about that is expected there.
@@ -88,12 +90,12 @@ def assert_only_arithmetic(source):
 @contextmanager
 def split_into_parts(single=3, part=4):
     """Force the many-parts rendering used for very large graphs."""
-    saved = jit_module._SINGLE_FUNCTION_LINES, jit_module._PART_LINES
-    jit_module._SINGLE_FUNCTION_LINES, jit_module._PART_LINES = single, part
+    saved = layout_module._SINGLE_FUNCTION_LINES, layout_module._PART_LINES
+    layout_module._SINGLE_FUNCTION_LINES, layout_module._PART_LINES = single, part
     try:
         yield
     finally:
-        jit_module._SINGLE_FUNCTION_LINES, jit_module._PART_LINES = saved
+        layout_module._SINGLE_FUNCTION_LINES, layout_module._PART_LINES = saved
 
 
 # -- random expressions -------------------------------------------------------------

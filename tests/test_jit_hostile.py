@@ -15,10 +15,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from tinygrad_edu import Value, value_and_grad
-from tinygrad_edu.jit import jit
+from tinygrad_edu import jit
 from tinygrad_edu.testing import expression_cases
 
-jit_module = importlib.import_module("tinygrad_edu.jit")
+jit_module = importlib.import_module("tinygrad_edu.codegen")
+layout_module = importlib.import_module("tinygrad_edu.codelayout")
 
 SPLIT = pytest.mark.parametrize("split", [False, True], ids=["one function", "split in parts"])
 
@@ -28,8 +29,8 @@ def parts(monkeypatch):
     """A function that forces (or not) the many-parts rendering used for very large graphs."""
     def choose(split):
         if split:
-            monkeypatch.setattr(jit_module, "_SINGLE_FUNCTION_LINES", 3)
-            monkeypatch.setattr(jit_module, "_PART_LINES", 4)
+            monkeypatch.setattr(layout_module, "_SINGLE_FUNCTION_LINES", 3)
+            monkeypatch.setattr(layout_module, "_PART_LINES", 4)
     return choose
 
 
@@ -102,8 +103,8 @@ def eager_value_and_grads(ws, x):
 def test_any_label_gives_code_that_compiles(split, labels, name):
     with pytest.MonkeyPatch.context() as patch:
         if split:
-            patch.setattr(jit_module, "_SINGLE_FUNCTION_LINES", 3)
-            patch.setattr(jit_module, "_PART_LINES", 4)
+            patch.setattr(layout_module, "_SINGLE_FUNCTION_LINES", 3)
+            patch.setattr(layout_module, "_PART_LINES", 4)
         f, params = the_function(labels)
         f.__name__ = name                  # the generated function is named after it too
         compiled = jit(f, params, 0.5)

@@ -197,7 +197,7 @@ def test_gradcheck_losses_in_outputs_and_targets(ys, data):
 
 
 def test_a_target_passed_to_jit_is_an_input_not_a_constant():
-    from tinygrad_edu.jit import jit
+    from tinygrad_edu import jit
     with warnings.catch_warnings():
         warnings.simplefilter("error")                # no "argument t does not reach its result"
         f = jit(sum_of_squares, 0.8, 1.0)

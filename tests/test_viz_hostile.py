@@ -14,7 +14,7 @@ from hypothesis import given, settings, strategies as st
 
 from tinygrad_edu import Value
 from tinygrad_edu.engine import topological_order
-from tinygrad_edu.formula import node_names
+from tinygrad_edu.graph import node_names
 from tinygrad_edu.viz import RenderTimeout, draw_dot, render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

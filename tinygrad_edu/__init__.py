@@ -23,8 +23,8 @@ from .engine import (Value, no_grad, is_grad_enabled, zero_grad, topological_ord
                      NonFiniteGradientError)
 from .ops import Op, register
 from .functional import grad, value_and_grad
-from .gradcheck import gradcheck, numerical_grad, GradcheckError
-from .jit import jit, CompiledFunction
+from .check import gradcheck, numerical_grad, GradcheckError
+from .codegen import jit, CompiledFunction
 
 __version__ = "0.1.0"
 

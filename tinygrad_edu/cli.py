@@ -39,7 +39,7 @@ import unicodedata
 import warnings
 
 from .engine import Value, no_grad
-from .gradcheck import gradcheck, numerical_grad
+from .check import gradcheck, numerical_grad
 from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout   # light: viz imports
                                                                           # graphviz only when drawing
 

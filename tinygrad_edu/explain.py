@@ -40,7 +40,7 @@ import numbers
 
 from .formula import _render
 from .graph import chain_rule_steps, expect_value, format_number, node_names, topological_order
-from .jit import Sym
+from .symbolic import Sym
 
 __all__ = ["explain", "Explanation", "rule_text"]
 

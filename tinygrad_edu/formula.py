@@ -187,10 +187,3 @@ def formula(v, max_length=200, stop_at_labels=False):
                     stack.append(p)
     return _render(v, atoms, max_length)
 
-
-def __getattr__(name):
-    # Transitional: node_names lives in tinygrad_edu.graph now.
-    if name == "node_names":
-        from .graph import node_names
-        return node_names
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

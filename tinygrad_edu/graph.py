@@ -22,8 +22,8 @@ from .engine import Value, topological_order
 from .formula import _expect_value, format_number
 from .ops import FLOAT
 
-__all__ = ["node_names", "format_number", "chain_rule_steps", "Step", "expect_value",
-           "topological_order"]
+__all__ = ["node_names", "step_numbers", "format_number", "chain_rule_steps", "Step",
+           "expect_value", "topological_order", "is_constant"]
 
 expect_value = _expect_value
 
@@ -64,6 +64,25 @@ def node_names(root, order=None):
     return names
 
 
+def step_numbers(root, order=None):
+    """``{node: k}``: each op node's step in the order ``backward()`` applies the chain
+    rule, from 1 (the numbers of :func:`chain_rule_steps`, explain and the diagrams).
+
+    >>> from tinygrad_edu import Value
+    >>> x = Value(2.0, label='x')
+    >>> y = (x * 3).tanh()
+    >>> sorted(step_numbers(y).values())
+    [1, 2]
+    """
+    if order is None:
+        order = topological_order(_expect_value(root, "step_numbers"))
+    numbers = {}
+    for node in order:
+        if node.rule is not None:
+            numbers[node] = len(numbers) + 1
+    return numbers
+
+
 class Step:
     """One chain-rule step of a backward pass: ``node`` (made by ``rule`` from
     ``parents``) passes ``upstream`` x local derivative to each parent;
@@ -94,12 +113,8 @@ def chain_rule_steps(root, order=None):
         order = topological_order(_expect_value(root, "chain_rule_steps"))
     grads = {node: 0.0 for node in order}
     grads[root] = 1.0
-    number = 0
-    for node in order:
+    for node, number in step_numbers(root, order).items():
         rule = node.rule
-        if rule is None:
-            continue
-        number += 1
         g = grads[node]
         parents = node.parents
         if g == 0.0:

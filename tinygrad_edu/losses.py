@@ -3,7 +3,7 @@
 Each takes the outputs (Values or plain numbers; a list, or a single one
 where that is natural) and the targets, and returns a Value to call
 ``backward()`` on.  A target may be a Value too: it stays in the graph, so it
-gets a gradient, and under :func:`tinygrad_edu.jit.jit` it is an input of the
+gets a gradient, and under :func:`tinygrad_edu.jit` it is an input of the
 compiled function rather than a number frozen at its traced value.
 
 >>> from tinygrad_edu import Value

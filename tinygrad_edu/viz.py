@@ -38,9 +38,9 @@ import signal
 import subprocess
 import unicodedata
 
-from .engine import Value, topological_order
-from .formula import _expect_value, node_names
+from .engine import Value
 from .ops import FLOAT
+from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
 
 __all__ = ["draw_dot", "render", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
            "DEFAULT_TIMEOUT"]
@@ -233,7 +233,7 @@ def _flows(order):
     """
     flows = {}
     for node in order:
-        op = node._fn
+        op = node.rule
         if op is None:
             continue
         parents = node.parents
@@ -336,7 +336,7 @@ def _parameter_tables(forward, root, not_finite):
     """
     rows, children, top, short = {}, {}, [], {}
     for node in forward:
-        if node._fn is not None or not node.label or node is root:
+        if node.rule is not None or not node.label or node is root:
             continue
         if not isinstance(node.label, str) or len(node.label) > _LABEL_CHARS or not_finite(node):
             continue
@@ -452,10 +452,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     forward = order[::-1]
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
     names = node_names(root, order)
-    steps = {}
-    for node in order:
-        if node._fn is not None:
-            steps[node] = len(steps) + 1
+    steps = step_numbers(root, order)
 
     edge_styles = {}
     scale = None
@@ -463,7 +460,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
         flows = _flows(order)
         # The edge from an op to its output carries the output's own gradient.
         for node in order:
-            if node._fn is not None:
+            if node.rule is not None:
                 flows[("out", node)] = _grad_float(node)
         magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0 and _finite(g)]
         if magnitudes:
@@ -526,7 +523,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     for node in forward:
         if node not in tail_of:
             dot_nodes.append(ids[node])
-        if node._fn is not None:
+        if node.rule is not None:
             op_id = ids[node] + "_op"
             dot_nodes.append(op_id)
             dot_edges += [(tail_of.get(p, ids[p]).split(":")[0], op_id) for p in node.parents]
@@ -562,21 +559,21 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
                 attrs.update(style="filled", fillcolor=_NOT_FINITE_FILL)
             elif node is root:
                 attrs.update(style="filled", fillcolor=_ROOT_FILL)
-            elif node._fn is None:
+            elif node.rule is None:
                 attrs.update(style="filled", fillcolor=_LEAF_FILL)
             tooltip = [_shown_label(names[node])[1]] if names[node] is not None else []
             tooltip = [t for t in tooltip + [problem] if t]
             if tooltip:
                 attrs["tooltip"] = graphviz.nohtml(_escape_attribute("\n".join(tooltip)))
             dot.node(ids[node], graphviz.nohtml(label), **attrs)
-        op = node._fn
+        op = node.rule
         if op is None:
             continue
         op_id = ids[node] + "_op"
         symbol = _op_symbol(op)
         op_label = f"{symbol}\\nstep {steps[node]}" if show_order else symbol
         dot.node(op_id, op_label, shape="ellipse")   # our own symbols: nothing to escape
-        roles = _OPERAND_ROLES.get(op.name) if node._b is not None else None
+        roles = _OPERAND_ROLES.get(op.name) if len(node.parents) == 2 else None
         for i, parent in enumerate(node.parents):
             attrs = dict(edge_styles.get((i, node), {}))
             if roles:
@@ -657,7 +654,7 @@ def _size(root):
     for node in order:
         for p in node.parents:
             uses[p] = uses.get(p, 0) + 1
-    arrows = sum(uses.values()) + sum(1 for node in order if node._fn is not None)
+    arrows = sum(uses.values()) + sum(1 for node in order if node.rule is not None)
     busiest = None
     if uses:
         node, count = max(uses.items(), key=lambda item: item[1])

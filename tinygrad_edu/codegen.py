@@ -11,7 +11,7 @@ The derivative rules are the engine's own (:mod:`tinygrad_edu.ops`): each
 rule's ``vjp(m, g, out, *inputs)`` is called once more with *symbols* that
 print themselves, so ``g * out * (1.0 - out)`` (sigmoid) becomes a line of code.
 
->>> from tinygrad_edu.jit import jit
+>>> from tinygrad_edu import jit
 >>> def neuron(w, x, b):
 ...     u = w * x + b
 ...     u.label = 'u'
@@ -49,253 +49,19 @@ import numbers
 import re
 import unicodedata
 import warnings
-from types import SimpleNamespace
 
+from .codelayout import _comment, _render
 from .engine import Value, is_grad_enabled, topological_order
-from .ops import FLOAT
+from .symbolic import RESERVED_NAMES, SYMBOLIC, Sym, runtime_namespace
 
-__all__ = ["jit", "CompiledFunction", "SYMBOLIC", "Sym"]
+__all__ = ["jit", "CompiledFunction"]
 
 _INF = math.inf
 
 # ---------------------------------------------------------------------------
-# Symbols: numbers that write code.  Python's operator precedence, low to high.
-
-_COND, _CMP, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 6, 12, 13, 14, 15, 16
-
-
-class Sym:
-    """A symbolic number: arithmetic on it returns a Sym holding the code.
-
-    ``text`` is a Python expression, ``prec`` its operator precedence (so
-    parentheses go exactly where Python needs them), ``const`` its value when
-    known while the code is written (constants fold: ``1.0 * g`` is ``g``),
-    ``names`` the variables it reads, and ``isfloat`` whether it is surely a
-    float (an input may be an int; ``1.0 * x`` is then kept, so gradients stay
-    floats).
-
-    >>> a, b = Sym.name('a'), Sym.name('b')
-    >>> print(a * (b - 1.0) / 2.0)
-    a * (b - 1.0) / 2.0
-    >>> print(1.0 * (a + 0.0 * 1.0))
-    a
-    """
-
-    __slots__ = ("text", "prec", "const", "names", "isfloat")
-
-    def __init__(self, text, prec=_ATOM, names=(), isfloat=True, const=None):
-        self.text = text
-        self.prec = prec
-        self.names = names
-        self.isfloat = isfloat
-        self.const = const
-
-    @staticmethod
-    def name(name, isfloat=True):
-        """The Sym for a variable called ``name``."""
-        return Sym(name, _ATOM, (name,), isfloat)
-
-    @staticmethod
-    def constant(x):
-        """The Sym for the number ``x`` (written with ``repr``, which round-trips)."""
-        x = float(x)
-        text = repr(x)
-        return Sym(text, _UNARY if text.startswith("-") else _ATOM, (), True, x)
-
-    @property
-    def is_atom(self):
-        """True for a bare variable or a constant: copying it costs nothing."""
-        return self.const is not None or (len(self.names) == 1 and self.text == self.names[0])
-
-    def __str__(self):
-        return self.text
-
-    def __repr__(self):
-        return f"Sym({self.text!r})"
-
-    def __add__(self, other):
-        return _add(self, _lift(other))
-
-    def __radd__(self, other):
-        return _add(_lift(other), self)
-
-    def __sub__(self, other):
-        return _sub(self, _lift(other))
-
-    def __rsub__(self, other):
-        return _sub(_lift(other), self)
-
-    def __mul__(self, other):
-        return _mul(self, _lift(other))
-
-    def __rmul__(self, other):
-        return _mul(_lift(other), self)
-
-    def __truediv__(self, other):
-        return _div(self, _lift(other))
-
-    def __rtruediv__(self, other):
-        return _div(_lift(other), self)
-
-    def __neg__(self):
-        return _neg(self)
-
-    def __pos__(self):
-        return self
-
-    def __bool__(self):
-        raise TypeError("a traced number has no truth value while the code is written: "
-                        "a derivative rule must branch through m.step or m.sign, "
-                        "which become run-time branches")
-
-    def __float__(self):
-        raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
-
-
-def _lift(x):
-    if type(x) is Sym:
-        return x
-    if type(x) is float or isinstance(x, numbers.Real):
-        return Sym.constant(x)
-    raise TypeError(f"cannot combine a traced number with {type(x).__name__}")
-
-
-def _folded(fn, *consts):
-    """fn applied to constants now, or None if that raises or is not finite."""
-    try:
-        r = fn(*consts)
-    except (ValueError, ArithmeticError):
-        return None
-    return Sym.constant(r) if type(r) is float and -_INF < r < _INF else None
-
-
-def _wrap(s, prec):
-    """s's text, in parentheses if it binds less tightly than prec needs."""
-    return s.text if s.prec >= prec else f"({s.text})"
-
-
-def _binary(a, b, symbol, prec, isfloat):
-    # Left-associative: the right operand needs parentheses at equal precedence,
-    # because a - (b - c) and a * (b / c) are different float computations.
-    return Sym(f"{_wrap(a, prec)} {symbol} {_wrap(b, prec + 1)}", prec, a.names + b.names, isfloat)
-
-
-def _add(a, b):
-    if a.const is not None and b.const is not None:
-        folded = _folded(float.__add__, a.const, b.const)
-        return folded if folded is not None else _binary(a, b, "+", _SUM, True)
-    if b.const == 0.0 and a.isfloat:
-        return a
-    if a.const == 0.0 and b.isfloat:
-        return b
-    return _binary(a, b, "+", _SUM, a.isfloat or b.isfloat)
-
-
-def _sub(a, b):
-    if a.const is not None and b.const is not None:
-        folded = _folded(float.__sub__, a.const, b.const)
-        return folded if folded is not None else _binary(a, b, "-", _SUM, True)
-    if b.const == 0.0 and a.isfloat:
-        return a
-    if a.const == 0.0 and b.isfloat:
-        return _neg(b)
-    return _binary(a, b, "-", _SUM, a.isfloat or b.isfloat)
-
-
-def _mul(a, b):
-    if a.const is not None and b.const is not None:
-        folded = _folded(float.__mul__, a.const, b.const)
-        return folded if folded is not None else _binary(a, b, "*", _PRODUCT, True)
-    if b.const == 1.0 and a.isfloat:
-        return a
-    if a.const == 1.0 and b.isfloat:
-        return b
-    if b.const == -1.0 and a.isfloat:
-        return _neg(a)
-    if a.const == -1.0 and b.isfloat:
-        return _neg(b)
-    return _binary(a, b, "*", _PRODUCT, a.isfloat or b.isfloat)
-
-
-def _div(a, b):
-    if a.const is not None and b.const is not None:
-        folded = _folded(float.__truediv__, a.const, b.const)
-        return folded if folded is not None else _binary(a, b, "/", _PRODUCT, True)
-    if b.const == 1.0 and a.isfloat:
-        return a
-    if b.const == -1.0 and a.isfloat:
-        return _neg(a)
-    return _binary(a, b, "/", _PRODUCT, True)        # true division: always a float
-
-
-def _neg(a):
-    if a.const is not None:
-        return Sym.constant(-a.const)
-    return Sym(f"-{_wrap(a, _ATOM)}", _UNARY, a.names, a.isfloat)
-
-
-def _call(name, fn, *args, isfloat=True):
-    """``name(args)``: a call of one of FLOAT's checked functions in the generated code."""
-    if all(a.const is not None for a in args):
-        folded = _folded(fn, *(a.const for a in args))
-        if folded is not None:
-            return folded
-    names = tuple(n for a in args for n in a.names)
-    return Sym(f"{name}({', '.join(a.text for a in args)})", _ATOM, names, isfloat)
-
-
-def _branch(x, text, float_fn, prec=_ATOM, isfloat=True):
-    """An inline conditional that reads x's sign at run time (x is read twice, so
-    it must be an atom -- the rules only ever pass an op's input here)."""
-    if x.const is not None:
-        return Sym.constant(float_fn(x.const))
-    return Sym(text.format(x=_wrap(x, _CMP + 1)), prec, x.names * 2, isfloat)
-
-
-def _power(x, k):
-    k = k.const if isinstance(k, Sym) else float(k)
-    if k is None:
-        raise TypeError("m.pow takes a plain-number exponent; use m.vpow for a traced one")
-    if x.const is not None:
-        folded = _folded(FLOAT.pow, x.const, k)
-        if folded is not None:
-            return folded
-    if k == int(k) and abs(k) < 2.0 ** 53:
-        # An integral exponent never makes a complex number, and Python's own
-        # ** raises ZeroDivisionError / OverflowError as FLOAT.pow does.
-        return Sym(f"{_wrap(x, _ATOM)} ** {Sym.constant(k).text}", _POWER, x.names, True)
-    return _call("power", FLOAT.pow, x, Sym.constant(k))
-
-
-#: The namespace ``m`` of the derivative rules, for symbols: each function
-#: writes the code that calls the corresponding FLOAT function at run time
-#: (``sigmoid(u)``), or inline code for the cheap ones (``u if u > 0.0 else 0.0``).
-SYMBOLIC = SimpleNamespace(
-    exp=lambda x: _call("exp", FLOAT.exp, x),
-    log=lambda x: _call("log", FLOAT.log, x),
-    sqrt=lambda x: _call("sqrt", FLOAT.sqrt, x),
-    tanh=lambda x: _call("tanh", FLOAT.tanh, x),
-    sigmoid=lambda x: _call("sigmoid", FLOAT.sigmoid, x),
-    sin=lambda x: _call("sin", FLOAT.sin, x),
-    cos=lambda x: _call("cos", FLOAT.cos, x),
-    abs=lambda x: _call("abs", FLOAT.abs, x, isfloat=x.isfloat),
-    relu=lambda x: _branch(x, "{x} if {x} > 0.0 else 0.0", FLOAT.relu, _COND, x.isfloat),
-    step=lambda x: _branch(x, "(1.0 if {x} > 0.0 else 0.0)", FLOAT.step),
-    sign=lambda x: _branch(x, "(1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0)", FLOAT.sign),
-    pow=_power,
-    vpow=lambda x, y: _call("power_v", FLOAT.vpow, x, y),
-    div=lambda x, y: _div(x, y),
-)
-
-# The functions the generated code calls, by the names it calls them.
-_RUNTIME = {"exp": FLOAT.exp, "log": FLOAT.log, "sqrt": FLOAT.sqrt, "tanh": FLOAT.tanh,
-            "sigmoid": FLOAT.sigmoid, "sin": FLOAT.sin, "cos": FLOAT.cos, "abs": FLOAT.abs,
-            "power": FLOAT.pow, "power_v": FLOAT.vpow}
-
-# ---------------------------------------------------------------------------
 # Names
 
-_RESERVED = frozenset(_RUNTIME) | frozenset(keyword.kwlist) | {"self"}
+_RESERVED = RESERVED_NAMES | frozenset(keyword.kwlist) | {"self"}
 
 
 def _identifier(text):
@@ -341,11 +107,6 @@ class _Namer:
             self.counters[base] = n
         self.used.add(name)
         return name
-
-
-def _comment(text):
-    """Only these characters reach a comment: never a line break."""
-    return re.sub(r"[^\w .,:;()\[\]*/+<>=-]", "?", text, flags=re.ASCII)
 
 
 # ---------------------------------------------------------------------------
@@ -487,8 +248,8 @@ def _generate(leaves, out, wrt, namer):
             reached.add(inputs[node].arg)
             if inputs[node].arg in wrt:
                 needs_grad.add(node)
-        elif node._fn is not None:
-            a, b = node._a, node._b
+        elif node.rule is not None:
+            a, b = (*node.parents, None)[:2]
             if a in live or (b is not None and b in live):
                 live.add(node)
             if a in needs_grad or (b is not None and b in needs_grad):
@@ -504,8 +265,8 @@ def _generate(leaves, out, wrt, namer):
         if node not in live:
             sym[node] = Sym.constant(node.data)
             continue
-        op = node._fn
-        args = (sym[node._a],) if node._b is None else (sym[node._a], sym[node._b])
+        op = node.rule
+        args = tuple(sym[p] for p in node.parents)
         e = op.forward(SYMBOLIC, *args)
         label = _identifier(node.label) if node.label else ""
         if e.is_atom and not label:
@@ -526,7 +287,7 @@ def _generate(leaves, out, wrt, namer):
     # symbol (one use, nothing to compute) or a variable g_<name>.
     remaining = {}
     for node in order:
-        if node._fn is not None and node in needs_grad:
+        if node.rule is not None and node in needs_grad:
             for p in node.parents:
                 if p in needs_grad:
                     remaining[p] = remaining.get(p, 0) + 1
@@ -537,7 +298,7 @@ def _generate(leaves, out, wrt, namer):
     def contribute(p, e, node):
         remaining[p] -= 1
         source = line_of[node]
-        what = (node._fn.name, source)
+        what = (node.rule.name, source)
         if p in gvar:
             name = gvar[p]
             backward.append(_Statement(name, e.text, (name,) + e.names, True, source, what))
@@ -557,13 +318,13 @@ def _generate(leaves, out, wrt, namer):
         grad[p] = Sym.name(name)
 
     for node in order:
-        op = node._fn
+        op = node.rule
         if op is None or node not in needs_grad or node in inputs:
             continue
         g = grad.get(node)
         if g is None or g.const == 0.0:     # zero passes on zero (as in the engine)
             continue
-        parents = (node._a,) if node._b is None else (node._a, node._b)
+        parents = node.parents
         local = op.vjp(SYMBOLIC, g, sym[node], *(sym[p] for p in parents))
         for p, e in zip(parents, local):
             if p in needs_grad:
@@ -583,182 +344,6 @@ def _generate(leaves, out, wrt, namer):
         backward.append(_Statement(name, e.text, (), comment=f"{leaf.path}: {why}"))
         gradients[leaf] = Sym.name(name)
     return forward, backward, sym[out], gradients, reached
-
-
-# ---------------------------------------------------------------------------
-# Rendering: the statements as one function, or -- for very large graphs, whose
-# single function would take Python's compiler minutes -- as parts of a few
-# thousand lines each, which pass the variables they share through a list.
-
-_SINGLE_FUNCTION_LINES = 6000
-_PART_LINES = 2000
-_WIDTH = 88
-
-
-def _wrapped(head, items, tail, indent):
-    """``head + ', '.join(items) + tail``, broken after commas to stay under _WIDTH."""
-    line, lines = head, []
-    for i, item in enumerate(items):
-        piece = item + (", " if i < len(items) - 1 else "")
-        if len(line) + len(piece) > _WIDTH and line.strip() not in ("", head.strip()):
-            lines.append(line.rstrip())
-            line = indent
-        line += piece
-    lines.append(line + tail)
-    return lines
-
-
-def _nested(spec, leaves_iter, text_of):
-    """One argument's structure as text: '[a, b, [c, d]]' (text_of names each leaf)."""
-    if spec is None:
-        return text_of(next(leaves_iter))
-    return "[" + ", ".join(_nested(s, leaves_iter, text_of) for s in spec) + "]"
-
-
-def _elements(spec, leaves, text_of):
-    """A list argument's top-level elements as text, brackets on the first and last,
-    so that a long list wraps between its elements."""
-    it = iter(leaves)
-    items = [_nested(s, it, text_of) for s in spec]
-    if not items:
-        return ["[]"]
-    items[0] = "[" + items[0]
-    items[-1] = items[-1] + "]"
-    return items
-
-
-def _layout(statements, indent):
-    """Lines for statements, with the backward comments lined up."""
-    codes = [s.code() for s in statements]
-    width = min(max((len(c) for c, s in zip(codes, statements) if s.comment), default=0), 56)
-    lines = []
-    for code, s in zip(codes, statements):
-        if s.comment:
-            lines.append(f"{indent}{code.ljust(width)}   # {_comment(s.comment)}")
-        else:
-            lines.append(f"{indent}{code}")
-    return lines
-
-
-class _Unit:
-    """A piece of source compiled on its own, with what each of its lines does."""
-
-    def __init__(self):
-        self.lines = []
-        self.what = {}          # line number (1-based) -> its _Statement, for error messages
-
-    def add(self, line, what=None):
-        self.lines.append(line)
-        if what:
-            self.what[len(self.lines)] = what
-
-    def add_statements(self, statements, indent="    "):
-        for line, s in zip(_layout(statements, indent), statements):
-            self.add(line, s if s.what else None)
-
-
-def _render(fn_name, params, specs, leaves, forward, backward, value, gradients, wrt, many):
-    header = [f"# Generated by tinygrad_edu.jit from {_comment(fn_name)}({', '.join(params)}): "
-              "its value and gradients.",
-              "# exp, log, sqrt, tanh, sigmoid, sin, cos, power, power_v are the checked float",
-              "# functions of tinygrad_edu.ops.FLOAT, so a domain error still names the op."]
-    signature = f"def {fn_name}({', '.join(params)}):"
-    by_arg = [[leaf for leaf in leaves if leaf.arg == i] for i in range(len(specs))]
-    unpack = []
-    for param, spec, own in zip(params, specs, by_arg):
-        if spec is not None:
-            unpack += _wrapped("    ", _elements(spec, own, lambda leaf: leaf.name), f" = {param}", "     ")
-    grads = []
-    for i in wrt:
-        if specs[i] is None:
-            grads.append(gradients[by_arg[i][0]].text)
-        else:
-            grads += _elements(specs[i], by_arg[i], lambda leaf: gradients[leaf].text)
-    returned = list(value.names) + [n for leaf in leaves if leaf in gradients
-                                    for n in gradients[leaf].names]
-    if many:
-        closing = ",)" if len(wrt) == 1 else ")"
-        ret = _wrapped(f"    return {value.text}, (", grads, closing, "        ")
-    else:
-        ret = _wrapped(f"    return {value.text}, ", grads, "", "        ")
-
-    statements = forward + backward
-    if len(statements) <= _SINGLE_FUNCTION_LINES:
-        unit = _Unit()
-        for line in header:
-            unit.add(line)
-        unit.add(signature)
-        for line in unpack:
-            unit.add(line)
-        unit.add("    # forward")
-        unit.add_statements(forward)
-        unit.add("    # backward: g_v is d(result)/dv, from the result back to the inputs")
-        unit.add_statements(backward)
-        for line in ret:
-            unit.add(line)
-        return [unit]
-    return _render_parts(header, signature, unpack, ret, forward, backward, returned, leaves)
-
-
-def _render_parts(header, signature, unpack, ret, forward, backward, returned, leaves):
-    statements = forward + backward
-    chunks = [statements[i:i + _PART_LINES] for i in range(0, len(statements), _PART_LINES)]
-    n = len(chunks)
-    # Where each variable is read: the last chunk that reads it (n = the return line).
-    last_read = {}
-    for c, chunk in enumerate(chunks):
-        for s in chunk:
-            for name in s.reads:
-                last_read[name] = c
-    for name in returned:
-        last_read[name] = n
-    slots = {}
-
-    def slot(name):
-        if name not in slots:
-            slots[name] = len(slots)
-        return slots[name]
-
-    units = []
-    for c, chunk in enumerate(chunks):
-        unit = _Unit()
-        if c == 0:
-            for line in header:
-                unit.add(line)
-        unit.add(f"def _part_{c + 1}(_slots):")
-        defined, imports = set(), {}
-        for s in chunk:
-            for name in s.reads:
-                if name not in defined:
-                    imports[name] = True
-            defined.add(s.target)
-        for name in imports:
-            unit.add(f"    {name} = _slots[{slot(name)}]")
-        unit.add_statements(chunk)
-        exports = [name for name in dict.fromkeys(s.target for s in chunk)
-                   if last_read.get(name, -1) > c]
-        for name in exports:
-            unit.add(f"    _slots[{slot(name)}] = {name}")
-        units.append(unit)
-    main = _Unit()
-    main.add(signature)
-    for line in unpack:
-        main.add(line)
-    leaf_names = [leaf.name for leaf in leaves]
-    main.add(f"    _slots = [0.0] * {len(slots)}")
-    for name in leaf_names:
-        if name in slots:
-            main.add(f"    _slots[{slots[name]}] = {name}")
-    for c in range(n):
-        main.add(f"    _part_{c + 1}(_slots)")
-    needed = set(returned)
-    for name in sorted(needed - set(leaf_names), key=lambda k: slots.get(k, -1)):
-        if name in slots:
-            main.add(f"    {name} = _slots[{slots[name]}]")
-    for line in ret:
-        main.add(line)
-    units.append(main)
-    return units
 
 
 # ---------------------------------------------------------------------------
@@ -850,7 +435,7 @@ class CompiledFunction:
     def _compile(self, units, gen_name):
         import linecache
         import weakref
-        namespace = dict(_RUNTIME)
+        namespace = runtime_namespace()
         namespace["__builtins__"] = {}      # the generated code needs no builtins
         self._what = {}
         tag = f"{id(self):x}"
@@ -913,7 +498,7 @@ class CompiledFunction:
         env = {}
         for arg, names in zip(args, self._leaf_names):
             env.update(zip(names, _flattened(arg)))
-        namespace = dict(_RUNTIME)
+        namespace = runtime_namespace()
         namespace["__builtins__"] = {}
         for s in self._statements:
             result = eval(compile(s.text, "<jit statement>", "eval"), namespace, env)

@@ -1,0 +1,287 @@
+"""Symbols: numbers that print themselves as Python code.
+
+Arithmetic on a :class:`Sym` returns a Sym holding the expression's text, with
+parentheses exactly where Python needs them and constants folded
+(``1.0 * g`` is ``g``).  Calling a derivative rule ``vjp(m, g, out, *inputs)``
+with Syms and ``m = SYMBOLIC`` writes the rule as a line of code: the jit
+(:mod:`tinygrad_edu.codegen`) builds its source this way, and ``explain``
+prints its steps with the same symbols.
+
+>>> a, b = Sym.name('a'), Sym.name('b')
+>>> print(a * (b - 1.0) / 2.0)
+a * (b - 1.0) / 2.0
+>>> from tinygrad_edu.ops import OPS
+>>> OPS["sigmoid"].vjp(SYMBOLIC, Sym.name('g'), Sym.name('out'), Sym.name('u'))[0].text
+'g * out * (1.0 - out)'
+
+``SYMBOLIC`` answers every function a rule may use, as code that calls the
+checked float function at run time (``sigmoid(u)``), inline code for the cheap
+ones (``u if u > 0.0 else 0.0``), any registered op by its name (written out
+through its forward) and the functions of :mod:`math` (``atan(x)``).
+:func:`runtime_namespace` gives the functions the generated code calls.
+"""
+
+import functools
+import math
+import numbers
+
+from .ops import FLOAT, Namespace
+
+__all__ = ["Sym", "SYMBOLIC", "runtime_namespace", "RESERVED_NAMES"]
+
+_INF = math.inf
+
+# ---------------------------------------------------------------------------
+# Symbols: numbers that write code.  Python's operator precedence, low to high.
+
+_COND, _CMP, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 6, 12, 13, 14, 15, 16
+
+
+class Sym:
+    """A symbolic number: arithmetic on it returns a Sym holding the code.
+
+    ``text`` is a Python expression, ``prec`` its operator precedence (so
+    parentheses go exactly where Python needs them), ``const`` its value when
+    known while the code is written (constants fold: ``1.0 * g`` is ``g``),
+    ``names`` the variables it reads, and ``isfloat`` whether it is surely a
+    float (an input may be an int; ``1.0 * x`` is then kept, so gradients stay
+    floats).
+
+    >>> a, b = Sym.name('a'), Sym.name('b')
+    >>> print(a * (b - 1.0) / 2.0)
+    a * (b - 1.0) / 2.0
+    >>> print(1.0 * (a + 0.0 * 1.0))
+    a
+    """
+
+    __slots__ = ("text", "prec", "const", "names", "isfloat")
+
+    def __init__(self, text, prec=_ATOM, names=(), isfloat=True, const=None):
+        self.text = text
+        self.prec = prec
+        self.names = names
+        self.isfloat = isfloat
+        self.const = const
+
+    @staticmethod
+    def name(name, isfloat=True):
+        """The Sym for a variable called ``name``."""
+        return Sym(name, _ATOM, (name,), isfloat)
+
+    @staticmethod
+    def constant(x):
+        """The Sym for the number ``x`` (written with ``repr``, which round-trips)."""
+        x = float(x)
+        text = repr(x)
+        return Sym(text, _UNARY if text.startswith("-") else _ATOM, (), True, x)
+
+    @property
+    def is_atom(self):
+        """True for a bare variable or a constant: copying it costs nothing."""
+        return self.const is not None or (len(self.names) == 1 and self.text == self.names[0])
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return f"Sym({self.text!r})"
+
+    def __add__(self, other):
+        return _add(self, _lift(other))
+
+    def __radd__(self, other):
+        return _add(_lift(other), self)
+
+    def __sub__(self, other):
+        return _sub(self, _lift(other))
+
+    def __rsub__(self, other):
+        return _sub(_lift(other), self)
+
+    def __mul__(self, other):
+        return _mul(self, _lift(other))
+
+    def __rmul__(self, other):
+        return _mul(_lift(other), self)
+
+    def __truediv__(self, other):
+        return _div(self, _lift(other))
+
+    def __rtruediv__(self, other):
+        return _div(_lift(other), self)
+
+    def __neg__(self):
+        return _neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __bool__(self):
+        raise TypeError("a traced number has no truth value while the code is written: "
+                        "a derivative rule must branch through m.step or m.sign, "
+                        "which become run-time branches")
+
+    def __float__(self):
+        raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
+
+
+def _lift(x):
+    if type(x) is Sym:
+        return x
+    if type(x) is float or isinstance(x, numbers.Real):
+        return Sym.constant(x)
+    raise TypeError(f"cannot combine a traced number with {type(x).__name__}")
+
+
+def _folded(fn, *consts):
+    """fn applied to constants now, or None if that raises or is not finite."""
+    try:
+        r = fn(*consts)
+    except (ValueError, ArithmeticError):
+        return None
+    return Sym.constant(r) if type(r) is float and -_INF < r < _INF else None
+
+
+def _wrap(s, prec):
+    """s's text, in parentheses if it binds less tightly than prec needs."""
+    return s.text if s.prec >= prec else f"({s.text})"
+
+
+def _binary(a, b, symbol, prec, isfloat):
+    # Left-associative: the right operand needs parentheses at equal precedence,
+    # because a - (b - c) and a * (b / c) are different float computations.
+    return Sym(f"{_wrap(a, prec)} {symbol} {_wrap(b, prec + 1)}", prec, a.names + b.names, isfloat)
+
+
+def _add(a, b):
+    if a.const is not None and b.const is not None:
+        folded = _folded(float.__add__, a.const, b.const)
+        return folded if folded is not None else _binary(a, b, "+", _SUM, True)
+    if b.const == 0.0 and a.isfloat:
+        return a
+    if a.const == 0.0 and b.isfloat:
+        return b
+    return _binary(a, b, "+", _SUM, a.isfloat or b.isfloat)
+
+
+def _sub(a, b):
+    if a.const is not None and b.const is not None:
+        folded = _folded(float.__sub__, a.const, b.const)
+        return folded if folded is not None else _binary(a, b, "-", _SUM, True)
+    if b.const == 0.0 and a.isfloat:
+        return a
+    if a.const == 0.0 and b.isfloat:
+        return _neg(b)
+    return _binary(a, b, "-", _SUM, a.isfloat or b.isfloat)
+
+
+def _mul(a, b):
+    if a.const is not None and b.const is not None:
+        folded = _folded(float.__mul__, a.const, b.const)
+        return folded if folded is not None else _binary(a, b, "*", _PRODUCT, True)
+    if b.const == 1.0 and a.isfloat:
+        return a
+    if a.const == 1.0 and b.isfloat:
+        return b
+    if b.const == -1.0 and a.isfloat:
+        return _neg(a)
+    if a.const == -1.0 and b.isfloat:
+        return _neg(b)
+    return _binary(a, b, "*", _PRODUCT, a.isfloat or b.isfloat)
+
+
+def _div(a, b):
+    if a.const is not None and b.const is not None:
+        folded = _folded(float.__truediv__, a.const, b.const)
+        return folded if folded is not None else _binary(a, b, "/", _PRODUCT, True)
+    if b.const == 1.0 and a.isfloat:
+        return a
+    if b.const == -1.0 and a.isfloat:
+        return _neg(a)
+    return _binary(a, b, "/", _PRODUCT, True)        # true division: always a float
+
+
+def _neg(a):
+    if a.const is not None:
+        return Sym.constant(-a.const)
+    return Sym(f"-{_wrap(a, _ATOM)}", _UNARY, a.names, a.isfloat)
+
+
+def _call(name, fn, *args, isfloat=True):
+    """``name(args)``: a call of one of FLOAT's checked functions in the generated code."""
+    if all(a.const is not None for a in args):
+        folded = _folded(fn, *(a.const for a in args))
+        if folded is not None:
+            return folded
+    names = tuple(n for a in args for n in a.names)
+    return Sym(f"{name}({', '.join(a.text for a in args)})", _ATOM, names, isfloat)
+
+
+def _branch(x, text, float_fn, prec=_ATOM, isfloat=True):
+    """An inline conditional that reads x's sign at run time (x is read twice, so
+    it must be an atom -- the rules only ever pass an op's input here)."""
+    if x.const is not None:
+        return Sym.constant(float_fn(x.const))
+    return Sym(text.format(x=_wrap(x, _CMP + 1)), prec, x.names * 2, isfloat)
+
+
+def _power(x, k):
+    k = k.const if isinstance(k, Sym) else float(k)
+    if k is None:
+        raise TypeError("m.pow takes a plain-number exponent; use m.vpow for a traced one")
+    if x.const is not None:
+        folded = _folded(FLOAT.pow, x.const, k)
+        if folded is not None:
+            return folded
+    if k == int(k) and abs(k) < 2.0 ** 53:
+        # An integral exponent never makes a complex number, and Python's own
+        # ** raises ZeroDivisionError / OverflowError as FLOAT.pow does.
+        return Sym(f"{_wrap(x, _ATOM)} ** {Sym.constant(k).text}", _POWER, x.names, True)
+    return _call("power", FLOAT.pow, x, Sym.constant(k))
+
+
+#: The namespace ``m`` of the derivative rules, for symbols: each function
+#: writes the code that calls the corresponding FLOAT function at run time
+#: (``sigmoid(u)``), or inline code for the cheap ones (``u if u > 0.0 else 0.0``).
+class _MathCalls:
+    """m.atan and the like for symbols: a call of the math function in the code."""
+
+    def __getattr__(self, name):
+        fn = getattr(math, name, None)
+        if name.startswith("_") or not callable(fn):
+            raise AttributeError(name)
+        return lambda *args: _call(name, fn, *[_lift(a) for a in args])
+
+
+SYMBOLIC = Namespace(
+    "symbols", lambda op: functools.partial(op.forward, SYMBOLIC), _MathCalls(),
+    exp=lambda x: _call("exp", FLOAT.exp, x),
+    log=lambda x: _call("log", FLOAT.log, x),
+    sqrt=lambda x: _call("sqrt", FLOAT.sqrt, x),
+    tanh=lambda x: _call("tanh", FLOAT.tanh, x),
+    sigmoid=lambda x: _call("sigmoid", FLOAT.sigmoid, x),
+    sin=lambda x: _call("sin", FLOAT.sin, x),
+    cos=lambda x: _call("cos", FLOAT.cos, x),
+    abs=lambda x: _call("abs", FLOAT.abs, x, isfloat=x.isfloat),
+    relu=lambda x: _branch(x, "{x} if {x} > 0.0 else 0.0", FLOAT.relu, _COND, x.isfloat),
+    step=lambda x: _branch(x, "(1.0 if {x} > 0.0 else 0.0)", FLOAT.step),
+    sign=lambda x: _branch(x, "(1.0 if {x} > 0.0 else -1.0 if {x} < 0.0 else 0.0)", FLOAT.sign),
+    pow=_power,
+    vpow=lambda x, y: _call("power_v", FLOAT.vpow, x, y),
+    div=lambda x, y: _div(x, y),
+)
+
+# The functions the generated code calls, by the names it calls them: the checked
+# float functions, and the functions of math that a learner's op may use.
+_RUNTIME = {"exp": FLOAT.exp, "log": FLOAT.log, "sqrt": FLOAT.sqrt, "tanh": FLOAT.tanh,
+            "sigmoid": FLOAT.sigmoid, "sin": FLOAT.sin, "cos": FLOAT.cos, "abs": FLOAT.abs,
+            "power": FLOAT.pow, "power_v": FLOAT.vpow}
+_MATH = {name: fn for name, fn in vars(math).items() if not name.startswith("_") and callable(fn)}
+
+#: Names the generated code may call: a variable must not take one of them.
+RESERVED_NAMES = frozenset(_RUNTIME) | frozenset(_MATH)
+
+
+def runtime_namespace():
+    """A fresh dict of the functions the generated code calls, by the names it calls them."""
+    return {**_MATH, **_RUNTIME}

@@ -240,3 +240,73 @@ def test_lecture_backward_names_the_op_of_a_failing_rule():
     y.grad = 1.0
     with pytest.raises(ZeroDivisionError, match=r"^backward of sqrt\(x = 0\.0\)"):
         y._backward()
+
+
+# -- grad of a function that runs backward itself -------------------------------------------
+
+def test_grad_ignores_what_the_function_left_in_its_variables():
+    def f(x):                          # f(x) = 3x^2, computed with create_graph
+        y = x * x * x
+        y.backward(create_graph=True)
+        return x.grad
+    assert grad(f)(2.0) == 12.0 and isinstance(grad(f)(2.0), float)
+    assert grad(grad(f))(2.0) == 6.0
+
+    def g(x):
+        (x * x).backward()             # a debugging backward inside the function
+        return x * x * x
+    assert grad(g)(2.0) == 12.0
+
+
+# -- every non-finite gradient is a NonFiniteGradientError ---------------------------------
+
+@pytest.mark.parametrize("run", [
+    lambda: grad(lambda x: x.sqrt())(0.0),
+    lambda: grad(lambda x: x ** 0.5)(0.0),
+    lambda: (Value(1.0) / Value(1e-200)).backward(create_graph=True),
+    lambda: grad(grad(lambda y: y.log()))(1e-320),
+])
+def test_infinite_derivatives_raise_the_one_error(run):
+    with pytest.raises(NonFiniteGradientError, match="backward of"):
+        run()
+
+
+def test_the_error_is_also_a_zero_division_error():
+    with pytest.raises(ZeroDivisionError):
+        grad(lambda x: x.sqrt())(0.0)
+
+
+def test_no_false_alarm_when_the_square_rule_scales_last():
+    assert grad(lambda x: x ** 2 * 1e308)(0.25) == pytest.approx(5e307)
+
+
+# -- ints assigned to .data are numbers ------------------------------------------------------
+
+def test_an_int_assigned_to_data_still_works():
+    b = Value(1.0, label="b")
+    b.data = 0
+    assert b.tanh().data == 0.0 and (b * b).data == 0.0 and (b ** 2).data == 0.0
+    assert type(b.exp().data) is float
+
+
+# -- a rule that gives the wrong number of gradients -----------------------------------------
+
+def test_a_vjp_with_too_few_gradients_is_refused():
+    mul2 = Op("mul2", lambda m, a, b: a * b, lambda m, g, out, a, b: (g * b,))
+    a, b = Value(3.0), Value(2.0)
+    with pytest.raises(TypeError, match=r"the vjp of mul2 returned 1 gradient\(s\); it must return a tuple of 2"):
+        mul2(a, b).backward()
+    with pytest.raises(TypeError, match="the vjp of mul2"):
+        mul2(a, b).backward(create_graph=True)
+
+
+def test_a_vjp_without_its_comma_is_refused():
+    bad = Op("bad1", lambda m, a: a * 2.0, lambda m, g, out, a: g * 2.0)
+    with pytest.raises(TypeError, match=r"the vjp of bad1 returned one gradient, not a tuple.*note the comma"):
+        bad(Value(3.0)).backward()
+
+
+def test_a_forward_that_gives_nan_says_so():
+    nan_op = Op("nan_op", lambda m, a: a * math.nan, lambda m, g, out, a: (g,))
+    with pytest.raises(ValueError, match=r"nan_op\(1\.0\): the result is not a number \(nan\)"):
+        nan_op(Value(1.0))

@@ -159,3 +159,26 @@ def test_a_registered_op_used_inside_another_rule_compiles():
         assert grad(grad(twice))(0.3) == pytest.approx(2 * (1 / (1 + math.exp(-0.3))) * (1 - 1 / (1 + math.exp(-0.3))))
     finally:
         del OPS["softplus_r"]
+
+
+def test_an_op_named_after_the_math_function_it_uses():
+    sinh = register(Op("sinh", lambda m, x: m.sinh(x), lambda m, g, out, x: (g * m.cosh(x),)))
+    try:
+        assert sinh(1.0) == pytest.approx(math.sinh(1.0))
+        assert sinh(Value(1.0)).data == pytest.approx(math.sinh(1.0))
+        assert grad(sinh)(0.5) == pytest.approx(math.cosh(0.5))
+    finally:
+        del OPS["sinh"]
+
+
+@pytest.mark.parametrize("name", ["step", "sign", "pow", "div", "identity", "power"])
+def test_the_engines_own_names_cannot_be_registered(name):
+    with pytest.raises(ValueError, match="choose another name"):
+        register(Op(name, lambda m, x: x, lambda m, g, out, x: (g,)))
+
+
+def test_infix_and_param_are_checked():
+    with pytest.raises(ValueError, match="infix must be one of"):
+        Op("matmul", lambda m, a, b: a * b, lambda m, g, out, a, b: (g * b, g * a), infix="@")
+    with pytest.raises(ValueError, match="param is the constant exponent"):
+        Op("scaled", lambda m, a: a * 3.0, lambda m, g, out, a: (g * 3.0,), param=3.0)

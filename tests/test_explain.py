@@ -213,7 +213,7 @@ def test_the_symbolic_side_is_the_engines_own_rule(monkeypatch):
     (OPS["sigmoid"], ("g * out * (1.0 - out)",)),
     (OPS["relu"], ("g * step(a)",)),
     (OPS["cos"], ("-g * sin(a)",)),
-    (power_by(2), ("g * 2.0 * a",)),
+    (power_by(2), ("g * (2.0 * a)",)),
     (power_by(3), ("g * (3.0 * a ** 2.0)",)),
     (power_by(-0.5), ("g * (-0.5 * a ** (-1.5))",)),
 ])
@@ -407,3 +407,20 @@ def test_stop_at_labels_and_node_names():
     assert sorted(n for n in node_names(x + twin).values() if n) == ["n1", "x", "x#2"]
     taken = Value(1.0, label="n1")
     assert sorted(n for n in node_names(taken * 2).values() if n) == ["n1", "n2"]
+
+
+def test_explain_refuses_an_infinite_gradient_as_backward_does():
+    from tinygrad_edu import NonFiniteGradientError
+    from tinygrad_edu.graph import chain_rule_steps
+    x, y = Value(1.0, label="x"), Value(1e-200, label="y")
+    z = x / y
+    with pytest.raises(NonFiniteGradientError, match=r"^step 1, backward of n1 = x/y: the gradient passed to y is -inf"):
+        explain(z)
+    with pytest.raises(NonFiniteGradientError, match="step 1: backward of div"):
+        list(chain_rule_steps(z))
+
+
+def test_explain_says_a_failing_rule_once():
+    with pytest.raises(ZeroDivisionError) as info:
+        explain(Value(0.0, label="c").sqrt())
+    assert str(info.value).count("not finite here") == 1

@@ -33,8 +33,10 @@ _recording_off = ContextVar("tinygrad_edu_no_grad", default=False)
 _lenient = ContextVar("tinygrad_edu_lenient", default=False)
 
 
-class NonFiniteGradientError(OverflowError):
-    """A gradient came out inf or nan; the message names the op where it happened."""
+class NonFiniteGradientError(OverflowError, ZeroDivisionError):
+    """A gradient came out inf or nan (or a local derivative is infinite: sqrt at 0);
+    the message names the op where it happened.  It is an ``OverflowError`` and a
+    ``ZeroDivisionError``, so handlers for either catch it."""
 
 
 class no_grad:
@@ -492,7 +494,10 @@ def _lift(other):
         if -_INF < other < _INF:
             return _const(other)
     elif type(other) is int:
-        return _const(_finite(other, "arithmetic", "number operand"))
+        try:
+            return _const(float(other))
+        except OverflowError:
+            return _const(_finite(other, "arithmetic", "number operand"))
     if isinstance(other, Value):
         return other
     if isinstance(other, numbers.Real):
@@ -605,24 +610,24 @@ def _failed(err, op, operands):
 def _not_a_float(op, a, b):
     """A learner assigned something other than a number to .data (often a Value)."""
     for v in (a, b):
-        if v is not None and type(v.data) is not float:
+        if v is not None and (not isinstance(v.data, numbers.Real) or isinstance(v.data, Value)):
             name = repr(v.label) if v.label else "an operand"
             hint = (" (it holds a Value: update parameters with plain numbers, "
                     "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
                     if isinstance(v.data, Value) else "")
             return TypeError(f"{op.name}: {name} has .data = {v.data!r:.60} of type "
-                             f"{type(v.data).__name__}; .data must be a float{hint}")
-    return TypeError(f"{op.name}: the result is not a float")
+                             f"{type(v.data).__name__}; .data must be a number{hint}")
+    return TypeError(f"{op.name}: the forward gave a result that is not a number")
 
 
 def _bad_operand(op, a, b):
     """The error for an operand whose .data was set by hand to a non-number, inf or nan
-    (None if both operands hold finite floats)."""
+    (None if both operands hold finite numbers)."""
     for v in (a, b):
         if v is None:
             continue
         x = v.data
-        if type(x) is not float and not isinstance(x, float):
+        if not isinstance(x, numbers.Real) or isinstance(x, Value):
             return _not_a_float(op, a, b)
         if not -_INF < x < _INF:
             name = repr(v.label) if v.label else "an operand"
@@ -631,7 +636,9 @@ def _bad_operand(op, a, b):
     return None
 
 
-def _overflowed(op, operands):
+def _overflowed(op, operands, result):
+    if result != result:
+        return ValueError(f"{_call_text(op, operands)}: the result is not a number (nan)")
     return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
 
 
@@ -642,8 +649,9 @@ def _record(op, a, b):
     try:
         if b is None:
             x = a.data
-            # float(x) would hide a Value assigned to .data, and tanh(inf) an inf assigned by hand
-            if type(x) is not float or not -_INF < x < _INF:
+            # Not 0.0 for inf and nan assigned by hand (tanh(inf) would quietly be 1.0) and
+            # for a Value assigned to .data (math.tanh would quietly take its float()).
+            if x - x != 0.0:
                 raise TypeError
             data = op.forward(FLOAT, x)
         else:
@@ -656,12 +664,12 @@ def _record(op, a, b):
         if not (_lenient.get() and type(a.data) is float):
             raise _bad_operand(op, a, b) or _not_a_float(op, a, b) from None
         data = math.nan
-    if type(data) is not float:        # someone assigned a non-number to .data
-        if not isinstance(data, float):
-            raise _not_a_float(op, a, b)
-        data = float(data)             # a float subclass such as numpy.float64
+    if type(data) is not float:
+        if not isinstance(data, numbers.Real) or isinstance(data, Value):
+            raise _not_a_float(op, a, b)   # a non-number assigned to .data, or a rule's slip
+        data = float(data)             # an int assigned to .data, or numpy.float64
     if not -_INF < data < _INF and not _lenient.get():
-        raise _bad_operand(op, a, b) or _overflowed(op, (a,) if b is None else (a, b))
+        raise _bad_operand(op, a, b) or _overflowed(op, (a,) if b is None else (a, b), data)
     v = _new(Value)
     v.data = data
     v.grad = 0.0
@@ -797,23 +805,29 @@ def _chain_rule(order, wanted):
             b = node._b
             if b is not None:
                 ga, gb = op.vjp(m, g, node.data, a.data, b.data)
-                if a in wanted:
+                if a._rg:                # a constant takes no gradient
                     a.grad += ga
-                if b in wanted:
+                if b._rg:
                     b.grad += gb
-            elif a in wanted:
+            else:                        # the one parent of a node in the order takes one
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         # A rule failed; if it was computing a gradient nobody asks for (a
         # constant's), keep the others and carry on from the next node.
         _resume_after_failure(err, order, order.index(node), wanted, _chain_rule)
     except TypeError:
-        raise _bad_grad(node) from None
+        raise _vjp_shape_error(node) or _bad_grad(node) from None
 
 
 def _resume_after_failure(err, order, i, wanted, rest):
     node = order[i]
-    grads = _lenient_vjp(node, recorded=False)
+    shape = _vjp_shape_error(node)
+    if shape is not None:
+        raise shape from None
+    try:
+        grads = _lenient_vjp(node, recorded=False)
+    except (ValueError, ArithmeticError, TypeError) as again:   # raised by the rule itself
+        raise _backward_failed(again, node) from None
     parents = node.parents
     for p, gp in zip(parents, grads):
         if p in wanted and not -_INF < gp < _INF:
@@ -864,12 +878,21 @@ def _chain_rule_recorded(order, wanted):
         try:
             grads = op.vjp(m, g, node, *parents)
         except (ValueError, ZeroDivisionError, OverflowError) as err:
-            grads = _lenient_vjp(node, recorded=True)
+            shape = _vjp_shape_error(node)
+            if shape is not None:
+                raise shape from None
+            try:
+                grads = _lenient_vjp(node, recorded=True)
+            except (ValueError, ArithmeticError, TypeError) as again:
+                raise _backward_failed(again, node) from None
             for p, gp in zip(parents, grads):
                 if p in wanted and not -_INF < _data_of(gp) < _INF:
                     raise _backward_failed(err, node) from None
         except TypeError:
-            raise _bad_grad(node) from None
+            raise _vjp_shape_error(node) or _bad_grad(node) from None
+        problem = _shape_problem(op, grads)
+        if problem is not None:
+            raise problem
         for p, gp in zip(parents, grads):
             if p in wanted:
                 before = p.grad
@@ -917,6 +940,30 @@ def _non_finite(node, parent, upstream, grad):
         "the inputs are too close to where the derivative is infinite, or too large")
 
 
+def _vjp_shape_error(node):
+    """A TypeError if node's rule does not give one gradient per input (a tuple), else None."""
+    op = node._fn
+    try:
+        token = _lenient.set(True)
+        off = _recording_off.set(True)
+        try:
+            grads = op.vjp(VALUE, _const(1.0), _const(node.data), *[_const(p.data) for p in node.parents])
+        finally:
+            _recording_off.reset(off)
+            _lenient.reset(token)
+    except Exception:                    # noqa: BLE001 - the rule fails for another reason
+        return None
+    return _shape_problem(op, grads)
+
+
+def _shape_problem(op, grads):
+    if isinstance(grads, (tuple, list)) and len(grads) == op.arity:
+        return None
+    got = f"{len(grads)} gradient(s)" if isinstance(grads, (tuple, list)) else "one gradient, not a tuple"
+    return TypeError(f"the vjp of {op.name} returned {got}; it must return a tuple of {op.arity}, "
+                     f"one per input, e.g. (g * ...,)" + (" -- note the comma" if op.arity == 1 else ""))
+
+
 def _bad_leaf_grad(node, held):
     name = repr(node.label) if node.label else "a leaf"
     return TypeError(f"backward: {name} has .grad = {held!r:.60}; it must be a number "
@@ -936,9 +983,11 @@ def _bad_grad(node):
 
 
 def _backward_failed(err, node):
-    """The error of a local derivative that cannot be computed, naming the op and operands."""
-    return type(err)(f"backward of {_call_text(node._fn, node.parents)}: "
-                     f"the local derivative is not finite here ({err})")
+    """The error of a local derivative that cannot be computed, naming the op and operands:
+    NonFiniteGradientError where it is infinite, a ValueError outside its domain."""
+    kind = NonFiniteGradientError if isinstance(err, (ZeroDivisionError, OverflowError)) else type(err)
+    return kind(f"backward of {_call_text(node._fn, node.parents)}: "
+                f"the local derivative is not finite here ({err})")
 
 
 #: The elementary functions on Values, for derivative rules run with create_graph=True.

@@ -226,8 +226,7 @@ def explain(root, digits=4, max_steps=200):
         except (ValueError, ZeroDivisionError, OverflowError) as err:
             node = err.step.node
             raise type(err)(f"step {err.step.number}, backward of {name(node)} = {one_level(node)}: "
-                            f"the local derivative is not finite here ({err.__cause__ or err})"
-                            ) from None
+                            f"{err.reason}") from None
         if s is None:
             break
         node, op, g, step = s.node, s.rule, s.upstream, s.number

@@ -68,14 +68,19 @@ def _gradients(out, wrt, create_graph):
         if node not in variables and (node._a in reach or node._b in reach):
             reach.add(node)
     order = [node for node in order if node in reach]
-    saved = [node.grad for node in order]
+    # The float pass also writes into parents outside the variables' reach (a Value f
+    # closes over): their grads are saved and restored with the rest.
+    touched = list(dict.fromkeys([*order, *(p for node in order for p in node.parents)]))
+    saved = [node.grad for node in touched]
     try:
+        for node in order:      # the variables start from 0, whatever f left in them
+            node.grad = 0.0
         if order:
             _run_pass(order, reach, out, _const(1.0) if create_graph else 1.0, create_graph,
                       terminals=wrt)
         return [w.grad if w in reach else 0.0 for w in wrt]
     finally:
-        for node, g in zip(order, saved):
+        for node, g in zip(touched, saved):
             node.grad = g
 
 

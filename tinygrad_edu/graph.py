@@ -18,7 +18,9 @@ jit's source, and step 5 is the same chain-rule step everywhere.
 2 n1 mul ['x', None] 2.45765e-05
 """
 
-from .engine import Value, topological_order
+import math
+
+from .engine import NonFiniteGradientError, Value, topological_order
 from .formula import _expect_value, format_number
 from .ops import FLOAT
 
@@ -123,13 +125,24 @@ def chain_rule_steps(root, order=None):
         try:
             contributions = tuple(rule.vjp(FLOAT, g, node.data, *[p.data for p in parents]))
         except (ValueError, ZeroDivisionError, OverflowError) as err:
-            error = type(err)(f"step {number}: backward of {rule.name}: "
-                              f"the local derivative is not finite here ({err})")
-            error.step = Step(number, node, g, ())
-            raise error from None
+            kind = NonFiniteGradientError if isinstance(err, ArithmeticError) else type(err)
+            raise _step_error(kind, number, node, g, "the local derivative is not finite here "
+                              f"({err})") from None
         for p, c in zip(parents, contributions):
+            if p._rg and not -math.inf < c < math.inf:     # a constant's does not count
+                raise _step_error(NonFiniteGradientError, number, node, g,
+                                  f"the gradient passed to {p.label or format_number(p.data)} is "
+                                  f"{c!r}, not a finite number")
             grads[p] += c
         yield Step(number, node, g, contributions)
+
+
+def _step_error(kind, number, node, upstream, reason):
+    """``kind("step N: backward of op: reason")`` with ``.step`` (the Step) and ``.reason``."""
+    error = kind(f"step {number}: backward of {node.rule.name}: {reason}")
+    error.step = Step(number, node, upstream, ())
+    error.reason = reason
+    return error
 
 
 def is_constant(node):

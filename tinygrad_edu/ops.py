@@ -84,6 +84,11 @@ class Op:
             arity = _count_inputs(name, forward)
         if arity not in (1, 2):
             raise ValueError(f"Op {name!r}: an op takes 1 or 2 inputs, not {arity}")
+        if infix is not None and infix not in _INFIX_SYMBOLS:
+            raise ValueError(f"Op {name!r}: infix must be one of {', '.join(_INFIX_SYMBOLS)} "
+                             f"(or None for a function written {name}(x)), got {infix!r}")
+        if param is not None and infix != "**":
+            raise ValueError(f"Op {name!r}: param is the constant exponent of a power (infix='**')")
         self.name = name
         self.forward = forward
         self.vjp = vjp
@@ -117,6 +122,9 @@ def set_applier(apply):
     ``op(*inputs)`` records on Values (the table itself knows nothing of Values)."""
     global _applier
     _applier = apply
+
+
+_INFIX_SYMBOLS = ("+", "-", "*", "/", "**")
 
 
 def _count_inputs(name, forward):
@@ -229,12 +237,14 @@ class Namespace:
         if name.startswith("_"):
             raise AttributeError(name)
         # Looked up each time (not cached), so the namespace lists only the functions
-        # it was made with, and an op registered later is found.
+        # it was made with, and an op registered later is found.  The fallback (math)
+        # comes first: an op named after the math function it is built on ("atan",
+        # forward m.atan(x)) must not call itself.
+        if self._fallback is not None and callable(getattr(self._fallback, name, None)):
+            return getattr(self._fallback, name)
         op = OPS.get(name)
         if op is not None:
             return self._of_op(op)
-        if self._fallback is not None and callable(getattr(self._fallback, name, None)):
-            return getattr(self._fallback, name)
         raise AttributeError(f"m.{name}: no function or registered op called {name!r} "
                              f"for {self._kind}; register an Op named {name!r} to use it in rules")
 
@@ -268,6 +278,9 @@ def register(op):
     tools find it there) and return it.  A name already taken by another op is refused."""
     if not isinstance(op, Op):
         raise TypeError(f"register takes an Op, got {type(op).__name__}")
+    if op.name in _RESERVED_NAMES:
+        raise ValueError(f"{op.name!r} names one of the engine's own functions of m or ops; "
+                         "choose another name for the op")
     other = OPS.get(op.name)
     if other is not None and other is not op:
         raise ValueError(f"an op named {op.name!r} is already registered; choose another name")
@@ -275,36 +288,44 @@ def register(op):
     return op
 
 
-ADD = register(Op("add", lambda m, a, b: a + b,
+# Names a new op may not take: the helpers of m, and the ops the engine makes itself.
+_RESERVED_NAMES = frozenset({"pow", "vpow", "div", "step", "sign", "identity", "power"})
+
+
+def _builtin(op):
+    OPS[op.name] = op
+    return op
+
+ADD = _builtin(Op("add", lambda m, a, b: a + b,
                   lambda m, g, out, a, b: (g, g), infix="+"))
-SUB = register(Op("sub", lambda m, a, b: a - b,
+SUB = _builtin(Op("sub", lambda m, a, b: a - b,
                   lambda m, g, out, a, b: (g, -g), infix="-"))
-MUL = register(Op("mul", lambda m, a, b: a * b,
+MUL = _builtin(Op("mul", lambda m, a, b: a * b,
                   lambda m, g, out, a, b: (g * b, g * a), infix="*"))
-DIV = register(Op("div", lambda m, a, b: m.div(a, b),
+DIV = _builtin(Op("div", lambda m, a, b: m.div(a, b),
                   lambda m, g, out, a, b: (g / b, g * (-out / b)), infix="/"))
-POW = register(Op("pow", lambda m, a, b: m.vpow(a, b),       # a ** b, both Values, a > 0
+POW = _builtin(Op("pow", lambda m, a, b: m.vpow(a, b),       # a ** b, both Values, a > 0
                   lambda m, g, out, a, b: (g * (b * (out / a)), g * (out * m.log(a))),
                   infix="**"))
-NEG = register(Op("neg", lambda m, a: -a,
+NEG = _builtin(Op("neg", lambda m, a: -a,
                   lambda m, g, out, a: (-g,)))
-EXP = register(Op("exp", lambda m, a: m.exp(a),
+EXP = _builtin(Op("exp", lambda m, a: m.exp(a),
                   lambda m, g, out, a: (g * out,)))
-LOG = register(Op("log", lambda m, a: m.log(a),
+LOG = _builtin(Op("log", lambda m, a: m.log(a),
                   lambda m, g, out, a: (g / a,)))
-SQRT = register(Op("sqrt", lambda m, a: m.sqrt(a),
+SQRT = _builtin(Op("sqrt", lambda m, a: m.sqrt(a),
                    lambda m, g, out, a: (g * 0.5 / out,)))
-TANH = register(Op("tanh", lambda m, a: m.tanh(a),
+TANH = _builtin(Op("tanh", lambda m, a: m.tanh(a),
                    lambda m, g, out, a: (g * (1.0 - out * out),), activation=True))
-SIGMOID = register(Op("sigmoid", lambda m, a: m.sigmoid(a),
+SIGMOID = _builtin(Op("sigmoid", lambda m, a: m.sigmoid(a),
                       lambda m, g, out, a: (g * out * (1.0 - out),), activation=True))
-RELU = register(Op("relu", lambda m, a: m.relu(a),
+RELU = _builtin(Op("relu", lambda m, a: m.relu(a),
                    lambda m, g, out, a: (g * m.step(a),), kinks=(0.0,), activation=True))
-SIN = register(Op("sin", lambda m, a: m.sin(a),
+SIN = _builtin(Op("sin", lambda m, a: m.sin(a),
                   lambda m, g, out, a: (g * m.cos(a),)))
-COS = register(Op("cos", lambda m, a: m.cos(a),
+COS = _builtin(Op("cos", lambda m, a: m.cos(a),
                   lambda m, g, out, a: (-g * m.sin(a),)))
-ABS = register(Op("abs", lambda m, a: m.abs(a),
+ABS = _builtin(Op("abs", lambda m, a: m.abs(a),
                   lambda m, g, out, a: (g * m.sign(a),), kinks=(0.0,)))
 
 #: Not in OPS: the node that makes a fresh variable of a Value for one grad() call.
@@ -328,7 +349,7 @@ def power_by(k):
 @functools.lru_cache(maxsize=256)
 def _power_op(k):
     if k == 2.0:  # the most common power reads (and runs) best as a product
-        vjp = lambda m, g, out, a: (g * 2.0 * a,)  # noqa: E731  (g * 2.0 overflows only past 9e307)
+        vjp = lambda m, g, out, a: (g * (2.0 * a),)  # noqa: E731
     elif k == 0.0:  # x ** 0 is the constant 1; k * x ** -1 would divide by zero at x = 0
         vjp = lambda m, g, out, a: (g * 0.0,)  # noqa: E731
     else:

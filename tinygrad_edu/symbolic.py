@@ -54,9 +54,12 @@ class Sym:
     a
     """
 
-    __slots__ = ("text", "prec", "const", "names", "isfloat")
+    # scaled: (c, x) when this is the product of the constant c and the symbol x,
+    # so that c2 * (c * x) can fold to (c2 * c) * x where that is exact.
+    __slots__ = ("text", "prec", "const", "names", "isfloat", "scaled")
 
-    def __init__(self, text, prec=_ATOM, names=(), isfloat=True, const=None):
+    def __init__(self, text, prec=_ATOM, names=(), isfloat=True, const=None, scaled=None):
+        self.scaled = scaled
         self.text = text
         self.prec = prec
         self.names = names
@@ -187,7 +190,23 @@ def _mul(a, b):
         return _neg(a)
     if a.const == -1.0 and b.isfloat:
         return _neg(b)
-    return _binary(a, b, "*", _PRODUCT, a.isfloat or b.isfloat)
+    if a.const is not None and b.scaled is not None and _exact_scale(a.const, b.scaled[0]):
+        return _mul(Sym.constant(a.const * b.scaled[0]), b.scaled[1])    # 0.5 * (2.0 * e) is e
+    product = _binary(a, b, "*", _PRODUCT, a.isfloat or b.isfloat)
+    if a.const is not None:
+        product.scaled = (a.const, b)
+    elif b.const is not None:
+        product.scaled = (b.const, a)
+    return product
+
+
+def _exact_scale(c, k):
+    """True if c * (k * x) == (c * k) * x for every float x: both are powers of two
+    and their product is a normal float (then scaling only moves the exponent)."""
+    def power_of_two(v):
+        m, _ = math.frexp(v)
+        return abs(m) == 0.5
+    return power_of_two(c) and power_of_two(k) and 2.0 ** -1000 < abs(c * k) < 2.0 ** 1000
 
 
 def _div(a, b):

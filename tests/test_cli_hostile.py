@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from tinygrad_edu import cli
-from tinygrad_edu.cli import ExpressionError
+from tinygrad_edu import cli, expr
+from tinygrad_edu.expr import ExpressionError
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -110,7 +110,7 @@ def _expressions():
                 lambda ops: items[0] + "".join(op + item for op, item in zip(ops, items[1:]))))
         return st.one_of(
             chain,
-            st.tuples(st.sampled_from(sorted(cli.FUNCTIONS)), inner).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(sorted(expr.FUNCTIONS)), inner).map(lambda t: f"{t[0]}({t[1]})"),
             inner.map(lambda e: f"({e})"),
             inner.map(lambda e: f"-{e}"),
             st.tuples(inner, st.sampled_from(["2", "-1", "0.5", "y", "(x)"])).map(lambda t: f"({t[0]})**{t[1]}"),
@@ -205,7 +205,7 @@ def test_the_piecewise_reader_builds_the_tree_python_builds(text):
     except (RecursionError, MemoryError, ValueError):
         return
     try:
-        built = cli._Pieces(body).tree()
+        built = expr._Pieces(body).tree()
     except ExpressionError:
         built = None
     if expected is None:
@@ -225,7 +225,7 @@ def test_long_chains_read_the_same_as_python_reads_them(text):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = ast.parse(text, mode="eval").body
-    assert _description(cli._Pieces(text).tree()) == _description(expected)
+    assert _description(expr._Pieces(text).tree()) == _description(expected)
 
 
 # -- many variables: answered at once, the work linear in their number -----------

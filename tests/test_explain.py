@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from tinygrad_edu import Value
-from tinygrad_edu.cli import ExpressionError, parse_expression
+from tinygrad_edu.expr import ExpressionError, parse_expression
 from tinygrad_edu.explain import Explanation, explain, rule_text
 from tinygrad_edu.formula import format_number, formula
 from tinygrad_edu.graph import node_names

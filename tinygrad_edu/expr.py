@@ -1,0 +1,749 @@
+"""Expressions as text, read safely: ``"tanh(x*w + b)"`` into a Value.
+
+:func:`parse_expression` walks Python's ``ast`` with an allow-list (numbers,
+variable names, ``+ - * / **``, unary minus and plus, and the engine's
+functions) -- the text is never run as Python.  Anything else is an
+:class:`ExpressionError` naming the problem and its column:
+
+>>> from tinygrad_edu import Value
+>>> x = Value(2.0, label='x')
+>>> parse_expression("x**2 + exp(-x)", {"x": x}).formula()
+'x**2 + exp(-x)'
+>>> parse_expression("x.__class__", {"x": x})
+Traceback (most recent call last):
+...
+tinygrad_edu.expr.ExpressionError: column 2: attribute access (.__class__) is not supported; write functions as exp(x)
+
+The command line (:mod:`tinygrad_edu.cli`) reads its expressions with it.
+"""
+
+import ast
+import difflib
+import io
+import keyword
+import math
+import tokenize
+import unicodedata
+import warnings
+
+from .engine import Value
+from .ops import OPS
+
+__all__ = ["parse_expression", "parse_assignments", "ExpressionError",
+           "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
+
+#: The functions an expression may call, by name: the registry's one-input ops
+#: written as functions (exp, log, ... abs; -x is written as a sign).
+FUNCTIONS = {name: op for name, op in OPS.items()
+             if op.arity == 1 and op.infix is None and name != "neg"}
+
+#: Longest expression text accepted (characters): room for a sum of 10,000
+#: variables; a command-line argument can carry at most 128 KiB on Linux.
+MAX_LENGTH = 100_000
+#: Deepest nesting accepted.  A chain of + and - (or of * and /) is one level
+#: however long it is (x0 + x1 + ... + x9999); each operand that is itself
+#: another operation -- a function call, a unary minus, a power, a chain of the
+#: other kind -- adds one.
+MAX_DEPTH = 200
+MAX_EXPONENT = 1000   #: largest |k| accepted in x ** k with a number k
+
+_BINARY = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__",
+           ast.Div: "__truediv__", ast.Pow: "__pow__"}
+
+#: Operators that form one chain with their left operand: a + b - c, a * b / c.
+_CHAIN_KIND = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
+
+#: Functions with a kink (a corner where the derivative jumps): at it, backward() uses a convention.
+_KINK_FUNCTIONS = tuple(name for name, op in FUNCTIONS.items() if op.kinks)
+
+#: How much of a piece of the input an error message quotes (characters).
+_QUOTE = 60
+
+#: What a learner might type, and what to call it in an error message.
+_UNSUPPORTED = {
+    ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if-else",
+    ast.Lambda: "lambda", ast.Subscript: "indexing with [ ]", ast.Slice: "a slice",
+    ast.List: "a list", ast.Tuple: "a tuple (or a stray comma)", ast.Dict: "a dict",
+    ast.Set: "a set", ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression",
+    ast.JoinedStr: "an f-string", ast.NamedExpr: "assignment (:=)", ast.Starred: "* unpacking",
+    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
+    ast.FloorDiv: "// (floor division; use /)", ast.Mod: "% (modulo)", ast.MatMult: "@",
+    ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "| (bitwise or)",
+    ast.BitXor: "^ (write powers as **)", ast.BitAnd: "& (bitwise and)",
+    ast.Not: "not", ast.Invert: "~",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression (or a ``name=value`` assignment) the command line cannot use.
+
+    The message names the problem and, where it has one, the column (from 1).
+    ``column`` holds that column, or None.
+    """
+
+    def __init__(self, message, column=None):
+        self.message = message
+        self.column = column
+        super().__init__(f"column {column}: {message}" if column else message)
+
+
+def _cut(text, limit):
+    """``text`` up to ``limit`` characters; past that its start and end around '…'."""
+    return text if len(text) <= limit else f"{text[:limit * 2 // 3]}…{text[-(limit // 3):]}"
+
+
+def _shortened(text, limit=_QUOTE):
+    """A piece of the input for a message: cut as :func:`_cut` does, so that an
+    error never repeats a huge input, and with what would break the line or
+    cannot be shown (a line break, a NUL, a lone surrogate) escaped as repr() does."""
+    text = _cut(text, limit)
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
+def _quoted(text, limit=_QUOTE):
+    """repr() of a piece of the input, cut as :func:`_cut` does (with its length then)."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{_cut(text, limit)!r} ({len(text):,} characters)"
+
+
+def _too_deep(column=None):
+    return ExpressionError(f"the expression nests more than {MAX_DEPTH} operations inside one "
+                           "another; split it up", column)
+
+
+def _column(text, node):
+    """1-based character column of an ast node in the whole text (ast counts
+    UTF-8 bytes within a line; a line break counts as one character)."""
+    lines = text.split("\n")
+    row = min(node.lineno, len(lines)) - 1
+    before = sum(len(line) + 1 for line in lines[:row])
+    return before + len(lines[row].encode("utf-8")[:node.col_offset].decode("utf-8", "replace")) + 1
+
+
+def _suggest(name, choices):
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {_shortened(close[0])}?)" if close else ""
+
+
+def _source(text, node):
+    return _quoted(ast.get_source_segment(text, node) or "")
+
+
+def _number(node, text):
+    """The float of a numeric literal, or an ExpressionError."""
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        what = "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} literals"
+        raise ExpressionError(f"{what} ({_source(text, node)}) are not supported; use real numbers",
+                              _column(text, node))
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ExpressionError("a number is too large for a float", _column(text, node)) from None
+    if not math.isfinite(x):
+        raise ExpressionError(f"{_shortened(ast.get_source_segment(text, node) or '')} is not a "
+                              "finite number", _column(text, node))
+    return x
+
+
+def _literal(node, text):
+    """A number written directly, possibly signed (-3, +2.5): its float, else None."""
+    sign = 1.0
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        if isinstance(node.op, ast.USub):
+            sign = -sign
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return sign * _number(node, text)
+    return None
+
+
+def _continues_chain(node, operand):
+    """Whether ``operand`` (the left operand of ``node``) belongs to the same chain
+    as node: a + b - c and a * b / c nest no deeper however long they are."""
+    kind = _CHAIN_KIND.get(type(node.op))
+    return (kind is not None and isinstance(operand, ast.BinOp)
+            and _CHAIN_KIND.get(type(operand.op)) == kind)
+
+
+# ---------------------------------------------------------------------------
+# Reading the text: Python's own parser, in pieces when the text is too deep for it
+
+def _syntax_tree(body):
+    """Python's syntax tree (mode 'eval') of ``body``, the stripped text.
+
+    Python's parser turns a long chain such as ``x0 + x1 + ... + x9999`` into a
+    tree as deep as the chain, which some versions cannot build (3.11 and 3.12
+    stop near 3,000 terms, 3.13 near 10,000; 3.10 goes on).  Such a text is read
+    by :class:`_Pieces` instead: the chains are split where Python would split
+    them and each piece goes through ``ast.parse``, so the tree is the same on
+    every version.
+    """
+    try:
+        with warnings.catch_warnings():       # e.g. "1if x else 2": our error says it all
+            warnings.simplefilter("ignore")
+            return ast.parse(body, mode="eval")
+    except SyntaxError as err:
+        if err.offset == 0 and err.msg == "invalid syntax":     # ast's way of saying "at the end"
+            raise ExpressionError("syntax error: the expression ends too early "
+                                  "(is something missing at the end?)", len(body) + 1) from None
+        offset = err.offset if err.offset and (err.lineno or 1) == 1 else None
+        raise ExpressionError(f"syntax error: {err.msg}", offset) from None
+    except (RecursionError, MemoryError):
+        pass                                  # too deep for this Python's parser: read it in pieces
+    except ValueError as err:   # e.g. a null byte, on some Python versions
+        raise ExpressionError(f"cannot read the expression: {err}") from None
+    return ast.Expression(body=_Pieces(body).tree())
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}", "FSTRING_START": "FSTRING_END"}
+_ADDITIVE = {"+": ast.Add, "-": ast.Sub}
+_MULTIPLICATIVE = {"*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv, "%": ast.Mod, "@": ast.MatMult}
+_UNARY = {"-": ast.USub, "+": ast.UAdd, "~": ast.Invert}
+#: Tokens a chain may hold outside brackets; anything else (a keyword, a comma, a
+#: comparison) leaves the span to ast.parse whole.
+_OUTSIDE = {"NAME", "NUMBER", "STRING", "FSTRING_START", "**", ".", "(", "[", "{",
+            *_ADDITIVE, *_MULTIPLICATIVE, *_UNARY}
+#: Tokens that stand only after an operand (unlike + and -, which may be signs).
+_AFTER_OPERANDS = {"**", ".", *_MULTIPLICATIVE}
+#: Tokens after which + - * / are binary operators (otherwise + and - are signs).
+_OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "FSTRING_END", ")", "]", "}"}
+_TOKEN_KINDS = {getattr(tokenize, kind): kind for kind in ("NAME", "NUMBER", "STRING", "FSTRING_START",
+                                                          "FSTRING_MIDDLE", "FSTRING_END")
+                if hasattr(tokenize, kind)}              # f-strings have tokens of their own from 3.12
+_SKIPPED = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.DEDENT, tokenize.ENDMARKER,
+            tokenize.ENCODING}
+
+
+class _Pieces:
+    """Build the syntax tree of a text too deep for ``ast.parse`` in one go.
+
+    The text is split into tokens (Python's ``tokenize``, which only reads);
+    chains of ``+ -`` and ``* /``, signs, powers, parentheses and calls of one
+    argument are assembled here, iteratively where they can be long, into the
+    very nodes Python would make (positions included); every other piece -- a
+    name, a number, anything in brackets that is not such a chain -- goes to
+    ``ast.parse``.  A piece that is still too deep is an ExpressionError.
+    """
+
+    def __init__(self, body):
+        self.body = body
+        if any(c in body for c in "\r\x0c\x00"):      # line ends tokenize and ast could count apart
+            raise _too_deep()
+        self.lines = body.split("\n")
+        self.line_starts = [0]
+        for line in self.lines[:-1]:
+            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        self.byte_columns = {}
+        self.kinds, self.texts, self.starts, self.ends = [], [], [], []
+        depth, line_ended = 0, False
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(body).readline):
+                if token.type in _SKIPPED:
+                    if token.type in (tokenize.NL, tokenize.NEWLINE) and depth == 0 and self.kinds:
+                        line_ended = True
+                    continue
+                if line_ended:                         # a line break outside brackets, then more
+                    raise _too_deep()
+                if token.type == tokenize.OP and token.string in ("(", "[", "{"):
+                    depth += 1
+                elif token.type == tokenize.OP and token.string in (")", "]", "}"):
+                    depth -= 1
+                if token.type == tokenize.OP:
+                    kind = token.string
+                elif token.type in _TOKEN_KINDS:
+                    kind = _TOKEN_KINDS[token.type]
+                    if kind == "NAME" and keyword.iskeyword(token.string):
+                        kind = "KEYWORD"
+                else:                                  # an indent, ERRORTOKEN: not an expression
+                    raise _too_deep()
+                self.kinds.append(kind)
+                self.texts.append(token.string)
+                self.starts.append(token.start)
+                self.ends.append(token.end)
+        except (tokenize.TokenError, SyntaxError):
+            raise _too_deep() from None
+        self.match = {}                                 # opening bracket -> its closing one
+        stack = []
+        for i, kind in enumerate(self.kinds):
+            if kind in _OPENERS:
+                stack.append(i)
+            elif kind in (")", "]", "}", "FSTRING_END"):
+                if not stack or _OPENERS[self.kinds[stack[-1]]] != kind:
+                    raise _too_deep()
+                self.match[stack.pop()] = i
+        if stack or not self.kinds:
+            raise _too_deep()
+
+    def tree(self):
+        return self._expression(0, len(self.kinds), 1)
+
+    # -- positions -------------------------------------------------------------
+    def _offset(self, row_col):
+        """Character offset in the body of a token position (row from 1, column)."""
+        row, col = row_col
+        return self.line_starts[row - 1] + col
+
+    def _byte_column(self, row, col):
+        """ast counts columns in UTF-8 bytes; tokenize in characters."""
+        columns = self.byte_columns.get(row)
+        if columns is None:
+            line = self.lines[row - 1]
+            if line.isascii():
+                columns = None
+            else:
+                columns, total = [0], 0
+                for ch in line:
+                    total += len(ch.encode("utf-8", "surrogatepass"))
+                    columns.append(total)
+            self.byte_columns[row] = columns or False
+        return columns[col] if columns else col
+
+    def _place(self, node, lo, hi):
+        """Give node the position of tokens lo..hi-1, as ast.parse would."""
+        (row, col), (end_row, end_col) = self.starts[lo], self.ends[hi - 1]
+        node.lineno, node.col_offset = row, self._byte_column(row, col)
+        node.end_lineno, node.end_col_offset = end_row, self._byte_column(end_row, end_col)
+        return node
+
+    # -- the grammar: expression = term (+|- term)*, term = factor (*|/ factor)* ----
+    def _walk(self, lo, hi):
+        """The tokens of lo..hi outside brackets, one by one (a bracketed group
+        appears as its opening and its closing token)."""
+        i = lo
+        while i < hi:
+            yield i
+            if self.kinds[i] in _OPENERS:
+                i = self.match[i]
+                if i >= hi:
+                    return
+                yield i
+            i += 1
+
+    def _outside(self, lo, hi):
+        """The tokens of lo..hi outside brackets, or None if one of them cannot be
+        part of a chain (a keyword, a comma, a comparison ...)."""
+        found, i = [], lo
+        while i < hi:
+            kind = self.kinds[i]
+            if kind not in _OUTSIDE or (kind in _AFTER_OPERANDS and not self._binary(found[-1] if found else None)):
+                return None                    # f(**kw), *args: for ast.parse
+            found.append(i)
+            if kind in _OPENERS:
+                i = self.match[i]
+                if i >= hi:
+                    return None
+                found.append(i)
+            i += 1
+        return found or None
+
+    def _binary(self, previous):
+        return previous is not None and self.kinds[previous] in _OPERAND_ENDS
+
+    def _expression(self, lo, hi, level):
+        if level > MAX_DEPTH:
+            raise _too_deep()
+        outside = self._outside(lo, hi) if lo < hi else None
+        if outside is None:
+            return self._leaf(lo, hi)
+        # Split once, left to right: terms at binary + -, factors at binary * / // % @.
+        terms, factors = [], []       # (the operator before it or None, its factors)
+        term_operator, operator, start, previous = None, None, lo, None
+        for i in outside:
+            kind = self.kinds[i]
+            if self._binary(previous) and (kind in _ADDITIVE or kind in _MULTIPLICATIVE):
+                factors.append((operator, start, i))
+                start = i + 1
+                if kind in _ADDITIVE:
+                    terms.append((term_operator, factors))
+                    factors, operator, term_operator = [], None, i
+                else:
+                    operator = i
+            previous = i
+        factors.append((operator, start, hi))
+        terms.append((term_operator, factors))
+        node = None
+        for term_operator, factors in terms:
+            term = None
+            for operator, a, b in factors:
+                factor = self._factor(a, b, level)
+                if term is None:
+                    term = factor
+                else:
+                    term = self._place(ast.BinOp(left=term, op=_MULTIPLICATIVE[self.kinds[operator]](),
+                                                 right=factor), factors[0][1], b)
+            if node is None:
+                node = term
+            else:
+                node = self._place(ast.BinOp(left=node, op=_ADDITIVE[self.kinds[term_operator]](),
+                                             right=term), lo, b)
+        return node
+
+    def _factor(self, lo, hi, level):
+        """Signs and powers: -a ** -b ** c is -(a ** (-(b ** c))), built with a loop."""
+        pending = []
+        while True:
+            if lo >= hi:
+                return self._leaf(lo, hi)           # nothing where an operand belongs
+            if self.kinds[lo] in _UNARY:
+                pending.append((lo, None))
+                lo += 1
+                continue
+            power, previous = None, None
+            for i in self._walk(lo, hi):             # stops at the first power
+                if self.kinds[i] == "**" and self._binary(previous):
+                    power = i
+                    break
+                previous = i
+            if power is None:
+                node = self._primary(lo, hi, level)
+                break
+            pending.append((lo, self._primary(lo, power, level)))
+            lo = power + 1
+        for start, base in reversed(pending):
+            if base is None:
+                node = ast.UnaryOp(op=_UNARY[self.kinds[start]](), operand=node)
+            else:
+                node = ast.BinOp(left=base, op=ast.Pow(), right=node)
+            self._place(node, start, hi)
+        return node
+
+    def _primary(self, lo, hi, level):
+        """(chain) and f(chain) are read here; every other operand by ast.parse."""
+        kind = self.kinds[lo]
+        if kind == "(" and self.match[lo] == hi - 1 and hi - lo > 2:
+            if self._outside(lo + 1, hi - 1) is not None:
+                return self._expression(lo + 1, hi - 1, level + 1)  # parentheses make no node
+        elif (kind == "NAME" and hi - lo > 3 and self.kinds[lo + 1] == "("
+              and self.match[lo + 1] == hi - 1 and self._outside(lo + 2, hi - 1) is not None):
+            argument = self._expression(lo + 2, hi - 1, level + 1)
+            name = unicodedata.normalize("NFKC", self.texts[lo])    # as Python names it
+            func = self._place(ast.Name(id=name, ctx=ast.Load()), lo, lo + 1)
+            return self._place(ast.Call(func=func, args=[argument], keywords=[]), lo, hi)
+        return self._leaf(lo, hi)
+
+    def _leaf(self, lo, hi):
+        """Tokens lo..hi-1 read by ast.parse, moved to where they stand in the body."""
+        if lo >= hi:                                  # an operator with nothing after it
+            at = self._offset(self.starts[lo]) + 1 if lo < len(self.kinds) else None
+            if at is None:
+                raise ExpressionError("syntax error: the expression ends too early "
+                                      "(is something missing at the end?)", len(self.body) + 1)
+            raise ExpressionError("syntax error: invalid syntax", at)
+        start = self._offset(self.starts[lo])
+        text = self.body[start:self._offset(self.ends[hi - 1])]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                piece = ast.parse(text, mode="eval").body
+        except SyntaxError as err:
+            column = None
+            if err.lineno and err.offset:
+                line_start = sum(len(line) + 1 for line in text.split("\n")[:err.lineno - 1])
+                column = start + line_start + err.offset
+            raise ExpressionError(f"syntax error: {err.msg}", column) from None
+        except (RecursionError, MemoryError):
+            raise _too_deep(start + 1) from None
+        except ValueError as err:
+            raise ExpressionError(f"cannot read the expression: {err}") from None
+        row, col = self.starts[lo]
+        shift = self._byte_column(row, col)
+        for node in ast.walk(piece):
+            if getattr(node, "lineno", None) is None:
+                continue                              # operators and contexts: shared, no position
+            if node.lineno == 1:
+                node.col_offset += shift
+            if node.end_lineno == 1:
+                node.end_col_offset += shift
+            node.lineno += row - 1
+            node.end_lineno += row - 1
+        return piece
+
+
+# ---------------------------------------------------------------------------
+# Checking and evaluating the tree
+
+class _Expression:
+    """An expression read and checked once, to be evaluated as often as needed
+    (the finite-difference check evaluates it twice per variable).
+
+    ``names``: the variables it uses; ``size``: how many steps (numbers, names,
+    operations) one evaluation takes; ``kinks``: the relu and abs calls whose
+    argument depends on a variable (at a kink the derivative is a convention).
+    """
+
+    def __init__(self, text, variables):
+        if not isinstance(text, str):
+            raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+        if len(text) > MAX_LENGTH:
+            raise ExpressionError(f"the expression is {len(text)} characters long; "
+                                  f"the limit is {MAX_LENGTH}")
+        if not text.strip():
+            raise ExpressionError("the expression is empty")
+        body = text.strip()     # ast reads leading spaces as an indent; columns count from `text`
+        lead = len(text) - len(text.lstrip())
+        try:
+            self.tree = _syntax_tree(body)
+            self.names, self.kinks = _check(self.tree, body, variables)
+            self.program = _program(self.tree, body)
+            self.size = len(self.program)
+        except ExpressionError as err:
+            if err.column is None or not lead:
+                raise
+            raise ExpressionError(err.message, err.column + lead) from None
+        self.body, self.lead = body, lead
+
+    def evaluate(self, values, kinks=None):
+        """The Value of the expression, ``values`` mapping each name to a Value.
+
+        ``kinks``, a list, receives (function name, its Value, its argument) for
+        each relu and abs in :attr:`kinks`, in the order they are computed.
+        """
+        try:
+            return _run(self.program, self.body, values, self.kinks, kinks)
+        except ExpressionError as err:
+            if err.column is None or not self.lead:
+                raise
+            raise ExpressionError(err.message, err.column + self.lead) from None
+
+
+def _check(tree, text, variables):
+    """Walk the tree once (iteratively): allow-listed nodes only, depth bounded,
+    every name given.  Returns the names used and the kink calls whose argument
+    depends on a variable."""
+    names, order = set(), []
+    stack = [(tree.body, 1)]
+
+    def fail(message, node):
+        raise ExpressionError(message, _column(text, node) if hasattr(node, "col_offset") else None)
+
+    while stack:
+        node, depth = stack.pop()
+        order.append(node)
+        if depth > MAX_DEPTH:
+            raise _too_deep(_column(text, node) if hasattr(node, "col_offset") else None)
+        if isinstance(node, ast.Constant):
+            _number(node, text)
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS:
+                fail(f"{node.id} is a function: call it, e.g. {node.id}(x)", node)
+            if node.id not in variables:
+                name = _shortened(node.id)
+                if keyword.iskeyword(node.id):
+                    fail(f"'{_shortened(ast.get_source_segment(text, node) or name)}' reads as the "
+                         f"Python keyword '{name}', which cannot name a variable", node)
+                fail(f"'{name}' has no value{_suggest(node.id, variables)}; give one after the "
+                     f"expression, e.g. {name}=1.5 (variables given: {_listed(variables)})", node)
+            names.add(node.id)
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                fail(f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
+                     "is not supported; use + - * / **", node)
+            if isinstance(node.op, ast.Pow):
+                k = _literal(node.right, text)
+                if k is not None and abs(k) > MAX_EXPONENT:
+                    fail(f"exponent {k:g} is too large (the limit is ±{MAX_EXPONENT})", node.right)
+            left_depth = depth if _continues_chain(node, node.left) else depth + 1
+            stack += [(node.right, depth + 1), (node.left, left_depth)]
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                fail(f"{_UNSUPPORTED[type(node.op)]} is not supported", node)
+            stack.append((node.operand, depth + 1))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                fail(f"method calls (.{_shortened(func.attr)}) are not supported; "
+                     f"write {_shortened(func.attr)}(...)", node)
+            if not isinstance(func, ast.Name):
+                fail("only the functions " + ", ".join(FUNCTIONS) + " can be called", node)
+            if func.id not in FUNCTIONS:
+                fail(f"unknown function '{_shortened(func.id)}'{_suggest(func.id, FUNCTIONS)}; "
+                     "the functions are " + ", ".join(FUNCTIONS), node)
+            if node.keywords:
+                fail(f"{func.id}() takes no keyword arguments", node)
+            if any(isinstance(arg, ast.Starred) for arg in node.args):
+                fail("* unpacking is not supported", node)
+            if len(node.args) != 1:
+                fail(f"{func.id}() takes exactly one argument, got {len(node.args)}", node)
+            stack.append((node.args[0], depth + 1))
+        elif isinstance(node, ast.Attribute):
+            raise ExpressionError(f"attribute access (.{_shortened(node.attr)}) is not supported; "
+                                  "write functions as exp(x)", _column(text, node.value)
+                                  + len(ast.get_source_segment(text, node.value) or ""))
+        else:
+            what = _UNSUPPORTED.get(type(node), f"'{type(node).__name__}'")
+            fail(f"{what} is not supported here", node)
+    # Which nodes depend on a variable, children before parents (the walk's order reversed).
+    depends, kinks = set(), set()
+    for node in reversed(order):
+        if isinstance(node, ast.Name):
+            depends.add(node)
+        elif isinstance(node, ast.BinOp):
+            if node.left in depends or node.right in depends:
+                depends.add(node)
+        elif isinstance(node, ast.UnaryOp):
+            if node.operand in depends:
+                depends.add(node)
+        elif isinstance(node, ast.Call) and node.args[0] in depends:
+            depends.add(node)
+            if node.func.id in _KINK_FUNCTIONS:
+                kinks.add(node)
+    return names, kinks
+
+
+def _listed(names, most=10):
+    """Up to ``most`` names, each shortened, for a message."""
+    shown = sorted(names)[:most]
+    text = ", ".join(_shortened(name, 20) for name in shown) or "none"
+    return text if len(names) <= most else f"{text} and {len(names) - most:,} more"
+
+
+# The instructions of a program (see _program): push a number, push a variable,
+# apply a binary op to the top two, a power with a number exponent, a sign, a function.
+_NUMBER, _NAME, _BINARY_OP, _POWER, _NEGATE, _FUNCTION = range(6)
+_METHODS = {op: getattr(Value, name) for op, name in _BINARY.items()}
+
+
+def _program(tree, text):
+    """The checked tree as a list of instructions in the order the forward pass
+    computes them (postfix), each (instruction, argument, its node).  Built and
+    run with loops, so a chain as long as the text needs no recursion."""
+    program = []
+    stack = [(tree.body, False)]
+    while stack:
+        node, operands_done = stack.pop()
+        if operands_done:
+            if isinstance(node, ast.BinOp):
+                k = _literal(node.right, text) if isinstance(node.op, ast.Pow) else None
+                program.append((_BINARY_OP, _METHODS[type(node.op)], node) if k is None
+                               else (_POWER, k, node))
+            elif isinstance(node, ast.UnaryOp):
+                if isinstance(node.op, ast.USub):           # +x is x itself
+                    program.append((_NEGATE, None, node))
+            else:
+                program.append((_FUNCTION, node.func.id, node))
+            continue
+        k = _literal(node, text)
+        if k is not None:                          # -3 is a number, not neg(3)
+            program.append((_NUMBER, k, node))
+        elif isinstance(node, ast.Name):
+            program.append((_NAME, node.id, node))
+        elif isinstance(node, ast.BinOp):
+            stack.append((node, True))
+            if not (isinstance(node.op, ast.Pow) and _literal(node.right, text) is not None):
+                stack.append((node.right, False))  # x ** 2: a number exponent, d/dx = 2x
+            stack.append((node.left, False))
+        elif isinstance(node, ast.UnaryOp):
+            stack += [(node, True), (node.operand, False)]
+        else:
+            stack += [(node, True), (node.args[0], False)]
+    return program
+
+
+def _run(program, text, variables, kink_nodes, kinks):
+    """The Value of a program, ``variables`` mapping names to Values; ``kinks``
+    (a list or None) receives (function, its Value, its argument) for each call
+    in ``kink_nodes``."""
+    stack = []
+    push, pop = stack.append, stack.pop
+    for instruction, argument, node in program:
+        try:
+            if instruction == _NAME:
+                push(variables[argument])
+            elif instruction == _BINARY_OP:
+                right = pop()
+                stack[-1] = argument(stack[-1], right)
+            elif instruction == _NUMBER:
+                push(Value(argument))
+            elif instruction == _POWER:
+                stack[-1] = stack[-1] ** argument
+            elif instruction == _NEGATE:
+                stack[-1] = -stack[-1]
+            else:
+                operand = stack[-1]
+                stack[-1] = FUNCTIONS[argument](operand)
+                if kinks is not None and node in kink_nodes:
+                    kinks.append((argument, stack[-1], operand))
+        except (ValueError, ZeroDivisionError, OverflowError) as err:
+            raise ExpressionError(str(err), _column(text, node)) from None
+    return stack[0]
+
+
+def parse_expression(text, variables):
+    """The Value computed by the expression ``text``, e.g. ``"tanh(x*w + b)"``.
+
+    ``variables`` maps each name to a Value (used as is, so its ``.grad`` is
+    filled by ``backward()``) or a number (wrapped in a Value labelled with
+    the name).  Allowed: numbers, the variables, ``+ - * / **``, unary ``-``
+    and ``+``, parentheses and calls of :data:`FUNCTIONS` with one argument.
+    Names are read as Python reads identifiers (NFKC: ``ｘ`` is ``x``).
+    Raises :class:`ExpressionError` for anything else -- unknown names,
+    syntax errors, other constructs, numbers that are not finite, exponents
+    beyond :data:`MAX_EXPONENT`, text longer than :data:`MAX_LENGTH` or nested
+    deeper than :data:`MAX_DEPTH` -- and for domain errors of the engine
+    (``log(0)``); never anything else.  Time and memory grow in proportion
+    to the length of the text.
+
+    >>> parse_expression("2*y", {"y": 1.5}).data
+    3.0
+    """
+    values = {}
+    for name, v in variables.items():
+        values[name] = v if isinstance(v, Value) else _variable(name, v)
+    return _Expression(text, values).evaluate(values)
+
+
+def _variable(name, value):
+    try:
+        return Value(value, label=name)
+    except (TypeError, ValueError) as err:
+        raise ExpressionError(f"variable {_shortened(name)}: {err}") from None
+
+
+def _variable_name(item):
+    """The variable name of ``name=value``, normalised as Python normalises identifiers."""
+    written = item.partition("=")[0].strip()
+    if not written.isidentifier():
+        raise ExpressionError(f"{_quoted(written)} is not a valid variable name (in {_quoted(item)})")
+    name = unicodedata.normalize("NFKC", written)
+    shown = _shortened(written) + ("" if name == written else f" (read as {_shortened(name)})")
+    if keyword.iskeyword(name):
+        raise ExpressionError(f"{shown} is a Python keyword, which cannot name a variable; "
+                              f"call it something else, e.g. {name}_")
+    if name in FUNCTIONS:
+        raise ExpressionError(f"{shown} is a function name; call the variable something else")
+    return name
+
+
+def parse_assignments(items):
+    """``['x=2', 'w=-3']`` -> ``{'x': 2.0, 'w': -3.0}``, or an ExpressionError.
+
+    Names are normalised as Python normalises identifiers (NFKC), so ``ｘ=3``
+    gives ``x``; Python's keywords cannot be names.
+
+    >>> parse_assignments(['x=2', 'w=-3e-1', 'ｙ=1'])
+    {'x': 2.0, 'w': -0.3, 'y': 1.0}
+    """
+    values, written = {}, {}
+    for item in items:
+        if "=" not in item:
+            raise ExpressionError(f"expected name=value after the expression, got {_quoted(item)}")
+        name = _variable_name(item)
+        text = item.partition("=")[2]
+        if name in values:
+            raise ExpressionError(f"{_shortened(name)} is given twice ({_shortened(written[name])} "
+                                  f"and {_shortened(item)})")
+        try:
+            x = float(text)
+        except ValueError:
+            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: {_quoted(text.strip())} "
+                                  "is not a number") from None
+        if not math.isfinite(x):
+            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: the value must be a finite number")
+        values[name] = x
+        written[name] = item
+    return values

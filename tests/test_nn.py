@@ -178,7 +178,7 @@ def test_xavier_and_he_scale(init, std):
 
 
 def test_bad_constructor_arguments():
-    with pytest.raises(ValueError, match="'sigmoid', 'tanh', 'relu', 'linear'"):
+    with pytest.raises(ValueError, match="'tanh', 'sigmoid', 'relu', 'linear'"):
         Neuron(2, activation="softmax")
     with pytest.raises(ValueError, match="output_activation 'nope'"):
         MLP(2, [1], output_activation="nope")

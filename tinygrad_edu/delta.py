@@ -64,10 +64,11 @@ def _op_for(name):
     """The engine's op for an activation name; None for 'linear' (f(u) = u)."""
     if name == "linear":
         return None
-    if name not in ("sigmoid", "tanh", "relu"):
-        raise ValueError(f"unknown activation {name!r}; the delta rule knows "
-                         "'sigmoid', 'tanh', 'relu' and 'linear'")
-    return OPS[name]
+    op = OPS.get(name)
+    if op is None or not op.activation:
+        known = ", ".join(repr(n) for n, o in OPS.items() if o.activation)
+        raise ValueError(f"unknown activation {name!r}; the delta rule knows {known} and 'linear'")
+    return op
 
 
 def activation(name, u):

@@ -29,6 +29,7 @@ import random
 
 from . import persist as _persist
 from .engine import Value, zero_grad as _zero_grad
+from .ops import OPS
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
 
@@ -42,8 +43,9 @@ def _linear(u):
     return u
 
 
-ACTIVATIONS = {"sigmoid": Value.sigmoid, "tanh": Value.tanh, "relu": Value.relu, "linear": _linear}
-"""The activation functions on Values, by name."""
+ACTIVATIONS = {**{name: getattr(Value, name, op) for name, op in OPS.items() if op.activation},
+               "linear": _linear}
+"""The activation functions on Values, by name: the registry's activations, and 'linear'."""
 
 #: Weight initialisations: uniform(-1, 1); weight_init_std * N(0, 1) (seed 002);
 #: Xavier N(0, 1/nin); He N(0, 2/nin) -- the last two as in Deep Learning from Scratch.

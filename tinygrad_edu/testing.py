@@ -54,7 +54,7 @@ _INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub),
           "pow": ("**", operator.pow)}
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 _ATOM = 5       # inputs, names and function calls never need parentheses
-_KINKED = ("relu", "abs")
+_KINKED = tuple(name for name, op in OPS.items() if op.kinks)
 _FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
 

@@ -7,7 +7,7 @@ import math
 import pytest
 
 import tinygrad_edu.engine as engine
-from tinygrad_edu import NonFiniteGradientError, Op, Value, grad, no_grad, value_and_grad
+from tinygrad_edu import NonFiniteGradientError, Op, Value, grad, no_grad, topological_order, value_and_grad
 
 
 # -- the upstream gradient ------------------------------------------------------
@@ -310,3 +310,17 @@ def test_a_forward_that_gives_nan_says_so():
     nan_op = Op("nan_op", lambda m, a: a * math.nan, lambda m, g, out, a: (g,))
     with pytest.raises(ValueError, match=r"nan_op\(1\.0\): the result is not a number \(nan\)"):
         nan_op(Value(1.0))
+
+
+def test_constants_drop_what_they_are_given_and_are_left_out_of_the_walk():
+    from tinygrad_edu.graph import is_constant
+    from tinygrad_edu.engine import _walk
+    x = Value(2.0, label="x")
+    y = x * 3.0
+    c = y.parents[1]
+    assert is_constant(c) and not is_constant(x)
+    c.grad = 5.0
+    assert c.grad == 0.0
+    order, _ = _walk(y)
+    assert c not in order and x in order
+    assert c in topological_order(y)          # the tools still see every node

@@ -27,6 +27,16 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_orde
 
 _INF = math.inf
 IDENTITY_OP = _ops.IDENTITY
+class _Marker:
+    __slots__ = ("_a",)
+
+
+# _CONSTANT sits in a constant's _a slot (see Value.__slots__).  Its own _a is _NOTHING,
+# which no Value holds: so the walk below, which leaves out a parent whose _a is its
+# `skip`, can step over the marker without asking whether a node is a leaf.
+_NOTHING = object()
+_CONSTANT = _Marker()
+_CONSTANT._a = _NOTHING
 _recording_off = ContextVar("tinygrad_edu_no_grad", default=False)
 # Set only while a derivative rule is run again to find which of its results are
 # finite: failed ops then give nan instead of raising (see _lenient_vjp).
@@ -148,9 +158,10 @@ class Value:
 
     # Parents sit in two slots rather than a tuple: one object per node instead of
     # two halves the work of Python's cyclic garbage collector on large graphs.
-    # _rg: whether a gradient can reach this node -- False for the constants that
-    # arithmetic lifts from plain numbers and for what is computed from them alone.
-    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b", "_rg")
+    # A constant that arithmetic lifts from a plain number is a leaf whose _a holds the
+    # marker _CONSTANT (a leaf has no parents): it takes no gradient.  A flag of its own
+    # would cost every node a slot, which Python's garbage collector would scan.
+    __slots__ = ("data", "grad", "label", "_fn", "_a", "_b")
 
     def __init__(self, data, label=""):
         self.data = _as_float(data)
@@ -160,7 +171,6 @@ class Value:
         self.label = label
         self._fn = None
         self._a = self._b = None
-        self._rg = True
 
     # -- what it is -------------------------------------------------------
     @property
@@ -177,7 +187,7 @@ class Value:
     @property
     def parents(self):
         """The Values this one was computed from, in argument order (a tuple)."""
-        if self._a is None:
+        if self._fn is None:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
 
@@ -431,7 +441,7 @@ class Value:
         recursion, and leaves shared by several pickled Values stay shared.
         """
         if self._fn is None:
-            return (_rebuild_leaf, (self.data, self.grad, self.label, self._rg))
+            return (_rebuild_leaf, (self.data, self.grad, self.label, self._a is _CONSTANT))
         order = [node for node in topological_order(self) if node._fn is not None][::-1]
         index = {node: i for i, node in enumerate(order)}
         table = []
@@ -516,14 +526,33 @@ def _data_of(other):
 _new = object.__new__
 
 
+class _Constant(Value):
+    """A plain number that arithmetic lifted into the graph (the 2.0 of ``2.0 * x``).
+
+    It takes no gradient: its ``grad`` is always 0.0 and what the backward pass
+    writes into it is dropped -- cheaper than asking, for every edge, whether
+    the parent is a constant.  The walk of the backward pass leaves constants
+    out (their ``_a`` holds the marker ``_CONSTANT``).
+    """
+
+    __slots__ = ()
+    grad = property(lambda self: 0.0, lambda self, g: None,
+                    doc="Always 0.0: a constant takes no gradient.")
+
+
+def is_constant(v):
+    """True for a plain number that arithmetic lifted into the graph (the 2.0 of
+    ``2.0 * x``): a leaf that takes no gradient."""
+    return type(v) is _Constant
+
+
 def _const(data):
     """A constant: a leaf no gradient is computed for (arithmetic lifts numbers to these)."""
-    v = _new(Value)
+    v = _new(_Constant)
     v.data = data
-    v.grad = 0.0
     v.label = ""
-    v._fn = v._a = v._b = None
-    v._rg = False
+    v._fn = v._b = None
+    v._a = _CONSTANT
     return v
 
 
@@ -569,10 +598,13 @@ def _op_from_spec(spec):
     return op
 
 
-def _rebuild_leaf(data, grad, label, rg):
+def _rebuild_leaf(data, grad, label, constant):
+    if constant:
+        v = _const(_as_float(data))
+        v.label = label
+        return v
     v = Value(data, label)
     v.grad = grad
-    v._rg = rg
     return v
 
 
@@ -585,7 +617,6 @@ def _rebuild_graph(table):
         ps = [nodes[p] if isinstance(p, int) else p for p in parents]
         v._a = ps[0]
         v._b = ps[1] if len(ps) == 2 else None
-        v._rg = any(p._rg for p in ps)
         nodes.append(v)
     return nodes[-1]
 
@@ -675,13 +706,11 @@ def _record(op, a, b):
     v.grad = 0.0
     v.label = ""
     if _recording_off.get():
-        v._fn = v._a = v._b = None
-        v._rg = True                   # a new leaf, as if made with Value()
+        v._fn = v._a = v._b = None     # a new leaf, as if made with Value()
     else:
         v._fn = op
         v._a = a
         v._b = b
-        v._rg = a._rg or (b is not None and b._rg)
     return v
 
 
@@ -712,10 +741,11 @@ def _walk(root, stop=(), everything=False):
     # walk allocates no objects per node (which keeps the garbage collector quiet).
     # A node is marked when it is expanded, not when it is pushed: marking on push
     # would let a node reached by two paths be appended before one of its parents.
-    if not (root._rg or everything):
+    if root._a is _CONSTANT and not everything:
         return order, visited
     nodes, parents_done = [root], [False]
     push, pop, push_flag, pop_flag = nodes.append, nodes.pop, parents_done.append, parents_done.pop
+    skip = _NOTHING if everything else _CONSTANT      # a parent whose _a is skip is left out
     while nodes:
         node = pop()
         if pop_flag():
@@ -727,13 +757,13 @@ def _walk(root, stop=(), everything=False):
         push(node)
         push_flag(True)
         if stop and node in stop:
-            continue
+            continue            # a variable of grad(): its parents are not visited
         b = node._b
-        if b is not None and b not in visited and (b._rg or everything):
+        if b is not None and b not in visited and b._a is not skip:
             push(b)
             push_flag(False)
         a = node._a
-        if a is not None and a not in visited and (a._rg or everything):
+        if a is not None and a not in visited and a._a is not skip:
             push(a)
             push_flag(False)
     order.reverse()
@@ -763,9 +793,11 @@ def _run_pass(order, wanted, root, seed, create_graph, terminals=None):
     summed over the pass, then added to what it held before; if the pass
     fails, every leaf keeps what it held.
     """
-    leaves = [node for node in order if node._fn is None]
-    held = [node.grad for node in leaves]
+    leaves, held = [], []
     for node in order:
+        if node._fn is None:
+            leaves.append(node)
+            held.append(node.grad)
         node.grad = 0.0
     root.grad = seed
     recording = _recording_off.set(False) if create_graph else None
@@ -805,11 +837,9 @@ def _chain_rule(order, wanted):
             b = node._b
             if b is not None:
                 ga, gb = op.vjp(m, g, node.data, a.data, b.data)
-                if a._rg:                # a constant takes no gradient
-                    a.grad += ga
-                if b._rg:
-                    b.grad += gb
-            else:                        # the one parent of a node in the order takes one
+                a.grad += ga                     # (a constant drops what it is given)
+                b.grad += gb
+            else:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         # A rule failed; if it was computing a gradient nobody asks for (a

@@ -20,7 +20,7 @@ jit's source, and step 5 is the same chain-rule step everywhere.
 
 import math
 
-from .engine import NonFiniteGradientError, Value, topological_order
+from .engine import NonFiniteGradientError, is_constant, topological_order
 from .formula import _expect_value, format_number
 from .ops import FLOAT
 
@@ -129,7 +129,7 @@ def chain_rule_steps(root, order=None):
             raise _step_error(kind, number, node, g, "the local derivative is not finite here "
                               f"({err})") from None
         for p, c in zip(parents, contributions):
-            if p._rg and not -math.inf < c < math.inf:     # a constant's does not count
+            if not is_constant(p) and not -math.inf < c < math.inf:   # a constant's does not count
                 raise _step_error(NonFiniteGradientError, number, node, g,
                                   f"the gradient passed to {p.label or format_number(p.data)} is "
                                   f"{c!r}, not a finite number")
@@ -143,8 +143,3 @@ def _step_error(kind, number, node, upstream, reason):
     error.step = Step(number, node, upstream, ())
     error.reason = reason
     return error
-
-
-def is_constant(node):
-    """True for a plain number that arithmetic lifted into the graph (it takes no gradient)."""
-    return isinstance(node, Value) and node.rule is None and not node._rg

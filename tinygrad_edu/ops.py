@@ -30,6 +30,7 @@ ValueError: log(0.0): the logarithm is defined only for positive numbers
 import functools
 import inspect
 import math
+import types
 
 __all__ = ["Op", "FLOAT", "OPS", "register", "power_by"]
 
@@ -218,38 +219,39 @@ def _div(x, y):
     return x / y
 
 
-class Namespace:
+def Namespace(kind, of_op, fallback=None, **functions):  # noqa: N802 - it makes namespaces
     """The ``m`` a rule is written with: elementary functions of one kind of number.
 
     ``FLOAT`` is the namespace of plain floats.  Besides the functions it is
     made with, it answers every registered op by name (``m.softplus(x)``
     runs that op's forward) and, for floats, the functions of :mod:`math`
     (``m.atan``), so a learner's rule can use any of them.
+
+    It is a module object: a module looks a name up in its own dict first and
+    asks its ``__getattr__`` only on a miss, so the functions every rule calls
+    (``m.exp``, ``m.step``) cost a plain lookup (a class with ``__getattr__``
+    would slow every lookup).
     """
+    ns = types.ModuleType(f"m[{kind}]", f"The functions of the rules' m for {kind}.")
+    ns.__dict__.update(functions)
 
-    def __init__(self, kind, of_op, fallback=None, **functions):
-        self._kind = kind
-        self._of_op = of_op
-        self._fallback = fallback
-        self.__dict__.update(functions)
-
-    def __getattr__(self, name):
+    def __getattr__(name):
         if name.startswith("_"):
             raise AttributeError(name)
         # Looked up each time (not cached), so the namespace lists only the functions
         # it was made with, and an op registered later is found.  The fallback (math)
         # comes first: an op named after the math function it is built on ("atan",
         # forward m.atan(x)) must not call itself.
-        if self._fallback is not None and callable(getattr(self._fallback, name, None)):
-            return getattr(self._fallback, name)
+        if fallback is not None and callable(getattr(fallback, name, None)):
+            return getattr(fallback, name)
         op = OPS.get(name)
         if op is not None:
-            return self._of_op(op)
+            return of_op(op)
         raise AttributeError(f"m.{name}: no function or registered op called {name!r} "
-                             f"for {self._kind}; register an Op named {name!r} to use it in rules")
+                             f"for {kind}; register an Op named {name!r} to use it in rules")
 
-    def __repr__(self):
-        return f"<the namespace of {self._kind}>"
+    ns.__getattr__ = __getattr__
+    return ns
 
 
 FLOAT = Namespace(

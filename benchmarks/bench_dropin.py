@@ -47,8 +47,9 @@ QUICK_POINTS = 30
 
 
 def demo(Value, MLP, X, y):
-    """micrograd's demo notebook for one library: returns (model, step), where
-    ``step(k)`` runs the notebook's training iteration ``k`` and returns the loss."""
+    """micrograd's demo notebook for one library, its names and lines: returns
+    (model, step), where ``step(k)`` runs the notebook's training iteration ``k``
+    and returns (the loss, the accuracy).  tests/test_micrograd_compat.py runs it too."""
     random.seed(1337)
     model = MLP(2, [16, 16, 1])  # 2-layer neural network
 
@@ -62,11 +63,14 @@ def demo(Value, MLP, X, y):
         # L2 regularization
         alpha = 1e-4
         reg_loss = alpha * sum((p*p for p in model.parameters()))
-        return data_loss + reg_loss
+        total_loss = data_loss + reg_loss
+        # also get accuracy
+        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
+        return total_loss, sum(accuracy) / len(accuracy)
 
     def step(k):
         # forward
-        total_loss = loss()
+        total_loss, acc = loss()
         # backward
         model.zero_grad()
         total_loss.backward()
@@ -74,7 +78,7 @@ def demo(Value, MLP, X, y):
         learning_rate = 1.0 - 0.9*k/100
         for p in model.parameters():
             p.data -= learning_rate * p.grad
-        return total_loss.data
+        return total_loss.data, acc
 
     return model, step
 
@@ -98,7 +102,7 @@ def check_same_steps(X, y, steps=2):
         if worst > 1e-9:
             raise SystemExit(f"after {k} steps the weights differ by up to {worst:.3g}")
         if k < steps:
-            loss, loss_mg = step(k), step_mg(k)
+            (loss, _), (loss_mg, _) = step(k), step_mg(k)
             if abs(loss - loss_mg) > 1e-9:
                 raise SystemExit(f"step {k}: the drop-in's loss is {loss!r}, micrograd's {loss_mg!r}")
     del model_mg, step_mg
@@ -140,12 +144,8 @@ def main(argv=None):
         times = time_steps(impl, X, y, args.repeats)
         rows[impl] = {"median_s": statistics.median(times), "times_s": times}
     ours = rows[DROPIN]["median_s"]
-    print(f"\nmicrograd's moons demo, one training step: MLP(2, [16, 16, 1]), {n_points} points")
-    print(f"  {'implementation':<36} {'median':>10}  {'time / drop-in':>14}")
-    for impl, r in rows.items():
-        t = r["median_s"]
-        shown = f"{t * 1e3:8.1f} ms" if t < 1.0 else f"{t:8.3f} s "
-        print(f"  {impl:<36} {shown:>10}  {t / ours:>13.2f}x")
+    common.print_table(f"micrograd's moons demo, one training step: MLP(2, [16, 16, 1]), "
+                       f"{n_points} points", rows, DROPIN, "time / drop-in")
     if MG in rows:
         print(f"  -> the drop-in is {rows[MG]['median_s'] / ours:.1f}x faster than micrograd as shipped "
               f"({rows[MG_NOGC]['median_s'] / ours:.2f}x against micrograd with gc off), "

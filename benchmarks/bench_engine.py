@@ -226,13 +226,7 @@ def time_details(X, Y, repeats):
 
 def _print_table(name, rows):
     ours = rows[OURS]["median_s"]
-    print(f"\n{name}")
-    print(f"  {'implementation':<30} {'median':>10}  {'time / tinygrad_edu':>19}")
-    for impl, r in rows.items():
-        t = r["median_s"]
-        shown = f"{t * 1e3:8.1f} ms" if t < 1.0 else f"{t:8.3f} s "
-        ratio = t / ours
-        print(f"  {impl:<30} {shown:>10}  {ratio:>18.2f}x")
+    common.print_table(name, rows, OURS, "time / tinygrad_edu")
     if MG in rows:
         print(f"  -> micrograd as shipped takes {rows[MG]['median_s'] / ours:.1f}x tinygrad_edu's time, "
               f"micrograd with gc off {rows[MG_NOGC]['median_s'] / ours:.2f}x; "

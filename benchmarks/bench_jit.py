@@ -207,19 +207,12 @@ def main(argv=None):
                           for w, rs in results.items()})
 
 
-def _shown(t):
-    return f"{t * 1e3:8.1f} ms" if t < 1.0 else f"{t:8.3f} s "
-
-
 def _print_table(name, rows, one_off):
     floats = rows[FLOATS]["median_s"]
-    print(f"\n{name}")
-    print(f"  {'implementation':<38} {'median':>10}  {'time / hand-written floats':>26}")
-    for impl, r in rows.items():
-        print(f"  {impl:<38} {_shown(r['median_s']):>10}  {r['median_s'] / floats:>25.2f}x")
+    common.print_table(name, rows, FLOATS, "time / hand-written floats")
     for impl, info in one_off.items():
         fwd, bwd = info["lines"]
-        print(f"  one-off trace and compile, {impl}: {_shown(info['trace_and_compile_s']).strip()} "
+        print(f"  one-off trace and compile, {impl}: {common.shown(info['trace_and_compile_s']).strip()} "
               f"({fwd:,} forward + {bwd:,} backward lines)")
     best = min((impl for impl in rows if impl.startswith("jit")), key=lambda i: rows[i]["median_s"])
     t = rows[best]["median_s"]

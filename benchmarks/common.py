@@ -73,6 +73,22 @@ def write_json(args, **fields):
 # ---------------------------------------------------------------------------
 # Data and parameters
 
+def shown(seconds):
+    """A time as '   61.7 ms' or '   1.056 s ' (ten characters)."""
+    return f"{seconds * 1e3:8.1f} ms" if seconds < 1.0 else f"{seconds:8.3f} s "
+
+
+def print_table(title, rows, reference, ratio_header):
+    """Print one table: each implementation's median time and its ratio to ``reference``'s."""
+    ref = rows[reference]["median_s"]
+    width = max(30, *(len(impl) for impl in rows))
+    print(f"\n{title}")
+    print(f"  {'implementation':<{width}} {'median':>10}  {ratio_header:>{len(ratio_header)}}")
+    for impl, r in rows.items():
+        print(f"  {impl:<{width}} {shown(r['median_s']):>10}  "
+              f"{r['median_s'] / ref:>{len(ratio_header) - 1}.2f}x")
+
+
 def moons(n=N_POINTS, seed=0):
     """``n`` two-moons points (noise 0.1) and their labels as -1.0 / +1.0."""
     X, y = make_moons(n, noise=0.1, seed=seed)

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,10 @@ except ImportError:
 import tinygrad_edu
 import tinygrad_edu.micrograd as dropin
 from tinygrad_edu.datasets import make_moons, signed_labels
+
+# The notebook's training loop is written once, in the drop-in's benchmark.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import bench_dropin  # noqa: E402
 
 ENGINES = {"tinygrad_edu.micrograd": dropin.Value, "micrograd": mg_engine.Value}
 
@@ -145,37 +150,13 @@ def test_readme_example_prints_what_micrograd_prints(capsys):
 # (c) the moons demo's training loop
 
 def moons_demo(Value, MLP, X, y, steps):
-    """micrograd's demo notebook, its names and lines; returns per step (loss, accuracy, weights)."""
-    random.seed(1337)
-    model = MLP(2, [16, 16, 1])  # 2-layer neural network
-
-    def loss():
-        inputs = [list(map(Value, xrow)) for xrow in X]
-        # forward the model to get scores
-        scores = list(map(model, inputs))
-        # svm "max-margin" loss
-        losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        # L2 regularization
-        alpha = 1e-4
-        reg_loss = alpha * sum((p*p for p in model.parameters()))
-        total_loss = data_loss + reg_loss
-        # also get accuracy
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
-        return total_loss, sum(accuracy) / len(accuracy)
-
+    """micrograd's demo notebook (benchmarks/bench_dropin.py holds its lines);
+    returns the model's repr and, per step, (loss, accuracy, weights)."""
+    model, step = bench_dropin.demo(Value, MLP, X, y)
     history = [(None, None, [p.data for p in model.parameters()])]
     for k in range(steps):
-        # forward
-        total_loss, acc = loss()
-        # backward
-        model.zero_grad()
-        total_loss.backward()
-        # update (sgd)
-        learning_rate = 1.0 - 0.9*k/100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-        history.append((total_loss.data, acc, [p.data for p in model.parameters()]))
+        loss, acc = step(k)
+        history.append((loss, acc, [p.data for p in model.parameters()]))
     return repr(model), history
 
 

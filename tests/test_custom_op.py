@@ -147,7 +147,7 @@ def test_an_op_built_on_a_math_function_compiles_and_explains():
 
 
 def test_a_registered_op_used_inside_another_rule_compiles():
-    softplus_r = register(Op("softplus_r", forward=lambda m, x: m.log(1.0 + m.exp(x)),
+    register(Op("softplus_r", forward=lambda m, x: m.log(1.0 + m.exp(x)),
                              vjp=lambda m, g, out, x: (g * m.sigmoid(x),)))
     try:
         twice = Op("twice_softplus", forward=lambda m, x: 2.0 * m.softplus_r(x),

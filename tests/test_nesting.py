@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
 
 import tinygrad_edu.functional as functional
 from tinygrad_edu import GradcheckError, Value, grad, gradcheck, value_and_grad

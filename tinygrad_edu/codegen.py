@@ -50,7 +50,7 @@ import re
 import unicodedata
 import warnings
 
-from .codelayout import _comment, _render
+from .codelayout import _render
 from .engine import Value, is_grad_enabled, topological_order
 from .symbolic import RESERVED_NAMES, SYMBOLIC, Sym, runtime_namespace
 

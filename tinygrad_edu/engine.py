@@ -16,11 +16,10 @@ import math
 import numbers
 from contextlib import contextmanager
 from contextvars import ContextVar
-from types import SimpleNamespace
 
 from . import formula as _formula
 from . import ops as _ops
-from .ops import FLOAT, Op
+from .ops import FLOAT
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",
            "gc_paused", "NonFiniteGradientError", "apply"]

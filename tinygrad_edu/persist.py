@@ -163,12 +163,8 @@ def _save_target(name):
         target = os.path.realpath(name)
         via = f" (a symbolic link to {target!r})"
     if st is not None:
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(f"cannot save to {name!r}{via}: it is a directory; "
-                                    "give a file name such as model.json")
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFileError(f"cannot save to {name!r}{via}: it is {_kind(st.st_mode)}, "
-                                       "not a regular file; save writes only regular files")
+        _check_kind(st, f"cannot save to {name!r}{via}", "; give a file name such as model.json",
+                    "; save writes only regular files")
         mode = stat.S_IMODE(st.st_mode)
         if not mode & 0o222:                   # checked by hand: root's writes ignore the bits
             raise PermissionError(f"cannot save to {name!r}{via}: the file is read-only (mode "
@@ -482,12 +478,17 @@ def _read_bounded(name):
 
 
 def _check_readable_kind(st, name):
+    _check_kind(st, f"cannot load {name!r}", ", not a file written by model.save()",
+                " written by model.save(); it was not read")
+
+
+def _check_kind(st, what, if_directory, if_special):
+    """Refuse anything but a regular file: ``what: it is a directory`` (or a FIFO, a
+    device ...) followed by the caller's advice."""
     if stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(f"cannot load {name!r}: it is a directory, not a file "
-                                "written by model.save()")
+        raise IsADirectoryError(f"{what}: it is a directory{if_directory}")
     if not stat.S_ISREG(st.st_mode):
-        raise NotARegularFileError(f"cannot load {name!r}: it is {_kind(st.st_mode)}, not a "
-                                   "regular file written by model.save(); it was not read")
+        raise NotARegularFileError(f"{what}: it is {_kind(st.st_mode)}, not a regular file{if_special}")
 
 
 def _too_large(name, size):

@@ -427,11 +427,11 @@ def test_render_dot_needs_no_graphviz(tmp_path, monkeypatch):
 
 
 def test_render_unknown_extension_lists_the_choices(tmp_path):
-    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot"):
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.dot, \.html"):
         render(neuron(), tmp_path / "graph.gif")
     with pytest.raises(ValueError, match="graph'"):
         render(neuron(), tmp_path / "graph")
-    assert FORMATS == ("svg", "png", "pdf", "dot")
+    assert FORMATS == ("svg", "png", "pdf", "dot", "html")
     assert not list(tmp_path.iterdir())          # nothing written
 
 

@@ -228,8 +228,11 @@ def _cmd_graph(args):
         raise _CommandError(_cannot_write(err, args.output)) from None
     except subprocess.CalledProcessError as err:     # dot itself failed
         raise _CommandError(_dot_failed(err, args.output)) from None
-    base = os.path.splitext(path)[0]
-    print(f"wrote {path}" + ("" if path.endswith(".dot") else f" (DOT source: {base}.dot)"))
+    base, ext = os.path.splitext(path)
+    if ext.lower() == ".html":
+        print(f"wrote {path} (open it in a web browser: it steps through the forward and backward pass)")
+    else:
+        print(f"wrote {path}" + ("" if ext.lower() == ".dot" else f" (DOT source: {base}.dot)"))
     return 0
 
 
@@ -403,7 +406,8 @@ def _parser():
                    help="list at most this many steps (default 200); the final gradients are always shown")
     p.set_defaults(run=_cmd_explain)
     p = expression_command("graph", "draw the computation graph, with gradients, to a file "
-                                    "(.svg, .png, .pdf or .dot; needs Graphviz's dot except for .dot)")
+                                    "(.svg, .png, .pdf, .dot, or .html: the interactive page that "
+                                    "steps through the chain rule; needs Graphviz's dot except for .dot)")
     p.add_argument("-o", "--output", default="graph.svg", help="the file to write (default graph.svg)")
     p.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"),
                    help="direction of the arrows: LR left to right (default), TB top to bottom")

@@ -209,11 +209,12 @@ class _Statement:
     line) for a backward one: error messages name them.
     """
 
-    __slots__ = ("target", "text", "reads", "augmented", "comment", "what")
+    __slots__ = ("target", "text", "reads", "augmented", "comment", "what", "node")
 
-    def __init__(self, target, text, reads, augmented=False, comment=None, what=None):
+    def __init__(self, target, text, reads, augmented=False, comment=None, what=None, node=None):
         self.target, self.text, self.reads = target, text, reads
         self.augmented, self.comment, self.what = augmented, comment, what
+        self.node = node        # the graph node whose op (forward) or rule (backward) wrote it
 
     def code(self):
         return f"{self.target} {'+=' if self.augmented else '='} {self.text}"
@@ -276,7 +277,7 @@ def _generate(leaves, out, wrt, namer):
         if not label:
             temporaries += 1
         name = namer.fresh(label or f"t{temporaries}")
-        forward.append(_Statement(name, e.text, e.names, what=(op.name, None)))
+        forward.append(_Statement(name, e.text, e.names, what=(op.name, None), node=node))
         line_of[node] = forward[-1].code()
         own_name[node] = name
         sym[node] = Sym.name(name, e.isfloat)
@@ -301,7 +302,7 @@ def _generate(leaves, out, wrt, namer):
         what = (node.rule.name, source)
         if p in gvar:
             name = gvar[p]
-            backward.append(_Statement(name, e.text, (name,) + e.names, True, source, what))
+            backward.append(_Statement(name, e.text, (name,) + e.names, True, source, what, node))
             return
         if p in grad:
             e = grad[p] + e
@@ -313,7 +314,7 @@ def _generate(leaves, out, wrt, namer):
             grad[p] = e
             return
         name = namer.fresh(f"g_{inputs[p].name if p in inputs else own_name.get(p, 't')}")
-        backward.append(_Statement(name, e.text, e.names, False, source, what))
+        backward.append(_Statement(name, e.text, e.names, False, source, what, node))
         gvar[p] = name
         grad[p] = Sym.name(name)
 
@@ -344,6 +345,50 @@ def _generate(leaves, out, wrt, namer):
         backward.append(_Statement(name, e.text, (), comment=f"{leaf.path}: {why}"))
         gradients[leaf] = Sym.name(name)
     return forward, backward, sym[out], gradients, reached
+
+
+def graph_code(root, names=None):
+    """The code the jit writes for the graph already recorded under ``root``.
+
+    Its arguments are the graph's labelled leaves (unlabelled ones are
+    constants, as in :func:`~tinygrad_edu.explain.explain`).  Returns
+    ``(source, lines)``: the source text (not compiled), and for each node
+    the 1-based numbers of the lines it wrote, ``{node: (forward, backward)}``
+    -- the line computing it, and the lines its derivative rule wrote (none
+    where the gradient needed no line of its own).  ``names`` is
+    :func:`~tinygrad_edu.graph.node_names` of the graph, when already known.
+
+    >>> from tinygrad_edu import Value
+    >>> x, w = Value(2.0, label='x'), Value(-3.0, label='w')
+    >>> y = (x * w).tanh(); y.label = 'y'
+    >>> source, lines = graph_code(y)
+    >>> print(source.splitlines()[lines[y][1][0] - 1].strip())
+    g_t1 = 1.0 - y * y   # y = tanh(t1)
+    """
+    from .graph import node_names
+    order = topological_order(root)
+    names = names if names is not None else node_names(root, order)
+    leaves, namer = [], _Namer()
+    for node in reversed(order):
+        if node.rule is None and names[node] is not None:
+            leaf = _Leaf(node, names[node], len(leaves))
+            leaf.name = namer.fresh(_identifier(names[node]) or "x")
+            leaves.append(leaf)
+    wrt = tuple(range(len(leaves)))
+    forward, backward, value, gradients, _ = _generate(leaves, root, set(wrt), namer)
+    fn_name = _identifier(names[root] or "") or "f"
+    units = _render(fn_name, [leaf.name for leaf in leaves], [None] * len(leaves), leaves,
+                    forward, backward, value, gradients, wrt, True)
+    text, lines, offset = [], {}, 0
+    for unit in units:
+        text += unit.lines
+        for number, statement in unit.what.items():
+            node = getattr(statement, "node", None)
+            if node is not None:
+                kind = 0 if statement.what[1] is None else 1
+                lines.setdefault(node, ([], []))[kind].append(offset + number)
+        offset += len(unit.lines)
+    return "\n".join(text) + "\n", {node: (tuple(f), tuple(b)) for node, (f, b) in lines.items()}
 
 
 # ---------------------------------------------------------------------------

@@ -163,6 +163,104 @@ def _check_count(name, value, smallest, what):
         raise ValueError(f"{name} must be {what}, got {value!r}")
 
 
+class _Narrator:
+    """The words of a backward pass, a step at a time: what :func:`explain` prints
+    and what the interactive page (:mod:`tinygrad_edu.page`) shows beside each step.
+
+    It runs the steps of :func:`~tinygrad_edu.graph.chain_rule_steps` on its own
+    copy of the gradients (``grads``: the running total of every node, the
+    output's starting at 1.0).  ``shown(number)`` says whether a step's lines
+    are written (explain's ``max_steps``); the totals are kept either way.
+    """
+
+    def __init__(self, root, order, digits=4):
+        self.root, self.order, self.digits = root, order, digits
+        self.names = node_names(root, order)
+        self.grads = {node: 0.0 for node in order}
+        self.grads[root] = 1.0
+        self.reached = set()        # inputs that already received some gradient
+        self.notes = []
+        self.shown = lambda number: True
+
+    def name(self, node):
+        return self.names[node] if self.names[node] is not None else format_number(node.data)
+
+    def one_level(self, node):
+        """node's own op written with its parents' names: 'n2 = n1 + b'."""
+        return _render(node, {p: self.name(p) for p in node.parents}, None)
+
+    def opening(self):
+        """The lines before the first step: what is differentiated, and the output's 1.0."""
+        root = self.root
+        root_name = self.name(root)
+        if root.rule is None:
+            first = f"backward pass of {root_name} (a leaf: nothing to do)"
+        else:
+            first = f"backward pass of {root_name} = {_render(root, {}, 120)}"
+        return [first, "each step: input.grad += upstream gradient * local derivative", "",
+                self.seed_line()]
+
+    def seed_line(self):
+        return f"{self.name(self.root)}.grad = 1.0  (the output's gradient with respect to itself)"
+
+    def steps(self):
+        """``(Step, its lines)`` for each chain-rule step, in backward's order.
+
+        Raises the engine's error for a local derivative that is not finite,
+        naming the step by its node's formula.
+        """
+        steps = chain_rule_steps(self.root, self.order)
+        while True:
+            try:
+                s = next(steps, None)
+            except (ValueError, ZeroDivisionError, OverflowError) as err:
+                node = err.step.node
+                raise type(err)(f"step {err.step.number}, backward of {self.name(node)} = "
+                                f"{self.one_level(node)}: {err.reason}") from None
+            if s is None:
+                return
+            yield s, self.step_lines(s)
+
+    def step_lines(self, s):
+        names, name, digits, grads = self.names, self.name, self.digits, self.grads
+        node, op, g, step = s.node, s.rule, s.upstream, s.number
+        shown = self.shown(step)
+        lines = []
+        if g == 0.0:
+            if shown:
+                lines.append(f"step {step}: {name(node)} = {self.one_level(node)}   -- upstream "
+                             f"gradient {name(node)}.grad is 0: nothing to pass on (backward skips it)")
+            return lines
+        parents, contributions = s.parents, s.contributions
+        if shown:
+            lines.append(f"step {step}: {name(node)} = {self.one_level(node)}")
+            in_names, used = _printed(
+                op, _symbol(f"{name(node)}.grad"), _symbol(f"{name(node)}.data"),
+                [_symbol(f"{names[p]}.data" if names[p] is not None else format_number(p.data))
+                 for p in parents])
+            in_numbers, _ = _printed(op, _symbol(_num(g, digits)), _symbol(_num(node.data, digits)),
+                                     [_symbol(_num(p.data, digits)) for p in parents])
+            if in_names is None or in_numbers is None:   # a rule that cannot be written out
+                in_names = in_numbers = [f"{name(node)}.grad * (local derivative of {op.name})"] * len(parents)
+            self.notes += [_NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes]
+        rows = []
+        for i, (p, added) in enumerate(zip(parents, contributions)):
+            if names[p] is None:
+                continue       # a plain-number constant: its gradient teaches nothing
+            grads[p] += added
+            if shown:
+                detail = f"({in_numbers[i]}) = {_num(added, digits)}"
+                if p in self.reached:
+                    detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
+                if _is_neuron(node):
+                    detail += f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
+            self.reached.add(p)
+        width = max((len(t) for t, _ in rows), default=0)
+        lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
+        return lines
+
+
 def explain(root, digits=4, max_steps=200):
     """The backward pass of ``root`` as text, one line per chain-rule update.
 
@@ -198,72 +296,15 @@ def explain(root, digits=4, max_steps=200):
         _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")
     _check_count("digits", digits, 1, "a whole number >= 1")
     order = topological_order(root)
-    names = node_names(root, order)
-
-    def name(node):
-        return names[node] if names[node] is not None else format_number(node.data)
-
-    def one_level(node):
-        """node's own op written with its parents' names: 'n2 = n1 + b'."""
-        atoms = {p: name(p) for p in node.parents}
-        return _render(node, atoms, None)
-
-    grads = {node: 0.0 for node in order}
-    grads[root] = 1.0
-    root_name = name(root)
-    whole = _render(root, {}, 120) if root.rule is not None else root_name
-    lines = [f"backward pass of {root_name} = {whole}" if root.rule is not None
-             else f"backward pass of {root_name} (a leaf: nothing to do)",
-             "each step: input.grad += upstream gradient * local derivative", "",
-             f"{root_name}.grad = 1.0  (the output's gradient with respect to itself)"]
+    narrator = _Narrator(root, order, digits)
+    names, grads = narrator.names, narrator.grads
+    lines = narrator.opening()
+    if max_steps is not None:
+        narrator.shown = lambda number: number <= max_steps
     step = 0
-    notes = []
-    reached = set()         # inputs that already received some gradient
-    steps = chain_rule_steps(root, order)
-    while True:
-        try:
-            s = next(steps, None)
-        except (ValueError, ZeroDivisionError, OverflowError) as err:
-            node = err.step.node
-            raise type(err)(f"step {err.step.number}, backward of {name(node)} = {one_level(node)}: "
-                            f"{err.reason}") from None
-        if s is None:
-            break
-        node, op, g, step = s.node, s.rule, s.upstream, s.number
-        shown = max_steps is None or step <= max_steps
-        if g == 0.0:
-            if shown:
-                lines.append(f"step {step}: {name(node)} = {one_level(node)}   -- upstream gradient "
-                             f"{name(node)}.grad is 0: nothing to pass on (backward skips it)")
-            continue
-        parents, contributions = s.parents, s.contributions
-        if shown:
-            lines.append(f"step {step}: {name(node)} = {one_level(node)}")
-            in_names, used = _printed(
-                op, _symbol(f"{name(node)}.grad"), _symbol(f"{name(node)}.data"),
-                [_symbol(f"{names[p]}.data" if names[p] is not None else format_number(p.data))
-                 for p in parents])
-            in_numbers, _ = _printed(op, _symbol(_num(g, digits)), _symbol(_num(node.data, digits)),
-                                     [_symbol(_num(p.data, digits)) for p in parents])
-            if in_names is None or in_numbers is None:   # a rule that cannot be written out
-                in_names = in_numbers = [f"{name(node)}.grad * (local derivative of {op.name})"] * len(parents)
-            notes += [_NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in notes]
-        rows = []
-        for i, (p, added) in enumerate(zip(parents, contributions)):
-            if names[p] is None:
-                continue       # a plain-number constant: its gradient teaches nothing
-            grads[p] += added
-            if shown:
-                detail = f"({in_numbers[i]}) = {_num(added, digits)}"
-                if p in reached:
-                    detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
-                if _is_neuron(node):
-                    detail += f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
-                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
-            reached.add(p)
-        width = max((len(t) for t, _ in rows), default=0)
-        lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
-
+    for s, step_lines in narrator.steps():
+        step = s.number
+        lines += step_lines
     leaves = [node for node in reversed(order) if node.rule is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
     if max_steps is not None and step > max_steps:
@@ -273,6 +314,6 @@ def explain(root, digits=4, max_steps=200):
         lines += ["", "gradients: " + ", ".join(results)]
     elif results:
         lines += ["", "gradients:"] + ["  " + r for r in results]
-    if notes:
-        lines.append("where " + "; ".join(notes))
+    if narrator.notes:
+        lines.append("where " + "; ".join(narrator.notes))
     return Explanation("\n".join(lines))

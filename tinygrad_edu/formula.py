@@ -23,7 +23,7 @@ would unfold into an enormous tree) prints at once, without recursion.
 
 import numbers
 
-__all__ = ["formula", "format_number"]
+__all__ = ["formula", "format_number", "diagram_number"]
 
 # This module reads a graph only through each node's public ``rule`` (its Op, or
 # None for a leaf), ``parents``, ``label`` and ``data``, and imports nothing from
@@ -75,9 +75,19 @@ def format_number(x, digits=6):
     ('2', '-0.5', '6.88137')
     """
     x = float(x)
-    if x == int(x) and abs(x) < 1e15:
+    if abs(x) < 1e15 and x == int(x):       # (inf and nan are not: int() would refuse them)
         return str(int(x))
     return f"{x:.{digits}g}"
+
+
+def diagram_number(x):
+    """A number as the diagrams and the page write it: four significant digits,
+    and a zero as 0 (never -0).
+
+    >>> diagram_number(2.0), diagram_number(-0.0), diagram_number(0.000123456), diagram_number(float('inf'))
+    ('2', '0', '0.0001235', 'inf')
+    """
+    return f"{float(x) + 0.0:.4g}"        # -0.0 + 0.0 is 0.0
 
 
 def _precedence(node, atoms):

@@ -39,14 +39,16 @@ import subprocess
 import unicodedata
 
 from .engine import Value
+from .formula import diagram_number
 from .ops import FLOAT
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
 
-__all__ = ["draw_dot", "render", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
+__all__ = ["draw_dot", "render", "page", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
            "DEFAULT_TIMEOUT"]
 
-#: File formats ``render`` writes, by extension ('dot' writes the source only).
-FORMATS = ("svg", "png", "pdf", "dot")
+#: File formats ``render`` writes, by extension ('dot' writes the source only;
+#: 'html' the interactive page of :func:`page`).
+FORMATS = ("svg", "png", "pdf", "dot", "html")
 
 #: Seconds :func:`render` lets Graphviz's ``dot`` run before stopping it.
 DEFAULT_TIMEOUT = 60
@@ -120,10 +122,12 @@ class RenderTimeout(TimeoutError):
             name, uses = self.busiest
             busiest = (f", {uses} of them from {name} (a Value used by many ops far apart makes "
                        f"dot's layout slow)")
+        source = (f", use the DOT source already written to {self.source_path}"
+                  if self.source_path else "")
         return (f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
                 f"was stopped. This graph has {self.values} Values and {self.arrows} arrows"
-                f"{busiest}. Draw a smaller part (e.g. one neuron's output), use the DOT source already "
-                f"written to {self.source_path}, or allow more time: {more_time}")
+                f"{busiest}. Draw a smaller part (e.g. one neuron's output){source}, or allow more "
+                f"time: {more_time}")
 
 
 def _graphviz():
@@ -136,9 +140,7 @@ def _graphviz():
 
 def _number(x):
     """A few significant digits; grads recorded with create_graph=True are Values."""
-    if isinstance(x, Value):
-        x = x.data
-    return f"{x + 0.0:.4g}"        # -0.0 + 0.0 is 0.0: a zero is drawn as 0, not -0
+    return diagram_number(x.data if isinstance(x, Value) else x)
 
 
 def _finite(x):
@@ -223,14 +225,16 @@ def _grad_float(v):
     return g.data if isinstance(g, Value) else float(g)
 
 
-def _flows(order):
+def _flows(order, grad_of=None):
     """The gradient flowing back along each edge: {(parent_index, node): gradient}.
 
     For the edge from the i-th parent into ``node``'s op this is node.grad times
     the op's local derivative -- computed by the op's own derivative rule
     (``op.vjp`` on floats), exactly as backward does.  None where that rule is
-    undefined (e.g. sqrt at 0).
+    undefined (e.g. sqrt at 0).  ``grad_of(node)`` gives a node's gradient
+    (default: its ``.grad``).
     """
+    grad_of = grad_of or _grad_float
     flows = {}
     for node in order:
         op = node.rule
@@ -238,7 +242,7 @@ def _flows(order):
             continue
         parents = node.parents
         try:
-            contributions = op.vjp(FLOAT, _grad_float(node), node.data, *[p.data for p in parents])
+            contributions = op.vjp(FLOAT, grad_of(node), node.data, *[p.data for p in parents])
         except (ValueError, ZeroDivisionError, OverflowError):
             contributions = (None,) * len(parents)
         for i, g in enumerate(contributions):
@@ -403,7 +407,7 @@ def _layout_limits(nodes, edges):
 
 
 def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=True,
-             show_order=False, cluster_params=True):
+             show_order=False, cluster_params=True, _grads=None, _fields=None):
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
 
     * a record per Value: its name (label, or n1, n2 ... as in :func:`explain`),
@@ -440,6 +444,11 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     placing nodes (see the module source, ``_layout_limits``).  ``root`` must be
     one Value: a list (what an MLP returns) or a number is a TypeError that
     says what to pass instead.
+
+    For the interactive page (:mod:`tinygrad_edu.page`): ``_grads``
+    ({node: gradient}) is drawn instead of each node's ``.grad``, and a dict
+    passed as ``_fields`` is filled with each record's text fields in order,
+    ``{record id: [(Value id or None, 'name'/'data'/'grad'/'title')]}``.
     """
     _expect_value(root, "draw_dot")
     order = topological_order(root)
@@ -453,15 +462,21 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
     names = node_names(root, order)
     steps = step_numbers(root, order)
+    if _grads is None:
+        grad_of = _grad_float
+    else:
+        def grad_of(node):
+            return _grads.get(node, 0.0)
+    record_fields = _fields if _fields is not None else {}
 
     edge_styles = {}
     scale = None
     if color_by_grad and show_grad:
-        flows = _flows(order)
+        flows = _flows(order, grad_of)
         # The edge from an op to its output carries the output's own gradient.
         for node in order:
             if node.rule is not None:
-                flows[("out", node)] = _grad_float(node)
+                flows[("out", node)] = grad_of(node)
         magnitudes = [abs(g) for g in flows.values() if g is not None and g != 0.0 and _finite(g)]
         if magnitudes:
             scale = _LogScale(magnitudes)
@@ -471,17 +486,21 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
 
     horizontal = rankdir in ("LR", "RL")
 
-    def fields(node, name):
+    def fields(node, name, record=None):
         shown = [_escape_record(_shown_label(name)[0])] if name is not None else []
         shown.append(f"data {_number(node.data)}")
         if show_grad:
-            shown.append(f"grad {_number(node.grad)}")
+            shown.append(f"grad {_number(grad_of(node))}")
+        if record is not None:
+            kinds = (["name"] if name is not None else []) + ["data", "grad"][:len(shown) - (name is not None)]
+            record_fields.setdefault(record, []).extend((ids[node], kind) for kind in kinds)
         return shown
 
     def not_finite(node):
         """What the box says about an inf or nan it shows, or None."""
-        bad = [f"{attr} is {_number(getattr(node, attr))}" for attr in ("data", "grad")
-               if (attr == "data" or show_grad) and not _finite(getattr(node, attr))]
+        numbers = {"data": node.data, "grad": grad_of(node)}
+        bad = [f"{attr} is {_number(numbers[attr])}" for attr in ("data", "grad")
+               if (attr == "data" or show_grad) and not _finite(numbers[attr])]
         if not bad:
             return None
         return (" and ".join(bad) + ": not a finite number (a float overflowed on the way "
@@ -494,22 +513,27 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     side = _EXIT_SIDE.get(rankdir)
     port_first = rankdir in ("RL", "BT")
 
-    def row(node):
-        parts = fields(node, short[node])
+    def row(node, record):
+        parts = fields(node, short[node], record)
         k = 0 if port_first else len(parts) - 1
         parts[k] = f"<{ids[node]}> {parts[k]}"
         return "{" + " | ".join(parts) + "}"
 
-    def block(key, rows, children):
-        items = [row(node) for node in rows[key]]
-        items += ["{" + block(inner, rows, children) + "}" for inner in children.get(key, ())]
+    def block(key, rows, children, record):
+        title_field = [(None, "title")]
+        if not port_first:
+            record_fields.setdefault(record, []).extend(title_field)
+        items = [row(node, record) for node in rows[key]]
+        items += ["{" + block(inner, rows, children, record) + "}" for inner in children.get(key, ())]
+        if port_first:
+            record_fields.setdefault(record, []).extend(title_field)
         title, items = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
         # The titles sit on the side away from the arrows, which leave the rows unobstructed.
         return f"{items} | {title}" if port_first else f"{title} | {items}"
 
     for t, (key, rows, children) in enumerate(tables):
         table_id = f"t{t}"
-        table_nodes.append((table_id, "{" + block(key, rows, children) + "}"))
+        table_nodes.append((table_id, "{" + block(key, rows, children, table_id) + "}"))
         stack = [key]
         while stack:
             k = stack.pop()
@@ -550,7 +574,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
 
     for node in forward:
         if node not in tail_of:
-            text = " | ".join(fields(node, names[node]))
+            text = " | ".join(fields(node, names[node], ids[node]))
             # In a left-to-right graph a record's fields stack vertically unless braced.
             label = "{" + text + "}" if horizontal else text
             attrs = {"shape": "record"}
@@ -594,10 +618,11 @@ def _check_timeout(timeout):
 
 
 def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
-    """Draw ``root``'s graph to ``path``: .svg, .png or .pdf by its extension.
+    """Draw ``root``'s graph to ``path``: .svg, .png, .pdf or .html by its extension.
 
     The DOT source is written first, next to ``path`` with the extension
     ``.dot`` (``.dot`` as ``path`` writes only that, no Graphviz needed).
+    ``.html`` writes the interactive page of :func:`page` (and no DOT file).
     Keyword arguments go to :func:`draw_dot`.  Returns ``path``.
 
     ``dot`` is stopped after ``timeout`` seconds (default
@@ -617,34 +642,107 @@ def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
                          + ", ".join("." + f for f in FORMATS))
     timeout = _check_timeout(timeout)
     _expect_value(root, "render")
+    if fmt == "html":
+        return page(root, timeout, **draw_kwargs).save(path)
     dot = draw_dot(root, **draw_kwargs)
     source_path = base + ".dot"
     with open(source_path, "w", encoding="utf-8") as f:
         f.write(dot.source)
     if fmt == "dot":
         return path
+    image = _run_dot(dot.source, fmt, timeout, root, path, source_path)
+    with open(path, "wb") as f:
+        f.write(image)
+    return path
+
+
+def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
+    """The interactive page of ``root``'s graph: a :class:`~tinygrad_edu.page.Page`
+    with ``.html``, ``.save(path)``, and a display of its own in Jupyter.
+
+    The forward pass op by op, then the backward pass one chain-rule step at
+    a time, with the lines :func:`~tinygrad_edu.explain.explain` prints and
+    the code the jit writes (see :mod:`tinygrad_edu.page`).  The gradients
+    shown are those of one fresh ``root.backward()``; no ``.grad`` changes.
+    Needs Graphviz's ``dot`` (:class:`GraphvizNotInstalled` says how to get
+    it); ``timeout`` and the keyword arguments are :func:`render`'s.
+    """
+    from .page import Page, _page_data
+    timeout = _check_timeout(timeout)
+    for private in ("_grads", "_fields"):
+        if private in draw_kwargs:
+            raise TypeError(f"page() got an unexpected keyword argument {private!r}")
+    _expect_value(root, "page")
+    data, grads = _page_data(root, digits)
+    return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs))
+
+
+def _tagged_svg(root, grads, timeout, draw_kwargs):
+    """draw_dot's picture as SVG text for the page: each text field tagged with
+    the Value and field it shows (``data-v``, ``data-field``), each edge with
+    its ends (``data-from``, ``data-to``), each box focusable."""
+    import xml.etree.ElementTree as ET
+    svg_ns, xlink_ns = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+    fields = {}
+    dot = draw_dot(root, _grads=grads, _fields=fields, **draw_kwargs)
+    svg = _run_dot(dot.source, "svg", timeout, root).decode("utf-8")
+    ET.register_namespace("", svg_ns)
+    ET.register_namespace("xlink", xlink_ns)
+    tree = ET.fromstring(svg)
+    g_tag, title_tag, text_tag = f"{{{svg_ns}}}g", f"{{{svg_ns}}}title", f"{{{svg_ns}}}text"
+    for g in tree.iter(g_tag):
+        kind = g.get("class")
+        title = g.find(title_tag)
+        if title is None or kind not in ("node", "edge"):
+            continue
+        name = title.text or ""
+        if kind == "edge":          # 'v0->v2_op', or from a table's row: 't0:v3:e->v5_op'
+            tail, _, head = name.partition("->")
+            parts = tail.split(":")
+            g.set("data-from", parts[1] if len(parts) > 1 else parts[0])
+            g.set("data-to", head.split(":")[0])
+            continue
+        g.set("data-node", name)
+        texts = list(g.iter(text_tag))
+        entries = fields.get(name)
+        if entries is not None and len(entries) == len(texts):
+            for t, (vid, field) in zip(texts, entries):
+                if vid is not None:
+                    t.set("data-v", vid)
+                    t.set("data-field", field)
+    tree.set("role", "img")
+    tree.set("aria-label", "computation graph")
+    return ET.tostring(tree, encoding="unicode")
+
+
+def _run_dot(source, fmt, timeout, root, path="the page", source_path=None):
+    """Graphviz's ``dot -T<fmt>`` on ``source``: the image as bytes.
+
+    Raises :class:`GraphvizNotInstalled`, :class:`RenderTimeout`,
+    ``subprocess.CalledProcessError`` or KeyboardInterrupt as :func:`render`
+    says; ``path`` and ``source_path`` (where the DOT source was written, if
+    it was) go into their messages.
+    """
+    written = f"\nThe DOT source was written to {source_path}; once Graphviz is installed: " \
+              f"dot -T{fmt} {source_path} -o {path}" if source_path else ""
     command = ["dot", f"-T{fmt}"]
     try:
-        done = subprocess.run(command, input=dot.source.encode("utf-8"), capture_output=True,
+        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
                               timeout=timeout)
     except FileNotFoundError:
-        raise GraphvizNotInstalled(
-            f"{_INSTALL_HELP}\nThe DOT source was written to {source_path}; once Graphviz is "
-            f"installed: dot -T{fmt} {source_path} -o {path}") from None
+        raise GraphvizNotInstalled(f"{_INSTALL_HELP}{written}") from None
     except subprocess.TimeoutExpired:      # subprocess.run has already stopped dot
         raise RenderTimeout(path, source_path, timeout, *_size(root)) from None
     except OSError as err:      # found on PATH but cannot run: not executable, a broken install
         raise GraphvizNotInstalled(
             f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
-            f"reinstall Graphviz (https://graphviz.org/download/). The DOT source was written "
-            f"to {source_path}.") from None
+            "reinstall Graphviz (https://graphviz.org/download/)."
+            + (f" The DOT source was written to {source_path}." if source_path else "")) from None
     if done.returncode == -signal.SIGINT:  # Ctrl-C reached dot before Python saw it
         raise KeyboardInterrupt
     if done.returncode != 0:
         raise subprocess.CalledProcessError(done.returncode, command, done.stdout, done.stderr)
-    with open(path, "wb") as f:
-        f.write(done.stdout)
-    return path
+    return done.stdout
 
 
 def _size(root):

@@ -1,0 +1,288 @@
+"""The interactive graph page: watch the forward pass, then the chain rule, one step at a time.
+
+``page(root)`` returns a :class:`Page`: one self-contained HTML file (no
+network request of any kind) holding the computation graph as Graphviz lays
+it out for :func:`~tinygrad_edu.viz.draw_dot` (the same boxes, ids and
+colours), the engine's numbers, the chain-rule lines of
+:func:`~tinygrad_edu.explain.explain` and the backward code the jit writes
+for the graph.  A step control ("Previous step", "Next step", "Play", the
+arrow keys, a slider) runs the forward pass op by op, then the backward pass
+in the order ``backward()`` takes it; each step highlights the op, its
+arrows, the chain-rule line with its numbers and the line of generated code.
+
+>>> from tinygrad_edu import Value
+>>> a, b = Value(2.0, label='a'), Value(-3.0, label='b')
+>>> c = a * b; c.label = 'c'
+>>> from tinygrad_edu.viz import page
+>>> p = page(c)                                 # doctest: +SKIP
+>>> p.save('graph.html')                        # doctest: +SKIP
+
+The steps themselves are plain data (:func:`page_steps`), so they can be
+read and tested without a browser:
+
+>>> steps = page_steps(c)
+>>> [s['kind'] for s in steps['steps']]
+['start', 'forward', 'seed', 'backward']
+>>> print(steps['steps'][3]['text'])
+step 1: c = a*b
+  a.grad += c.grad * b.data   (1.0 * (-3.0)) = -3.0
+  b.grad += c.grad * a.data   (1.0 * 2.0) = 2.0
+
+In Jupyter a Page displays itself (the static picture where scripts do not
+run); in a terminal, :meth:`Page.save` writes the file to open in a browser.
+"""
+
+import html
+import json
+import os
+import re
+import tempfile
+from importlib import resources
+
+from .codegen import graph_code
+from .explain import _Narrator, _is_neuron
+from .formula import diagram_number, formula
+from .graph import expect_value, format_number, topological_order
+
+__all__ = ["page_steps", "Page"]
+
+#: A parameter name as tinygrad_edu.nn writes it: 'layers.0.neurons.2.w.1', 'neurons.1.b', 'w.0'.
+_NN_NAME = re.compile(r"(?:layers\.(\d+)\.)?(?:neurons\.(\d+)\.)?(w\.(\d+)|b)")
+
+
+
+
+def _parameter_place(label):
+    """(layer, neuron, 'w.i' or 'b') for a parameter named the way nn names them, else None."""
+    if not isinstance(label, str):
+        return None
+    m = _NN_NAME.fullmatch(label)
+    if m is None or (m.group(1) is None and m.group(2) is None):
+        return None
+    layer = int(m.group(1)) if m.group(1) is not None else 0
+    neuron = int(m.group(2)) if m.group(2) is not None else 0
+    return layer, neuron, m.group(3)
+
+
+def _network_roles(forward):
+    """{node: (layer, neuron, role)} for the nodes of a network's graph.
+
+    A parameter belongs to its neuron by its name; an op that reads a
+    parameter (``w * x``) belongs to that parameter's neuron; a sum of two
+    nodes of one neuron, and an activation of a neuron's sum, to that neuron.
+    Roles name what the seed documents call the node: the pre-activation
+    ``u`` (S_preA), the post-activation (S_postA), a weight or the bias.
+    """
+    place = {}
+    for node in forward:
+        if node.rule is None:
+            p = _parameter_place(node.label)
+            if p is not None:
+                place[node] = p[:2]
+            continue
+        owners = [place.get(p) for p in node.parents if p.rule is None and p in place]
+        if owners:
+            place[node] = owners[0]
+            continue
+        mine = {place.get(p) for p in node.parents if not (p.rule is None and not p.label)}
+        if len(mine) == 1 and None not in mine and (node.rule.name == "add" or node.rule.activation):
+            place[node] = mine.pop()
+    roles = {}
+    for node, (layer, neuron) in place.items():
+        if node.rule is None:
+            roles[node] = (layer, neuron, _parameter_place(node.label)[2])
+        elif _is_neuron(node) and place.get(node.parents[0]) == (layer, neuron):
+            roles[node] = (layer, neuron, "post-activation")
+            roles[node.parents[0]] = (layer, neuron, "pre-activation")
+        elif node not in roles:
+            roles[node] = (layer, neuron, "product" if node.rule.name == "mul" else "sum")
+    return roles
+
+
+def _describe_role(role, last_layer, grad_text):
+    layer, neuron, what = role
+    kind = "output layer" if layer == last_layer else "hidden layer"
+    where = f"layer {layer} ({kind}), neuron {neuron}"
+    if what == "pre-activation":
+        return where, (f"the neuron's pre-activation u = Σ w·x + b (seed 001: S_preA); "
+                       f"its gradient is the neuron's delta δ = ∂E/∂u = {grad_text} "
+                       f"(seed 000: {'δ_0' if layer == last_layer else 'δ_m'})")
+    if what == "post-activation":
+        return where, "the neuron's output f(u) (seed 001: S_postA)"
+    if what == "b":
+        return where, "the neuron's bias b (its gradient equals the neuron's delta δ)"
+    if what.startswith("w."):
+        return where, f"weight {what}: multiplies input {what[2:]} (its gradient is δ × that input)"
+    return where, ("a weight times its input, w·x" if what == "product"
+                   else "part of the weighted sum Σ w·x + b")
+
+
+def page_steps(root, digits=4):
+    """The data the page runs on: the nodes with their numbers, and the steps.
+
+    ``{'nodes': {id: {...}}, 'steps': [...], 'code': source}``: ids are
+    draw_dot's (``v0``, ``v1`` ... in forward order).  Steps: one ``start``
+    (the inputs), one ``forward`` per op in the order the forward pass
+    computes them, the ``seed`` (the output's gradient 1), then one
+    ``backward`` per chain-rule step in the order ``backward()`` applies them,
+    each with its text (the lines :func:`~tinygrad_edu.explain.explain`
+    prints), the gradients it changes (``grads``: {id: as shown}) and the
+    lines of generated code it wrote (``code``).  The gradients are those of
+    a fresh ``root.backward()`` (all starting at 0); no ``.grad`` in the
+    graph changes.
+    """
+    return _page_data(root, digits)[0]
+
+
+def _page_data(root, digits):
+    """(:func:`page_steps`, {node: its gradient at the end of the steps, a float})."""
+    expect_value(root, "page")
+    order = topological_order(root)
+    forward = order[::-1]
+    ids = {node: f"v{i}" for i, node in enumerate(forward)}
+    narrator = _Narrator(root, order, digits)
+    names = narrator.names
+    source, code_lines = graph_code(root, names)
+
+    steps = [{"kind": "start", "node": None, "op": False, "parents": [],
+              "text": "the inputs and parameters hold their numbers; nothing is computed yet",
+              "grads": {}, "code": []}]
+    for node in forward:
+        if node.rule is None:
+            continue
+        steps.append({"kind": "forward", "node": ids[node], "op": True,
+                      "parents": [ids[p] for p in node.parents],
+                      "text": f"forward: {narrator.name(node)} = {narrator.one_level(node)} "
+                              f"= {format_number(node.data)}",
+                      "grads": {}, "code": list(code_lines.get(node, ((), ()))[0])})
+    steps.append({"kind": "seed", "node": ids[root], "op": False, "parents": [],
+                  "text": narrator.seed_line(), "grads": {ids[root]: diagram_number(1.0)}, "code": []})
+    backward_steps = []
+    for s, lines in narrator.steps():
+        changed = {ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if names[p] is not None}
+        backward_steps.append({"kind": "backward", "number": s.number, "node": ids[s.node], "op": True,
+                               "parents": [ids[p] for p in s.parents], "text": "\n".join(lines),
+                               "grads": changed, "code": list(code_lines.get(s.node, ((), ()))[1])})
+    steps += backward_steps
+    grads = narrator.grads
+
+    roles = _network_roles(forward)
+    last_layer = max((r[0] for r in roles.values()), default=None)
+    nodes = {}
+    for node in forward:
+        info = {"name": narrator.name(node), "label": node.label if isinstance(node.label, str) else "",
+                "data": diagram_number(node.data), "grad": diagram_number(grads[node]),
+                "op": node.rule.name if node.rule is not None else None,
+                "formula": formula(node, max_length=200),
+                "kind": ("output" if node is root else "op" if node.rule is not None
+                         else "input" if names[node] is not None else "constant")}
+        if node in roles:
+            info["network"], info["seed_name"] = _describe_role(roles[node], last_layer, info["grad"])
+        nodes[ids[node]] = info
+    return {"nodes": nodes, "steps": steps, "code": source, "root": ids[root]}, grads
+
+
+def _asset(name):
+    return resources.files("tinygrad_edu").joinpath("static", name).read_text(encoding="utf-8")
+
+
+def _json_for_script(data):
+    """JSON that is safe inside a <script> element (no '</', no '<!--')."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+class Page:
+    """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
+    (the static picture), ``.save(path)``; displays itself in Jupyter."""
+
+    def __init__(self, data, svg):
+        title = f"backward pass of {data['nodes'][data['root']]['name']}"
+        self.title, self.svg, self.data = title, svg, data
+        self.html = _TEMPLATE.format(
+            title=html.escape(title), style=_asset("page.css"), svg=svg,
+            code=_code_html(data["code"]), data=_json_for_script(data), script=_asset("page.js"))
+
+    def save(self, path):
+        """Write the page to ``path`` (replacing the file whole, never leaving half of it);
+        returns ``path``."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, temporary = tempfile.mkstemp(prefix=".tinygrad_edu-", suffix=".html", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(self.html)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+        return path
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The static picture first; a script swaps in the interactive page (in its own
+        # frame, so its styles and keys stay its own).  Where scripts do not run,
+        # the picture stays.
+        frame = html.escape(self.html, quote=True)
+        wrapper = (f'<div class="tinygrad-edu-page">{self.svg}'
+                   f'<template><iframe srcdoc="{frame}" title="{html.escape(self.title)}" '
+                   'style="width:100%;height:720px;border:1px solid #ccc;resize:vertical"></iframe></template>'
+                   '<script>(function(){var s=document.currentScript,d=s.parentNode,'
+                   't=d.querySelector("template");d.replaceChildren(t.content.cloneNode(true));})();</script>'
+                   '</div>')
+        return {"text/html": wrapper, "image/svg+xml": self.svg, "text/plain": repr(self)}
+
+    def __repr__(self):
+        steps = self.data["steps"]
+        return (f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps)} steps; "
+                f".save('graph.html') writes it>")
+
+
+def _code_html(source):
+    return "".join(f'<span class="line" data-line="{i}">{html.escape(line) or " "}</span>'
+                   for i, line in enumerate(source.splitlines(), 1))
+
+
+_TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+<style>{style}</style>
+</head>
+<body>
+<header>
+<h1>{title}</h1>
+<nav class="controls" aria-label="step control">
+<button type="button" id="prev">Previous step</button>
+<button type="button" id="play">Play</button>
+<button type="button" id="next">Next step</button>
+<label for="slider">step</label>
+<input type="range" id="slider" min="0" max="0" value="0">
+<span id="counter" data-testid="counter" aria-live="polite"></span>
+</nav>
+</header>
+<main>
+<section class="graph" aria-label="computation graph">
+<p class="hint">Left and right arrow keys step; click a box (or Tab to it and press Enter) for its details.</p>
+<div id="graph">{svg}</div>
+</section>
+<aside>
+<section aria-labelledby="now-title"><h2 id="now-title">This step</h2>
+<pre id="narration" aria-live="polite"></pre></section>
+<section aria-labelledby="details-title"><h2 id="details-title">Selected node</h2>
+<dl id="details"><dt>none</dt><dd>click a box in the graph</dd></dl></section>
+<section aria-labelledby="code-title"><h2 id="code-title">The backward pass as code (what the jit writes)</h2>
+<pre id="code"><code>{code}</code></pre></section>
+</aside>
+</main>
+<script type="application/json" id="graph-data">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,166 @@
+// The step-through of tinygrad_edu's graph page: every number comes from the
+// JSON the engine embedded (#graph-data); this script only shows it, step by step.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("graph-data").textContent);
+  var steps = data.steps, nodes = data.nodes;
+  var slider = document.getElementById("slider");
+  var counter = document.getElementById("counter");
+  var narration = document.getElementById("narration");
+  var playButton = document.getElementById("play");
+  var prevButton = document.getElementById("prev");
+  var nextButton = document.getElementById("next");
+  var details = document.getElementById("details");
+  var svg = document.querySelector("#graph svg");
+  var position = 0, timer = null, selected = null;
+
+  // The SVG's pieces, by what they show.
+  var groups = {}, fields = {}, edgesInto = {};
+  svg.querySelectorAll("g.node").forEach(function (g) { groups[g.getAttribute("data-node")] = g; });
+  svg.querySelectorAll("text[data-v]").forEach(function (t) {
+    var id = t.getAttribute("data-v");
+    (fields[id] = fields[id] || {})[t.getAttribute("data-field")] = t;
+  });
+  svg.querySelectorAll("g.edge").forEach(function (g) {
+    var to = g.getAttribute("data-to");
+    (edgesInto[to] = edgesInto[to] || []).push(g);
+  });
+  var firstComputed = {};      // node id -> index of the forward step that computes it
+  steps.forEach(function (s, i) { if (s.kind === "forward") firstComputed[s.node] = i; });
+
+  slider.max = String(steps.length - 1);
+  var codeLines = {};
+  document.querySelectorAll("#code .line").forEach(function (l) { codeLines[l.getAttribute("data-line")] = l; });
+
+  function setText(id, field, text) {
+    var t = fields[id] && fields[id][field];
+    if (t && t.textContent !== text) t.textContent = text;
+    return t;
+  }
+
+  function stateAt(k) {
+    // The numbers shown after step k: a node's data once computed, each grad as last set.
+    var grads = {};
+    for (var i = 0; i <= k; i++) {
+      var g = steps[i].grads;
+      for (var id in g) grads[id] = g[id];
+    }
+    return grads;
+  }
+
+  function clearMarks() {
+    svg.querySelectorAll(".current, .parent").forEach(function (el) {
+      el.classList.remove("current"); el.classList.remove("parent");
+    });
+    svg.querySelectorAll("text.changed").forEach(function (t) { t.classList.remove("changed"); });
+    document.querySelectorAll("#code .line.current").forEach(function (l) { l.classList.remove("current"); });
+  }
+
+  function show(k) {
+    position = Math.max(0, Math.min(steps.length - 1, k));
+    var s = steps[position], grads = stateAt(position);
+    clearMarks();
+    Object.keys(nodes).forEach(function (id) {
+      var done = !(id in firstComputed) || firstComputed[id] <= position;
+      var d = setText(id, "data", done ? "data " + nodes[id].data : "data ?");
+      if (d) d.classList.toggle("pending", !done);
+      setText(id, "grad", "grad " + (id in grads ? grads[id] : "0"));
+    });
+    if (s.node) {
+      var box = groups[s.node];
+      if (box) box.classList.add("current");
+      if (s.op) {
+        var op = groups[s.node + "_op"];
+        if (op) op.classList.add("current");
+        (edgesInto[s.node + "_op"] || []).forEach(function (e) { e.classList.add("current"); });
+        if (s.kind === "forward") (edgesInto[s.node] || []).forEach(function (e) { e.classList.add("current"); });
+      }
+      s.parents.forEach(function (p) {
+        var g = groups[p];
+        if (g) { g.classList.add("parent"); return; }
+        for (var f in fields[p] || {}) fields[p][f].classList.add("parent");   // a row of a table
+      });
+      for (var id in s.grads) { var t = fields[id] && fields[id].grad; if (t) t.classList.add("changed"); }
+    }
+    var first = null;
+    s.code.forEach(function (n) { var l = codeLines[n]; if (l) { l.classList.add("current"); first = first || l; } });
+    if (first) first.scrollIntoView({block: "nearest"});
+    var phase = {start: "start", forward: "forward pass", seed: "backward pass begins",
+                 backward: "backward pass"}[s.kind];
+    counter.textContent = "step " + position + " of " + (steps.length - 1) + " (" + phase + ")";
+    var text = s.text;
+    if (s.kind === "backward" && !s.code.length) text += "\n(code: this gradient needs no line of its own)";
+    narration.textContent = text;
+    slider.value = String(position);
+    slider.setAttribute("aria-valuetext", counter.textContent);
+    // aria-disabled, not disabled: a button that keeps its focus at either end.
+    prevButton.setAttribute("aria-disabled", String(position === 0));
+    nextButton.setAttribute("aria-disabled", String(position === steps.length - 1));
+    if (selected) describe(selected, grads);
+  }
+
+  function describe(id, grads) {
+    var n = nodes[id];
+    if (!n) return;
+    grads = grads || stateAt(position);
+    var rows = [["name", n.name], ["label", n.label || "(none)"], ["formula", n.formula],
+                ["data", n.data], ["grad now", id in grads ? grads[id] : "0"],
+                ["grad at the end", n.grad], ["op", n.op || (n.kind === "constant" ? "a constant" : "a leaf (input or parameter)")]];
+    if (n.network) rows.push(["in the network", n.network], ["seed documents", n.seed_name]);
+    details.replaceChildren();
+    rows.forEach(function (r) {
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = r[0]; dd.textContent = r[1];
+      details.appendChild(dt); details.appendChild(dd);
+    });
+  }
+
+  function select(id) {
+    var valueId = id.replace(/_op$/, "");
+    if (selected && groups[selected]) groups[selected].classList.remove("selected");
+    selected = nodes[valueId] ? valueId : null;
+    if (selected && groups[selected]) groups[selected].classList.add("selected");
+    if (selected) describe(selected);
+  }
+
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    playButton.textContent = "Play";
+    playButton.setAttribute("aria-pressed", "false");
+  }
+
+  function play() {
+    if (position === steps.length - 1) show(0);
+    playButton.textContent = "Pause";
+    playButton.setAttribute("aria-pressed", "true");
+    timer = setInterval(function () {
+      if (position >= steps.length - 1) { stop(); return; }
+      show(position + 1);
+    }, 900);
+  }
+
+  prevButton.addEventListener("click", function () { stop(); show(position - 1); });
+  nextButton.addEventListener("click", function () { stop(); show(position + 1); });
+  playButton.addEventListener("click", function () { if (timer === null) play(); else stop(); });
+  slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
+  document.addEventListener("keydown", function (e) {
+    if (e.target === slider || e.altKey || e.ctrlKey || e.metaKey) return;   // the slider moves itself
+    if (e.key === "ArrowRight") { stop(); show(position + 1); e.preventDefault(); }
+    else if (e.key === "ArrowLeft") { stop(); show(position - 1); e.preventDefault(); }
+  });
+  Object.keys(groups).forEach(function (id) {
+    var g = groups[id];
+    if (!g.hasAttribute("tabindex")) g.setAttribute("tabindex", "0");
+    var n = nodes[id.replace(/_op$/, "")];
+    if (n) g.setAttribute("aria-label", (id.slice(-3) === "_op" ? "op " + n.op + " making " : "") + n.name);
+    g.addEventListener("click", function () { select(id); });
+    g.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { select(id); e.preventDefault(); }
+    });
+  });
+  // Table rows (parameters drawn in one box per layer) are selected by their own text.
+  svg.querySelectorAll("text[data-v]").forEach(function (t) {
+    t.addEventListener("click", function (e) { select(t.getAttribute("data-v")); e.stopPropagation(); });
+  });
+  show(0);
+})();

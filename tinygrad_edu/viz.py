@@ -677,6 +677,29 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
     return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs))
 
 
+#: A Value shown in Jupyter draws its graph up to this many nodes (its text beyond).
+NOTEBOOK_NODES = 60
+
+
+def _notebook_bundle(root, include=None, exclude=None):
+    """What Jupyter shows for a Value (see ``Value._repr_mimebundle_``)."""
+    text = {"text/plain": repr(root)}
+    seen, stack = {root}, [root]
+    while stack:                   # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
+        for p in stack.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+                if len(seen) > NOTEBOOK_NODES:
+                    return text
+    try:
+        bundle = page(root, timeout=10)._repr_mimebundle_(include, exclude)
+    except Exception:      # noqa: BLE001 -- no Graphviz, an overflow...: a display shows the text
+        return text
+    bundle["text/plain"] = text["text/plain"]
+    return bundle
+
+
 def _tagged_svg(root, grads, timeout, draw_kwargs):
     """draw_dot's picture as SVG text for the page: each text field tagged with
     the Value and field it shows (``data-v``, ``data-field``), each edge with

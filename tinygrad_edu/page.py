@@ -40,7 +40,7 @@ import tempfile
 from importlib import resources
 
 from .codegen import graph_code
-from .explain import _Narrator, _is_neuron
+from .explain import _check_count, _is_neuron, _Narrator
 from .formula import diagram_number, formula
 from .graph import expect_value, format_number, topological_order
 
@@ -137,6 +137,7 @@ def page_steps(root, digits=4):
 def _page_data(root, digits):
     """(:func:`page_steps`, {node: its gradient at the end of the steps, a float})."""
     expect_value(root, "page")
+    _check_count("digits", digits, 1, "a whole number >= 1")
     order = topological_order(root)
     forward = order[::-1]
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
@@ -269,7 +270,8 @@ _TEMPLATE = """<!DOCTYPE html>
 </header>
 <main>
 <section class="graph" aria-label="computation graph">
-<p class="hint">Left and right arrow keys step; click a box (or Tab to it and press Enter) for its details.</p>
+<p class="hint">Left and right arrow keys step; click a box (or Tab to it and press Enter) for its details.
+<button type="button" id="fit" aria-pressed="false">Fit graph to width</button></p>
 <div id="graph">{svg}</div>
 </section>
 <aside>

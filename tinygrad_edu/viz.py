@@ -406,6 +406,14 @@ def _layout_limits(nodes, edges):
     return {"nslimit": f"{limit:.2g}", "nslimit1": f"{_NS_LIMIT}"}
 
 
+def _check_size(order, max_nodes):
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}; "
+            f"Graphviz can take minutes on a diagram this size. Draw a smaller part "
+            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})")
+
+
 def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=True,
              show_order=False, cluster_params=True, _grads=None, _fields=None):
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
@@ -452,11 +460,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
     """
     _expect_value(root, "draw_dot")
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}; "
-            f"Graphviz can take minutes on a diagram this size. Draw a smaller part "
-            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})")
+    _check_size(order, max_nodes)
     graphviz = _graphviz()
     forward = order[::-1]
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
@@ -673,6 +677,7 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
         if private in draw_kwargs:
             raise TypeError(f"page() got an unexpected keyword argument {private!r}")
     _expect_value(root, "page")
+    _check_size(topological_order(root), draw_kwargs.get("max_nodes", 500))   # before the steps' work
     data, grads = _page_data(root, digits)
     return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs))
 

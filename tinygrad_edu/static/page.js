@@ -139,6 +139,11 @@
     }, 900);
   }
 
+  var fitButton = document.getElementById("fit"), graphBox = document.getElementById("graph");
+  fitButton.addEventListener("click", function () {
+    var fit = graphBox.classList.toggle("fit");
+    fitButton.setAttribute("aria-pressed", String(fit));
+  });
   prevButton.addEventListener("click", function () { stop(); show(position - 1); });
   nextButton.addEventListener("click", function () { stop(); show(position + 1); });
   playButton.addEventListener("click", function () { if (timer === null) play(); else stop(); });

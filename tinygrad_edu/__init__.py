@@ -9,8 +9,8 @@
 
 The other parts load on first use, so ``import tinygrad_edu`` stays quick:
 ``tinygrad_edu.nn``, ``persist``, ``losses``, ``optim``, ``datasets``, ``delta``,
-``viz``, ``explain``, ``formula``, ``graph``, ``micrograd``, ``testing`` (the last
-needs hypothesis).
+``viz``, ``page``, ``explain``, ``formula``, ``graph``, ``micrograd``, ``testing``
+(the last needs hypothesis).
 
 >>> import tinygrad_edu
 >>> tinygrad_edu.nn.MLP(2, [3, 1], seed=0)
@@ -32,8 +32,8 @@ __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_orde
            "NonFiniteGradientError", "Op", "register", "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
            "jit", "CompiledFunction"]
 
-_SUBMODULES = ("nn", "persist", "losses", "optim", "datasets", "delta", "viz", "explain", "formula",
-               "graph", "testing", "micrograd")
+_SUBMODULES = ("nn", "persist", "losses", "optim", "datasets", "delta", "viz", "page", "explain",
+               "formula", "graph", "testing", "micrograd")
 
 
 def __getattr__(name):

@@ -36,6 +36,18 @@ _SUBMODULES = ("nn", "persist", "losses", "optim", "datasets", "delta", "viz", "
                "formula", "graph", "testing", "micrograd")
 
 
+def _repr_mimebundle_(self, include=None, exclude=None):
+    """In Jupyter: a small graph (up to 60 nodes) as the interactive page of
+    :func:`tinygrad_edu.viz.page` (its static picture where scripts do not
+    run); a larger one, or one that cannot be drawn, as the text."""
+    from .viz import _notebook_bundle
+    return _notebook_bundle(self, include, exclude)
+
+
+# The engine knows nothing of the diagrams: the package gives its Values their notebook display.
+Value._repr_mimebundle_ = _repr_mimebundle_
+
+
 def __getattr__(name):
     # Submodules are imported when first used (PEP 562), not by `import tinygrad_edu`.
     if name in _SUBMODULES:

@@ -246,13 +246,6 @@ class Value:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        """In Jupyter: a small graph (up to 60 nodes) as the interactive page of
-        :func:`tinygrad_edu.viz.page` (its static picture where scripts do not
-        run); a larger one, or one that cannot be drawn, as the text."""
-        from .viz import _notebook_bundle
-        return _notebook_bundle(self, include, exclude)
-
     def __float__(self):
         """The plain number: ``float(v) == v.data``."""
         return self.data

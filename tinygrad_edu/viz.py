@@ -36,6 +36,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import unicodedata
 
 from .engine import Value
@@ -689,6 +690,11 @@ NOTEBOOK_NODES = 60
 def _notebook_bundle(root, include=None, exclude=None):
     """What Jupyter shows for a Value (see ``Value._repr_mimebundle_``)."""
     text = {"text/plain": repr(root)}
+    wanted = {"text/html", "image/svg+xml"}
+    if include is not None and not wanted & set(include):
+        return text
+    if "ipykernel" not in sys.modules:  # a terminal IPython shows text only: no drawing for it
+        return text
     seen, stack = {root}, [root]
     while stack:                   # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
         for p in stack.pop().parents:

@@ -16,6 +16,15 @@ MLP(2, [3, 1], activation='sigmoid')
 >>> len(out), out[0].op
 (1, 'sigmoid')
 
+Plain numbers given as inputs become one Value each per call, labelled
+``x0``, ``x1``, ... (or by ``names``) and read by every neuron, so a diagram
+shows each input once; Values given as inputs are used as they are:
+
+>>> from tinygrad_edu import topological_order
+>>> out = model([1.8, 72.0], names=['height', 'weight'])
+>>> sorted(v.label for v in topological_order(out[0]) if v.is_leaf and 'layers' not in v.label)
+['height', 'weight']
+
 The same seed gives the same weights; ``state_dict`` / ``save`` / ``load``
 keep them as JSON (never pickle):
 
@@ -378,37 +387,95 @@ class Neuron(Module):
             yield f"w.{i}"
         yield "b"
 
-    def preactivation(self, x):
-        """u = Σ w_i x_i + b for inputs ``x`` (Values or numbers), as a Value."""
-        _check_sequence(x, self)
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} takes {self.nin} input(s), got {len(x)}")
+    def preactivation(self, x, names=None):
+        """u = Σ w_i x_i + b for inputs ``x`` (Values or numbers), as a Value.
+
+        Numbers become labelled input Values first (see :func:`_as_inputs`;
+        ``names`` labels them)."""
+        return self._preactivation(_as_inputs(x, self.nin, names, self))
+
+    def _preactivation(self, x):
+        """u for inputs that are Values already (the layers and the MLP call this)."""
         w = self.w
-        try:
-            u = w[0] * x[0]
-            for i in range(1, self.nin):
-                u = u + w[i] * x[i]
-        except TypeError:
-            bad = [xi for xi in x if not isinstance(xi, (Value, numbers.Real))]
-            if not bad:            # the inputs are fine: the engine's error (a parameter's .data
-                raise              # was assigned something other than a float) says what to do
-            bad = bad[0]
-            raise TypeError(f"{self!r}: inputs must be numbers or Values, got {type(bad).__name__} "
-                            f"({bad!r:.40})") from None
+        u = w[0] * x[0]
+        for i in range(1, self.nin):
+            u = u + w[i] * x[i]
         return u + self.b
 
-    def __call__(self, x):
-        """The neuron's output f(u) as a Value."""
-        return self._f(self.preactivation(x))
+    def __call__(self, x, names=None):
+        """The neuron's output f(u) as a Value; ``names`` labels numbers given as inputs."""
+        return self._f(self._preactivation(_as_inputs(x, self.nin, names, self)))
 
     def __repr__(self):
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
-def _check_sequence(x, module):
+def _check_sequence(x, who):
     if isinstance(x, (Value, numbers.Real, str)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{module!r} takes a list of inputs, got {type(x).__name__}"
+        raise TypeError(f"{who} takes a list of inputs, got {type(x).__name__}"
                         + (" (wrap it: [x])" if isinstance(x, (Value, numbers.Real)) else ""))
+
+
+#: The default labels of the inputs: x0, x1, ... (extended as wider modules are called).
+_INPUT_NAMES = [f"x{i}" for i in range(64)]
+
+
+def _input_names(n):
+    while len(_INPUT_NAMES) < n:
+        _INPUT_NAMES.append(f"x{len(_INPUT_NAMES)}")
+    return _INPUT_NAMES
+
+
+def _check_names(names, n, who):
+    """``names`` as a list of ``n`` distinct non-empty strings, or an error saying what is wrong."""
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__") or not hasattr(names, "__iter__"):
+        raise TypeError(f"{who}: names must be a list of {n} strings, one per input, "
+                        f"got {type(names).__name__} ({names!r:.40})")
+    names = list(names)
+    if len(names) != n:
+        raise ValueError(f"{who} takes {n} input(s), so names must list {n} names, "
+                         f"got {len(names)}: {names!r:.80}")
+    for i, name in enumerate(names):
+        if not isinstance(name, str):
+            raise TypeError(f"{who}: names[{i}] must be a str, got {type(name).__name__} "
+                            f"({name!r:.40})")
+        if not name:
+            raise ValueError(f"{who}: names[{i}] is empty; give each input a name")
+    if len(set(names)) != n:
+        twice = next(name for i, name in enumerate(names) if name in names[:i])
+        raise ValueError(f"{who}: the name {twice!r:.40} is given to more than one input")
+    return names
+
+
+def _as_inputs(x, nin, names=None, module=None):
+    """The inputs ``x`` as a list of Values: each plain number becomes ONE Value,
+    labelled ``x0``, ``x1``, ... by its place (or by ``names``), so a diagram
+    shows each input once however many neurons read it.  A Value is used as it is
+    (its own label kept).  Neurons, layers and MLPs call this once per call, at
+    the outermost module called.
+
+    >>> [v.label for v in _as_inputs([1.0, 2.0], 2)]
+    ['x0', 'x1']
+    >>> [v.label for v in _as_inputs([1.0, 2.0], 2, names=['height', 'weight'])]
+    ['height', 'weight']
+    """
+    who = repr(module) if module is not None else "_as_inputs"
+    _check_sequence(x, who)
+    if len(x) != nin:
+        raise ValueError(f"{who} takes {nin} input(s), got {len(x)}")
+    labels = _input_names(nin) if names is None else _check_names(names, nin, who)
+    out = []
+    for i, xi in enumerate(x):
+        if type(xi) is not Value and not isinstance(xi, Value):
+            if not isinstance(xi, numbers.Real):
+                raise TypeError(f"{who}: inputs must be numbers or Values, got "
+                                f"{type(xi).__name__} ({xi!r:.40})")
+            try:
+                xi = Value(xi, labels[i])
+            except (TypeError, ValueError, OverflowError) as err:
+                raise type(err)(f"{who}: input {labels[i]!r:.40}: {err}") from None
+        out.append(xi)
+    return out
 
 
 class Layer(Module):
@@ -457,12 +524,13 @@ class Layer(Module):
             for name in Neuron._iter_names(neuron):
                 yield f"neurons.{i}.{name}"
 
-    def __call__(self, x):
-        """The list of the neurons' outputs."""
-        _check_sequence(x, self)
-        if len(x) != self.nin:
-            raise ValueError(f"{self!r} takes {self.nin} input(s), got {len(x)}")
-        return [n(x) for n in self.neurons]
+    def __call__(self, x, names=None):
+        """The list of the neurons' outputs; ``names`` labels numbers given as inputs."""
+        return self._forward(_as_inputs(x, self.nin, names, self))
+
+    def _forward(self, x):
+        """The outputs for inputs that are Values already."""
+        return [n._f(n._preactivation(x)) for n in self.neurons]
 
     def __repr__(self):
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
@@ -544,10 +612,14 @@ class MLP(Module):
             for name in Layer._iter_names(layer):
                 yield f"layers.{i}.{name}"
 
-    def __call__(self, x):
-        """Run the layers in order; the last layer's outputs as a list of Values."""
+    def __call__(self, x, names=None):
+        """Run the layers in order; the last layer's outputs as a list of Values.
+
+        Numbers in ``x`` become one labelled Value each (``x0``, ``x1``, ...,
+        or the strings in ``names``), made once for the whole network."""
+        x = _as_inputs(x, self.nin, names, self)
         for layer in self.layers:
-            x = layer(x)
+            x = layer._forward(x)
         return x
 
     def __repr__(self):

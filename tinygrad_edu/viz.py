@@ -44,7 +44,7 @@ from .formula import diagram_number
 from .ops import FLOAT
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
 
-__all__ = ["draw_dot", "render", "page", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
+__all__ = ["draw_dot", "draw_network", "render", "page", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
            "DEFAULT_TIMEOUT"]
 
 #: File formats ``render`` writes, by extension ('dot' writes the source only;
@@ -81,6 +81,9 @@ _HELPER_MAX = 50_000
 #: Edge labels for ops whose operands play different roles.
 _OPERAND_ROLES = {"sub": ("left", "right"), "div": ("numerator", "denominator"),
                   "pow": ("base", "exponent")}
+
+#: The op ovals of a network's graph: just big enough for their symbol.
+_SMALL_OP = {"width": "0.3", "height": "0.2", "margin": "0.02,0.01"}
 
 #: Where an arrow leaves a parameter's row in its table: the side facing the
 #: direction of the graph (the row's port is its last field, or its first for RL/BT).
@@ -362,6 +365,58 @@ def _parameter_tables(forward, root, not_finite):
     return [(key, rows, children) for key in top], short
 
 
+def _neuron_ops(forward, tables, short):
+    """The ops of each neuron of a network's graph: ``{op node: neuron key}``.
+
+    A neuron is u = w.0*x0 + w.1*x1 + ... + b, then its activation, with its
+    parameters in a table (named as :mod:`tinygrad_edu.nn` names them, the bias
+    'b').  Going forward, an op that reads one neuron's parameter belongs to
+    that neuron; an op whose inputs are ops of one neuron still summing belongs
+    to it too; adding the bias ends the sum, and a one-input activation applied
+    to that sum (sigmoid, tanh, relu ...) ends the neuron.  Only neurons whose
+    bias was added are kept, and only when one of them sums two or more
+    weighted inputs (a network's shape); otherwise ``{}``.
+    """
+    key_of = {}
+    for _, rows, _ in tables:
+        for key, members in rows.items():
+            for node in members:
+                key_of[node] = key
+    if not key_of:
+        return {}
+    tag, state, summed = {}, {}, set()
+    for node in forward:
+        op = node.rule
+        if op is None:
+            continue
+        parents = node.parents
+        direct = {key_of[p] for p in parents if p in key_of}
+        if direct:
+            if len(direct) == 1:
+                tag[node] = direct.pop()
+                biased = any(p in key_of and short[p] == "b" for p in parents)
+                state[node] = "pre" if biased else "open"
+                if biased:
+                    summed.add(tag[node])
+            continue
+        ops = [p for p in parents if p.rule is not None]
+        keys = {tag.get(p) for p in ops}
+        if len(keys) != 1 or None in keys:
+            continue
+        states = {state[p] for p in ops}
+        if states == {"open"}:
+            tag[node], state[node] = keys.pop(), "open"
+        elif states == {"pre"} and len(parents) == 1 and op.activation:
+            tag[node], state[node] = keys.pop(), "done"
+    weights = {}
+    for node, key in key_of.items():
+        if short[node] != "b":
+            weights[key] = weights.get(key, 0) + 1
+    if not any(weights.get(key, 0) >= 2 for key in summed):
+        return {}
+    return {node: key for node, key in tag.items() if key in summed}
+
+
 def _helper_size(nodes, edges):
     """An estimate of the size of the graph dot's placement step works on.
 
@@ -415,7 +470,7 @@ def _check_size(order, max_nodes):
             f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})")
 
 
-def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=True,
+def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=True,
              show_order=False, cluster_params=True, _grads=None, _fields=None):
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
 
@@ -438,6 +493,14 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
       parameters by their short names in order (w.0, w.1, ..., b), with the
       arrows leaving from their rows.  Other labels, dotted or not (``x.y``),
       are drawn whole, one box each;
+    * a network's graph (neurons u = w.0*x0 + w.1*x1 + ... + b, f(u) with their
+      parameters in tables, at least one summing two or more inputs) is drawn
+      by layer: each neuron's ops and their results in a box titled with the
+      layer and neuron, smaller op ovals, each Value's name on a line of its
+      own (over ``data | grad``, or beside them left to right) and, by default,
+      top to bottom with the parameter tables at the top beside the inputs, so
+      that a small MLP's per-sample loss fits a laptop screen with the text at
+      its usual size;
     * an inf or nan (a gradient that overflowed, or a number assigned by hand)
       is shown as such, its box and arrows purple, its tooltip saying what it is;
     * labels are shown literally (``&amp;`` stays ``&amp;``): characters that
@@ -446,7 +509,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
       beginning and end; the box's tooltip then holds the label (up to 1000
       characters).
 
-    ``rankdir`` is 'LR' (left to right) or 'TB' (top to bottom) and the like.
+    ``rankdir`` is 'LR' (left to right) or 'TB' (top to bottom) and the like;
+    None (the default) means 'TB' for a network's graph and 'LR' otherwise.
     A graph of more than ``max_nodes`` Values raises ValueError (``dot``
     would take minutes); pass a larger ``max_nodes`` to draw it anyway.  The
     graph attributes ``nslimit``/``nslimit1`` bound the time ``dot`` spends
@@ -489,8 +553,6 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
         if magnitudes or unbounded:    # before backward() every grad is 0: draw plain arrows
             edge_styles = {key: _edge_style(g, scale) for key, g in flows.items()}
 
-    horizontal = rankdir in ("LR", "RL")
-
     def fields(node, name, record=None):
         shown = [_escape_record(_shown_label(name)[0])] if name is not None else []
         shown.append(f"data {_number(node.data)}")
@@ -513,9 +575,18 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
 
     # Parameters: one record per layer, a row per parameter; arrows leave from the rows.
     tables, short = _parameter_tables(forward, root, not_finite) if cluster_params else ([], {})
+    # A network's graph: each neuron's ops in a box of their own, drawn top to bottom.
+    neuron_of = _neuron_ops(forward, tables, short)
+    network = bool(neuron_of)
+    if rankdir is None:
+        rankdir = "TB" if network else "LR"
+    horizontal = rankdir in ("LR", "RL")
+    # Top to bottom, a network's tables are drawn as left to right (neuron under neuron,
+    # row under row), the arrows leaving from the rows' ends.
+    stacked_rows = network and not horizontal
     tail_of = {}            # a parameter -> 'table:port:side'
     table_nodes = []        # (id, label)
-    side = _EXIT_SIDE.get(rankdir)
+    side = {"TB": "e", "BT": "w"}.get(rankdir) if stacked_rows else _EXIT_SIDE.get(rankdir)
     port_first = rankdir in ("RL", "BT")
 
     def row(node, record):
@@ -538,7 +609,9 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
 
     for t, (key, rows, children) in enumerate(tables):
         table_id = f"t{t}"
-        table_nodes.append((table_id, "{" + block(key, rows, children, table_id) + "}"))
+        label = "{" + block(key, rows, children, table_id) + "}"
+        # One more level of braces turns the table around: drawn as left to right.
+        table_nodes.append((table_id, "{" + label + "}" if stacked_rows else label))
         stack = [key]
         while stack:
             k = stack.pop()
@@ -559,6 +632,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             dot_edges.append((op_id, ids[node]))
 
     graph_attr = {"rankdir": rankdir, **_layout_limits(dot_nodes, dot_edges)}
+    if network:
+        graph_attr.update(ranksep="0.12", nodesep="0.05")
     legend = []
     if scale is not None:
         legend.append(scale.legend())
@@ -577,11 +652,25 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
         # (records turn with it), and the fields of each row along it.
         dot.node(table_id, graphviz.nohtml(label), shape="record", style="filled", fillcolor=_LEAF_FILL)
 
+    clusters = {}           # neuron key -> the subgraph holding its ops and their outputs
+    if network:
+        for i, key in enumerate(sorted(set(neuron_of.values()), key=_natural)):
+            title = ", ".join(_cluster_title(key[:j]) for j in range(2, len(key) + 1, 2))
+            clusters[key] = graphviz.Digraph(name=f"cluster_{i}", graph_attr={
+                "label": title, "style": "rounded", "color": "#999999",
+                "fontname": "Helvetica", "fontsize": "10"})
+
     for node in forward:
+        into = clusters[neuron_of[node]] if node in neuron_of else dot
         if node not in tail_of:
-            text = " | ".join(fields(node, names[node], ids[node]))
+            parts = fields(node, names[node], ids[node])
+            if network and show_grad:
+                # Two lines: the name over data | grad (top to bottom), or the name
+                # beside data over grad (left to right) -- narrower than one line.
+                parts[-2:] = ["{" + " | ".join(parts[-2:]) + "}"]
+            text = " | ".join(parts)
             # In a left-to-right graph a record's fields stack vertically unless braced.
-            label = "{" + text + "}" if horizontal else text
+            label = "{" + text + "}" if horizontal or network else text
             attrs = {"shape": "record"}
             problem = not_finite(node)
             if problem:
@@ -594,22 +683,154 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=500, color_by_grad=Tr
             tooltip = [t for t in tooltip + [problem] if t]
             if tooltip:
                 attrs["tooltip"] = graphviz.nohtml(_escape_attribute("\n".join(tooltip)))
-            dot.node(ids[node], graphviz.nohtml(label), **attrs)
+            into.node(ids[node], graphviz.nohtml(label), **attrs)
         op = node.rule
         if op is None:
             continue
         op_id = ids[node] + "_op"
         symbol = _op_symbol(op)
         op_label = f"{symbol}\\nstep {steps[node]}" if show_order else symbol
-        dot.node(op_id, op_label, shape="ellipse")   # our own symbols: nothing to escape
+        # our own symbols: nothing to escape
+        into.node(op_id, op_label, shape="ellipse", **(_SMALL_OP if network else {}))
         roles = _OPERAND_ROLES.get(op.name) if len(node.parents) == 2 else None
         for i, parent in enumerate(node.parents):
             attrs = dict(edge_styles.get((i, node), {}))
             if roles:
-                attrs["label"] = roles[i]
+                # An edge label would double the space between ranks in all the graph.
+                attrs["xlabel" if network else "label"] = roles[i]
+            if stacked_rows and parent in tail_of:
+                # Tables sit at the top, beside the inputs, rather than widening a layer's row.
+                attrs["constraint"] = "false"
             dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
         dot.edge(op_id, ids[node], **edge_styles.get(("out", node), {}))
+    for cluster in clusters.values():
+        dot.subgraph(cluster)
     return dot
+
+
+_POSITIVE = "#1f77b4"       # draw_network: blue, a positive weight
+_NEGATIVE = "#d62728"       # red, a negative one
+
+
+def _layers_of(model):
+    """``([(layer index, [neurons])], the parameter-name prefix of a neuron)`` of an MLP,
+    a Layer or a Neuron; anything else is a TypeError saying what to pass."""
+    from . import nn
+    if isinstance(model, nn.MLP):
+        return [(i, layer.neurons) for i, layer in enumerate(model.layers)], "layers.{l}.neurons.{n}."
+    if isinstance(model, nn.Layer):
+        return [(0, model.neurons)], "neurons.{n}."
+    if isinstance(model, nn.Neuron):
+        return [(0, [model])], ""
+    kind = type(model)
+    hint = ""
+    if isinstance(model, Value):
+        hint = "; for the computation graph of a Value use draw_dot(value)"
+    elif isinstance(model, (list, tuple)):
+        hint = "; pass the model itself, not a list (a model's outputs are drawn by draw_dot)"
+    elif isinstance(model, type):
+        hint = f"; pass a built model, e.g. {model.__name__}(2, [3, 1]), not the class"
+    raise TypeError(f"draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got "
+                    f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}")
+
+
+def draw_network(model, show_grad=None):
+    r"""The classic picture of a network as a :class:`graphviz.Digraph`: a circle
+    per neuron, an arrow per weight, layer by layer from left to right.
+
+    * ``model`` is an :class:`~tinygrad_edu.nn.MLP`, a
+      :class:`~tinygrad_edu.nn.Layer` or a :class:`~tinygrad_edu.nn.Neuron`
+      (anything else is a TypeError saying what to pass);
+    * the inputs are circles ``x0``, ``x1`` ...; each layer is a box titled
+      input, hidden or output layer, with its name among the parameters
+      (``layers.0``) and its activation;
+    * each neuron shows its activation and its bias ``b``; each arrow is
+      written with its weight (``w=0.42``), coloured blue for a positive
+      weight and red for a negative one, thicker the larger ``|w|`` (the
+      legend gives the scale), so no number is told by colour alone;
+    * ``show_grad``: the gradients (``grad=-0.013`` under each weight,
+      ``b.grad`` in each neuron); None (the default) shows them once a
+      backward pass has given some parameter a gradient;
+    * every element has a fixed id, kept as the ``id`` of its SVG element:
+      ``x0`` (input 0), ``L1N0`` (neuron 0 of ``layers.1``) and
+      ``w_L1N0_i2`` (its weight ``layers.1.neurons.0.w.2``, from its input 2),
+      so a web page can find them; a tooltip gives each parameter's full name.
+
+    >>> from tinygrad_edu.nn import MLP
+    >>> net = MLP(2, [3, 1], seed=0)
+    >>> src = draw_network(net).source
+    >>> src.count(" -> ")                   # an arrow per weight: 2 x 3 + 3 x 1
+    9
+    >>> print(next(line for line in src.splitlines() if "L1N0 [" in line).strip())
+    L1N0 [label="L1N0\nsigmoid\nb=-0.4363" id=L1N0 shape=circle tooltip="layers.1.neurons.0: sigmoid, b = -0.4363"]
+    >>> print(next(line for line in src.splitlines() if "L0N2 -> L1N0" in line).strip())
+    L0N2 -> L1N0 [label="w=0.009374" color="#1f77b4" fontcolor="#1f77b4" id=w_L1N0_i2 penwidth=0.54 tooltip="layers.1.neurons.0.w.2 = 0.009374"]
+    >>> from tinygrad_edu.losses import sum_of_squares
+    >>> sum_of_squares(net([1.0, 0.0]), [1.0]).backward()
+    >>> 'label="w=0.009374\\ngrad=-0.08031"' in draw_network(net).source
+    True
+    """
+    layers, prefix = _layers_of(model)
+    graphviz = _graphviz()
+    neurons = [neuron for _, layer in layers for neuron in layer]
+    if show_grad is None:
+        show_grad = any(_grad_float(p) != 0.0 for neuron in neurons for p in neuron.parameters())
+    largest = max((abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0)
+
+    legend = ("arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+              f"|w| = {_number(largest)}); w=... is the weight"
+              + (", grad=... its gradient" if show_grad else "")
+              + "; in each neuron its activation and bias b" + (" (and b.grad)" if show_grad else ""))
+    dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "ranksep": "1.2", "nodesep": "0.25",
+                                       "fontname": "Helvetica", "fontsize": "10", "label": legend},
+                           node_attr={"fontname": "Helvetica", "fontsize": "10"},
+                           edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    box = {"style": "rounded", "color": "#999999"}
+    nin = layers[0][1][0].nin
+    with dot.subgraph(name="cluster_inputs", graph_attr={"label": "input layer", **box}) as inputs:
+        for i in range(nin):
+            inputs.node(f"x{i}", f"x{i}", shape="circle", style="filled", fillcolor=_LEAF_FILL,
+                        id=f"x{i}", tooltip=f"input {i}")
+    for k, (l, layer) in enumerate(layers):
+        kind = "output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
+        where = f"layers.{l}, " if prefix.startswith("layers") else ""
+        title = f"{kind} ({where}{layer[0].activation})"
+        with dot.subgraph(name=f"cluster_L{l}", graph_attr={"label": title, **box}) as sub:
+            for n, neuron in enumerate(layer):
+                b = neuron.b
+                lines = [f"L{l}N{n}", neuron.activation, f"b={_number(b.data)}"]
+                who = prefix.format(l=l, n=n)[:-1] or "neuron"
+                tip = f"{who}: {neuron.activation}, b = {_number(b.data)}"
+                if show_grad:
+                    lines.append(f"b.grad={_number(b.grad)}")
+                    tip += f", b.grad = {_number(b.grad)}"
+                sub.node(f"L{l}N{n}", "\\n".join(lines), shape="circle", id=f"L{l}N{n}", tooltip=tip)
+    sources = [f"x{i}" for i in range(nin)]
+    for l, neurons in layers:
+        for n, neuron in enumerate(neurons):
+            for i, w in enumerate(neuron.w):
+                text = f"w={_number(w.data)}"
+                tip = f"{prefix.format(l=l, n=n)}w.{i} = {_number(w.data)}"
+                if show_grad:
+                    text += f"\\ngrad={_number(w.grad)}"
+                    tip += f", grad = {_number(w.grad)}"
+                dot.edge(sources[i], f"L{l}N{n}", label=text, id=f"w_L{l}N{n}_i{i}", tooltip=tip,
+                         **_weight_style(w.data, largest))
+        sources = [f"L{l}N{n}" for n in range(len(neurons))]
+    return dot
+
+
+def _weight_style(w, largest):
+    """Colour (blue positive, red negative, grey dashed zero, purple inf or nan) and width
+    (from |w|) of a weight's arrow; its label in the same colour, to tell which is whose."""
+    if isinstance(w, Value):
+        w = w.data
+    if not _finite(w):
+        return {"color": _NOT_FINITE, "fontcolor": _NOT_FINITE, "penwidth": "4.00"}
+    if w == 0.0:
+        return {"color": _NO_FLOW, "style": "dashed", "penwidth": "1.00"}
+    colour = _POSITIVE if w > 0 else _NEGATIVE
+    return {"color": colour, "fontcolor": colour, "penwidth": f"{0.5 + 3.5 * abs(w) / largest:.2f}"}
 
 
 def _check_timeout(timeout):

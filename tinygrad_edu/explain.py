@@ -39,7 +39,8 @@ came before.
 import numbers
 
 from .formula import _render
-from .graph import chain_rule_steps, expect_value, format_number, node_names, topological_order
+from .graph import (chain_rule_steps, expect_value, format_number, is_constant, node_names,
+                    topological_order)
 from .symbolic import Sym
 
 __all__ = ["explain", "Explanation", "rule_text"]
@@ -245,9 +246,10 @@ class _Narrator:
             self.notes += [_NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes]
         rows = []
         for i, (p, added) in enumerate(zip(parents, contributions)):
+            if not is_constant(p):
+                grads[p] += added  # as backward() adds it (an unlabelled leaf Value too)
             if names[p] is None:
-                continue       # a plain-number constant: its gradient teaches nothing
-            grads[p] += added
+                continue       # a plain number (or an unlabelled leaf): its gradient teaches nothing
             if shown:
                 detail = f"({in_numbers[i]}) = {_num(added, digits)}"
                 if p in self.reached:

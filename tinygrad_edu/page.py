@@ -32,6 +32,7 @@ In Jupyter a Page displays itself (the static picture where scripts do not
 run); in a terminal, :meth:`Page.save` writes the file to open in a browser.
 """
 
+import errno
 import html
 import json
 import os
@@ -42,7 +43,7 @@ from importlib import resources
 from .codegen import graph_code
 from .explain import _check_count, _is_neuron, _Narrator
 from .formula import diagram_number, formula
-from .graph import expect_value, format_number, topological_order
+from .graph import expect_value, format_number, is_constant, topological_order
 
 __all__ = ["page_steps", "Page"]
 
@@ -160,7 +161,7 @@ def _page_data(root, digits):
                   "text": narrator.seed_line(), "grads": {ids[root]: diagram_number(1.0)}, "code": []})
     backward_steps = []
     for s, lines in narrator.steps():
-        changed = {ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if names[p] is not None}
+        changed = {ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if not is_constant(p)}
         backward_steps.append({"kind": "backward", "number": s.number, "node": ids[s.node], "op": True,
                                "parents": [ids[p] for p in s.parents], "text": "\n".join(lines),
                                "grads": changed, "code": list(code_lines.get(s.node, ((), ()))[1])})
@@ -187,10 +188,19 @@ def _asset(name):
     return resources.files("tinygrad_edu").joinpath("static", name).read_text(encoding="utf-8")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _writable(text, escape):
+    """``text`` with each lone surrogate (a str can hold one; UTF-8 cannot) written by ``escape``."""
+    return _LONE_SURROGATE.sub(lambda m: escape(ord(m.group())), text)
+
+
 def _json_for_script(data):
-    """JSON that is safe inside a <script> element (no '</', no '<!--')."""
+    """JSON that is safe inside a <script> element (no '</', no '<!--') and writable as UTF-8."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False)
-    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return _writable(text, lambda c: f"\\u{c:04x}")
 
 
 class Page:
@@ -198,7 +208,8 @@ class Page:
     (the static picture), ``.save(path)``; displays itself in Jupyter."""
 
     def __init__(self, data, svg):
-        title = f"backward pass of {data['nodes'][data['root']]['name']}"
+        title = _writable(f"backward pass of {data['nodes'][data['root']]['name']}",
+                          lambda c: f"\\u{c:04x}")
         self.title, self.svg, self.data = title, svg, data
         self.html = _TEMPLATE.format(
             title=html.escape(title), style=_asset("page.css"), svg=svg,
@@ -209,7 +220,12 @@ class Page:
         returns ``path``."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
-        fd, temporary = tempfile.mkstemp(prefix=".tinygrad_edu-", suffix=".html", dir=folder)
+        try:
+            fd, temporary = tempfile.mkstemp(prefix=".tinygrad_edu-", suffix=".html", dir=folder)
+        except OSError as err:          # name the file asked for, not the temporary one
+            if not os.path.isdir(folder):
+                raise FileNotFoundError(errno.ENOENT, "no such folder", path) from None
+            raise type(err)(err.errno, err.strerror, path) from None
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(self.html)

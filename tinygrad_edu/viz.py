@@ -701,8 +701,13 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
             if stacked_rows and parent in tail_of:
                 # Tables sit at the top, beside the inputs, rather than widening a layer's row.
                 attrs["constraint"] = "false"
+            if _fields is not None:         # for the page: which Value each arrow leaves
+                attrs["id"] = f"{ids[parent]}->{op_id}#{i}"
             dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
-        dot.edge(op_id, ids[node], **edge_styles.get(("out", node), {}))
+        attrs = dict(edge_styles.get(("out", node), {}))
+        if _fields is not None:
+            attrs["id"] = f"{op_id}->{ids[node]}"
+        dot.edge(op_id, ids[node], **attrs)
     for cluster in clusters.values():
         dot.subgraph(cluster)
     return dot
@@ -911,10 +916,10 @@ NOTEBOOK_NODES = 60
 def _notebook_bundle(root, include=None, exclude=None):
     """What Jupyter shows for a Value (see ``Value._repr_mimebundle_``)."""
     text = {"text/plain": repr(root)}
-    wanted = {"text/html", "image/svg+xml"}
-    if include is not None and not wanted & set(include):
-        return text
-    if "ipykernel" not in sys.modules:  # a terminal IPython shows text only: no drawing for it
+    if include is not None:
+        if not {"text/html", "image/svg+xml"} & set(include):
+            return text
+    elif "ipykernel" not in sys.modules:  # a terminal IPython shows text only: no drawing for it
         return text
     seen, stack = {root}, [root]
     while stack:                   # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
@@ -951,11 +956,10 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
         if title is None or kind not in ("node", "edge"):
             continue
         name = title.text or ""
-        if kind == "edge":          # 'v0->v2_op', or from a table's row: 't0:v3:e->v5_op'
-            tail, _, head = name.partition("->")
-            parts = tail.split(":")
-            g.set("data-from", parts[1] if len(parts) > 1 else parts[0])
-            g.set("data-to", head.split(":")[0])
+        if kind == "edge":          # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
+            tail, _, head = (g.get("id") or "").partition("->")
+            g.set("data-from", tail)
+            g.set("data-to", head.split("#")[0])
             continue
         g.set("data-node", name)
         texts = list(g.iter(text_tag))

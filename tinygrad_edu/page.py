@@ -100,6 +100,54 @@ def _network_roles(forward):
     return roles
 
 
+def model_of_graph(root):
+    """The :class:`~tinygrad_edu.nn.MLP` whose parameters are the leaves of
+    ``root``'s graph, when they are named as an MLP names them
+    (``layers.L.neurons.N.w.i``, ``layers.L.neurons.N.b``) and complete;
+    otherwise None.  Its parameters are the graph's own Values, so drawing it
+    shows their numbers."""
+    from .nn import ACTIVATIONS, MLP
+    forward = topological_order(root)[::-1]
+    found = {}              # (layer, neuron) -> {'w.i' or 'b': node}
+    for node in forward:
+        if node.rule is None and isinstance(node.label, str) and node.label.startswith("layers."):
+            place = _parameter_place(node.label)
+            if place is None or place[2] in found.setdefault(place[:2], {}):
+                return None         # a name used twice: not one network
+            found[place[:2]][place[2]] = node
+    if not found:
+        return None
+    sizes = []
+    for layer in range(max(l for l, _ in found) + 1):
+        count = sum(1 for l, _ in found if l == layer)
+        if count == 0 or any((layer, n) not in found for n in range(count)):
+            return None
+        sizes.append(count)
+    nin = sum(1 for name in found[(0, 0)] if name.startswith("w."))
+    for (layer, _), params in found.items():
+        want = nin if layer == 0 else sizes[layer - 1]
+        if set(params) != {f"w.{i}" for i in range(want)} | {"b"}:
+            return None
+    activations = {}
+    for node, (layer, _, role) in _network_roles(forward).items():
+        if role == "post-activation":
+            activations.setdefault(layer, set()).add(node.rule.name)
+    names = [activations.get(layer, {"linear"}) for layer in range(len(sizes))]
+    if any(len(a) != 1 or next(iter(a)) not in ACTIVATIONS for a in names):
+        return None
+    names = [next(iter(a)) for a in names]
+    hidden = set(names[:-1])
+    if len(hidden) > 1:
+        return None
+    model = MLP(nin, sizes, activation=hidden.pop() if hidden else names[-1],
+                output_activation=names[-1], seed=0)
+    for l, layer in enumerate(model.layers):
+        for n, neuron in enumerate(layer.neurons):
+            neuron.w = [found[(l, n)][f"w.{i}"] for i in range(neuron.nin)]
+            neuron.b = found[(l, n)]["b"]
+    return model
+
+
 def _describe_role(role, last_layer, grad_text):
     layer, neuron, what = role
     kind = "output layer" if layer == last_layer else "hidden layer"
@@ -207,12 +255,13 @@ class Page:
     """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
     (the static picture), ``.save(path)``; displays itself in Jupyter."""
 
-    def __init__(self, data, svg):
+    def __init__(self, data, svg, network=None):
         title = _writable(f"backward pass of {data['nodes'][data['root']]['name']}",
                           lambda c: f"\\u{c:04x}")
-        self.title, self.svg, self.data = title, svg, data
+        self.title, self.svg, self.data, self.network = title, svg, data, network
+        network_section = "" if network is None else _NETWORK_SECTION.format(svg=network)
         self.html = _TEMPLATE.format(
-            title=html.escape(title), style=_asset("page.css"), svg=svg,
+            title=html.escape(title), style=_asset("page.css"), svg=svg, network=network_section,
             code=_code_html(data["code"]), data=_json_for_script(data), script=_asset("page.js"))
 
     def save(self, path):
@@ -263,6 +312,11 @@ def _code_html(source):
                    for i, line in enumerate(source.splitlines(), 1))
 
 
+_NETWORK_SECTION = """<h2 id="network-title">The network: a circle per neuron, an arrow per weight
+(w= its value, grad= its gradient at this step)</h2>
+<div id="network" role="group" aria-labelledby="network-title">{svg}</div>
+"""
+
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -289,7 +343,7 @@ _TEMPLATE = """<!DOCTYPE html>
 <p class="hint">Left and right arrow keys step; click a box (or Tab to it and press Enter) for its details.
 <button type="button" id="fit" aria-pressed="false">Fit graph to width</button></p>
 <div id="graph">{svg}</div>
-</section>
+{network}</section>
 <aside>
 <section aria-labelledby="now-title"><h2 id="now-title">This step</h2>
 <pre id="narration" aria-live="polite"></pre></section>

@@ -739,7 +739,7 @@ def _layers_of(model):
                     f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}")
 
 
-def draw_network(model, show_grad=None):
+def draw_network(model, show_grad=None, _grads=None):
     r"""The classic picture of a network as a :class:`graphviz.Digraph`: a circle
     per neuron, an arrow per weight, layer by layer from left to right.
 
@@ -778,8 +778,9 @@ def draw_network(model, show_grad=None):
     layers, prefix = _layers_of(model)
     graphviz = _graphviz()
     neurons = [neuron for _, layer in layers for neuron in layer]
+    grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))   # (the page's)
     if show_grad is None:
-        show_grad = any(_grad_float(p) != 0.0 for neuron in neurons for p in neuron.parameters())
+        show_grad = any(grad_of(p) != 0.0 for neuron in neurons for p in neuron.parameters())
     largest = max((abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0)
 
     legend = ("arrows: one per weight, blue positive, red negative, width |w| (the thickest "
@@ -807,8 +808,8 @@ def draw_network(model, show_grad=None):
                 who = prefix.format(l=l, n=n)[:-1] or "neuron"
                 tip = f"{who}: {neuron.activation}, b = {_number(b.data)}"
                 if show_grad:
-                    lines.append(f"b.grad={_number(b.grad)}")
-                    tip += f", b.grad = {_number(b.grad)}"
+                    lines.append(f"b.grad={_number(grad_of(b))}")
+                    tip += f", b.grad = {_number(grad_of(b))}"
                 sub.node(f"L{l}N{n}", "\\n".join(lines), shape="circle", id=f"L{l}N{n}", tooltip=tip)
     sources = [f"x{i}" for i in range(nin)]
     for l, neurons in layers:
@@ -817,8 +818,8 @@ def draw_network(model, show_grad=None):
                 text = f"w={_number(w.data)}"
                 tip = f"{prefix.format(l=l, n=n)}w.{i} = {_number(w.data)}"
                 if show_grad:
-                    text += f"\\ngrad={_number(w.grad)}"
-                    tip += f", grad = {_number(w.grad)}"
+                    text += f"\\ngrad={_number(grad_of(w))}"
+                    tip += f", grad = {_number(grad_of(w))}"
                 dot.edge(sources[i], f"L{l}N{n}", label=text, id=f"w_L{l}N{n}_i{i}", tooltip=tip,
                          **_weight_style(w.data, largest))
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
@@ -887,7 +888,7 @@ def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
     return path
 
 
-def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
+def page(root, timeout=DEFAULT_TIMEOUT, digits=4, model=None, **draw_kwargs):
     """The interactive page of ``root``'s graph: a :class:`~tinygrad_edu.page.Page`
     with ``.html``, ``.save(path)``, and a display of its own in Jupyter.
 
@@ -897,8 +898,13 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
     shown are those of one fresh ``root.backward()``; no ``.grad`` changes.
     Needs Graphviz's ``dot`` (:class:`GraphvizNotInstalled` says how to get
     it); ``timeout`` and the keyword arguments are :func:`render`'s.
+
+    The graph of an :class:`~tinygrad_edu.nn.MLP`'s output (parameters named
+    ``layers.L.neurons.N.w.i`` and ``...b``) also gets the network's picture
+    (:func:`draw_network`), its gradients updated with the steps; pass
+    ``model`` to draw that model instead of the one read from the names.
     """
-    from .page import Page, _page_data
+    from .page import Page, _page_data, model_of_graph
     timeout = _check_timeout(timeout)
     for private in ("_grads", "_fields"):
         if private in draw_kwargs:
@@ -906,7 +912,58 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, **draw_kwargs):
     _expect_value(root, "page")
     _check_size(topological_order(root), draw_kwargs.get("max_nodes", 500))   # before the steps' work
     data, grads = _page_data(root, digits)
-    return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs))
+    network = None
+    model = model_of_graph(root) if model is None else model
+    if model is not None:
+        ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
+        network = _tagged_network_svg(model, grads, ids, timeout, root)
+    return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs), network)
+
+
+def _tagged_network_svg(model, grads, ids, timeout, root):
+    """draw_network's picture for the page, each gradient written on it tagged with
+    the parameter it shows (``data-v``, ``data-field``, ``data-prefix``), as in
+    :func:`_tagged_svg`, so that the steps update it."""
+    layers, _ = _layers_of(model)
+    where = {}              # SVG id -> (the text's prefix, the parameter's page id)
+    for l, neurons in layers:
+        for n, neuron in enumerate(neurons):
+            where[f"L{l}N{n}"] = ("b.grad=", ids.get(neuron.b))
+            for i, w in enumerate(neuron.w):
+                where[f"w_L{l}N{n}_i{i}"] = ("grad=", ids.get(w))
+    dot = draw_network(model, show_grad=True, _grads=grads)
+    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root, "the network picture"))
+    for g in tree.iter(tags["g"]):
+        prefix, vid = where.get(g.get("id"), (None, None))
+        if vid is None:
+            continue
+        for t in g.iter(tags["text"]):
+            if (t.text or "").startswith(prefix):
+                _tag(t, vid, "grad", prefix)
+    tree.set("role", "img")
+    tree.set("aria-label", "the network: a circle per neuron, an arrow per weight")
+    return _svg_text(tree)
+
+
+def _svg_tree(svg_bytes):
+    """(the parsed SVG, {'g': its group tag, 'title': ..., 'text': ...})."""
+    import xml.etree.ElementTree as ET
+    svg_ns = "http://www.w3.org/2000/svg"
+    ET.register_namespace("", svg_ns)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    return ET.fromstring(svg_bytes.decode("utf-8")), {k: f"{{{svg_ns}}}{k}" for k in ("g", "title", "text")}
+
+
+def _svg_text(tree):
+    import xml.etree.ElementTree as ET
+    return ET.tostring(tree, encoding="unicode")
+
+
+def _tag(text_element, vid, field, prefix):
+    """Mark an SVG text as showing ``field`` of the page's node ``vid``, written after ``prefix``."""
+    text_element.set("data-v", vid)
+    text_element.set("data-field", field)
+    text_element.set("data-prefix", prefix)
 
 
 #: A Value shown in Jupyter draws its graph up to this many nodes (its text beyond).
@@ -939,39 +996,32 @@ def _notebook_bundle(root, include=None, exclude=None):
 
 def _tagged_svg(root, grads, timeout, draw_kwargs):
     """draw_dot's picture as SVG text for the page: each text field tagged with
-    the Value and field it shows (``data-v``, ``data-field``), each edge with
-    its ends (``data-from``, ``data-to``), each box focusable."""
-    import xml.etree.ElementTree as ET
-    svg_ns, xlink_ns = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
+    the Value and field it shows (``data-v``, ``data-field``, ``data-prefix``),
+    each arrow with its ends (``data-from``, ``data-to``)."""
     fields = {}
     dot = draw_dot(root, _grads=grads, _fields=fields, **draw_kwargs)
-    svg = _run_dot(dot.source, "svg", timeout, root).decode("utf-8")
-    ET.register_namespace("", svg_ns)
-    ET.register_namespace("xlink", xlink_ns)
-    tree = ET.fromstring(svg)
-    g_tag, title_tag, text_tag = f"{{{svg_ns}}}g", f"{{{svg_ns}}}title", f"{{{svg_ns}}}text"
-    for g in tree.iter(g_tag):
+    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root))
+    for g in tree.iter(tags["g"]):
         kind = g.get("class")
-        title = g.find(title_tag)
+        title = g.find(tags["title"])
         if title is None or kind not in ("node", "edge"):
             continue
-        name = title.text or ""
         if kind == "edge":          # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
             tail, _, head = (g.get("id") or "").partition("->")
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
             continue
+        name = title.text or ""
         g.set("data-node", name)
-        texts = list(g.iter(text_tag))
+        texts = list(g.iter(tags["text"]))
         entries = fields.get(name)
         if entries is not None and len(entries) == len(texts):
             for t, (vid, field) in zip(texts, entries):
-                if vid is not None:
-                    t.set("data-v", vid)
-                    t.set("data-field", field)
+                if vid is not None:          # (a name is tagged, never rewritten)
+                    _tag(t, vid, field, "" if field == "name" else field + " ")
     tree.set("role", "img")
     tree.set("aria-label", "computation graph")
-    return ET.tostring(tree, encoding="unicode")
+    return _svg_text(tree)
 
 
 def _run_dot(source, fmt, timeout, root, path="the page", source_path=None):

@@ -17,9 +17,11 @@
   // The SVG's pieces, by what they show.
   var groups = {}, fields = {}, edgesInto = {};
   svg.querySelectorAll("g.node").forEach(function (g) { groups[g.getAttribute("data-node")] = g; });
-  svg.querySelectorAll("text[data-v]").forEach(function (t) {
-    var id = t.getAttribute("data-v");
-    (fields[id] = fields[id] || {})[t.getAttribute("data-field")] = t;
+  // Every text that shows a number of the engine, in the graph and in the network's picture.
+  document.querySelectorAll("svg text[data-v]").forEach(function (t) {
+    var id = t.getAttribute("data-v"), f = t.getAttribute("data-field");
+    fields[id] = fields[id] || {};
+    (fields[id][f] = fields[id][f] || []).push(t);
   });
   svg.querySelectorAll("g.edge").forEach(function (g) {
     var to = g.getAttribute("data-to");
@@ -32,10 +34,13 @@
   var codeLines = {};
   document.querySelectorAll("#code .line").forEach(function (l) { codeLines[l.getAttribute("data-line")] = l; });
 
-  function setText(id, field, text) {
-    var t = fields[id] && fields[id][field];
-    if (t && t.textContent !== text) t.textContent = text;
-    return t;
+  function setText(id, field, text, pending) {
+    // Each text keeps its own way of writing the number: "grad 0.5", "grad=0.5".
+    (fields[id] && fields[id][field] || []).forEach(function (t) {
+      var shown = t.getAttribute("data-prefix") + text;
+      if (t.textContent !== shown) t.textContent = shown;
+      t.classList.toggle("pending", !!pending);
+    });
   }
 
   function stateAt(k) {
@@ -52,7 +57,9 @@
     svg.querySelectorAll(".current, .parent").forEach(function (el) {
       el.classList.remove("current"); el.classList.remove("parent");
     });
-    svg.querySelectorAll("text.changed").forEach(function (t) { t.classList.remove("changed"); });
+    document.querySelectorAll("svg text.changed, svg text.parent").forEach(function (t) {
+      t.classList.remove("changed"); t.classList.remove("parent");
+    });
     document.querySelectorAll("#code .line.current").forEach(function (l) { l.classList.remove("current"); });
   }
 
@@ -62,9 +69,8 @@
     clearMarks();
     Object.keys(nodes).forEach(function (id) {
       var done = !(id in firstComputed) || firstComputed[id] <= position;
-      var d = setText(id, "data", done ? "data " + nodes[id].data : "data ?");
-      if (d) d.classList.toggle("pending", !done);
-      setText(id, "grad", "grad " + (id in grads ? grads[id] : "0"));
+      setText(id, "data", done ? nodes[id].data : "?", !done);
+      setText(id, "grad", id in grads ? grads[id] : "0");
     });
     if (s.node) {
       var box = groups[s.node];
@@ -78,13 +84,22 @@
       s.parents.forEach(function (p) {
         var g = groups[p];
         if (g) { g.classList.add("parent"); return; }
-        for (var f in fields[p] || {}) fields[p][f].classList.add("parent");   // a row of a table
+        for (var f in fields[p] || {}) {        // a row of a table
+          fields[p][f].forEach(function (t) { t.classList.add("parent"); });
+        }
       });
-      for (var id in s.grads) { var t = fields[id] && fields[id].grad; if (t) t.classList.add("changed"); }
+      for (var id in s.grads) {
+        (fields[id] && fields[id].grad || []).forEach(function (t) { t.classList.add("changed"); });
+      }
     }
     var first = null;
     s.code.forEach(function (n) { var l = codeLines[n]; if (l) { l.classList.add("current"); first = first || l; } });
-    if (first) first.scrollIntoView({block: "nearest"});
+    if (first) {      // scroll the code pane only, never the page
+      var pane = document.getElementById("code"), top = first.offsetTop;   // (the pane is positioned)
+      if (top < pane.scrollTop || top > pane.scrollTop + pane.clientHeight - first.offsetHeight) {
+        pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
+      }
+    }
     var phase = {start: "start", forward: "forward pass", seed: "backward pass begins",
                  backward: "backward pass"}[s.kind];
     counter.textContent = "step " + position + " of " + (steps.length - 1) + " (" + phase + ")";
@@ -164,7 +179,7 @@
     });
   });
   // Table rows (parameters drawn in one box per layer) are selected by their own text.
-  svg.querySelectorAll("text[data-v]").forEach(function (t) {
+  document.querySelectorAll("svg text[data-v]").forEach(function (t) {
     t.addEventListener("click", function (e) { select(t.getAttribute("data-v")); e.stopPropagation(); });
   });
   show(0);

@@ -616,3 +616,40 @@ def test_the_page_displays_itself_with_the_static_picture_as_fallback():
     # the picture comes first, outside the template that scripts swap in
     assert wrapper.index(p.svg) < wrapper.index("<template>")
     assert html.escape(p.html, quote=True) in wrapper
+
+
+def test_the_model_of_an_mlps_graph_is_read_from_its_parameter_names():
+    from tinygrad_edu.page import model_of_graph
+    net = MLP(2, [3, 1], seed=0)
+    loss = (net([1.0, 0.0])[0] - 1.0) ** 2
+    model = model_of_graph(loss)
+    assert repr(model) == repr(net)
+    assert [p is q for p, q in zip(model.parameters(), net.parameters())] == [True] * 13
+    relu = MLP(3, [4, 2], activation="relu", output_activation="linear", seed=1)
+    out = relu([1.0, -1.0, 0.5])
+    assert repr(model_of_graph(out[0] + out[1])) == repr(relu)
+
+
+def test_no_model_where_the_names_do_not_make_a_whole_network():
+    from tinygrad_edu.page import model_of_graph
+    assert model_of_graph(neuron()) is None                     # no nn names at all
+    net = MLP(2, [3, 1], seed=0)
+    hidden = net.layers[0]([1.0, 0.0])           # two of the three hidden neurons: the part reached
+    assert repr(model_of_graph(hidden[0] + hidden[1])) == "MLP(2, [2], activation='sigmoid')"
+    assert model_of_graph(hidden[0] + hidden[2]) is None        # neuron 2 without neuron 1
+    w = Value(1.0, label="layers.0.neurons.0.w.0")              # a network with a weight missing
+    b = Value(0.5, label="layers.0.neurons.0.b")
+    assert model_of_graph((w * 2.0 + b).sigmoid()) is not None
+    w1 = Value(1.0, label="layers.0.neurons.0.w.1")
+    assert model_of_graph((w1 * 2.0 + b).sigmoid()) is None     # w.1 without w.0
+
+
+def test_the_page_of_an_mlps_graph_carries_its_picture_and_model_overrides():
+    from tinygrad_edu.viz import page
+    net = MLP(2, [3, 1], seed=0)
+    loss = (net([1.0, 0.0])[0] - 1.0) ** 2
+    p = page(loss)
+    assert p.network is not None and 'id="network"' in p.html
+    assert p.network.count('data-field="grad"') == 13
+    assert page(neuron()).network is None and 'id="network"' not in page(neuron()).html
+    assert page(neuron(), model=net).network is not None        # any model, drawn beside

@@ -403,3 +403,24 @@ def test_in_jupyter_without_scripts_the_picture_stays(tmp_path, open_page):
     assert page.locator("iframe").count() == 0
     assert picture.locator('text[data-field="grad"]').count() > 0
     log.assert_clean(url)
+
+
+def test_the_networks_picture_follows_the_steps(saved, open_page):
+    """The picture of the MLP (a circle per neuron, an arrow per weight) writes each
+    weight's and bias's gradient as the step reached it; at the end, the engine's."""
+    page, log, url = open_page(saved["mlp"])
+    assert page.locator("#network svg").count() == 1
+    texts = """() => [...document.querySelectorAll('#network svg text[data-field="grad"]')]
+                     .map(t => [t.getAttribute('data-v'), t.textContent])"""
+    start = page.evaluate(texts)
+    assert len(start) == 3 * 3 + 1 * 4              # 9 weights and 4 biases
+    assert all(text.endswith("=0") for _, text in start)      # nothing passed back yet
+    page.locator("#slider").focus()
+    page.keyboard.press("End")
+    fresh = mlp_loss()
+    fresh.backward()
+    engine = {f"v{i}": node.grad for i, node in enumerate(topological_order(fresh)[::-1])}
+    for vid, text in page.evaluate(texts):
+        prefix = "b.grad=" if text.startswith("b.") else "grad="
+        assert text == prefix + diagram_number(engine[vid]), (vid, text)
+    log.assert_clean(url)

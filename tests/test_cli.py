@@ -214,8 +214,8 @@ BAD = [
     (["graph", "x", "x=1", "-o", "no/such/folder/g.dot"],
      "cannot write no/such/folder/g.dot: the folder no/such/folder does not exist"),
     # usage: missing or malformed arguments and options
-    ([], "missing the command: grad, explain, graph or demo (see: tinygrad-edu --help)"),
-    (["frob"], "unknown command 'frob'; the commands are grad, explain, graph and demo"),
+    ([], "missing the command: grad, explain, graph, demo or lab (see: tinygrad-edu --help)"),
+    (["frob"], "unknown command 'frob'; the commands are grad, explain, graph, demo and lab"),
     (["gard", "x", "x=1"], "unknown command 'gard' (did you mean grad?)"),
     (["grad"], "the expression is missing, e.g. tinygrad-edu grad \"x*y\" x=1 y=2 "
                "(see: tinygrad-edu grad --help)"),

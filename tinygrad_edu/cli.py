@@ -260,6 +260,23 @@ def _dot_failed(err, path):
     return f"Graphviz's dot could not draw {path} ({status})" + (f": {first}" if first else "")
 
 
+def _port(text):
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a whole number from 0 to 65535, got {_quoted(text)}")
+    return int(text)
+
+
+def _cmd_lab(args):
+    from .labserver import LabNotInstalled, serve
+    try:
+        return serve(args.host, args.port, open_browser=not args.no_browser)
+    except LabNotInstalled as err:
+        raise _CommandError(str(err)) from None
+    except OSError as err:          # the port is taken, the address is not this computer's
+        raise _CommandError(f"cannot listen on {args.host} port {args.port}: "
+                            f"{err.strerror or err}") from None
+
+
 def demos_dir():
     """The source checkout's demos/ folder (next to the package), or None if absent."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -422,6 +439,14 @@ def _parser():
     p.add_argument("name", nargs="?", metavar="NAME", help="the demo, e.g. xor")
     p.add_argument("demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help="passed on to the demo")
     p.set_defaults(run=_cmd_demo)
+    p = sub.add_parser("lab", help="train a network in the browser and watch backpropagation live "
+                                   "(needs the lab extra)",
+                       description="Start the lab's local server and open its page. Ctrl-C stops it.")
+    p.add_argument("--port", type=_port, default=0, help="the port (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.set_defaults(run=_cmd_lab)
     return parser, sub.choices       # every command's parser, by name
 
 
@@ -448,10 +473,10 @@ def _check_expression(parser, args):
 def _parse(argv):
     parser, commands = _parser()
     if not argv:
-        parser.error("missing the command: grad, explain, graph or demo")
+        parser.error("missing the command: grad, explain, graph, demo or lab")
     if not argv[0].startswith("-") and argv[0] not in commands:
         parser.error(f"unknown command {_quoted(argv[0])}{_suggest(argv[0], commands)}; "
-                     "the commands are grad, explain, graph and demo")
+                     "the commands are grad, explain, graph, demo and lab")
     if argv[0] in _EXPRESSION_COMMANDS:
         if len(argv) > 1 and _looks_like_expression(argv[1]):
             argv[1] = " " + argv[1]     # "-x*y" is an expression, not an option: argparse

@@ -50,7 +50,7 @@ try:
 except ImportError:                      # Windows: no advisory locks; see _try_lock
     _fcntl = None
 
-__all__ = ["save", "load", "max_file_bytes", "NotARegularFileError",
+__all__ = ["save", "load", "dumps", "loads", "max_file_bytes", "NotARegularFileError",
            "MAX_PARAMETERS", "FORMAT", "VERSION"]
 
 FORMAT = "tinygrad_edu.nn"
@@ -111,6 +111,22 @@ def save(module, path):
     """
     given = os.fspath(path)
     name = _checked_name(given, "cannot save to")
+    data = dumps(module, repr(name))
+    target, existing = _save_target(name)
+    _write_atomically(name, target, existing, data)
+    return given
+
+
+def dumps(module, name="the model file"):
+    """The bytes :func:`save` writes for ``module`` (UTF-8 JSON); every check of
+    :func:`save` is made, its messages naming the file as ``name``.
+
+    >>> from tinygrad_edu.nn import MLP
+    >>> text = dumps(MLP(2, [1], seed=0)).decode()
+    >>> text.startswith('{'), '"module": "MLP"' in text
+    (True, True)
+    """
+    name = _Named(name)
     named = module.named_parameters()
     if len(named) > MAX_PARAMETERS:
         raise ValueError(f"cannot save to {name!r}: the model has {len(named):,} parameters, and a "
@@ -131,10 +147,15 @@ def save(module, path):
     doc = {"format": FORMAT, "version": VERSION, "module": type(module).__name__,
            "config": module.config(),
            "parameters": {pname: float(p.data) for pname, p in named}}
-    data = (json.dumps(doc, indent=1, allow_nan=False) + "\n").encode("utf-8")
-    target, existing = _save_target(name)
-    _write_atomically(name, target, existing, data)
-    return given
+    return (json.dumps(doc, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+class _Named(str):
+    """A name for messages that is already written as it should appear: its
+    repr is itself (a path is quoted with repr, 'the uploaded file' is not)."""
+
+    def __repr__(self):
+        return str(self)
 
 
 def _save_target(name):
@@ -388,7 +409,16 @@ def load(target, path, modules):
     assigned; every error names the file and leaves ``target`` as it was.
     """
     name = _checked_name(os.fspath(path), "cannot load")
-    doc = _parse(_read_bounded(name), name)
+    return loads(target, _read_bounded(name), modules, repr(name))
+
+
+def loads(target, raw, modules, name="the model file"):
+    """:func:`load` from the bytes of a model file (``raw``); its messages name
+    the file as ``name``.  ``raw`` longer than :func:`max_file_bytes` is refused."""
+    name = _Named(name)
+    if len(raw) > max_file_bytes():
+        raise _too_large(name, f"it is {len(raw):,} bytes")
+    doc = _parse(raw, name)
     saved, config, state = _check_document(doc, name)
     if isinstance(target, type):
         cls = target if saved == target.__name__ else modules.get(saved)

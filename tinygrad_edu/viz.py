@@ -128,9 +128,10 @@ class RenderTimeout(TimeoutError):
                        f"dot's layout slow)")
         source = (f", use the DOT source already written to {self.source_path}"
                   if self.source_path else "")
+        size = ("" if self.values is None else
+                f" This graph has {self.values} Values and {self.arrows} arrows{busiest}.")
         return (f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
-                f"was stopped. This graph has {self.values} Values and {self.arrows} arrows"
-                f"{busiest}. Draw a smaller part (e.g. one neuron's output){source}, or allow more "
+                f"was stopped.{size} Draw a smaller part (e.g. one neuron's output){source}, or allow more "
                 f"time: {more_time}")
 
 
@@ -1041,7 +1042,8 @@ def _run_dot(source, fmt, timeout, root, path="the page", source_path=None):
     except FileNotFoundError:
         raise GraphvizNotInstalled(f"{_INSTALL_HELP}{written}") from None
     except subprocess.TimeoutExpired:      # subprocess.run has already stopped dot
-        raise RenderTimeout(path, source_path, timeout, *_size(root)) from None
+        size = _size(root) if root is not None else (None, None)
+        raise RenderTimeout(path, source_path, timeout, *size) from None
     except OSError as err:      # found on PATH but cannot run: not executable, a broken install
         raise GraphvizNotInstalled(
             f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "

@@ -1,0 +1,527 @@
+"""The lab: train a network in the browser and watch backpropagation live.
+
+``tinygrad-edu lab`` starts a local server (Starlette and uvicorn, the
+``lab`` extra: ``pip install "tinygrad-edu[lab]"``) and opens its page.  The
+page shows the data and the network's decision boundary, the network with
+each weight and its gradient, the loss and accuracy as they change, and, for
+any one data point, its computation graph stepped through one chain-rule
+step at a time beside the seed documents' delta rule.
+
+This module holds the part without a server: a :class:`LabSession` (the
+data, the network, the optimizer and the training) that takes the page's
+messages (dicts, already parsed from JSON) and returns its answers.  Every
+message is checked: a bad one raises :class:`LabError`, whose text the page
+shows, and the session goes on.  The server is :mod:`tinygrad_edu.labserver`.
+
+>>> s = LabSession(seed=0)
+>>> s.handle({"type": "settings", "hidden": [4], "learning_rate": 0.5})[0]["type"]
+'state'
+>>> for _ in range(3):
+...     frame = s.train_step()
+>>> frame["step"]
+3
+>>> s.handle({"type": "settings", "learning_rate": float("nan")})
+Traceback (most recent call last):
+...
+tinygrad_edu.lab.LabError: the learning rate must be a number above 0 and at most 10, got nan
+"""
+
+import math
+import numbers
+import operator
+import random
+import time
+
+from . import datasets, optim
+from .codegen import jit
+from .nn import MLP
+from .ops import FLOAT
+
+__all__ = ["LabSession", "LabError", "LIMITS", "CHOICES"]
+
+#: The limits the lab keeps to (the page states them): each is checked on every message.
+LIMITS = {"max_points": 500, "max_layers": 3, "max_neurons": 32, "max_learning_rate": 10,
+          "max_coordinate": 10, "max_batch_size": 500, "max_model_bytes": 1_000_000}
+
+_OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adagrad": optim.AdaGrad,
+               "rmsprop": optim.RMSProp, "adam": optim.Adam}
+CHOICES = {"datasets": ["xor", "moons", "spirals", "circles"], "optimizers": list(_OPTIMIZERS),
+           "activations": ["tanh", "sigmoid", "relu"]}
+
+#: The heat map of the decision boundary: a grid of GRID x GRID points.
+GRID = 40
+
+_DEFAULTS = {"dataset": "xor", "learning_rate": 0.1, "optimizer": "adam", "activation": "tanh",
+             "hidden": [8, 8], "batch_size": 0}
+
+
+class LabError(ValueError):
+    """A message the lab refuses; its text says why, for the page to show."""
+
+
+# ---------------------------------------------------------------------------
+# The data
+
+def _xor_points(n, rng):
+    """Points in the four quadrants; label 1 where x and y have opposite signs."""
+    points = []
+    for _ in range(n):
+        x, y = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
+        x += 0.1 if x >= 0 else -0.1
+        y += 0.1 if y >= 0 else -0.1
+        points.append((x, y, int((x > 0) != (y > 0))))
+    return points
+
+
+def _circle_points(n, rng):
+    """A disc (label 1) inside a ring (label 0)."""
+    points = []
+    for i in range(n):
+        inner = i % 2 == 0
+        r = rng.uniform(0.0, 0.5) if inner else rng.uniform(0.75, 1.1)
+        a = rng.uniform(0.0, 2.0 * math.pi)
+        points.append((r * math.cos(a), r * math.sin(a), int(inner)))
+    return points
+
+
+def make_points(name, n=100, seed=0):
+    """The named data set as ``[(x, y, label 0/1)]``."""
+    rng = random.Random(seed)
+    if name == "xor":
+        return _xor_points(n, rng)
+    if name == "moons":
+        X, y = datasets.make_moons(n, noise=0.1, seed=seed)
+        return [(a - 0.5, b - 0.25, t) for (a, b), t in zip(X, y)]
+    if name == "spirals":
+        X, y = datasets.make_spirals(n // 2, n_classes=2, noise=0.15, seed=seed)
+        return [(a, b, t) for (a, b), t in zip(X, y)]
+    if name == "circles":
+        return _circle_points(n, rng)
+    raise LabError(f"unknown data set {str(name)[:40]!r}; the data sets are "
+                   + ", ".join(CHOICES["datasets"]))
+
+
+# ---------------------------------------------------------------------------
+# Checking what the page sends
+
+def _number(message, key, what):
+    x = message.get(key)
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise LabError(f"{what} must be a number, got {_shown(x)}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise LabError(f"{what} must be a finite number, got {x!r}")
+    return x
+
+
+def _whole(x, what, low, high):
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        if isinstance(x, float) and x.is_integer():
+            x = int(x)
+        else:
+            raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
+    if not low <= x <= high:
+        raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
+    return int(x)
+
+
+def _shown(x):
+    text = repr(x)
+    return text if len(text) <= 40 else text[:40] + "..."
+
+
+def _check_settings(changes):
+    """The settings in ``changes``, each checked; unknown keys are refused."""
+    out = {}
+    for key, x in changes.items():
+        if key == "learning_rate":
+            lr = x if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
+            if lr is None or not (0.0 < lr <= LIMITS["max_learning_rate"]):
+                raise LabError(f"the learning rate must be a number above 0 and at most "
+                               f"{LIMITS['max_learning_rate']}, got {_shown(x)}")
+            out[key] = float(lr)
+        elif key == "optimizer":
+            if x not in _OPTIMIZERS:
+                raise LabError(f"unknown optimizer {_shown(x)}; the optimizers are "
+                               + ", ".join(_OPTIMIZERS))
+            out[key] = x
+        elif key == "activation":
+            if x not in CHOICES["activations"]:
+                raise LabError(f"unknown activation {_shown(x)}; the activations are "
+                               + ", ".join(CHOICES["activations"]))
+            out[key] = x
+        elif key == "hidden":
+            if not isinstance(x, list) or not 1 <= len(x) <= LIMITS["max_layers"]:
+                raise LabError(f"the hidden layers must be a list of 1 to {LIMITS['max_layers']} "
+                               f"sizes, got {_shown(x)}")
+            out[key] = [_whole(n, "a hidden layer's size", 1, LIMITS["max_neurons"]) for n in x]
+        elif key == "batch_size":
+            out[key] = _whole(x, "the batch size (0: all points)", 0, LIMITS["max_batch_size"])
+        elif key == "dataset":
+            if x not in CHOICES["datasets"]:
+                raise LabError(f"unknown data set {_shown(x)}; the data sets are "
+                               + ", ".join(CHOICES["datasets"]))
+            out[key] = x
+        else:
+            raise LabError(f"unknown setting {_shown(key)}; the settings are "
+                           + ", ".join(sorted(_DEFAULTS)))
+    return out
+
+
+# ---------------------------------------------------------------------------
+
+def _squared_error(y, t):
+    """Seed 000's loss for one sample: E = ½ (y − t)²."""
+    d = y - t
+    return 0.5 * (d * d)
+
+
+class LabSession:
+    """One learner's lab: the points, the network, the optimizer, the training so far.
+
+    :meth:`handle` takes one message from the page and returns the messages
+    to send back; :meth:`train_step` takes one optimizer step and returns a
+    ``frame`` message.  The network is an :class:`~tinygrad_edu.nn.MLP` with
+    the chosen hidden layers and activation and one sigmoid output (the
+    probability of class 1), trained on E = ½ (y − t)² averaged over the
+    batch.  Each sample's loss and gradients come from the jit's compiled
+    code for the network (the engine's rules, written out once per shape).
+    """
+
+    def __init__(self, seed=None):
+        self.rng = random.Random(seed)
+        self.settings = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
+        self.points = make_points(self.settings["dataset"], seed=self.rng.randrange(2 ** 31))
+        self.selected = None
+        self.playing = False
+        self._build()
+
+    # -- the network ----------------------------------------------------------
+    def _build(self, model=None):
+        s = self.settings
+        self.model = model or MLP(2, s["hidden"] + [1], activation=s["activation"],
+                                  output_activation="sigmoid", init="xavier",
+                                  seed=self.rng.randrange(2 ** 31))
+        self.parameters = self.model.parameters()
+        self.optimizer = _OPTIMIZERS[s["optimizer"]](self.parameters, lr=s["learning_rate"])
+        self.step_count = 0
+        self.history = []
+        self._unsent = []
+        model = self.model
+        # One sample's loss and its gradients, compiled once for this shape of network.
+        self._sample = jit(lambda params, x, t: _squared_error(model(x)[0], t),
+                           self.parameters, [0.0, 0.0], 0.0, argnums=0)
+        self._layers = None
+
+    def _weights(self):
+        """[(weights per neuron, biases)] per layer, as floats, for the fast forward pass."""
+        return [([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons],
+                 getattr(FLOAT, "sigmoid" if i == len(self.model.layers) - 1 else self.settings["activation"]))
+                for i, layer in enumerate(self.model.layers)]
+
+    def _forward(self, layers, x, y, keep=False):
+        """The network's output at (x, y) on floats (and every layer's outputs with ``keep``)."""
+        a = (x, y)
+        kept = []
+        mul = operator.mul
+        for ws, bs, f in layers:
+            a = tuple(f(sum(map(mul, w, a)) + b) for w, b in zip(ws, bs))
+            if keep:
+                kept.append(a)
+        return kept if keep else a[0]
+
+    # -- training ------------------------------------------------------------
+    def _batch(self):
+        n = self.settings["batch_size"]
+        if n == 0 or n >= len(self.points):
+            return self.points
+        return self.rng.sample(self.points, n)
+
+    def train_step(self):
+        """One step of the optimizer on one batch; returns the ``frame`` message."""
+        self._step()
+        return self.frame()
+
+    def play_frame(self, budget=0.05):
+        """While playing: steps for about ``budget`` seconds (at least one), then the
+        frame to show (a list of messages; empty once paused)."""
+        if not self.playing:
+            return []
+        start = time.perf_counter()
+        try:
+            self._step()
+            while time.perf_counter() - start < budget:
+                self._step()
+        except LabError:
+            self.playing = False
+            raise
+        return [self.frame()]
+
+    def _step(self):
+        if not self.points:
+            raise LabError("there are no data points to learn from: add some, or choose a data set")
+        batch = self._batch()
+        params = [p.data for p in self.parameters]
+        grads = [0.0] * len(params)
+        total = 0.0
+        for x, y, label in batch:
+            loss, g = self._sample(params, [x, y], float(label))
+            total += loss
+            grads = list(map(operator.add, grads, g))
+        scale = 1.0 / len(batch)
+        for p, g in zip(self.parameters, grads):
+            p.grad = g * scale
+        self.optimizer.step()
+        if not all(math.isfinite(p.data) for p in self.parameters):
+            for p, value in zip(self.parameters, params):
+                p.data = value
+            self.playing = False
+            raise LabError("the step made a weight overflow (the learning rate is too large for "
+                           "this network): the step was undone and training paused")
+        self.step_count += 1
+        accuracy = self.accuracy()
+        row = [self.step_count, total * scale, accuracy]
+        self.history.append(row)
+        self._unsent.append(row)
+
+    def accuracy(self):
+        layers = self._weights()
+        if not self.points:
+            return 0.0
+        right = sum(1 for x, y, t in self.points if (self._forward(layers, x, y) > 0.5) == (t == 1))
+        return right / len(self.points)
+
+    # -- what the page shows ---------------------------------------------------
+    def bounds(self):
+        """[xmin, xmax, ymin, ymax]: the points with a margin (at least -1.5..1.5)."""
+        xs = [p[0] for p in self.points] + [-1.5, 1.5]
+        ys = [p[1] for p in self.points] + [-1.5, 1.5]
+        return [min(xs) - 0.2, max(xs) + 0.2, min(ys) - 0.2, max(ys) + 0.2]
+
+    def heatmap(self):
+        """The network's output on a GRID x GRID grid over :meth:`bounds` (row by row, y upwards)."""
+        xmin, xmax, ymin, ymax = self.bounds()
+        layers = self._weights()
+        xs = [xmin + (i + 0.5) * (xmax - xmin) / GRID for i in range(GRID)]
+        forward = self._forward
+        values = [round(forward(layers, x, ymin + (j + 0.5) * (ymax - ymin) / GRID), 4)
+                  for j in range(GRID) for x in xs]
+        return {"nx": GRID, "ny": GRID, "values": values}
+
+    def frame(self, heatmap=True):
+        """The ``frame`` message: step, loss, accuracy, new history, the weights' drawing."""
+        from .viz import _weight_style, diagram_number
+        last = self.history[-1] if self.history else [0, None, self.accuracy()]
+        largest = max((abs(w.data) for n in self._neurons() for w in n.w), default=0.0)
+        weights, neurons = [], []
+        activations = None
+        if self.selected is not None:
+            x, y, _ = self.points[self.selected]
+            activations = self._forward(self._weights(), x, y, keep=True)
+        for l, layer in enumerate(self.model.layers):
+            for n, neuron in enumerate(layer.neurons):
+                for i, w in enumerate(neuron.w):
+                    style = _weight_style(w.data, largest)
+                    weights.append({"id": f"w_L{l}N{n}_i{i}", "color": style["color"],
+                                    "width": float(style["penwidth"]),
+                                    "texts": [f"w={diagram_number(w.data)}",
+                                              f"grad={diagram_number(w.grad)}"]})
+                b = neuron.b
+                neurons.append({"id": f"L{l}N{n}", "texts": [
+                    f"L{l}N{n}", neuron.activation, f"b={diagram_number(b.data)}",
+                    f"b.grad={diagram_number(b.grad)}"],
+                    "activation": None if activations is None else activations[l][n]})
+        message = {"type": "frame", "step": self.step_count, "loss": last[1], "accuracy": last[2],
+                   "history": self._unsent, "weights": weights, "neurons": neurons}
+        self._unsent = []
+        if heatmap:
+            message["heatmap"] = self.heatmap()
+        return message
+
+    def _neurons(self):
+        return [n for layer in self.model.layers for n in layer.neurons]
+
+    def state(self):
+        """The ``state`` message: settings, points, bounds and the network's picture."""
+        from .viz import _run_dot, draw_network
+        svg = _run_dot(draw_network(self.model, show_grad=True).source, "svg", 20, None,
+                       "the network picture").decode("utf-8")
+        svg = svg[svg.index("<svg"):]
+        return {"type": "state", "settings": dict(self.settings, playing=self.playing),
+                "points": [list(p) for p in self.points], "bounds": self.bounds(),
+                "network_svg": svg, "selected": self.selected}
+
+    def hello(self):
+        return {"type": "hello", "limits": dict(LIMITS), "choices": {k: list(v) for k, v in CHOICES.items()}}
+
+    # -- messages ------------------------------------------------------------
+    def handle(self, message):
+        """The answers to one message from the page (a list of messages).
+
+        Raises :class:`LabError` for a message it refuses; nothing changes then.
+        """
+        if not isinstance(message, dict):
+            raise LabError("a message must be a JSON object with a \"type\"")
+        kind = message.get("type")
+        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            raise LabError(f"unknown message type {_shown(kind)}; the types are "
+                           + ", ".join(sorted(_HANDLERS)))
+        return handler(self, message)
+
+    def _on_play(self, message):
+        self.playing = True
+        return []
+
+    def _on_pause(self, message):
+        self.playing = False
+        return [self.frame()]
+
+    def _on_step(self, message):
+        self.playing = False
+        return [self.train_step()] + self._selection()
+
+    def _on_reset(self, message):
+        self.playing = False
+        self._build()
+        return [self.state(), self.frame()] + self._selection()
+
+    def _on_settings(self, message):
+        changes = _check_settings({k: v for k, v in message.items() if k != "type"})
+        rebuild = any(changes.get(k, self.settings[k]) != self.settings[k]
+                      for k in ("hidden", "activation"))
+        if "dataset" in changes and changes["dataset"] != self.settings["dataset"]:
+            self.points = make_points(changes["dataset"], seed=self.rng.randrange(2 ** 31))
+            self.selected = None
+        self.settings.update(changes)
+        if rebuild:
+            self.playing = False
+            self._build()
+        elif "optimizer" in changes or "learning_rate" in changes:
+            # A new rule starts from fresh state (velocities, sums of squares).
+            self.optimizer = _OPTIMIZERS[self.settings["optimizer"]](
+                self.parameters, lr=self.settings["learning_rate"])
+        return [self.state(), self.frame()]
+
+    def _on_dataset(self, message):
+        return self._on_settings({"dataset": message.get("name")})
+
+    def _on_add_point(self, message):
+        if len(self.points) >= LIMITS["max_points"]:
+            raise LabError(f"the lab holds at most {LIMITS['max_points']} points; remove some first")
+        limit = LIMITS["max_coordinate"]
+        x, y = _number(message, "x", "x"), _number(message, "y", "y")
+        if abs(x) > limit or abs(y) > limit:
+            raise LabError(f"a point's coordinates must lie between -{limit} and {limit}, "
+                           f"got ({x:g}, {y:g})")
+        label = message.get("label")
+        if label not in (0, 1) or isinstance(label, bool):
+            raise LabError(f"a point's label must be 0 or 1, got {_shown(label)}")
+        self.points.append((x, y, int(label)))
+        return [self.state(), self.frame()]
+
+    def _point_index(self, message):
+        i = message.get("index")
+        if not self.points:
+            raise LabError("there are no points")
+        return _whole(i, "the point's index", 0, len(self.points) - 1)
+
+    def _on_remove_point(self, message):
+        i = self._point_index(message)
+        del self.points[i]
+        if self.selected is not None:
+            self.selected = None if self.selected == i else self.selected - (self.selected > i)
+        return [self.state(), self.frame()] + self._selection()
+
+    def _on_select(self, message):
+        self.selected = None if message.get("index") is None else self._point_index(message)
+        return [self.frame(heatmap=False)] + self._selection()
+
+    def _on_save_model(self, message):
+        from .persist import dumps
+        return [{"type": "model_file", "filename": "lab-model.json",
+                 "text": dumps(self.model).decode("utf-8")}]
+
+    def _on_load_model(self, message):
+        from .persist import loads
+        text = message.get("text")
+        if not isinstance(text, str):
+            raise LabError("load_model needs the file's text")
+        name = message.get("filename")
+        name = f"the file {str(name)[:60]!r}" if isinstance(name, str) else "the file"
+        raw = text.encode("utf-8", "replace")
+        if len(raw) > LIMITS["max_model_bytes"]:
+            raise LabError(f"{name} is {len(raw):,} bytes; the lab loads model files of at most "
+                           f"{LIMITS['max_model_bytes']:,} bytes")
+        try:
+            model = loads(MLP, raw, {"MLP": MLP}, name)
+        except (ValueError, TypeError) as err:
+            raise LabError(str(err)) from None
+        problem = self._unfit(model)
+        if problem:
+            raise LabError(f"{name} holds {model!r}, which the lab cannot train: {problem}")
+        self.playing = False
+        config = model.config()
+        self.settings.update(hidden=list(config["nouts"][:-1]), activation=config["activation"])
+        self._build(model)
+        return [self.state(), self.frame()] + self._selection()
+
+    @staticmethod
+    def _unfit(model):
+        config = model.config()
+        nouts = config["nouts"]
+        if config["nin"] != 2:
+            return "it takes {} inputs, the lab's points have 2".format(config["nin"])
+        if nouts[-1] != 1 or model.output_activation != "sigmoid":
+            return "its last layer must be one sigmoid neuron (the probability of class 1)"
+        if not 1 <= len(nouts) - 1 <= LIMITS["max_layers"] or max(nouts) > LIMITS["max_neurons"]:
+            return (f"the lab trains 1 to {LIMITS['max_layers']} hidden layers of at most "
+                    f"{LIMITS['max_neurons']} neurons")
+        if config["activation"] not in CHOICES["activations"]:
+            return f"its activation {config['activation']!r} is not one of the lab's"
+        return None
+
+    # -- one point's graph and the delta rule ------------------------------------
+    def _selection(self):
+        if self.selected is None:
+            return []
+        from .delta import delta_rule
+        from .viz import page
+        x, y, label = self.points[self.selected]
+        for p in self.parameters:
+            p.grad = 0.0
+        out = self.model([x, y])[0]
+        out.label = "y"
+        loss = _squared_error(out, float(label))
+        loss.label = "E"
+        html = page(loss, model=self.model, timeout=30, max_nodes=1500).html   # 2-16-16-1: 985 Values
+        result = delta_rule(self.model, [x, y], [float(label)], learning_rate=self.settings["learning_rate"])
+        loss.backward()
+        return [{"type": "selection", "index": self.selected, "point": [x, y, label],
+                 "page_html": html, "delta": self._delta_view(result)}]
+
+    def _delta_view(self, r):
+        """The seed documents' delta rule beside autograd's gradients (after loss.backward())."""
+        k = self.settings["learning_rate"]
+        last = len(self.model.layers) - 1
+        rows, weights, worst = [], [], 0.0
+        for l, layer in enumerate(self.model.layers):
+            for n, neuron in enumerate(layer.neurons):
+                delta = r.deltas[l][n]
+                rows.append({"layer": l, "neuron": n, "name": "δ_0" if l == last else "δ_m",
+                             "delta_rule": delta, "autograd": neuron.b.grad})
+                worst = max(worst, abs(delta - neuron.b.grad))
+                for i, w in enumerate(neuron.w):
+                    change = -k * r.weight_grads[l][n][i]
+                    weights.append({"name": f"layers.{l}.neurons.{n}.w.{i}", "delta_rule": change,
+                                    "autograd": -k * w.grad})
+                    worst = max(worst, abs(change + k * w.grad))
+        return {"rows": rows, "weights": weights, "learning_rate": k,
+                "agree": worst <= 1e-9, "max_difference": worst}
+
+
+_HANDLERS = {"play": LabSession._on_play, "pause": LabSession._on_pause, "step": LabSession._on_step,
+             "reset": LabSession._on_reset, "settings": LabSession._on_settings,
+             "dataset": LabSession._on_dataset, "add_point": LabSession._on_add_point,
+             "remove_point": LabSession._on_remove_point, "select": LabSession._on_select,
+             "save_model": LabSession._on_save_model, "load_model": LabSession._on_load_model}

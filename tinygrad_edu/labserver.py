@@ -1,0 +1,191 @@
+"""The lab's server: one page and one WebSocket, with Starlette, run by uvicorn.
+
+``tinygrad-edu lab`` calls :func:`serve`.  The page is ``/?token=...``; its
+live channel is the WebSocket ``/ws?token=...``.  Each connection gets a
+:class:`~tinygrad_edu.lab.LabSession` of its own.
+
+Safe by default:
+
+* it listens on 127.0.0.1 unless told otherwise (and then says so);
+* the URL carries a random token: a request or a WebSocket without it is
+  refused (403), and so is a request whose ``Host`` is not the server's own
+  (a web page that renames itself to 127.0.0.1 by DNS cannot reach it);
+* a WebSocket whose ``Origin`` is not the page's own is refused: no other
+  page the learner has open can drive the lab;
+* it reads and writes no file: models and points travel through the page's
+  own download and upload dialogs;
+* a malformed or hostile message gets an ``error`` message, and the server
+  goes on.
+
+Starlette and uvicorn are the ``lab`` extra (``pip install "tinygrad-edu[lab]"``);
+without them :func:`serve` raises :class:`LabNotInstalled` saying so.
+"""
+
+import asyncio
+import json
+import secrets
+import socket
+import sys
+import time
+from importlib import resources
+
+from .lab import LIMITS, LabError, LabSession
+
+__all__ = ["create_app", "serve", "lab_html", "LabNotInstalled", "INSTALL_HINT"]
+
+INSTALL_HINT = 'pip install "tinygrad-edu[lab]"   (in a checkout: pip install -e ".[lab]")'
+
+#: Frames a second the page gets while training plays (at most).
+FRAME_RATE = 12
+
+_REFUSED = ("this lab only answers the page it opened: use the URL `tinygrad-edu lab` printed "
+            "(it carries the token)")
+_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "img-src data: blob:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'")
+
+
+class LabNotInstalled(ImportError):
+    """The lab's server needs Starlette and uvicorn: the ``lab`` extra."""
+
+
+def _modules():
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+        import websockets  # noqa: F401
+    except ImportError as err:
+        raise LabNotInstalled(f"the lab needs {err.name}, which is not installed; install the lab "
+                              f"extra: {INSTALL_HINT}") from None
+
+
+def lab_html():
+    """The lab's page: lab.html with its styles and script put inside it."""
+    folder = resources.files("tinygrad_edu").joinpath("static")
+    html = folder.joinpath("lab.html").read_text(encoding="utf-8")
+    css = folder.joinpath("lab.css").read_text(encoding="utf-8")
+    js = folder.joinpath("lab.js").read_text(encoding="utf-8")
+    return (html.replace("<!--STYLE-->", f"<style>{css}</style>", 1)
+                .replace("<!--SCRIPT-->", f"<script>{js}</script>", 1))
+
+
+def _same(given, token):
+    return isinstance(given, str) and secrets.compare_digest(given.encode(), token.encode())
+
+
+def create_app(token, allowed_hosts=None, session_factory=LabSession):
+    """The Starlette app.  ``allowed_hosts``: the ``Host`` values the server answers
+    (None: any, for tests); ``session_factory`` makes each connection's session."""
+    _modules()
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import HTMLResponse, PlainTextResponse
+    from starlette.routing import Route, WebSocketRoute
+
+    def host_ok(headers):
+        return allowed_hosts is None or headers.get("host") in allowed_hosts
+
+    async def index(request):
+        if not host_ok(request.headers) or not _same(request.query_params.get("token"), token):
+            return PlainTextResponse(_REFUSED, status_code=403)
+        return HTMLResponse(lab_html(), headers={
+            "Content-Security-Policy": _CSP, "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
+
+    async def live(websocket):
+        origin = websocket.headers.get("origin")
+        own = f"http://{websocket.headers.get('host')}"
+        if (not host_ok(websocket.headers) or not _same(websocket.query_params.get("token"), token)
+                or origin != own):
+            await websocket.close(code=1008)        # before accept: the handshake gets a 403
+            return
+        await websocket.accept()
+        lock = asyncio.Lock()
+        session = await run_in_threadpool(session_factory)
+
+        async def send(messages):
+            for m in messages:
+                await websocket.send_text(json.dumps(m, allow_nan=False))
+
+        async def run(call, *args):
+            """Run a session call in a worker thread, one at a time; a LabError is sent."""
+            async with lock:
+                try:
+                    await send(await run_in_threadpool(call, *args))
+                except LabError as err:        # nothing changed; the page says why
+                    await send([{"type": "error", "message": str(err)}])
+
+        async def play():
+            while True:
+                if not session.playing:
+                    await asyncio.sleep(0.05)
+                    continue
+                started = time.perf_counter()
+                await run(session.play_frame)
+                await asyncio.sleep(max(0.005, 1.0 / FRAME_RATE - (time.perf_counter() - started)))
+
+        await run(lambda: [session.hello(), session.state(), session.frame()])
+        player = asyncio.create_task(play())
+        try:
+            while True:
+                received = await websocket.receive()
+                if received["type"] == "websocket.disconnect":
+                    break
+                text = received.get("text")
+                try:
+                    if text is None:
+                        raise LabError("the lab reads JSON text messages, not binary ones")
+                    try:
+                        message = json.loads(text)
+                    except (ValueError, RecursionError):
+                        raise LabError("a message was not valid JSON") from None
+                except LabError as err:
+                    await send([{"type": "error", "message": str(err)}])
+                    continue
+                await run(session.handle, message)
+        finally:
+            player.cancel()
+
+    return Starlette(routes=[Route("/", index), WebSocketRoute("/ws", live)])
+
+
+def _listening_socket(host, port):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(64)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
+    """Run the lab until Ctrl-C: print its URL (with a fresh token), open it in the
+    default browser unless ``open_browser`` is false.  ``port`` 0: a free port."""
+    _modules()
+    import uvicorn
+    sock = _listening_socket(host, port)
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    hosts = {f"{shown}:{port}"}
+    if host in ("127.0.0.1", "::1", "localhost"):
+        hosts |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    token = secrets.token_urlsafe(24)
+    url = f"http://{shown}:{port}/?token={token}"
+    app = create_app(token, hosts)
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=2 * LIMITS["max_model_bytes"] + 65536,
+                            lifespan="off", ws="websockets")
+    server = uvicorn.Server(config)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"warning: the lab listens on {host}, not only on this computer: anyone who can reach "
+              "it and has the URL (its token) can use it", file=sys.stderr)
+    print(f"the lab is at {url}\n(Ctrl-C stops it)", file=out, flush=True)
+    if open_browser:
+        import threading
+        import webbrowser
+        threading.Timer(0.3, webbrowser.open, [url]).start()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
+    print("the lab stopped", file=out, flush=True)
+    return 0

@@ -264,10 +264,15 @@ class LabSession:
         params = [p.data for p in self.parameters]
         grads = [0.0] * len(params)
         total = 0.0
-        for x, y, label in batch:
-            loss, g = self._sample(params, [x, y], float(label))
-            total += loss
-            grads = list(map(operator.add, grads, g))
+        try:
+            for x, y, label in batch:
+                loss, g = self._sample(params, [x, y], float(label))
+                total += loss
+                grads = list(map(operator.add, grads, g))
+        except (OverflowError, ZeroDivisionError, ValueError) as err:   # the jit names the op
+            self.playing = False
+            raise LabError(f"training paused: a number stopped being finite ({err}); lower the "
+                           "learning rate, or press Reset") from None
         scale = 1.0 / len(batch)
         for p, g in zip(self.parameters, grads):
             p.grad = g * scale

@@ -113,6 +113,10 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
                     await send(await run_in_threadpool(call, *args))
                 except LabError as err:        # nothing changed; the page says why
                     await send([{"type": "error", "message": str(err)}])
+                except Exception as err:       # noqa: BLE001 -- a bug: said, and the lab goes on
+                    session.playing = False
+                    await send([{"type": "error", "message": f"internal error: {type(err).__name__}: "
+                                 f"{err} (this is a bug in tinygrad-edu; please report it)"}])
 
         async def play():
             while True:

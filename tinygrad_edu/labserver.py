@@ -36,7 +36,7 @@ __all__ = ["create_app", "serve", "lab_html", "LabNotInstalled", "INSTALL_HINT"]
 INSTALL_HINT = 'pip install "tinygrad-edu[lab]"   (in a checkout: pip install -e ".[lab]")'
 
 #: Frames a second the page gets while training plays (at most).
-FRAME_RATE = 12
+FRAME_RATE = 15
 
 _REFUSED = ("this lab only answers the page it opened: use the URL `tinygrad-edu lab` printed "
             "(it carries the token)")

@@ -740,7 +740,12 @@ def _layers_of(model):
                     f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}")
 
 
-def draw_network(model, show_grad=None, _grads=None):
+#: draw_network writes each weight on its arrow up to this many weights; a larger
+#: network's numbers are in the arrows' tooltips (written on them they overlap).
+LABELLED_WEIGHTS = 40
+
+
+def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
     r"""The classic picture of a network as a :class:`graphviz.Digraph`: a circle
     per neuron, an arrow per weight, layer by layer from left to right.
 
@@ -754,6 +759,10 @@ def draw_network(model, show_grad=None, _grads=None):
       written with its weight (``w=0.42``), coloured blue for a positive
       weight and red for a negative one, thicker the larger ``|w|`` (the
       legend gives the scale), so no number is told by colour alone;
+    * ``weight_labels``: write each weight on its arrow (None: when the
+      network has at most :data:`LABELLED_WEIGHTS` weights; beyond that the
+      numbers are in each arrow's tooltip, as written on the arrows they
+      would overlap);
     * ``show_grad``: the gradients (``grad=-0.013`` under each weight,
       ``b.grad`` in each neuron); None (the default) shows them once a
       backward pass has given some parameter a gradient;
@@ -779,14 +788,18 @@ def draw_network(model, show_grad=None, _grads=None):
     layers, prefix = _layers_of(model)
     graphviz = _graphviz()
     neurons = [neuron for _, layer in layers for neuron in layer]
+    if weight_labels is None:
+        weight_labels = sum(len(neuron.w) for neuron in neurons) <= LABELLED_WEIGHTS
     grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))   # (the page's)
     if show_grad is None:
         show_grad = any(grad_of(p) != 0.0 for neuron in neurons for p in neuron.parameters())
     largest = max((abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0)
 
     legend = ("arrows: one per weight, blue positive, red negative, width |w| (the thickest "
-              f"|w| = {_number(largest)}); w=... is the weight"
-              + (", grad=... its gradient" if show_grad else "")
+              f"|w| = {_number(largest)}); "
+              + ("w=... is the weight" + (", grad=... its gradient" if show_grad else "")
+                 if weight_labels else "hover over an arrow for its weight"
+                 + (" and gradient" if show_grad else ""))
               + "; in each neuron its activation and bias b" + (" (and b.grad)" if show_grad else ""))
     dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "ranksep": "1.2", "nodesep": "0.25",
                                        "fontname": "Helvetica", "fontsize": "10", "label": legend},
@@ -821,7 +834,8 @@ def draw_network(model, show_grad=None, _grads=None):
                 if show_grad:
                     text += f"\\ngrad={_number(grad_of(w))}"
                     tip += f", grad = {_number(grad_of(w))}"
-                dot.edge(sources[i], f"L{l}N{n}", label=text, id=f"w_L{l}N{n}_i{i}", tooltip=tip,
+                label = {"label": text} if weight_labels else {}
+                dot.edge(sources[i], f"L{l}N{n}", id=f"w_L{l}N{n}_i{i}", tooltip=tip, **label,
                          **_weight_style(w.data, largest))
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
     return dot

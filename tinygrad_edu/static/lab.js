@@ -395,7 +395,7 @@
       tickText(bounds[0]) + " to " + tickText(bounds[1]) + ", y from " + tickText(bounds[2]) + " to " + tickText(bounds[3]);
     if (selected !== null && selected !== undefined && points[selected]) {
       var p = points[selected];
-      text += "; selected: point #" + selected + " at (" + p[0] + ", " + p[1] + "), class " + p[2];
+      text += "; selected: point #" + selected + " at (" + compact(p[0], 4) + ", " + compact(p[1], 4) + "), class " + p[2];
     }
     el.dataCanvas.setAttribute("aria-label", text);
     el.pointNumber.max = String(Math.max(0, points.length - 1));
@@ -556,6 +556,7 @@
     var svg = el.network.querySelector("svg");
     if (!svg) return;
     svg.removeAttribute("width"); svg.removeAttribute("height");
+    fitByDefault(svg);
     var graphTitle = svg.querySelector("g.graph > title");      // Graphviz's "%3", a useless tooltip
     if (graphTitle) graphTitle.parentNode.removeChild(graphTitle);
     Array.prototype.forEach.call(svg.querySelectorAll("g.edge[id]"), function (g) {
@@ -574,6 +575,23 @@
         name: a ? (a.getAttributeNS(XLINK, "title") || a.getAttribute("xlink:title") || "").split(":")[0] : ""
       };
     });
+  }
+
+  var fitButton = $("fit-network"), fitChosen = false;
+  function setWhole(on) {
+    el.network.classList.toggle("whole", on);
+    fitButton.setAttribute("aria-pressed", String(on));
+  }
+  fitButton.addEventListener("click", function () {
+    fitChosen = true;
+    setWhole(fitButton.getAttribute("aria-pressed") !== "true");
+  });
+  // Until the learner chooses, a drawing much taller than the box is shown whole at first.
+  function fitByDefault(svg) {
+    if (fitChosen) return;
+    var box = svg.viewBox && svg.viewBox.baseVal, width = el.network.clientWidth;
+    var tall = box && box.width > 0 && width > 0 && box.height / box.width * width > 1.6 * Math.max(300, window.innerHeight - 240);
+    setWhole(!!tall);
   }
 
   // Write texts into a group's <text> lines; more texts than lines: new lines under the last.
@@ -648,7 +666,7 @@
 
   function showSelection(m) {
     var p = m.point;
-    el.selectionInfo.textContent = p ? "Point #" + m.index + " at (" + p[0] + ", " + p[1] + "), class " + p[2] +
+    el.selectionInfo.textContent = p ? "Point #" + m.index + " at (" + compact(p[0], 4) + ", " + compact(p[1], 4) + "), class " + p[2] +
       ": its computation graph, from the inputs to the loss, and the backward pass step by step (the page's own Play and arrow keys)."
       : "Point #" + m.index;
     if (typeof m.page_html === "string") el.pointGraph.srcdoc = m.page_html;
@@ -685,7 +703,7 @@
     head.appendChild(hr); table.appendChild(head);
     function diff(a, b) { return (typeof a === "number" && typeof b === "number") ? short(Math.abs(a - b)) : "—"; }
     var body = document.createElement("tbody"), title = document.createElement("tr");
-    var th = cell("th", "δ of each neuron, by the delta rule and by autograd");
+    var th = cell("th", "δ of each neuron, by the delta rule and by autograd (the gradient of its bias b)");
     th.colSpan = 6; th.scope = "colgroup"; title.appendChild(th); body.appendChild(title);
     (delta.rows || []).forEach(function (r) {
       var tr = document.createElement("tr");
@@ -712,11 +730,17 @@
       wbody.appendChild(tr);
     });
     table.appendChild(wbody);
-    view.appendChild(table);
     var verdict = cell("p", (delta.agree ? "They agree" : "They do not agree") +
                        ": the largest difference is " + short(delta.max_difference) + ".",
                        "verdict" + (delta.agree ? "" : " disagree"));
     view.appendChild(verdict);
+    var scroll = document.createElement("div");
+    scroll.className = "scroll";
+    scroll.tabIndex = 0;                 // a scrolling box the keyboard can scroll
+    scroll.setAttribute("role", "group");
+    scroll.setAttribute("aria-label", "the table (scrolls)");
+    scroll.appendChild(table);
+    view.appendChild(scroll);
   }
 
   // ------------------------------------------------------------------ frames, drawn once per screen refresh

@@ -422,7 +422,7 @@ class LabSession:
 
     def _on_pause(self, message):
         self.playing = False
-        return [self.frame()]
+        return [self.frame()] + self._selection()     # the point's graph at the new weights
 
     def _on_step(self, message):
         self.playing = False

@@ -548,3 +548,30 @@ def test_the_console_script_when_installed():
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("x*x = 9\n")
+
+
+@pytest.mark.parametrize("missing", ["starlette", "uvicorn", "websockets"])
+def test_lab_without_its_extra_says_which_to_install(missing, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, missing, None)          # import fails as if not installed
+    assert cli.main(["lab", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"the lab needs {missing}" in err and 'pip install "tinygrad-edu[lab]"' in err
+
+
+@pytest.mark.parametrize("port, words", [("70000", "0 to 65535"), ("http", "0 to 65535")])
+def test_lab_refuses_a_port_that_is_not_one(port, words, capsys):
+    assert cli.main(["lab", "--port", port, "--no-browser"]) == 2
+    assert words in capsys.readouterr().err
+
+
+def test_lab_on_a_port_already_taken_says_so(capsys):
+    pytest.importorskip("uvicorn", reason="the lab extra is not installed")
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["lab", "--port", str(port), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1 port {port}" in err and "Traceback" not in err

@@ -379,7 +379,8 @@ class LabSession:
                     f"b.grad={diagram_number(b.grad)}"],
                     "activation": None if activations is None else activations[l][n]})
         message = {"type": "frame", "step": self.step_count, "loss": last[1], "accuracy": last[2],
-                   "history": self._unsent, "weights": weights, "neurons": neurons}
+                   "history": self._unsent, "weights": weights, "neurons": neurons,
+                   "selected": self.selected}
         self._unsent = []
         if heatmap:
             message["heatmap"] = self.heatmap()

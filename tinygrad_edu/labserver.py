@@ -152,6 +152,15 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
     return Starlette(routes=[Route("/", index), WebSocketRoute("/ws", live)])
 
 
+def _websocket_implementation():
+    """uvicorn's sans-I/O websockets protocol where it has one (newer uvicorn deprecates the other)."""
+    try:
+        import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+        return "websockets-sansio"
+    except ImportError:
+        return "websockets"
+
+
 def _listening_socket(host, port):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -177,7 +186,7 @@ def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
     url = f"http://{shown}:{port}/?token={token}"
     app = create_app(token, hosts)
     config = uvicorn.Config(app, log_level="warning", ws_max_size=2 * LIMITS["max_model_bytes"] + 65536,
-                            lifespan="off", ws="websockets")
+                            lifespan="off", ws=_websocket_implementation())
     server = uvicorn.Server(config)
     if host not in ("127.0.0.1", "::1", "localhost"):
         print(f"warning: the lab listens on {host}, not only on this computer: anyone who can reach "
@@ -189,6 +198,8 @@ def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
         threading.Timer(0.3, webbrowser.open, [url]).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:       # uvicorn shuts down cleanly on Ctrl-C, then raises it again
+        pass
     finally:
         sock.close()
     print("the lab stopped", file=out, flush=True)

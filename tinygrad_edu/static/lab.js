@@ -671,6 +671,9 @@
       : "Point #" + m.index;
     if (typeof m.page_html === "string") el.pointGraph.srcdoc = m.page_html;
     showDelta(m.delta);
+    selected = m.index;            // ringed in the plot
+    dataDirty = true;
+    scheduleDraw();
   }
   function clearSelectionView() {
     el.selectionInfo.textContent = "No point selected: click a point in the plot (or use “Select point #”) to see its computation graph, step by step.";
@@ -765,6 +768,11 @@
 
   function onFrame(m) {
     addHistory(m.step, m.history);
+    if (m.selected !== undefined && m.selected !== selected) {     // the server's selection
+      selected = m.selected;
+      if (selected === null) clearSelectionView();
+      dataDirty = true;
+    }
     if (m.heatmap) { setHeat(m.heatmap); dataDirty = true; }
     if (pendingFrame) {            // a frame not drawn yet: keep its numbers for the weights this one lacks
       if (!m.weights) m.weights = pendingFrame.weights;

@@ -8,7 +8,7 @@ the progress bar and tells the learner which extra to install.
 >>> optional_import("a_module_that_is_not_installed", extra="demos", quiet=True) is None
 True
 >>> install_hint("demos")
-'pip install -e ".[demos]"'
+'pip install "tinygrad-edu[demos]" (in a source checkout: pip install -e ".[demos]")'
 """
 
 import importlib
@@ -21,15 +21,16 @@ _warned = set()
 
 
 def install_hint(extra="demos"):
-    """The command that installs one of the project's optional extras."""
-    return f'pip install -e ".[{extra}]"'
+    """The commands that install one of the project's optional extras: for an installed
+    package, and for a source checkout."""
+    return f'pip install "tinygrad-edu[{extra}]" (in a source checkout: pip install -e ".[{extra}]")'
 
 
 def optional_import(module, extra="demos", purpose=None, quiet=False):
     """Import ``module`` (e.g. ``"matplotlib.pyplot"``) or return None if it is missing.
 
     When it is missing, prints once to stderr what is skipped and the command
-    that installs it (``pip install -e ".[demos]"``), unless ``quiet``.
+    that installs it (``pip install "tinygrad-edu[demos]"``), unless ``quiet``.
     """
     try:
         if module == "matplotlib.pyplot":

@@ -29,11 +29,12 @@ import sys
 import time
 from importlib import resources
 
+from ._optional import install_hint
 from .lab import LIMITS, LabError, LabSession
 
 __all__ = ["create_app", "serve", "lab_html", "LabNotInstalled", "INSTALL_HINT"]
 
-INSTALL_HINT = 'pip install "tinygrad-edu[lab]"   (in a checkout: pip install -e ".[lab]")'
+INSTALL_HINT = install_hint("lab")
 
 #: Frames a second the page gets while training plays (at most).
 FRAME_RATE = 15

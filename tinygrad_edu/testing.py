@@ -16,7 +16,7 @@ finite differences can be trusted:
   100 (big values mean steep slopes, which finite differences get wrong), or
   where a small nudge of an input would cross a kink.
 
-This module needs ``hypothesis`` (``pip install -e ".[test]"``); ``import
+This module needs ``hypothesis`` (``pip install "tinygrad-edu[test]"``); ``import
 tinygrad_edu`` does not import it.
 
 A property test of the engine itself (it runs as part of this doctest)::
@@ -39,7 +39,8 @@ import operator
 try:
     from hypothesis import assume, strategies as st
 except ImportError as err:  # pragma: no cover - depends on the environment
-    raise ImportError("tinygrad_edu.testing needs hypothesis: pip install -e \".[test]\"") from err
+    from ._optional import install_hint
+    raise ImportError(f"tinygrad_edu.testing needs hypothesis: {install_hint('test')}") from err
 
 from .engine import Value
 from .ops import FLOAT, OPS, power_by

@@ -33,7 +33,7 @@ def check_picture(out_path, stdout, stderr):
         assert f"written to {out_path}" in stdout
     else:
         assert not os.path.exists(out_path)
-        assert 'install the extra: pip install -e ".[demos]"' in stderr
+        assert 'install the extra: pip install "tinygrad-edu[demos]"' in stderr
 
 
 def test_moons(tmp_path):

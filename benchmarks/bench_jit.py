@@ -35,13 +35,30 @@ import time
 
 try:
     from . import common
-    from .bench_engine import FLOATS, MG, MG_NOGC, OURS, MicrogradValue, _timed, time_chain, time_training
+    from .bench_engine import (
+        FLOATS,
+        MG,
+        MG_NOGC,
+        OURS,
+        MicrogradValue,
+        _timed,
+        time_chain,
+        time_training,
+    )
 except ImportError:      # run as a script
     import common
-    from bench_engine import FLOATS, MG, MG_NOGC, OURS, MicrogradValue, _timed, time_chain, time_training
+    from bench_engine import (
+        FLOATS,
+        MG,
+        MG_NOGC,
+        OURS,
+        MicrogradValue,
+        _timed,
+        time_chain,
+        time_training,
+    )
 
-from tinygrad_edu import Value
-from tinygrad_edu import jit
+from tinygrad_edu import Value, jit
 
 JIT_SAMPLE, JIT_BATCH = "jit, per-sample function", "jit, whole batch traced"
 JIT_CHAIN = "jit (backward folded at compile time)"
@@ -151,7 +168,7 @@ def time_jit_chain(n, repeats):
     value, (g,) = f(0.5)
     if abs(g - g_floats) > 1e-9 * abs(g_floats) or abs(value - y_floats) > 1e-9 * abs(y_floats):
         raise SystemExit(f"jit chain: ({value!r}, {g!r}) differs from the floats' ({y_floats!r}, {g_floats!r})")
-    times = [_timed(lambda: f(0.5)) for _ in range(repeats)]
+    times = [_timed(lambda: f(0.5)) for _ in range(repeats)]  # noqa: F821 (runs before the del below)
     lines = (f.forward_lines, f.backward_lines)
     del f
     gc.collect()
@@ -180,7 +197,7 @@ def main(argv=None):
     results, compile_times = {}, {}
     step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points"
     rows[JIT_SAMPLE] = time_jit_training(lambda p: per_sample_step(f_sample, p, X, Y), repeats)
-    rows[JIT_BATCH] = time_jit_training(lambda p: whole_batch_step(f_batch, p), repeats)
+    rows[JIT_BATCH] = time_jit_training(lambda p: whole_batch_step(f_batch, p), repeats)  # noqa: F821 (runs before the del below)
     results[step_name] = {impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()}
     compile_times[step_name] = {
         JIT_SAMPLE: {"trace_and_compile_s": compile_sample,

@@ -24,9 +24,8 @@ import sys
 import textwrap
 import time
 
-from tinygrad_edu import Value
+from tinygrad_edu import Value, jit
 from tinygrad_edu.datasets import xor
-from tinygrad_edu import jit
 from tinygrad_edu.nn import MLP
 
 # demos/_seed000.py (next to this file): the network with seed 000's names

@@ -7,8 +7,15 @@ import math
 import pytest
 
 import tinygrad_edu.engine as engine
-from tinygrad_edu import NonFiniteGradientError, Op, Value, grad, no_grad, topological_order, value_and_grad
-
+from tinygrad_edu import (
+    NonFiniteGradientError,
+    Op,
+    Value,
+    grad,
+    no_grad,
+    topological_order,
+    value_and_grad,
+)
 
 # -- the upstream gradient ------------------------------------------------------
 
@@ -313,8 +320,8 @@ def test_a_forward_that_gives_nan_says_so():
 
 
 def test_constants_drop_what_they_are_given_and_are_left_out_of_the_walk():
-    from tinygrad_edu.graph import is_constant
     from tinygrad_edu.engine import _walk
+    from tinygrad_edu.graph import is_constant
     x = Value(2.0, label="x")
     y = x * 3.0
     c = y.parents[1]

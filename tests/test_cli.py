@@ -14,8 +14,14 @@ import pytest
 from hypothesis import given, strategies as st
 
 from tinygrad_edu import Value, cli
-from tinygrad_edu.expr import (MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, ExpressionError,
-                              parse_assignments, parse_expression)
+from tinygrad_edu.expr import (
+    MAX_DEPTH,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    ExpressionError,
+    parse_assignments,
+    parse_expression,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}

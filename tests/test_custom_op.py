@@ -5,9 +5,8 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from tinygrad_edu import GradcheckError, Op, Value, grad, gradcheck, register
+from tinygrad_edu import GradcheckError, Op, Value, grad, gradcheck, jit, register
 from tinygrad_edu.explain import explain
-from tinygrad_edu import jit
 from tinygrad_edu.ops import FLOAT, OPS
 from tinygrad_edu.testing import safe_floats
 from tinygrad_edu.viz import draw_dot

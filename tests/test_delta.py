@@ -6,8 +6,15 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from tinygrad_edu import Value, numerical_grad
-from tinygrad_edu.delta import (DeltaRuleResult, activation, activation_derivative, apply_update,
-                                compare_with_autograd, delta_rule, train_step)
+from tinygrad_edu.delta import (
+    DeltaRuleResult,
+    activation,
+    activation_derivative,
+    apply_update,
+    compare_with_autograd,
+    delta_rule,
+    train_step,
+)
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT, OPS

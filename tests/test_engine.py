@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from tinygrad_edu import Value, no_grad, is_grad_enabled, zero_grad, topological_order
+from tinygrad_edu import Value, is_grad_enabled, no_grad, topological_order, zero_grad
 from tinygrad_edu.testing import safe_floats
-
 
 # ---------------------------------------------------------------------------
 # Construction
@@ -348,12 +347,11 @@ def test_no_grad_records_nothing():
 
 
 def test_no_grad_is_restored_after_an_exception_and_nests():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError), no_grad():
         with no_grad():
-            with no_grad():
-                pass
-            assert not is_grad_enabled()
-            raise ValueError("boom")
+            pass
+        assert not is_grad_enabled()
+        raise ValueError("boom")
     assert is_grad_enabled()
 
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from tinygrad_edu import Value
-from tinygrad_edu.expr import ExpressionError, parse_expression
 from tinygrad_edu.explain import Explanation, explain, rule_text
+from tinygrad_edu.expr import ExpressionError, parse_expression
 from tinygrad_edu.formula import format_number, formula
 from tinygrad_edu.graph import node_names
 from tinygrad_edu.ops import OPS, TANH, power_by
@@ -343,7 +343,7 @@ def test_the_classic_neuron_as_a_formula():
     (lambda x, y, z: x * (y / z), "x*y/z"),
     (lambda x, y, z: -x ** 2, "-x**2"),
     (lambda x, y, z: (-x) ** 2, "(-x)**2"),
-    (lambda x, y, z: -(-x), "-(-x)"),
+    (lambda x, y, z: -(-x), "-(-x)"),  # noqa: B002 (a double negation, on purpose)
     (lambda x, y, z: x * -y, "x*(-y)"),
     (lambda x, y, z: x - -y, "x - (-y)"),
     (lambda x, y, z: -x * y, "-x*y"),

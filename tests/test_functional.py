@@ -5,7 +5,7 @@ import math
 import pytest
 from hypothesis import given
 
-from tinygrad_edu import Value, grad, value_and_grad, no_grad, gradcheck, numerical_grad
+from tinygrad_edu import Value, grad, gradcheck, no_grad, numerical_grad, value_and_grad
 from tinygrad_edu.testing import safe_floats
 
 

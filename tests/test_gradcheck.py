@@ -5,7 +5,7 @@ import math
 import pytest
 from hypothesis import Phase, find, settings
 
-from tinygrad_edu import Value, gradcheck, numerical_grad, GradcheckError, topological_order
+from tinygrad_edu import GradcheckError, Value, gradcheck, numerical_grad, topological_order
 from tinygrad_edu.ops import EXP, OPS, SIN
 from tinygrad_edu.testing import expression_cases
 

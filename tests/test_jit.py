@@ -9,13 +9,12 @@ from contextlib import contextmanager
 import pytest
 from hypothesis import assume, given, strategies as st
 
-from tinygrad_edu import Value, no_grad, value_and_grad
+from tinygrad_edu import CompiledFunction, Value, jit, no_grad, value_and_grad
 from tinygrad_edu.engine import _record
-from tinygrad_edu import CompiledFunction, jit
-from tinygrad_edu.symbolic import SYMBOLIC, Sym
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT, Op
+from tinygrad_edu.symbolic import SYMBOLIC, Sym
 from tinygrad_edu.testing import expression_cases, safe_floats
 
 jit_module = importlib.import_module("tinygrad_edu.codegen")

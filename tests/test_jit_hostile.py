@@ -14,8 +14,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tinygrad_edu import Value, value_and_grad
-from tinygrad_edu import jit
+from tinygrad_edu import Value, jit, value_and_grad
 from tinygrad_edu.testing import expression_cases
 
 jit_module = importlib.import_module("tinygrad_edu.codegen")
@@ -34,7 +33,7 @@ def parts(monkeypatch):
     return choose
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def characters_that_cannot_start_a_name():
     """Characters that may continue a Python name but not start one ('·', '‿', combining
     accents, digits), and those whose NFKC form begins with one ('゛', '΄', '¹')."""

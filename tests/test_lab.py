@@ -193,9 +193,8 @@ def test_the_page_needs_the_token_and_the_servers_own_host(client):
 ])
 def test_a_websocket_without_the_token_or_from_another_origin_is_refused(client, path, headers):
     from starlette.websockets import WebSocketDisconnect
-    with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect(path, headers=headers) as ws:
-            ws.receive_text()
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(path, headers=headers) as ws:
+        ws.receive_text()
 
 
 def _open(client):

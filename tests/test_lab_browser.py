@@ -64,10 +64,10 @@ for _name in ("starlette", "uvicorn", "websockets"):
         pytest.skip(f"{_name} is not installed: the lab's server needs the lab extra "
                     "(pip install -e '.[lab]')", allow_module_level=True)
 
-from websockets.exceptions import InvalidStatus              # noqa: E402
-from websockets.sync.client import connect                   # noqa: E402
+from websockets.exceptions import InvalidStatus  # noqa: E402
+from websockets.sync.client import connect  # noqa: E402
 
-from tinygrad_edu.nn import MLP                              # noqa: E402
+from tinygrad_edu.nn import MLP  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 REPO = Path(__file__).resolve().parent.parent
@@ -619,9 +619,8 @@ def test_a_websocket_needs_the_token_and_the_pages_origin(lab):
         (f"ws://127.0.0.1:{lab.port}/ws", {"origin": own}),           # no token
     ]
     for url, options in refused:
-        with pytest.raises(InvalidStatus) as err:
-            with connect(url, open_timeout=10, **options):
-                pass
+        with pytest.raises(InvalidStatus) as err, connect(url, open_timeout=10, **options):
+            pass
         assert err.value.response.status_code == 403, (url, options)
 
 

@@ -5,9 +5,17 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from tinygrad_edu import Value, gradcheck
-from tinygrad_edu.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, l2_penalty,
-                                 log_softmax, max_margin, mean_squared_error, softmax,
-                                 softmax_cross_entropy, sum_of_squares)
+from tinygrad_edu.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    l2_penalty,
+    log_softmax,
+    max_margin,
+    mean_squared_error,
+    softmax,
+    softmax_cross_entropy,
+    sum_of_squares,
+)
 
 finite = st.floats(-3, 3, allow_nan=False)
 probability = st.floats(0.05, 0.95)
@@ -189,7 +197,7 @@ def test_gradcheck_losses_in_outputs_and_targets(ys, data):
     n = len(ys)
     ts = data.draw(st.lists(finite, min_size=n, max_size=n))
     for loss in (sum_of_squares, mean_squared_error):
-        assert gradcheck(lambda *v: loss(list(v[:n]), list(v[n:])), *ys, *ts)
+        assert gradcheck(lambda *v: loss(list(v[:n]), list(v[n:])), *ys, *ts)  # noqa: B023 (called at once)
     probs = data.draw(st.lists(probability, min_size=n, max_size=n))
     assert gradcheck(lambda *v: binary_cross_entropy(list(v[:n]), list(v[n:])), *probs, *probs[::-1])
     assert gradcheck(lambda *v: binary_cross_entropy_with_logits(list(v[:n]), list(v[n:])), *ys, *probs)

@@ -5,8 +5,7 @@ import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tinygrad_edu import Value, topological_order
 from tinygrad_edu.engine import is_constant

@@ -11,7 +11,7 @@ import operator
 import pytest
 from hypothesis import given, strategies as st
 
-from tinygrad_edu import Value, gradcheck, grad, numerical_grad
+from tinygrad_edu import Value, grad, gradcheck, numerical_grad
 from tinygrad_edu.ops import FLOAT, OPS, power_by
 from tinygrad_edu.testing import safe_floats
 

@@ -39,11 +39,11 @@ if shutil.which("dot") is None:
     pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no page to open",
                 allow_module_level=True)
 
-from tinygrad_edu import Value, viz                          # noqa: E402
-from tinygrad_edu.engine import topological_order            # noqa: E402
-from tinygrad_edu.formula import diagram_number              # noqa: E402
-from tinygrad_edu.nn import MLP                              # noqa: E402
-from tinygrad_edu.page import page_steps                     # noqa: E402
+from tinygrad_edu import Value, viz  # noqa: E402
+from tinygrad_edu.engine import topological_order  # noqa: E402
+from tinygrad_edu.formula import diagram_number  # noqa: E402
+from tinygrad_edu.nn import MLP  # noqa: E402
+from tinygrad_edu.page import page_steps  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 HOSTILE = "</script><script>alert(1)</script>"

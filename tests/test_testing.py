@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings, strategies as st
 
 from tinygrad_edu import Value, grad, gradcheck, numerical_grad, topological_order
-from tinygrad_edu.testing import (OP_NAMES, Expression, expression_cases, expressions, safe_floats)
+from tinygrad_edu.testing import OP_NAMES, Expression, expression_cases, expressions, safe_floats
 
 TRANSFORM_OPS = {"mul", "add", "sigmoid"}   # what the positive transforms are made of
 

@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 from tinygrad_edu import Value
-from tinygrad_edu.viz import (DEFAULT_TIMEOUT, FORMATS, GraphvizNotInstalled, RenderTimeout,
-                               draw_dot, render)
+from tinygrad_edu.viz import (
+    DEFAULT_TIMEOUT,
+    FORMATS,
+    GraphvizNotInstalled,
+    RenderTimeout,
+    draw_dot,
+    render,
+)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ROOT = Path(__file__).resolve().parent.parent

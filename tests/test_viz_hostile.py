@@ -38,7 +38,7 @@ def labelled_graph(labels):
     """A graph whose leaves and computed nodes carry the labels, after backward()."""
     leaves = [Value(0.5 + i, label=label) for i, label in enumerate(labels)]
     out = Value(0.0)
-    for i, (v, label) in enumerate(zip(leaves, labels)):
+    for v, label in zip(leaves, labels):
         term = (v * 0.5).tanh()
         term.label = label[::-1]
         out = out + term

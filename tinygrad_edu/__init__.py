@@ -19,12 +19,19 @@ MLP(2, [3, 1], activation='sigmoid')
 
 import importlib
 
-from .engine import (Value, no_grad, is_grad_enabled, zero_grad, topological_order, gc_paused,
-                     NonFiniteGradientError)
-from .ops import Op, register
+from .check import GradcheckError, gradcheck, numerical_grad
+from .codegen import CompiledFunction, jit
+from .engine import (
+    NonFiniteGradientError,
+    Value,
+    gc_paused,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+    zero_grad,
+)
 from .functional import grad, value_and_grad
-from .check import gradcheck, numerical_grad, GradcheckError
-from .codegen import jit, CompiledFunction
+from .ops import Op, register
 
 __version__ = "0.1.0"
 

@@ -21,12 +21,20 @@ import shlex
 import subprocess
 import sys
 
-from .engine import Value, no_grad
-from .expr import (FUNCTIONS, ExpressionError, _Expression, _quoted, _shortened,
-                   _suggest, parse_assignments)
 from .check import gradcheck, numerical_grad
-from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout   # light: viz imports
-                                                                          # graphviz only when drawing
+from .engine import Value, no_grad
+from .expr import (
+    FUNCTIONS,
+    ExpressionError,
+    _Expression,
+    _quoted,
+    _shortened,
+    _suggest,
+    parse_assignments,
+)
+
+# light: viz imports graphviz only when drawing
+from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout
 
 __all__ = ["main", "demos_dir"]
 
@@ -408,7 +416,7 @@ def _parser():
 
     def expression_command(name, help_text):
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=_EPILOG,
-                           usage=f"%(prog)s expression [NAME=VALUE ...] [options]")
+                           usage="%(prog)s expression [NAME=VALUE ...] [options]")
         # Optional here only so that a missing one gets a clear message (_check_expression).
         p.add_argument("expression", nargs="?", help=_EXPRESSION_HELP)
         p.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="a value for each variable")

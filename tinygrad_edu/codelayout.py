@@ -8,6 +8,7 @@ share through a list (the whole-batch benchmark needs this).
 
 import re
 
+
 def _comment(text):
     """Only these characters reach a comment: never a line break."""
     return re.sub(r"[^\w .,:;()\[\]*/+<>=-]", "?", text, flags=re.ASCII)

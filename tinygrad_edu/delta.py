@@ -47,7 +47,6 @@ The seeds' names for the same numbers are properties of the result:
 import math
 import numbers
 from dataclasses import dataclass
-from typing import List, Optional
 
 from .engine import Value
 from .losses import sum_of_squares
@@ -138,16 +137,16 @@ class DeltaRuleResult:
         learning_rate: the step size, if given (seed 000: ``k``, seed 001: ``LR``).
     """
 
-    inputs: List[float]
-    targets: List[float]
-    preactivations: List[List[float]]
-    outputs: List[List[float]]
-    derivatives: List[List[float]]
-    deltas: List[List[float]]
-    weight_grads: List[List[List[float]]]
-    bias_grads: List[List[float]]
+    inputs: list[float]
+    targets: list[float]
+    preactivations: list[list[float]]
+    outputs: list[list[float]]
+    derivatives: list[list[float]]
+    deltas: list[list[float]]
+    weight_grads: list[list[list[float]]]
+    bias_grads: list[list[float]]
     loss: float
-    learning_rate: Optional[float] = None
+    learning_rate: float | None = None
 
     # -- general views ---------------------------------------------------------
     @property

@@ -17,8 +17,7 @@ import numbers
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from . import formula as _formula
-from . import ops as _ops
+from . import formula as _formula, ops as _ops
 from .ops import FLOAT
 
 __all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",

@@ -39,8 +39,14 @@ came before.
 import numbers
 
 from .formula import _render
-from .graph import (chain_rule_steps, expect_value, format_number, is_constant, node_names,
-                    topological_order)
+from .graph import (
+    chain_rule_steps,
+    expect_value,
+    format_number,
+    is_constant,
+    node_names,
+    topological_order,
+)
 from .symbolic import Sym
 
 __all__ = ["explain", "Explanation", "rule_text"]

@@ -41,8 +41,8 @@ import unicodedata
 
 from .engine import Value
 from .formula import diagram_number
-from .ops import FLOAT
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
+from .ops import FLOAT
 
 __all__ = ["draw_dot", "draw_network", "render", "page", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
            "DEFAULT_TIMEOUT"]
@@ -288,7 +288,7 @@ def _edge_style(g, scale):
                 "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)"}
     t = scale(g)
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
-    return {"color": "#%02x%02x%02x" % tuple(rgb), "penwidth": f"{1.0 + 3.0 * t:.2f}",
+    return {"color": "#{:02x}{:02x}{:02x}".format(*rgb), "penwidth": f"{1.0 + 3.0 * t:.2f}",
             "tooltip": f"gradient flowing back: {_number(g)}"}
 
 

@@ -30,7 +30,7 @@ import statistics
 try:
     from . import common
     from .bench_engine import MG, MG_NOGC, _timed
-except ImportError:      # run as a script
+except ImportError:  # run as a script
     import common
     from bench_engine import MG, MG_NOGC, _timed
 
@@ -58,11 +58,11 @@ def demo(Value, MLP, X, y):
         # forward the model to get scores
         scores = list(map(model, inputs))
         # svm "max-margin" loss
-        losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(y, scores)]
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         # L2 regularization
         alpha = 1e-4
-        reg_loss = alpha * sum(p*p for p in model.parameters())
+        reg_loss = alpha * sum(p * p for p in model.parameters())
         total_loss = data_loss + reg_loss
         # also get accuracy
         accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
@@ -75,7 +75,7 @@ def demo(Value, MLP, X, y):
         model.zero_grad()
         total_loss.backward()
         # update (sgd)
-        learning_rate = 1.0 - 0.9*k/100
+        learning_rate = 1.0 - 0.9 * k / 100
         for p in model.parameters():
             p.data -= learning_rate * p.grad
         return total_loss.data, acc
@@ -104,7 +104,9 @@ def check_same_steps(X, y, steps=2):
         if k < steps:
             (loss, _), (loss_mg, _) = step(k), step_mg(k)
             if abs(loss - loss_mg) > 1e-9:
-                raise SystemExit(f"step {k}: the drop-in's loss is {loss!r}, micrograd's {loss_mg!r}")
+                raise SystemExit(
+                    f"step {k}: the drop-in's loss is {loss!r}, micrograd's {loss_mg!r}"
+                )
     del model_mg, step_mg
     gc.collect()
 
@@ -115,11 +117,12 @@ def time_steps(impl, X, y, repeats):
     gc.collect()
     step(0)
     times = []
+    gc_off, paused = impl == MG_NOGC, impl == DROPIN_PAUSED
     for k in range(1, repeats + 1):
         # each lambda runs inside _timed, before the `del step` below
-        times.append(_timed(lambda: step(k), gc_off=(impl == MG_NOGC), paused=(impl == DROPIN_PAUSED)))  # noqa: B023, F821
+        times.append(_timed(lambda: step(k), gc_off=gc_off, paused=paused))  # noqa: B023, F821
         if impl == MG_NOGC:
-            gc.collect()    # untimed: without it the cycles of every step pile up
+            gc.collect()  # untimed: without it the cycles of every step pile up
     del step
     gc.collect()
     return times
@@ -128,7 +131,7 @@ def time_steps(impl, X, y, repeats):
 def main(argv=None):
     """Check the drop-in and micrograd take the same steps, then time them and print the table."""
     args = common.parse_options(__doc__, argv)
-    args.chain_ops = None            # this benchmark has no chain
+    args.chain_ops = None  # this benchmark has no chain
     n_points = QUICK_POINTS if args.quick else common.N_POINTS
     X, y = common.moons(n_points)
     impls = [DROPIN, DROPIN_PAUSED]
@@ -137,22 +140,34 @@ def main(argv=None):
     else:
         impls += [MG, MG_NOGC]
         check_same_steps(X, y)
-    print(f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of "
-          f"{args.repeats} steps; the drop-in and micrograd checked to take the same steps first.")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of "
+        f"{args.repeats} steps; the drop-in and micrograd checked to take the same steps first."
+    )
 
     rows = {}
     for impl in impls:
         times = time_steps(impl, X, y, args.repeats)
         rows[impl] = {"median_s": statistics.median(times), "times_s": times}
     ours = rows[DROPIN]["median_s"]
-    common.print_table(f"micrograd's moons demo, one training step: MLP(2, [16, 16, 1]), "
-                       f"{n_points} points", rows, DROPIN, "time / drop-in")
+    common.print_table(
+        f"micrograd's moons demo, one training step: MLP(2, [16, 16, 1]), {n_points} points",
+        rows,
+        DROPIN,
+        "time / drop-in",
+    )
     if MG in rows:
-        print(f"  -> the drop-in is {rows[MG]['median_s'] / ours:.1f}x faster than micrograd as shipped "
-              f"({rows[MG_NOGC]['median_s'] / ours:.2f}x against micrograd with gc off), "
-              f"with only the import changed")
-    common.write_json(args, points=n_points, results=rows,
-                      ratios_vs_dropin={impl: r["median_s"] / ours for impl, r in rows.items()})
+        print(
+            f"  -> the drop-in is {rows[MG]['median_s'] / ours:.1f}x faster than micrograd as shipped "
+            f"({rows[MG_NOGC]['median_s'] / ours:.2f}x against micrograd with gc off), "
+            f"with only the import changed"
+        )
+    common.write_json(
+        args,
+        points=n_points,
+        results=rows,
+        ratios_vs_dropin={impl: r["median_s"] / ours for impl, r in rows.items()},
+    )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import time
 
 try:
     from . import common
-except ImportError:      # run as a script
+except ImportError:  # run as a script
     import common
 
 import tinygrad_edu.engine as engine
@@ -45,8 +45,12 @@ except ImportError:
     MicrogradValue = None
 
 OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS = (
-    "tinygrad_edu (gc on)", "tinygrad_edu, gc_paused()", "micrograd as shipped (gc on)",
-    "micrograd, gc disabled", "hand-written floats")
+    "tinygrad_edu (gc on)",
+    "tinygrad_edu, gc_paused()",
+    "micrograd as shipped (gc on)",
+    "micrograd, gc disabled",
+    "hand-written floats",
+)
 
 
 def _timed(run, gc_off=False, paused=False):
@@ -80,12 +84,14 @@ def time_chain(impl, n, repeats):
             times.append(_timed(lambda: common.chain(Value, n), paused=(impl == OURS_PAUSED)))
         else:
             limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, 2 * n + 1000))   # micrograd's topological sort recurses
+            sys.setrecursionlimit(max(limit, 2 * n + 1000))  # micrograd's topological sort recurses
             try:
-                times.append(_timed(lambda: common.chain(MicrogradValue, n), gc_off=(impl == MG_NOGC)))
+                times.append(
+                    _timed(lambda: common.chain(MicrogradValue, n), gc_off=(impl == MG_NOGC))
+                )
             finally:
                 sys.setrecursionlimit(limit)
-        gc.collect()        # free cyclic garbage before the next run, untimed
+        gc.collect()  # free cyclic garbage before the next run, untimed
     return times
 
 
@@ -93,18 +99,18 @@ def time_training(impl, X, Y, repeats):
     """Time ``repeats`` consecutive training steps (after one untimed warm-up step)."""
     params = common.init_params()
     if impl == FLOATS:
-        step = lambda: common.float_training_step(params, X, Y)          # noqa: E731
+        step = lambda: common.float_training_step(params, X, Y)  # noqa: E731
     else:
         cls = Value if impl in (OURS, OURS_PAUSED) else MicrogradValue
         params = common.to_values(params, cls)
-        step = lambda: common.training_step(params, X, Y, cls)            # noqa: E731
+        step = lambda: common.training_step(params, X, Y, cls)  # noqa: E731
     gc.collect()
     step()
     times = []
     for _ in range(repeats):
         times.append(_timed(step, gc_off=(impl == MG_NOGC), paused=(impl == OURS_PAUSED)))
         if impl == MG_NOGC:
-            gc.collect()    # untimed: without it the cycles of every step pile up
+            gc.collect()  # untimed: without it the cycles of every step pile up
     gc.collect()
     return times
 
@@ -121,8 +127,10 @@ def check_same_step(X, Y):
         got = [p.data for p in common.flat(params)]
         worst = max(abs(a - b) for a, b in zip(got, expected))
         if abs(loss - loss_floats) > 1e-9 or worst > 1e-9:
-            raise SystemExit(f"{cls.__module__}.Value takes a different step from the hand-written floats "
-                             f"(loss {loss!r} vs {loss_floats!r}, largest parameter difference {worst:.3g})")
+            raise SystemExit(
+                f"{cls.__module__}.Value takes a different step from the hand-written floats "
+                f"(loss {loss!r} vs {loss_floats!r}, largest parameter difference {worst:.3g})"
+            )
     params = common.to_values(common.init_params(), Value)
     return len(topological_order(common.loss(params, X, Y, Value)))
 
@@ -140,21 +148,27 @@ def main(argv=None):
     args = common.parse_options(__doc__, argv)
     n_chain, repeats = args.chain_ops, args.repeats
 
-    impls = [OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, OURS_PAUSED, FLOATS]
+    impls = (
+        [OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, OURS_PAUSED, FLOATS]
+    )
     if MicrogradValue is None:
         print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
 
     X, Y = common.moons()
     nodes = check_same_step(X, Y)
     check_chain(10_000)
-    print(f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} runs; "
-          f"all implementations checked to compute the same gradients first.")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} runs; "
+        f"all implementations checked to compute the same gradients first."
+    )
 
     chain_name = f"{n_chain:,}-op chain, forward + backward"
     step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points ({nodes:,} nodes)"
     results = {}
-    for name, timer in ((chain_name, lambda impl: time_chain(impl, n_chain, repeats)),
-                        (step_name, lambda impl: time_training(impl, X, Y, repeats))):
+    for name, timer in (
+        (chain_name, lambda impl: time_chain(impl, n_chain, repeats)),
+        (step_name, lambda impl: time_training(impl, X, Y, repeats)),
+    ):
         results[name] = {}
         for impl in impls:
             times = timer(impl)
@@ -162,9 +176,16 @@ def main(argv=None):
         _print_table(name, results[name])
 
     details = time_details(X, Y, repeats)
-    common.write_json(args, graph_nodes_per_step=nodes, results=results, details=details,
-                      ratios_vs_tinygrad_edu={w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
-                                              for w, rs in results.items()})
+    common.write_json(
+        args,
+        graph_nodes_per_step=nodes,
+        results=results,
+        details=details,
+        ratios_vs_tinygrad_edu={
+            w: {i: r["median_s"] / rs[OURS]["median_s"] for i, r in rs.items()}
+            for w, rs in results.items()
+        },
+    )
 
 
 def _per_op_ns(make, n, repeats):
@@ -177,6 +198,7 @@ def time_details(X, Y, repeats):
     backward pass's finiteness check (one sum over the leaves) within a training step."""
     a, b = Value(1.5), Value(0.5)
     n = 200_000
+
     def add_values(n):
         for _ in range(n):
             a + b
@@ -184,6 +206,7 @@ def time_details(X, Y, repeats):
     def add_number(n):
         for _ in range(n):
             a + 0.5
+
     add_values = _per_op_ns(add_values, n, repeats)
     add_number = _per_op_ns(add_number, n, repeats)
 
@@ -195,13 +218,14 @@ def time_details(X, Y, repeats):
     backward = statistics.median(_timed(out.backward) for _ in range(repeats))
     # The finiteness check alone: one sum over the leaves (the walk to find the op runs
     # only when that sum is not finite).
-    check = statistics.median(_timed(lambda: engine._check_finite(order, wanted, leaves))
-                              for _ in range(repeats))
+    check = statistics.median(
+        _timed(lambda: engine._check_finite(order, wanted, leaves)) for _ in range(repeats)
+    )
     # A program that keeps a lot alive: the collector scans it on each of its runs
     # while a graph is built; gc.freeze() after loading moves it out of the collector's sight.
     heap = [(i, str(i)) for i in range(2_000_000)]
     del out
-    step = lambda: common.training_step(params, X, Y, Value)         # noqa: E731
+    step = lambda: common.training_step(params, X, Y, Value)  # noqa: E731
     step()
     with_heap = statistics.median(_timed(step) for _ in range(repeats))
     gc.freeze()
@@ -211,26 +235,41 @@ def time_details(X, Y, repeats):
     gc.collect()
     without_heap = statistics.median(_timed(step) for _ in range(repeats))
     print("\nDetails")
-    print(f"  training step with 2,000,000 live tuples in the program: {with_heap * 1e3:.1f} ms "
-          f"({with_heap / without_heap:.2f}x the {without_heap * 1e3:.1f} ms without them); after "
-          f"gc.freeze(): {frozen * 1e3:.1f} ms ({frozen / without_heap:.2f}x)")
-    print(f"  a + b: {add_values:.0f} ns an op; a + 0.5: {add_number:.0f} ns "
-          f"({add_number / add_values:.2f}x)")
-    print(f"  backward of the training step: {backward * 1e3:.1f} ms, of which the finiteness check "
-          f"({len(leaves)} leaves summed) {check * 1e6:.0f} us ({check / backward * 100:.2f}%)")
-    return {"add_values_ns": add_values, "add_number_ns": add_number, "step_s": without_heap,
-            "step_with_heap_s": with_heap, "step_with_frozen_heap_s": frozen,
-            "backward_s": backward, "finiteness_check_s": check}
+    print(
+        f"  training step with 2,000,000 live tuples in the program: {with_heap * 1e3:.1f} ms "
+        f"({with_heap / without_heap:.2f}x the {without_heap * 1e3:.1f} ms without them); after "
+        f"gc.freeze(): {frozen * 1e3:.1f} ms ({frozen / without_heap:.2f}x)"
+    )
+    print(
+        f"  a + b: {add_values:.0f} ns an op; a + 0.5: {add_number:.0f} ns "
+        f"({add_number / add_values:.2f}x)"
+    )
+    print(
+        f"  backward of the training step: {backward * 1e3:.1f} ms, of which the finiteness check "
+        f"({len(leaves)} leaves summed) {check * 1e6:.0f} us ({check / backward * 100:.2f}%)"
+    )
+    return {
+        "add_values_ns": add_values,
+        "add_number_ns": add_number,
+        "step_s": without_heap,
+        "step_with_heap_s": with_heap,
+        "step_with_frozen_heap_s": frozen,
+        "backward_s": backward,
+        "finiteness_check_s": check,
+    }
 
 
 def _print_table(name, rows):
     ours = rows[OURS]["median_s"]
     common.print_table(name, rows, OURS, "time / tinygrad_edu")
     if MG in rows:
-        print(f"  -> micrograd as shipped takes {rows[MG]['median_s'] / ours:.1f}x tinygrad_edu's time, "
-              f"micrograd with gc off {rows[MG_NOGC]['median_s'] / ours:.2f}x; "
-              f"tinygrad_edu takes {ours / rows[FLOATS]['median_s']:.0f}x the hand-written floats' time; "
-              f"gc_paused() saves {(1 - rows[OURS_PAUSED]['median_s'] / ours) * 100:.0f}%")
+        print(
+            f"  -> micrograd as shipped takes {rows[MG]['median_s'] / ours:.1f}x tinygrad_edu's time, "
+            f"micrograd with gc off {rows[MG_NOGC]['median_s'] / ours:.2f}x; "
+            f"tinygrad_edu takes {ours / rows[FLOATS]['median_s']:.0f}x the hand-written floats' time; "
+            f"gc_paused() saves {(1 - rows[OURS_PAUSED]['median_s'] / ours) * 100:.0f}%"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -45,7 +45,7 @@ try:
         time_chain,
         time_training,
     )
-except ImportError:      # run as a script
+except ImportError:  # run as a script
     import common
     from bench_engine import (
         FLOATS,
@@ -74,8 +74,10 @@ def _cpu_timed(make):
 def unflat(ps, sizes=common.SIZES):
     """common.flat undone: ``params[layer][neuron] = (weights, bias)`` from a flat list."""
     it = iter(ps)
-    return [[([next(it) for _ in range(n_in)], next(it)) for _ in range(n_out)]
-            for n_in, n_out in zip(sizes, sizes[1:])]
+    return [
+        [([next(it) for _ in range(n_in)], next(it)) for _ in range(n_out)]
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
 
 
 def sample_loss(ps, x, y):
@@ -85,7 +87,9 @@ def sample_loss(ps, x, y):
 
 def compile_per_sample(X, Y):
     """(the compiled per-sample loss, CPU seconds to trace and compile it)."""
-    return _cpu_timed(lambda: jit(sample_loss, common.flat(common.init_params()), X[0], Y[0], argnums=0))
+    return _cpu_timed(
+        lambda: jit(sample_loss, common.flat(common.init_params()), X[0], Y[0], argnums=0)
+    )
 
 
 def per_sample_step(f, p, X, Y, learning_rate=0.5):
@@ -96,7 +100,7 @@ def per_sample_step(f, p, X, Y, learning_rate=0.5):
     data_loss = 0.0
     for x, y in zip(X, Y):
         value, grads = f(p, x, y)
-        if value > 0.0:        # relu(margin) = 0: the point is flat, its gradients all zero
+        if value > 0.0:  # relu(margin) = 0: the point is flat, its gradients all zero
             data_loss += value
             acc = list(map(add, acc, grads))
     inv_n = 1.0 / len(X)
@@ -109,8 +113,13 @@ def per_sample_step(f, p, X, Y, learning_rate=0.5):
 def compile_whole_batch(X, Y):
     """(the whole-batch loss compiled as one function of the parameters, with the
     points frozen into its code; CPU seconds to trace and compile it)."""
-    return _cpu_timed(lambda: jit(lambda ps: common.loss(unflat(ps), X, Y, Value),
-                                  common.flat(common.init_params()), argnums=0))
+    return _cpu_timed(
+        lambda: jit(
+            lambda ps: common.loss(unflat(ps), X, Y, Value),
+            common.flat(common.init_params()),
+            argnums=0,
+        )
+    )
 
 
 def whole_batch_step(f, p, learning_rate=0.5):
@@ -123,30 +132,37 @@ def whole_batch_step(f, p, learning_rate=0.5):
 
 def chain_function(n):
     """The chain of common.chain (alternately + 0.5 and * CHAIN_FACTOR) as a function of x."""
+
     def chain(x):
         y = x
         for _ in range(n // 2):
             y = y + 0.5
             y = y * common.CHAIN_FACTOR
         return y
+
     return chain
 
 
 # ---------------------------------------------------------------------------
+
 
 def check_same_step(X, Y, f_sample, f_batch):
     """The jit's steps match the hand-written floats' to 1e-9."""
     reference = common.init_params()
     loss_floats = common.float_training_step(reference, X, Y)
     expected = common.flat(reference)
-    for name, step in ((JIT_SAMPLE, lambda p: per_sample_step(f_sample, p, X, Y)),
-                       (JIT_BATCH, lambda p: whole_batch_step(f_batch, p))):
+    for name, step in (
+        (JIT_SAMPLE, lambda p: per_sample_step(f_sample, p, X, Y)),
+        (JIT_BATCH, lambda p: whole_batch_step(f_batch, p)),
+    ):
         p = common.flat(common.init_params())
         loss = step(p)
         worst = max(abs(a - b) for a, b in zip(p, expected))
         if abs(loss - loss_floats) > 1e-9 or worst > 1e-9:
-            raise SystemExit(f"{name} takes a different step from the hand-written floats "
-                             f"(loss {loss!r} vs {loss_floats!r}, largest parameter difference {worst:.3g})")
+            raise SystemExit(
+                f"{name} takes a different step from the hand-written floats "
+                f"(loss {loss!r} vs {loss_floats!r}, largest parameter difference {worst:.3g})"
+            )
 
 
 def time_jit_training(step, repeats):
@@ -167,7 +183,9 @@ def time_jit_chain(n, repeats):
     g_floats, y_floats = common.float_chain(n)
     value, (g,) = f(0.5)
     if abs(g - g_floats) > 1e-9 * abs(g_floats) or abs(value - y_floats) > 1e-9 * abs(y_floats):
-        raise SystemExit(f"jit chain: ({value!r}, {g!r}) differs from the floats' ({y_floats!r}, {g_floats!r})")
+        raise SystemExit(
+            f"jit chain: ({value!r}, {g!r}) differs from the floats' ({y_floats!r}, {g_floats!r})"
+        )
     times = [_timed(lambda: f(0.5)) for _ in range(repeats)]  # noqa: F821 (runs before the del below)
     lines = (f.forward_lines, f.backward_lines)
     del f
@@ -191,19 +209,28 @@ def main(argv=None):
     f_sample, compile_sample = compile_per_sample(X, Y)
     f_batch, compile_batch = compile_whole_batch(X, Y)
     check_same_step(X, Y, f_sample, f_batch)
-    print(f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} "
-          "runs; every implementation checked to take the same step first.")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}; CPU time, median of {repeats} "
+        "runs; every implementation checked to take the same step first."
+    )
 
     results, compile_times = {}, {}
     step_name = f"MLP(2, [16, 16, 1]) training step, {len(X)} points"
     rows[JIT_SAMPLE] = time_jit_training(lambda p: per_sample_step(f_sample, p, X, Y), repeats)
     rows[JIT_BATCH] = time_jit_training(lambda p: whole_batch_step(f_batch, p), repeats)  # noqa: F821 (runs before the del below)
-    results[step_name] = {impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()}
+    results[step_name] = {
+        impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()
+    }
     compile_times[step_name] = {
-        JIT_SAMPLE: {"trace_and_compile_s": compile_sample,
-                     "lines": [f_sample.forward_lines, f_sample.backward_lines]},
-        JIT_BATCH: {"trace_and_compile_s": compile_batch,
-                    "lines": [f_batch.forward_lines, f_batch.backward_lines]}}
+        JIT_SAMPLE: {
+            "trace_and_compile_s": compile_sample,
+            "lines": [f_sample.forward_lines, f_sample.backward_lines],
+        },
+        JIT_BATCH: {
+            "trace_and_compile_s": compile_batch,
+            "lines": [f_batch.forward_lines, f_batch.backward_lines],
+        },
+    }
     _print_table(step_name, results[step_name], compile_times[step_name])
     del f_batch
     gc.collect()
@@ -212,16 +239,28 @@ def main(argv=None):
     rows = {impl: time_chain(impl, n_chain, repeats) for impl in others}
     jit_times, compile_chain, lines = time_jit_chain(n_chain, repeats)
     rows[JIT_CHAIN] = jit_times
-    results[chain_name] = {impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()}
-    compile_times[chain_name] = {JIT_CHAIN: {"trace_and_compile_s": compile_chain, "lines": list(lines)}}
+    results[chain_name] = {
+        impl: {"median_s": statistics.median(t), "times_s": t} for impl, t in rows.items()
+    }
+    compile_times[chain_name] = {
+        JIT_CHAIN: {"trace_and_compile_s": compile_chain, "lines": list(lines)}
+    }
     _print_table(chain_name, results[chain_name], compile_times[chain_name])
-    print("  (the chain's gradient is the same product of constants for every x, so the jit\n"
-          "   works it out while writing the code: its backward is one line, and a call runs the forward)")
+    print(
+        "  (the chain's gradient is the same product of constants for every x, so the jit\n"
+        "   works it out while writing the code: its backward is one line, and a call runs the forward)"
+    )
 
-    common.write_json(args, clock="time.process_time (CPU seconds)", results=results, one_off=compile_times,
-                      ratios_vs_hand_written_floats={
-                          w: {i: r["median_s"] / rs[FLOATS]["median_s"] for i, r in rs.items()}
-                          for w, rs in results.items()})
+    common.write_json(
+        args,
+        clock="time.process_time (CPU seconds)",
+        results=results,
+        one_off=compile_times,
+        ratios_vs_hand_written_floats={
+            w: {i: r["median_s"] / rs[FLOATS]["median_s"] for i, r in rs.items()}
+            for w, rs in results.items()
+        },
+    )
 
 
 def _print_table(name, rows, one_off):
@@ -229,12 +268,16 @@ def _print_table(name, rows, one_off):
     common.print_table(name, rows, FLOATS, "time / hand-written floats")
     for impl, info in one_off.items():
         fwd, bwd = info["lines"]
-        print(f"  one-off trace and compile, {impl}: {common.shown(info['trace_and_compile_s']).strip()} "
-              f"({fwd:,} forward + {bwd:,} backward lines)")
+        print(
+            f"  one-off trace and compile, {impl}: {common.shown(info['trace_and_compile_s']).strip()} "
+            f"({fwd:,} forward + {bwd:,} backward lines)"
+        )
     best = min((impl for impl in rows if impl.startswith("jit")), key=lambda i: rows[i]["median_s"])
     t = rows[best]["median_s"]
-    parts = [f"{best}: {t / floats:.2f}x the hand-written floats' time",
-             f"{rows[OURS]['median_s'] / t:.1f}x faster than the eager engine"]
+    parts = [
+        f"{best}: {t / floats:.2f}x the hand-written floats' time",
+        f"{rows[OURS]['median_s'] / t:.1f}x faster than the eager engine",
+    ]
     if MG in rows:
         parts.append(f"{rows[MG]['median_s'] / t:.0f}x faster than micrograd as shipped")
     print("  -> " + ", ".join(parts))

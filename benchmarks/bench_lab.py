@@ -42,13 +42,17 @@ def main(argv=None):
         session.heatmap()
     heatmap = (time.perf_counter() - start) / runs
 
-    rows = [("training steps a second (train_step, each with its frame)", f"{per_second:.1f}"),
-            ("heat map, 40 x 40 grid", f"{heatmap * 1000:.0f} ms")]
+    rows = [
+        ("training steps a second (train_step, each with its frame)", f"{per_second:.1f}"),
+        ("heat map, 40 x 40 grid", f"{heatmap * 1000:.0f} ms"),
+    ]
     rate = _frames_over_websocket(seconds)
     if rate is not None:
         frames, steps_live = rate
-        rows += [("frames a second over the WebSocket while playing", f"{frames:.1f}"),
-                 ("training steps a second while playing", f"{steps_live:.1f}")]
+        rows += [
+            ("frames a second over the WebSocket while playing", f"{frames:.1f}"),
+            ("training steps a second while playing", f"{steps_live:.1f}"),
+        ]
     print("The lab: MLP(2, [16, 16, 1]) on 100 points, the whole batch each step")
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

@@ -26,12 +26,12 @@ from pathlib import Path
 
 try:
     import tinygrad_edu  # noqa: F401
-except ImportError:      # run from a checkout without installing: python benchmarks/bench_engine.py
+except ImportError:  # run from a checkout without installing: python benchmarks/bench_engine.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tinygrad_edu.datasets import make_moons, signed_labels
 
-SIZES = (2, 16, 16, 1)        # MLP(2, [16, 16, 1])
+SIZES = (2, 16, 16, 1)  # MLP(2, [16, 16, 1])
 N_POINTS = 100
 L2 = 1e-4
 CHAIN_OPS = 1_000_000
@@ -41,6 +41,7 @@ CHAIN_FACTOR = 1.000001
 # ---------------------------------------------------------------------------
 # The command line and the results file
 
+
 def parse_options(doc, argv=None):
     """The options every benchmark takes; ``doc`` is its module docstring (the
     first paragraph becomes the description).
@@ -49,8 +50,12 @@ def parse_options(doc, argv=None):
     else :data:`CHAIN_OPS`) and ``repeats`` (default 5, quick 2) filled in.
     """
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a fast smoke run: a 100,000-op chain, fewer repeats"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="runs per measurement (default 5, quick 2)"
+    )
     parser.add_argument("--json", metavar="PATH", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
     if args.repeats is not None and args.repeats < 1:
@@ -65,13 +70,23 @@ def write_json(args, **fields):
     if not args.json:
         return
     with open(args.json, "w") as f:
-        json.dump({"python": platform.python_version(), "quick": args.quick, "repeats": args.repeats,
-                   "chain_ops": args.chain_ops, **fields}, f, indent=2)
+        json.dump(
+            {
+                "python": platform.python_version(),
+                "quick": args.quick,
+                "repeats": args.repeats,
+                "chain_ops": args.chain_ops,
+                **fields,
+            },
+            f,
+            indent=2,
+        )
     print(f"results written to {args.json}")
 
 
 # ---------------------------------------------------------------------------
 # Data and parameters
+
 
 def shown(seconds):
     """A time as '   61.7 ms' or '   1.056 s ' (ten characters)."""
@@ -85,8 +100,10 @@ def print_table(title, rows, reference, ratio_header):
     print(f"\n{title}")
     print(f"  {'implementation':<{width}} {'median':>10}  {ratio_header:>{len(ratio_header)}}")
     for impl, r in rows.items():
-        print(f"  {impl:<{width}} {shown(r['median_s']):>10}  "
-              f"{r['median_s'] / ref:>{len(ratio_header) - 1}.2f}x")
+        print(
+            f"  {impl:<{width}} {shown(r['median_s']):>10}  "
+            f"{r['median_s'] / ref:>{len(ratio_header) - 1}.2f}x"
+        )
 
 
 def moons(n=N_POINTS, seed=0):
@@ -98,8 +115,10 @@ def moons(n=N_POINTS, seed=0):
 def init_params(sizes=SIZES, seed=1):
     """Float parameters as micrograd initialises them: weights uniform(-1, 1), biases 0."""
     rng = random.Random(seed)
-    return [[([rng.uniform(-1.0, 1.0) for _ in range(n_in)], 0.0) for _ in range(n_out)]
-            for n_in, n_out in zip(sizes, sizes[1:])]
+    return [
+        [([rng.uniform(-1.0, 1.0) for _ in range(n_in)], 0.0) for _ in range(n_out)]
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
 
 
 def to_values(params, value_cls):
@@ -119,6 +138,7 @@ def flat(params):
 
 # ---------------------------------------------------------------------------
 # The network, written once for any Value class
+
 
 def mlp(params, x):
     """The network's score for one input ``x`` (a list of Values)."""
@@ -177,9 +197,9 @@ def float_training_step(params, X, Y, learning_rate=0.5):
             activations.append(a)
         margin = 1.0 - y * a[0]
         if margin <= 0.0:
-            continue                      # relu(margin) is flat here: no gradient from this point
+            continue  # relu(margin) is flat here: no gradient from this point
         data_loss += margin
-        delta = [-y * inv_n]              # dLoss / dscore
+        delta = [-y * inv_n]  # dLoss / dscore
         for i in range(last, -1, -1):
             layer, a_in = params[i], activations[i]
             for j, d in enumerate(delta):
@@ -190,8 +210,10 @@ def float_training_step(params, X, Y, learning_rate=0.5):
                         gw[k] += d * ak
             if i > 0:
                 pre = pre_activations[i - 1]
-                delta = [sum(d * layer[j][0][k] for j, d in enumerate(delta)) if pre[k] > 0.0 else 0.0
-                         for k in range(len(pre))]
+                delta = [
+                    sum(d * layer[j][0][k] for j, d in enumerate(delta)) if pre[k] > 0.0 else 0.0
+                    for k in range(len(pre))
+                ]
     reg_loss = 0.0
     for i, layer in enumerate(params):
         for j, (ws, b) in enumerate(layer):
@@ -205,6 +227,7 @@ def float_training_step(params, X, Y, learning_rate=0.5):
 
 # ---------------------------------------------------------------------------
 # The chain
+
 
 def chain(value_cls, n=CHAIN_OPS):
     """Build ``n`` ops from x = 0.5 and backpropagate; returns (x, result).
@@ -228,6 +251,6 @@ def float_chain(n=CHAIN_OPS):
         y = y + 0.5
         y = y * CHAIN_FACTOR
     g = 1.0
-    for _ in range(n // 2):      # backward, last op first: + passes g on, * c scales it
+    for _ in range(n // 2):  # backward, last op first: + passes g on, * c scales it
         g = g * CHAIN_FACTOR
     return g, y

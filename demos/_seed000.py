@@ -34,7 +34,7 @@ def seed_network(w_im, b_m, w_mo, b_o, x):
     output_m = []
     for m in range(3):
         u = w_im[m][0] * x[0] + w_im[m][1] * x[1] + b_m[m]
-        u.label = f"u_m{m}"                      # pre-activation of middle neuron m
+        u.label = f"u_m{m}"  # pre-activation of middle neuron m
         out = u.sigmoid()
         out.label = f"output_m{m}"
         output_m.append(out)
@@ -54,6 +54,6 @@ def seed_network_loss(w_im, b_m, w_mo, b_o, x, correct):
     output_o = seed_network(w_im, b_m, w_mo, b_o, x)
     error = output_o - correct
     error.label = "error"
-    loss = Value(0.5, label="½") * error ** 2
+    loss = Value(0.5, label="½") * error**2
     loss.label = "E"
     return loss

@@ -31,15 +31,17 @@ from tinygrad_edu.nn import MLP
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import seed_network, seed_network_loss, seed_parameters
 
-XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
-K = 0.3                 # seed 000's learning coefficient
-SEED = 1                # starting weights and sample order
+XOR = [(x, float(t)) for x, t in zip(*xor())]  # (inputs, target) pairs
+K = 0.3  # seed 000's learning coefficient
+SEED = 1  # starting weights and sample order
 
 
 def starting_weights(seed=SEED):
     """(w_im, b_m, w_mo, b_o) as floats: those of MLP(2, [3, 1], seed=seed)."""
+
     def floats(p):
         return [floats(a) for a in p] if isinstance(p, list) else p.data
+
     model = MLP(2, [3, 1], activation="sigmoid", seed=seed)
     return tuple(floats(p) for p in seed_parameters(model))
 
@@ -50,23 +52,45 @@ def starting_weights(seed=SEED):
 # that), the generated variables that compute the same thing (g_v is dE/dv; the
 # update is then v -= k * g_v), and a note.
 SEED_LINES = [
-    ("delta_o = (output_o - correct) * output_o * (1.0 - output_o)", None, ["g_u_o"],
-     "error = output_o - correct, so g_u_o is delta_o = dE/du_o"),
-    ("delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
-     "delta_m0 = delta_o * self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
-     ["g_output_m0", "g_u_m0"],
-     "the article's text: δ_m = δ_0 × weight into the output × f'(u_m); "
-     "the printed line leaves out delta_o. g_u_m0 is the corrected delta_m0"),
-    ("self.w_mo[0][0] -= k * delta_o * output_m0", None, ["g_w_mo_0_0"],
-     "weight change = -k × δ_0 × input"),
+    (
+        "delta_o = (output_o - correct) * output_o * (1.0 - output_o)",
+        None,
+        ["g_u_o"],
+        "error = output_o - correct, so g_u_o is delta_o = dE/du_o",
+    ),
+    (
+        "delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
+        "delta_m0 = delta_o * self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
+        ["g_output_m0", "g_u_m0"],
+        "the article's text: δ_m = δ_0 × weight into the output × f'(u_m); "
+        "the printed line leaves out delta_o. g_u_m0 is the corrected delta_m0",
+    ),
+    (
+        "self.w_mo[0][0] -= k * delta_o * output_m0",
+        None,
+        ["g_w_mo_0_0"],
+        "weight change = -k × δ_0 × input",
+    ),
     ("self.b_o[0] -= k * delta_o", None, ["g_b_o_0"], "bias change = -k × δ_0"),
-    ("self.w_im[0][0] -= k * delta_m0 * self.input_layer[0]", None, ["g_w_im_0_0"],
-     "weight change = -k × δ_m × input: right as printed, but with the delta_m0 above, "
-     "which lacks delta_o; input_layer[0] is x_0"),
-    ("self.w_im[0][1] -= k * delta_m0 * self.input_layer[1]", None, ["g_w_im_0_1"],
-     "the same; input_layer[1] is x_1"),
-    ("self.b_m[0] -= k * delta_o", "self.b_m[0] -= k * delta_m0", ["g_b_m_0"],
-     "the article's text: bias change = -k × δ_m; the printed line uses the output's delta_o"),
+    (
+        "self.w_im[0][0] -= k * delta_m0 * self.input_layer[0]",
+        None,
+        ["g_w_im_0_0"],
+        "weight change = -k × δ_m × input: right as printed, but with the delta_m0 above, "
+        "which lacks delta_o; input_layer[0] is x_0",
+    ),
+    (
+        "self.w_im[0][1] -= k * delta_m0 * self.input_layer[1]",
+        None,
+        ["g_w_im_0_1"],
+        "the same; input_layer[1] is x_1",
+    ),
+    (
+        "self.b_m[0] -= k * delta_o",
+        "self.b_m[0] -= k * delta_m0",
+        ["g_b_m_0"],
+        "the article's text: bias change = -k × δ_m; the printed line uses the output's delta_o",
+    ),
 ]
 
 
@@ -86,9 +110,11 @@ def show_source(f):
     lines = f.source.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward"))
     print("The backward pass the jit writes for seed 000's 2-3-1 sigmoid network")
-    print("(E = 1/2 (output_o - correct)^2; g_v is dE/dv; each comment is the forward line it differentiates):")
+    print(
+        "(E = 1/2 (output_o - correct)^2; g_v is dE/dv; each comment is the forward line it differentiates):"
+    )
     print()
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         print(line)
     print()
     print("Next to seed 000's train(), its lines quoted as the article prints them (middle")
@@ -127,8 +153,10 @@ def _updated(p, g):
 
 def compiled_step(f):
     """``step(params, x, t)`` -> (E, gradients) for :func:`train`, calling the compiled ``f``."""
+
     def step(params, x, t):
         return f(*params, x, t)
+
     return step
 
 
@@ -156,7 +184,9 @@ def main(argv=None):
     """Show the generated backward pass beside the seed's formulas, then train XOR
     compiled and eager from the same start and compare the two."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)"
+    )
     parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
     args = parser.parse_args(argv)
     epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
@@ -170,7 +200,9 @@ def main(argv=None):
     show_source(f)
 
     print()
-    print(f"Training XOR with the compiled function: k = {K}, one update per sample, {epochs} epochs")
+    print(
+        f"Training XOR with the compiled function: k = {K}, one update per sample, {epochs} epochs"
+    )
     t0 = time.perf_counter()
     fast = train(compiled_step(f), start, epochs, SEED)
     t_compiled = time.perf_counter() - t0
@@ -181,7 +213,9 @@ def main(argv=None):
     if not gap <= 1e-9:
         raise RuntimeError(f"compiled and eager training ended {gap:.3g} apart; they must agree")
     steps = epochs * len(XOR)
-    print(f"  compiled: {t_compiled:.3f} s for {steps} steps (tracing and compiling once: {traced * 1e3:.1f} ms)")
+    print(
+        f"  compiled: {t_compiled:.3f} s for {steps} steps (tracing and compiling once: {traced * 1e3:.1f} ms)"
+    )
     print(f"  eager:    {t_eager:.3f} s (a graph and backward() per step)")
     print(f"  speed-up over eager mode: {t_eager / t_compiled:.1f}x")
     print(f"  both end with the same weights (largest difference {gap:.1e})")
@@ -192,7 +226,9 @@ def main(argv=None):
         output = seed_network(*[_values(p) for p in fast], x).data
         correct += round(output) == t
         print(f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {output:>6.3f}")
-    print(f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: {correct} of {len(XOR)} correct")
+    print(
+        f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: {correct} of {len(XOR)} correct"
+    )
     return 0
 
 

@@ -36,17 +36,30 @@ class TwoLayerNet:
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=0):
-        affine1 = Layer(input_size, hidden_size, activation="linear", init="gaussian",
-                        weight_init_std=weight_init_std, seed=seed)
-        affine2 = Layer(hidden_size, output_size, activation="linear", init="gaussian",
-                        weight_init_std=weight_init_std, seed=seed + 1)
+        affine1 = Layer(
+            input_size,
+            hidden_size,
+            activation="linear",
+            init="gaussian",
+            weight_init_std=weight_init_std,
+            seed=seed,
+        )
+        affine2 = Layer(
+            hidden_size,
+            output_size,
+            activation="linear",
+            init="gaussian",
+            weight_init_std=weight_init_std,
+            seed=seed + 1,
+        )
         # params['W1'][i][j]: from input i to hidden neuron j, as the seed's matrix.
         self.params = OrderedDict(
             W1=[[n.w[i] for n in affine1.neurons] for i in range(input_size)],
             b1=[n.b for n in affine1.neurons],
             W2=[[n.w[i] for n in affine2.neurons] for i in range(hidden_size)],
-            b2=[n.b for n in affine2.neurons])
-        for name, p in self.params.items():          # label each Value by its place
+            b2=[n.b for n in affine2.neurons],
+        )
+        for name, p in self.params.items():  # label each Value by its place
             for i, row in enumerate(p):
                 if isinstance(row, list):
                     for j, w in enumerate(row):
@@ -91,7 +104,9 @@ class TwoLayerNet:
         loss.backward()
         grads = OrderedDict()
         for name, p in self.params.items():
-            grads[name] = [[w.grad for w in row] if isinstance(row, list) else row.grad for row in p]
+            grads[name] = [
+                [w.grad for w in row] if isinstance(row, list) else row.grad for row in p
+            ]
         return loss.data, grads
 
 
@@ -99,10 +114,16 @@ def main(argv=None):
     """Parse the options, train, report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few steps only (smoke test)")
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default 200, quick 40)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="training steps (default 200, quick 40)"
+    )
     parser.add_argument("--hidden", type=int, default=20, help="hidden_size (default 20)")
-    parser.add_argument("--weight-init-std", type=float, default=1.0,
-                        help="weight_init_std (default 1.0; the seed's 0.01 learns slowly here)")
+    parser.add_argument(
+        "--weight-init-std",
+        type=float,
+        default=1.0,
+        help="weight_init_std (default 1.0; the seed's 0.01 learns slowly here)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for the data and the weights")
     args = parser.parse_args(argv)
     steps = args.steps if args.steps is not None else (40 if args.quick else 200)
@@ -111,17 +132,26 @@ def main(argv=None):
 
     X, t = make_spirals(50, 3, noise=0.2, seed=args.seed)
     X_test, t_test = make_spirals(50, 3, noise=0.2, seed=args.seed + 1000)
-    net = TwoLayerNet(input_size=2, hidden_size=args.hidden, output_size=3,
-                      weight_init_std=args.weight_init_std, seed=args.seed)
-    print("Three spirals: 150 points in 3 classes (labels 0, 1, 2); no straight line separates them.")
+    net = TwoLayerNet(
+        input_size=2,
+        hidden_size=args.hidden,
+        output_size=3,
+        weight_init_std=args.weight_init_std,
+        seed=args.seed,
+    )
+    print(
+        "Three spirals: 150 points in 3 classes (labels 0, 1, 2); no straight line separates them."
+    )
     print("Network: " + " -> ".join(net.layers) + " -> SoftmaxWithLoss")
     for name, p in net.params.items():
         matrix = isinstance(p[0], list)
         shape = f"{len(p)} x {len(p[0])}" if matrix else f"{len(p)}"
         first = p[0][0] if matrix else p[0]
         print(f"  {name}: {shape:<8} e.g. {first.label} = {first.data:+.4f}")
-    print(f"weights drawn as weight_init_std * N(0, 1) with weight_init_std = {args.weight_init_std}; "
-          "biases start at 0")
+    print(
+        f"weights drawn as weight_init_std * N(0, 1) with weight_init_std = {args.weight_init_std}; "
+        "biases start at 0"
+    )
     print(f"Optimizer Adam(lr=0.05), full batch, {steps} steps.\n")
 
     opt = Adam(net.parameters(), lr=0.05)
@@ -129,14 +159,16 @@ def main(argv=None):
     bar.write(f"{'step':>5}  {'loss':>8}  {'accuracy':>8}")
     show_every = max(steps // 10, 1)
     for step in bar:
-        with gc_paused():                     # the graph holds no cycles: the collector only slows the step
+        with gc_paused():  # the graph holds no cycles: the collector only slows the step
             loss, grads = net.gradient(X, t)  # grads['W1'][i][j] = dL/dW1[i][j]
         bar.set_postfix_str(f"loss {loss:.4f}")
         if step % show_every == 0 or step == steps - 1:
             bar.write(f"{step:>5}  {loss:8.4f}  {net.accuracy(X, t):8.1%}")
         opt.step()
-    print(f"\nlast gradients, e.g. grads['W1'][0][0] = {grads['W1'][0][0]:+.5f}, "
-          f"grads['b2'] = [{', '.join(f'{g:+.5f}' for g in grads['b2'])}]")
+    print(
+        f"\nlast gradients, e.g. grads['W1'][0][0] = {grads['W1'][0][0]:+.5f}, "
+        f"grads['b2'] = [{', '.join(f'{g:+.5f}' for g in grads['b2'])}]"
+    )
     print(f"training accuracy: {net.accuracy(X, t):.1%}")
     print(f"test accuracy (150 new points): {net.accuracy(X_test, t_test):.1%}")
 

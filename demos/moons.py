@@ -33,12 +33,12 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
     bar_ = progress(range(steps), total=steps, desc="training", disable=not bar)
     bar_.write(f"{'step':>5}  {'loss':>8}  {'accuracy':>8}")
     for step in bar_:
-        with gc_paused():       # the graph holds no cycles: Python's collector only slows the step
-            scores = [model(x)[0] for x in X]                # forward: one graph for the batch
+        with gc_paused():  # the graph holds no cycles: Python's collector only slows the step
+            scores = [model(x)[0] for x in X]  # forward: one graph for the batch
             loss = max_margin(scores, y) + l2_penalty(params, alpha)
             opt.zero_grad()
-            loss.backward()                                  # the chain rule, node by node
-            opt.step()                                       # W <- W - (Adam's step)
+            loss.backward()  # the chain rule, node by node
+            opt.step()  # W <- W - (Adam's step)
         bar_.set_postfix_str(f"loss {loss.data:.4f}")
         if step % show_every == 0 or step == steps - 1:
             acc = sum((s.data > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)
@@ -60,16 +60,28 @@ def plot(model, X, y, path, resolution):
     fig, ax = plt.subplots(figsize=(6, 4.8))
     ax.contourf(gx, gy, Z, levels=[-1e9, 0, 1e9], colors=["#f4c7a1", "#a9c9eb"], alpha=0.8)
     ax.contour(gx, gy, Z, levels=[0], colors="k", linewidths=1)
-    for label, colour, marker, name in ((-1, "#d2691e", "o", "label 0 (upper moon)"),
-                                        (1, "#1f5fa8", "s", "label 1 (lower moon)")):
+    for label, colour, marker, name in (
+        (-1, "#d2691e", "o", "label 0 (upper moon)"),
+        (1, "#1f5fa8", "s", "label 1 (lower moon)"),
+    ):
         pts = [p for p, t in zip(X, y) if t == label]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], c=colour, marker=marker,
-                   edgecolors="k", linewidths=0.5, s=28, label=name)
+        ax.scatter(
+            [p[0] for p in pts],
+            [p[1] for p in pts],
+            c=colour,
+            marker=marker,
+            edgecolors="k",
+            linewidths=0.5,
+            s=28,
+            label=name,
+        )
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
-    ax.set_title(f"Two moons: {model!r}\n"
-                 f"decision boundary after training (accuracy {accuracy(model, X, y):.0%})",
-                 fontsize=10)
+    ax.set_title(
+        f"Two moons: {model!r}\n"
+        f"decision boundary after training (accuracy {accuracy(model, X, y):.0%})",
+        fontsize=10,
+    )
     ax.legend(loc="lower left", fontsize=8)
     return save_figure(fig, path, dpi=120)
 
@@ -78,10 +90,13 @@ def main(argv=None):
     """Parse the options, train, report, plot."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few steps only (smoke test)")
-    parser.add_argument("--steps", type=int, default=None, help="training steps (default 100, quick 20)")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="training steps (default 100, quick 20)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed for the data and the weights")
-    parser.add_argument("--out", default=os.path.join(HERE, "out", "moons.png"),
-                        help="where to write the PNG")
+    parser.add_argument(
+        "--out", default=os.path.join(HERE, "out", "moons.png"), help="where to write the PNG"
+    )
     parser.add_argument("--no-plot", action="store_true", help="skip the picture")
     args = parser.parse_args(argv)
     steps = args.steps if args.steps is not None else (20 if args.quick else 100)
@@ -92,14 +107,20 @@ def main(argv=None):
     y = signed_labels(labels)
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=args.seed)
     print("Two moons: 100 points on two interleaving half circles (labels 0/1, used as -1/+1).")
-    print(f"Model: {model!r}, {len(model.parameters())} parameters (weights and biases, all Values).")
-    print("Loss: max-margin (hinge) + L2 penalty; optimizer Adam(lr=0.02); "
-          f"full batch, {steps} steps.\n")
+    print(
+        f"Model: {model!r}, {len(model.parameters())} parameters (weights and biases, all Values)."
+    )
+    print(
+        "Loss: max-margin (hinge) + L2 penalty; optimizer Adam(lr=0.02); "
+        f"full batch, {steps} steps.\n"
+    )
     train(model, X, y, steps, bar=not args.quick)
 
     X_test, labels_test = make_moons(200, noise=0.1, seed=args.seed + 1000)
     print(f"\ntraining accuracy: {accuracy(model, X, y):.1%}")
-    print(f"test accuracy (200 new points): {accuracy(model, X_test, signed_labels(labels_test)):.1%}")
+    print(
+        f"test accuracy (200 new points): {accuracy(model, X_test, signed_labels(labels_test)):.1%}"
+    )
     if not args.no_plot:
         path = plot(model, X, y, args.out, resolution=25 if args.quick else 60)
         if path:

@@ -19,13 +19,17 @@ from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
 HERE = os.path.dirname(os.path.abspath(__file__))
 START = (-7.0, 2.0)
 #: The learning rates of the book's comparison (optimizer_compare_naive.py).
-RACERS = [("SGD", SGD, 0.95), ("Momentum", Momentum, 0.1), ("AdaGrad", AdaGrad, 1.5),
-          ("Adam", Adam, 0.3)]
+RACERS = [
+    ("SGD", SGD, 0.95),
+    ("Momentum", Momentum, 0.1),
+    ("AdaGrad", AdaGrad, 1.5),
+    ("Adam", Adam, 0.3),
+]
 
 
 def f(x, y):
     """The valley x²/20 + y²; its minimum is 0 at (0, 0)."""
-    return x ** 2 / 20.0 + y ** 2
+    return x**2 / 20.0 + y**2
 
 
 def descend(make_optimizer, lr, steps):
@@ -35,7 +39,7 @@ def descend(make_optimizer, lr, steps):
     path = [(x.data, y.data)]
     for _ in range(steps):
         opt.zero_grad()
-        f(x, y).backward()        # x.grad = x/10, y.grad = 2y
+        f(x, y).backward()  # x.grad = x/10, y.grad = 2y
         opt.step()
         path.append((x.data, y.data))
     return path
@@ -49,13 +53,21 @@ def plot(paths, out, n=120):
     xs = [-10 + 20 * i / (n - 1) for i in range(n)]
     ys = [-5 + 10 * j / (n - 1) for j in range(n)]
     Z = [[f(a, b) for a in xs] for b in ys]
-    counts = {len(points) - 1 for points in paths.values()}     # main gives all the same number
+    counts = {len(points) - 1 for points in paths.values()}  # main gives all the same number
     steps = f"{counts.pop()} steps" if len(counts) == 1 else f"up to {max(counts)} steps"
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey=True)
     for ax, (name, points) in zip(axes.flat, paths.items()):
-        ax.contour(xs, ys, Z, levels=[0.05, 0.2, 0.5, 1, 2, 4, 7, 11], colors="#9aa7b5", linewidths=0.8)
-        ax.plot([p[0] for p in points], [p[1] for p in points], "o-", color="#c0392b", markersize=3,
-                linewidth=1)
+        ax.contour(
+            xs, ys, Z, levels=[0.05, 0.2, 0.5, 1, 2, 4, 7, 11], colors="#9aa7b5", linewidths=0.8
+        )
+        ax.plot(
+            [p[0] for p in points],
+            [p[1] for p in points],
+            "o-",
+            color="#c0392b",
+            markersize=3,
+            linewidth=1,
+        )
         ax.plot(0, 0, "+", color="k", markersize=12)
         x_end, y_end = points[-1]
         ax.set_title(f"{name}: ends at ({x_end:.3f}, {y_end:.3f})", fontsize=10)
@@ -78,15 +90,18 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke test: a coarser plot")
     parser.add_argument("--steps", type=int, default=30, help="steps per optimizer (default 30)")
-    parser.add_argument("--out", default=os.path.join(HERE, "out", "optimizers.png"),
-                        help="where to write the PNG")
+    parser.add_argument(
+        "--out", default=os.path.join(HERE, "out", "optimizers.png"), help="where to write the PNG"
+    )
     parser.add_argument("--no-plot", action="store_true", help="skip the picture")
     args = parser.parse_args(argv)
     steps = args.steps
     if steps < 1:
         parser.error("--steps must be positive")
 
-    print("f(x, y) = x²/20 + y²: a long valley, steep in y and almost flat in x; minimum at (0, 0).")
+    print(
+        "f(x, y) = x²/20 + y²: a long valley, steep in y and almost flat in x; minimum at (0, 0)."
+    )
     print(f"Each optimizer starts at {START} and takes {steps} steps.\n")
     print(f"{'optimizer':<10} {'lr':>5}   {'final x':>9} {'final y':>9}   {'f(final)':>9}")
     paths = {}
@@ -95,8 +110,10 @@ def main(argv=None):
         paths[name] = path
         x, y = path[-1]
         print(f"{name:<10} {lr:>5}   {x:9.4f} {y:9.4f}   {f(x, y):9.5f}")
-    print("\nSGD zig-zags across the valley; Momentum rolls along it; AdaGrad and Adam "
-          "scale each direction's step by its own gradient history.")
+    print(
+        "\nSGD zig-zags across the valley; Momentum rolls along it; AdaGrad and Adam "
+        "scale each direction's step by its own gradient history."
+    )
     if not args.no_plot:
         out = plot(paths, args.out, n=40 if args.quick else 120)
         if out:

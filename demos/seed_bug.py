@@ -29,9 +29,9 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT
 
 K = 0.3
-SEED = 1                          # the same starting weights as demos/xor.py
-SAMPLE = ([1.0, 1.0], 0.0)        # both inputs non-zero, so every w_im update shows
-XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
+SEED = 1  # the same starting weights as demos/xor.py
+SAMPLE = ([1.0, 1.0], 0.0)  # both inputs non-zero, so every w_im update shows
+XOR = [(x, float(t)) for x, t in zip(*xor())]  # (inputs, target) pairs
 
 
 def sigmoid(u):
@@ -67,15 +67,23 @@ class SeedNetwork:
     def from_mlp(cls, model):
         """The same numbers as an nn.MLP(2, [3, 1]) holds."""
         hidden, out = model.layers[0].neurons, model.layers[1].neurons[0]
-        return cls(w_im=[[w.data for w in n.w] for n in hidden], w_mo=[[w.data for w in out.w]],
-                   b_m=[n.b.data for n in hidden], b_o=[out.b.data])
+        return cls(
+            w_im=[[w.data for w in n.w] for n in hidden],
+            w_mo=[[w.data for w in out.w]],
+            b_m=[n.b.data for n in hidden],
+            b_o=[out.b.data],
+        )
 
     def forward(self, input_data):
         """Sigmoid outputs of the middle neurons, then of the output neuron, each cell
         keeping its output for train(); returns the network's output."""
         self.input_layer = list(input_data)
         for m, cell in enumerate(self.middle_layer):
-            u = self.w_im[m][0] * self.input_layer[0] + self.w_im[m][1] * self.input_layer[1] + self.b_m[m]
+            u = (
+                self.w_im[m][0] * self.input_layer[0]
+                + self.w_im[m][1] * self.input_layer[1]
+                + self.b_m[m]
+            )
             cell.output = sigmoid(u)
         u = sum(self.w_mo[0][m] * self.middle_layer[m].output for m in range(3)) + self.b_o[0]
         self.output_layer[0].output = sigmoid(u)
@@ -97,9 +105,9 @@ class SeedNetwork:
         # δ_0 = (output - correct) × derivative of the activation (sigmoid here)
         delta_o = (output_o - correct) * output_o * (1.0 - output_o)
         # δ_m = δ_0 × weight into the output layer × derivative of the activation
-        delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)   # BUG: the text says δ_0 × ...;
-        delta_m1 = self.w_mo[0][1] * output_m1 * (1.0 - output_m1)   # BUG: these three lines
-        delta_m2 = self.w_mo[0][2] * output_m2 * (1.0 - output_m2)   # BUG: leave out delta_o
+        delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)  # BUG: the text says δ_0 × ...;
+        delta_m1 = self.w_mo[0][1] * output_m1 * (1.0 - output_m1)  # BUG: these three lines
+        delta_m2 = self.w_mo[0][2] * output_m2 * (1.0 - output_m2)  # BUG: leave out delta_o
 
         # output-layer weight change = - k × δ_0 × input
         self.w_mo[0][0] -= k * delta_o * output_m0
@@ -116,9 +124,9 @@ class SeedNetwork:
         self.w_im[2][0] -= k * delta_m2 * self.input_layer[0]
         self.w_im[2][1] -= k * delta_m2 * self.input_layer[1]
         # middle-layer bias change = - k × δ_m
-        self.b_m[0] -= k * delta_o    # BUG: the comment says δ_m; the code uses delta_o
-        self.b_m[1] -= k * delta_o    # BUG
-        self.b_m[2] -= k * delta_o    # BUG
+        self.b_m[0] -= k * delta_o  # BUG: the comment says δ_m; the code uses delta_o
+        self.b_m[1] -= k * delta_o  # BUG
+        self.b_m[2] -= k * delta_o  # BUG
 
     # ---- the same method with the six BUG lines corrected as the article's text says ----
     def train_fixed(self, correct):
@@ -137,13 +145,21 @@ class SeedNetwork:
             self.b_m[m] -= k * delta_m[m]
 
     # ---- the parameters as one flat list, in a fixed order, with the article's names ----
-    NAMES = ([f"w_im[{m}][{i}]" for m in range(3) for i in range(2)]
-             + [f"w_mo[0][{m}]" for m in range(3)] + [f"b_m[{m}]" for m in range(3)] + ["b_o[0]"])
+    NAMES = (
+        [f"w_im[{m}][{i}]" for m in range(3) for i in range(2)]
+        + [f"w_mo[0][{m}]" for m in range(3)]
+        + [f"b_m[{m}]" for m in range(3)]
+        + ["b_o[0]"]
+    )
 
     def flat(self):
         """The 13 parameters in the order of NAMES."""
-        return ([self.w_im[m][i] for m in range(3) for i in range(2)] + list(self.w_mo[0])
-                + list(self.b_m) + list(self.b_o))
+        return (
+            [self.w_im[m][i] for m in range(3) for i in range(2)]
+            + list(self.w_mo[0])
+            + list(self.b_m)
+            + list(self.b_o)
+        )
 
     @classmethod
     def from_flat(cls, p):
@@ -167,10 +183,12 @@ def mlp_order(name):
     """The nn.MLP parameter name for one of the article's names."""
     kind, idx = name.split("[", 1)
     idx = [int(s) for s in idx.replace("]", " ").replace("[", " ").split()]
-    return {"w_im": lambda m, i: f"layers.0.neurons.{m}.w.{i}",
-            "w_mo": lambda _, m: f"layers.1.neurons.0.w.{m}",
-            "b_m": lambda m: f"layers.0.neurons.{m}.b",
-            "b_o": lambda _: "layers.1.neurons.0.b"}[kind](*idx)
+    return {
+        "w_im": lambda m, i: f"layers.0.neurons.{m}.w.{i}",
+        "w_mo": lambda _, m: f"layers.1.neurons.0.w.{m}",
+        "b_m": lambda m: f"layers.0.neurons.{m}.b",
+        "b_o": lambda _: "layers.1.neurons.0.b",
+    }[kind](*idx)
 
 
 def agree(update, numeric_gradient):
@@ -193,7 +211,7 @@ def compare_one_step(model):
     sum_of_squares(model(x), [t]).backward()
     auto_named = {name: p.grad for name, p in model.named_parameters()}
 
-    def E(*params):        # the seed network's loss as a function of its 13 numbers
+    def E(*params):  # the seed network's loss as a function of its 13 numbers
         return SeedNetwork.from_flat(list(params)).loss(x, t)
 
     numeric = numerical_grad(E, *net.flat())
@@ -218,33 +236,50 @@ def compare_one_step(model):
         ok = agree(seed[row], numeric[row])
         if not ok:
             mismatched.append(name)
-        print(f"{name:<11}" + "".join(f"{v:>+14.6f}" for v in cells)
-              + ("  ok" if ok else "  MISMATCH"))
+        print(
+            f"{name:<11}"
+            + "".join(f"{v:>+14.6f}" for v in cells)
+            + ("  ok" if ok else "  MISMATCH")
+        )
     print()
 
     # The library's numbers all agree with finite differences; say so, with the checker itself.
-    others_ok = all(agree(columns[c][r], numeric[r])
-                    for c in ("delta rule", "autograd") for r in range(len(names)))
+    others_ok = all(
+        agree(columns[c][r], numeric[r])
+        for c in ("delta rule", "autograd")
+        for r in range(len(names))
+    )
     try:
         gradcheck(E, *net.flat())
         checker = "gradcheck(E, 13 parameters) passes: autograd matches finite differences"
     except GradcheckError as err:
         checker = f"gradcheck failed:\n{err}"
     print(checker)
-    print(f"delta rule and autograd vs finite differences: "
-          f"{'all 13 agree' if others_ok else 'DISAGREE'}")
+    print(
+        f"delta rule and autograd vs finite differences: "
+        f"{'all 13 agree' if others_ok else 'DISAGREE'}"
+    )
     fixed_ok = all(agree(f, n) for f, n in zip(fixed, numeric))
-    print(f"seed's train() with its six BUG lines corrected (train_fixed): "
-          f"{'all 13 agree' if fixed_ok else 'still disagrees'}")
+    print(
+        f"seed's train() with its six BUG lines corrected (train_fixed): "
+        f"{'all 13 agree' if fixed_ok else 'still disagrees'}"
+    )
     print()
 
-    print(textwrap.fill(f"The machine flags {len(mismatched)} of 13 updates: {', '.join(mismatched)}.",
-                        width=88, subsequent_indent="  "))
+    print(
+        textwrap.fill(
+            f"The machine flags {len(mismatched)} of 13 updates: {', '.join(mismatched)}.",
+            width=88,
+            subsequent_indent="  ",
+        )
+    )
     w_rows = [r for r, n in enumerate(names) if n.startswith("w_im")]
     ratios = [seed[r] / columns["delta rule"][r] for r in w_rows]
     if not all(abs(ratio * delta_o - 1) < 1e-9 for ratio in ratios):
-        raise RuntimeError("the seed's w_im steps are not the right ones / delta_o: "
-                           + ", ".join(f"{ratio:.6g}" for ratio in ratios))
+        raise RuntimeError(
+            "the seed's w_im steps are not the right ones / delta_o: "
+            + ", ".join(f"{ratio:.6g}" for ratio in ratios)
+        )
     print("* w_im: the code computes delta_m = w_mo * f'(u_m), leaving out the factor delta_o:")
     factor = f"{1 / delta_o:.4g}"
     print(f"  each w_im step is {factor} times the right one, and {factor} = 1 / delta_o.")
@@ -285,18 +320,25 @@ def compare_training(model, epochs):
         return [delta_rule(right, x, [t]).output[0] for x, t in XOR]
 
     print()
-    print(f"Training XOR for {epochs} epochs (k = {K}, one update per sample, same start, same order):")
+    print(
+        f"Training XOR for {epochs} epochs (k = {K}, one update per sample, same start, same order):"
+    )
     print(f"{'rule':<16}{'final loss':>11}   outputs for (0,0) (0,1) (1,0) (1,1)")
     results = {}
-    for name, step, outputs in (("seed's train()", buggy_step, buggy_result),
-                                ("delta rule", right_step, right_result)):
+    for name, step, outputs in (
+        ("seed's train()", buggy_step, buggy_result),
+        ("delta rule", right_step, right_result),
+    ):
         train_xor(step, epochs, SEED)
         ys = outputs()
         loss = sum(0.5 * (y - t) ** 2 for y, (_, t) in zip(ys, XOR))
         learned = all(abs(y - t) < 0.25 for y, (_, t) in zip(ys, XOR))
         results[name] = (loss, learned)
-        print(f"{name:<16}{loss:>11.5f}   " + "  ".join(f"{y:5.3f}" for y in ys)
-              + ("   learned XOR" if learned else "   did not learn XOR"))
+        print(
+            f"{name:<16}{loss:>11.5f}   "
+            + "  ".join(f"{y:5.3f}" for y in ys)
+            + ("   learned XOR" if learned else "   did not learn XOR")
+        )
     if not results["seed's train()"][1]:
         print("With the seed's train() the middle layer does not step along the gradient of the")
         print("loss, and here the network does not learn XOR.")

@@ -33,10 +33,10 @@ from tinygrad_edu.nn import MLP
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import seed_network_loss, seed_parameters
 
-XOR = [(x, float(t)) for x, t in zip(*xor())]   # (inputs, target) pairs
-K = 0.3                 # seed 000's learning coefficient
-SEED = 1                # weights and sample order; the network learns XOR from it
-AGREEMENT = 1e-12       # largest relative gap allowed between delta rule and autograd
+XOR = [(x, float(t)) for x, t in zip(*xor())]  # (inputs, target) pairs
+K = 0.3  # seed 000's learning coefficient
+SEED = 1  # weights and sample order; the network learns XOR from it
+AGREEMENT = 1e-12  # largest relative gap allowed between delta rule and autograd
 GRAPH = Path(__file__).resolve().parent / "out" / "xor_graph.svg"
 
 
@@ -51,7 +51,7 @@ def train(model, epochs, seed, report_every):
     rng = random.Random(seed)
     order = list(range(len(XOR)))
     bar = progress(range(1, epochs + 1), total=epochs, desc="training XOR")
-    say = bar.write                    # prints a line without breaking the bar
+    say = bar.write  # prints a line without breaking the bar
 
     say(f"{'epoch':>6}  {'loss':>8}")
     say(f"{0:>6}  {total_loss(model):8.5f}")
@@ -63,8 +63,10 @@ def train(model, epochs, seed, report_every):
             result = delta_rule(model, x, [t], learning_rate=K)
             gap = compare_with_autograd(model, x, [t], result)
             if not gap <= AGREEMENT:
-                raise RuntimeError(f"epoch {epoch}, sample {x}: the delta rule and autograd "
-                                   f"disagree by {gap:.3g} (relative); they must agree")
+                raise RuntimeError(
+                    f"epoch {epoch}, sample {x}: the delta rule and autograd "
+                    f"disagree by {gap:.3g} (relative); they must agree"
+                )
             worst = max(worst, gap)
             apply_update(model, result)
             steps += 1
@@ -85,8 +87,10 @@ def prediction_table(model):
             y = model(x)[0].data
             ok = round(y) == t
             correct += ok
-            lines.append(f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {y:>6.3f}  {round(y):>7d}  "
-                         + ("ok" if ok else "WRONG"))
+            lines.append(
+                f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {y:>6.3f}  {round(y):>7d}  "
+                + ("ok" if ok else "WRONG")
+            )
     return lines, correct
 
 
@@ -117,7 +121,7 @@ def render_graph(model, path=GRAPH):
     try:
         written = written.resolve().relative_to(Path.cwd())
     except ValueError:
-        pass                                   # not below the current directory: keep it whole
+        pass  # not below the current directory: keep it whole
     return f"graph of one sample's loss (x = [0, 1], correct = 1): {written}"
 
 
@@ -127,12 +131,21 @@ def main(argv=None):
     Returns the exit status: 0 if all four XOR rows come out right, else 1.
     """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)")
-    parser.add_argument("--seed", type=int, default=SEED, help=f"weights and sample order (default {SEED})")
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SEED, help=f"weights and sample order (default {SEED})"
+    )
     parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
-    parser.add_argument("--graph", type=Path, default=GRAPH, metavar="PATH",
-                        help="where to draw the diagram: .svg, .png, .pdf or .dot "
-                             "(default demos/out/xor_graph.svg)")
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        default=GRAPH,
+        metavar="PATH",
+        help="where to draw the diagram: .svg, .png, .pdf or .dot "
+        "(default demos/out/xor_graph.svg)",
+    )
     parser.add_argument("--no-graph", action="store_true", help="do not render the diagram")
     args = parser.parse_args(argv)
     if args.graph.suffix[1:].lower() not in viz.FORMATS:
@@ -147,13 +160,17 @@ def main(argv=None):
     print()
     steps, worst = train(model, epochs, args.seed, report_every=max(1, epochs // 5))
     print()
-    print(f"delta rule vs autograd: {steps} steps compared, "
-          f"largest relative disagreement {worst:.1e} (limit {AGREEMENT:g})")
+    print(
+        f"delta rule vs autograd: {steps} steps compared, "
+        f"largest relative disagreement {worst:.1e} (limit {AGREEMENT:g})"
+    )
     print()
     lines, correct = prediction_table(model)
     print("\n".join(lines))
-    print(f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: "
-          f"{correct} of {len(XOR)} correct")
+    print(
+        f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: "
+        f"{correct} of {len(XOR)} correct"
+    )
     if not args.no_graph:
         print(render_graph(model, args.graph))
     return 0 if correct == len(XOR) else 1

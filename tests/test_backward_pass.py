@@ -19,6 +19,7 @@ from tinygrad_edu import (
 
 # -- the upstream gradient ------------------------------------------------------
 
+
 def test_the_first_argument_is_the_upstream_gradient():
     x = Value(3.0)
     y = x * x
@@ -45,15 +46,16 @@ def test_an_upstream_gradient_must_be_finite():
 
 def test_upstream_gradient_with_create_graph():
     x = Value(2.0)
-    (x ** 3).backward(2.0, create_graph=True)
+    (x**3).backward(2.0, create_graph=True)
     g = x.grad
-    assert g.data == 24.0           # 2 * 3x^2
+    assert g.data == 24.0  # 2 * 3x^2
     x.grad = 0.0
     g.backward()
-    assert x.grad == 24.0           # 2 * 6x
+    assert x.grad == 24.0  # 2 * 6x
 
 
 # -- a pass's contributions to a leaf are summed first ----------------------------------
+
 
 def test_a_pass_sums_its_contributions_before_adding_to_the_leaf():
     x = Value(-1.0)
@@ -78,6 +80,7 @@ def test_a_leaf_root_accumulates_the_upstream_gradient():
 
 # -- constants ---------------------------------------------------------------------------
 
+
 def test_constants_lifted_from_numbers_get_no_gradient():
     x = Value(2.0, label="x")
     y = 3.0 * x + 1.0
@@ -89,7 +92,7 @@ def test_constants_lifted_from_numbers_get_no_gradient():
 
 def test_backward_visits_only_what_leads_to_a_value_that_takes_a_gradient(monkeypatch):
     x = Value(1.0)
-    y = x / 1e-200                # the constant's local derivative -x/c^2 overflows
+    y = x / 1e-200  # the constant's local derivative -x/c^2 overflows
     y.backward()
     assert x.grad == 1e200
 
@@ -111,13 +114,17 @@ def test_create_graph_recipe_near_the_float_limit():
 
 # -- gradients are finite, or the error says where they stopped being finite --------------
 
+
 def test_an_infinite_gradient_raises_naming_the_op_and_operand():
     x, y = Value(1.0, label="x"), Value(1e-200, label="y")
     x.grad, y.grad = 0.25, 0.5
-    with pytest.raises(NonFiniteGradientError, match=r"backward of div\(x = 1\.0, y = 1e-200\): "
-                                                     r"the gradient passed to y = 1e-200 is -inf"):
+    with pytest.raises(
+        NonFiniteGradientError,
+        match=r"backward of div\(x = 1\.0, y = 1e-200\): "
+        r"the gradient passed to y = 1e-200 is -inf",
+    ):
         (x / y).backward()
-    assert (x.grad, y.grad) == (0.25, 0.5)         # a refused pass adds nothing
+    assert (x.grad, y.grad) == (0.25, 0.5)  # a refused pass adds nothing
 
 
 def test_the_error_is_an_overflow_error():
@@ -152,7 +159,7 @@ def test_create_graph_gradient_that_overflows_raises():
 
 
 def test_power_rule_does_not_overflow_an_intermediate_product():
-    assert grad(lambda a: a ** 1023 * 1e306)(0.5) == pytest.approx(1023 * 0.5 ** 1022 * 1e306)
+    assert grad(lambda a: a**1023 * 1e306)(0.5) == pytest.approx(1023 * 0.5**1022 * 1e306)
 
 
 def test_division_rule_orders_its_products_to_stay_finite():
@@ -167,7 +174,7 @@ def test_value_exponent_power_rule_stays_finite():
     # f = c exp(a ** b): upstream c exp(700) times b times out = 700 would overflow
     c, a, b = 1e4, 700.0, 1.0
     expected = c * math.exp(700.0) * b * a ** (b - 1)
-    assert grad(lambda a, b: (a ** b).exp() * c)(a, b) == pytest.approx(expected)
+    assert grad(lambda a, b: (a**b).exp() * c)(a, b) == pytest.approx(expected)
 
 
 def test_the_check_costs_one_sum_and_walks_again_only_on_failure(monkeypatch):
@@ -182,9 +189,10 @@ def test_the_check_costs_one_sum_and_walks_again_only_on_failure(monkeypatch):
 
 # -- mistakes get their error -------------------------------------------------------------
 
+
 def test_a_value_assigned_to_data_is_caught_by_unary_ops():
     p = Value(0.5, label="p")
-    p.data = p - 0.1                    # the classic slip
+    p.data = p - 0.1  # the classic slip
     for method in ("tanh", "exp", "sigmoid", "relu", "log", "sin"):
         with pytest.raises(TypeError, match=r"'p' has \.data = Value"):
             getattr(p, method)()
@@ -204,6 +212,7 @@ def test_no_grad_decorates_async_functions():
 
 def test_no_grad_refuses_generator_functions():
     with pytest.raises(TypeError, match="generator function 'steps'"):
+
         @no_grad()
         def steps():
             yield 1
@@ -232,6 +241,7 @@ def test_grad_none_on_a_root_says_what_to_do():
 
 # -- the lecture's _backward() keeps backward()'s guarantees ---------------------------------
 
+
 def test_lecture_backward_refuses_a_non_finite_gradient():
     x = Value(1e-200, label="x")
     y = 1.0 / x
@@ -251,28 +261,35 @@ def test_lecture_backward_names_the_op_of_a_failing_rule():
 
 # -- grad of a function that runs backward itself -------------------------------------------
 
+
 def test_grad_ignores_what_the_function_left_in_its_variables():
-    def f(x):                          # f(x) = 3x^2, computed with create_graph
+    def f(x):  # f(x) = 3x^2, computed with create_graph
         y = x * x * x
         y.backward(create_graph=True)
         return x.grad
+
     assert grad(f)(2.0) == 12.0 and isinstance(grad(f)(2.0), float)
     assert grad(grad(f))(2.0) == 6.0
 
     def g(x):
-        (x * x).backward()             # a debugging backward inside the function
+        (x * x).backward()  # a debugging backward inside the function
         return x * x * x
+
     assert grad(g)(2.0) == 12.0
 
 
 # -- every non-finite gradient is a NonFiniteGradientError ---------------------------------
 
-@pytest.mark.parametrize("run", [
-    lambda: grad(lambda x: x.sqrt())(0.0),
-    lambda: grad(lambda x: x ** 0.5)(0.0),
-    lambda: (Value(1.0) / Value(1e-200)).backward(create_graph=True),
-    lambda: grad(grad(lambda y: y.log()))(1e-320),
-])
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        lambda: grad(lambda x: x.sqrt())(0.0),
+        lambda: grad(lambda x: x**0.5)(0.0),
+        lambda: (Value(1.0) / Value(1e-200)).backward(create_graph=True),
+        lambda: grad(grad(lambda y: y.log()))(1e-320),
+    ],
+)
 def test_infinite_derivatives_raise_the_one_error(run):
     with pytest.raises(NonFiniteGradientError, match="backward of"):
         run()
@@ -284,24 +301,28 @@ def test_the_error_is_also_a_zero_division_error():
 
 
 def test_no_false_alarm_when_the_square_rule_scales_last():
-    assert grad(lambda x: x ** 2 * 1e308)(0.25) == pytest.approx(5e307)
+    assert grad(lambda x: x**2 * 1e308)(0.25) == pytest.approx(5e307)
 
 
 # -- ints assigned to .data are numbers ------------------------------------------------------
 
+
 def test_an_int_assigned_to_data_still_works():
     b = Value(1.0, label="b")
     b.data = 0
-    assert b.tanh().data == 0.0 and (b * b).data == 0.0 and (b ** 2).data == 0.0
+    assert b.tanh().data == 0.0 and (b * b).data == 0.0 and (b**2).data == 0.0
     assert type(b.exp().data) is float
 
 
 # -- a rule that gives the wrong number of gradients -----------------------------------------
 
+
 def test_a_vjp_with_too_few_gradients_is_refused():
     mul2 = Op("mul2", lambda m, a, b: a * b, lambda m, g, out, a, b: (g * b,))
     a, b = Value(3.0), Value(2.0)
-    with pytest.raises(TypeError, match=r"the vjp of mul2 returned 1 gradient\(s\); it must return a tuple of 2"):
+    with pytest.raises(
+        TypeError, match=r"the vjp of mul2 returned 1 gradient\(s\); it must return a tuple of 2"
+    ):
         mul2(a, b).backward()
     with pytest.raises(TypeError, match="the vjp of mul2"):
         mul2(a, b).backward(create_graph=True)
@@ -309,7 +330,9 @@ def test_a_vjp_with_too_few_gradients_is_refused():
 
 def test_a_vjp_without_its_comma_is_refused():
     bad = Op("bad1", lambda m, a: a * 2.0, lambda m, g, out, a: g * 2.0)
-    with pytest.raises(TypeError, match=r"the vjp of bad1 returned one gradient, not a tuple.*note the comma"):
+    with pytest.raises(
+        TypeError, match=r"the vjp of bad1 returned one gradient, not a tuple.*note the comma"
+    ):
         bad(Value(3.0)).backward()
 
 
@@ -322,6 +345,7 @@ def test_a_forward_that_gives_nan_says_so():
 def test_constants_drop_what_they_are_given_and_are_left_out_of_the_walk():
     from tinygrad_edu.engine import _walk
     from tinygrad_edu.graph import is_constant
+
     x = Value(2.0, label="x")
     y = x * 3.0
     c = y.parents[1]
@@ -330,4 +354,4 @@ def test_constants_drop_what_they_are_given_and_are_left_out_of_the_walk():
     assert c.grad == 0.0
     order, _ = _walk(y)
     assert c not in order and x in order
-    assert c in topological_order(y)          # the tools still see every node
+    assert c in topological_order(y)  # the tools still see every node

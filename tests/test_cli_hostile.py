@@ -29,8 +29,8 @@ from tinygrad_edu.expr import ExpressionError
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 PREFIX = "tinygrad-edu: error: "
-LONGEST_ERROR = len(PREFIX) + 500 + 1            # cli._MAX_MESSAGE characters and the line end
-HANG = 60                                        # seconds: far beyond any case here
+LONGEST_ERROR = len(PREFIX) + 500 + 1  # cli._MAX_MESSAGE characters and the line end
+HANG = 60  # seconds: far beyond any case here
 
 
 class Hung(BaseException):
@@ -73,19 +73,93 @@ def assert_result_or_one_error_line(argv):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True,
-                          text=True, env=ENV, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 # -- hypothesis: the parser answers every string -------------------------------
 
 ASSIGNMENTS = ["x=2", "y=-3", "z=0.5"]
-PIECES = ["x", "y", "z", "q", "1", "2.5", "0", "1e308", "1e999", "(", ")", "+", "-", "*", "/",
-          "**", "//", "%", "@", "~", "exp(", "log(", "sqrt(", "relu(", "abs(", "foo(", ".", ",",
-          "[", "]", "{", "}", "=", ":=", "==", "<", "lambda", ":", "if", "else", "not", "and",
-          "j", "'", '"', "f'{x}'", " ", "\n", "\\", "#", "\t", "\x00", "é", "ｘ", "ｉｆ", "ﬁ", "²",
-          "True", "None", "__class__", "__import__(", "**-", "9" * 30, "\u200b", "\U0001d431",
-          "x+" * 300, "x*" * 300, "-" * 300, "(" * 50, ")" * 50, "2**" * 120, "exp(" * 120]
+PIECES = [
+    "x",
+    "y",
+    "z",
+    "q",
+    "1",
+    "2.5",
+    "0",
+    "1e308",
+    "1e999",
+    "(",
+    ")",
+    "+",
+    "-",
+    "*",
+    "/",
+    "**",
+    "//",
+    "%",
+    "@",
+    "~",
+    "exp(",
+    "log(",
+    "sqrt(",
+    "relu(",
+    "abs(",
+    "foo(",
+    ".",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "=",
+    ":=",
+    "==",
+    "<",
+    "lambda",
+    ":",
+    "if",
+    "else",
+    "not",
+    "and",
+    "j",
+    "'",
+    '"',
+    "f'{x}'",
+    " ",
+    "\n",
+    "\\",
+    "#",
+    "\t",
+    "\x00",
+    "é",
+    "ｘ",
+    "ｉｆ",
+    "ﬁ",
+    "²",
+    "True",
+    "None",
+    "__class__",
+    "__import__(",
+    "**-",
+    "9" * 30,
+    "\u200b",
+    "\U0001d431",
+    "x+" * 300,
+    "x*" * 300,
+    "-" * 300,
+    "(" * 50,
+    ")" * 50,
+    "2**" * 120,
+    "exp(" * 120,
+]
 
 
 @given(st.text(max_size=80))
@@ -105,16 +179,24 @@ def _expressions():
 
     def extend(inner):
         chain = st.lists(inner, min_size=2, max_size=40).flatmap(
-            lambda items: st.lists(st.sampled_from(["+", "-", "*", "/"]), min_size=len(items) - 1,
-                                   max_size=len(items) - 1).map(
-                lambda ops: items[0] + "".join(op + item for op, item in zip(ops, items[1:]))))
+            lambda items: st.lists(
+                st.sampled_from(["+", "-", "*", "/"]),
+                min_size=len(items) - 1,
+                max_size=len(items) - 1,
+            ).map(lambda ops: items[0] + "".join(op + item for op, item in zip(ops, items[1:])))
+        )
         return st.one_of(
             chain,
-            st.tuples(st.sampled_from(sorted(expr.FUNCTIONS)), inner).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(sorted(expr.FUNCTIONS)), inner).map(
+                lambda t: f"{t[0]}({t[1]})"
+            ),
             inner.map(lambda e: f"({e})"),
             inner.map(lambda e: f"-{e}"),
-            st.tuples(inner, st.sampled_from(["2", "-1", "0.5", "y", "(x)"])).map(lambda t: f"({t[0]})**{t[1]}"),
+            st.tuples(inner, st.sampled_from(["2", "-1", "0.5", "y", "(x)"])).map(
+                lambda t: f"({t[0]})**{t[1]}"
+            ),
         )
+
     return st.recursive(leaves, extend, max_leaves=200)
 
 
@@ -131,10 +213,34 @@ def test_any_assignments(items):
     assert_result_or_one_error_line(["grad", "x*y", *items])
 
 
-@given(command=st.sampled_from(["grad", "explain", "graph"]),
-       argv=st.lists(st.one_of(st.text(max_size=20), st.sampled_from(
-           ["x=1", "y=2", "-o", "--max-steps", "--max-nodes", "--timeout", "--rankdir", "--order",
-            "--help", "-h", "x*y", "-x", "--", "=", "x==1"])), max_size=6))
+@given(
+    command=st.sampled_from(["grad", "explain", "graph"]),
+    argv=st.lists(
+        st.one_of(
+            st.text(max_size=20),
+            st.sampled_from(
+                [
+                    "x=1",
+                    "y=2",
+                    "-o",
+                    "--max-steps",
+                    "--max-nodes",
+                    "--timeout",
+                    "--rankdir",
+                    "--order",
+                    "--help",
+                    "-h",
+                    "x*y",
+                    "-x",
+                    "--",
+                    "=",
+                    "x==1",
+                ]
+            ),
+        ),
+        max_size=6,
+    ),
+)
 def test_any_arguments(command, argv, tmp_path_factory):
     # graph writes only .dot files, into a folder of its own (no Graphviz needed)
     folder = tmp_path_factory.mktemp("graph")
@@ -147,11 +253,13 @@ def test_any_arguments(command, argv, tmp_path_factory):
 
 
 def test_the_real_program_exits_with_status_2_and_one_line():
-    for args in (["grad", "x" + "+x" * 5000 + "+", "x=1"],          # deep, then a syntax error
-                 ["grad", "-" * 20000 + "x", "x=1"],
-                 ["grad", "\x01\\\n(", "x=1"],
-                 ["explain", "exp(" * 150 + "x" + ")" * 150, "x=1"],
-                 ["grad", "x", "x=\udcff"]):                         # a byte that is not UTF-8
+    for args in (
+        ["grad", "x" + "+x" * 5000 + "+", "x=1"],  # deep, then a syntax error
+        ["grad", "-" * 20000 + "x", "x=1"],
+        ["grad", "\x01\\\n(", "x=1"],
+        ["explain", "exp(" * 150 + "x" + ")" * 150, "x=1"],
+        ["grad", "x", "x=\udcff"],
+    ):  # a byte that is not UTF-8
         out = run(*args)
         assert out.returncode == 2, (args[:2], out.stderr[-500:])
         assert out.stdout == "" and out.stderr.startswith(PREFIX), out.stderr[-500:]
@@ -161,33 +269,96 @@ def test_the_real_program_exits_with_status_2_and_one_line():
 def test_an_unexpected_failure_is_one_line_with_its_own_status(monkeypatch):
     def broken(args):
         raise RuntimeError("something inside went wrong")
+
     monkeypatch.setattr(cli, "_cmd_grad", broken)
     status, out, err = run_main(["grad", "x", "x=1"])
     assert status == 70 and out == ""
-    assert err == (f"{PREFIX}internal error: RuntimeError: something inside went wrong (this is a "
-                   "bug in tinygrad-edu; please report it with the command that caused it)\n")
+    assert err == (
+        f"{PREFIX}internal error: RuntimeError: something inside went wrong (this is a "
+        "bug in tinygrad-edu; please report it with the command that caused it)\n"
+    )
 
 
 # -- Python's parser reads deep text differently on each version; ours does not ---
+
 
 def _description(tree):
     """Every node of an ast, breadth first: its type, its plain fields and its
     position (ast.dump, but without recursion, for trees thousands deep)."""
     nodes = list(ast.walk(tree))
-    return [(type(node).__name__,
-             [(name, value) for name, value in ast.iter_fields(node)
-              if not isinstance(value, (ast.AST, list))],
-             [(name, [type(v).__name__ for v in value]) for name, value in ast.iter_fields(node)
-              if isinstance(value, list)],
-             [getattr(node, name, None) for name in node._attributes])
-            for node in nodes]
+    return [
+        (
+            type(node).__name__,
+            [
+                (name, value)
+                for name, value in ast.iter_fields(node)
+                if not isinstance(value, (ast.AST, list))
+            ],
+            [
+                (name, [type(v).__name__ for v in value])
+                for name, value in ast.iter_fields(node)
+                if isinstance(value, list)
+            ],
+            [getattr(node, name, None) for name in node._attributes],
+        )
+        for node in nodes
+    ]
 
 
-@given(st.lists(st.sampled_from(
-    ["x", "y", "é", "ｘ", "1", "2.5", "1e-3", "(", ")", "+", "-", "*", "/", "**", "//", "%", "@",
-     "~", "exp(", "tanh(", "f(", ".", ",", "[", "]", "{", "}", "=", "<", "if", "else", "not", ":",
-     " ", "\n", "'s'", "f'{x+1}'", "#c\n", "x.y", "x[0]", "1j", "**-", "-(", ")**"]),
-    min_size=1, max_size=30).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "x",
+                "y",
+                "é",
+                "ｘ",
+                "1",
+                "2.5",
+                "1e-3",
+                "(",
+                ")",
+                "+",
+                "-",
+                "*",
+                "/",
+                "**",
+                "//",
+                "%",
+                "@",
+                "~",
+                "exp(",
+                "tanh(",
+                "f(",
+                ".",
+                ",",
+                "[",
+                "]",
+                "{",
+                "}",
+                "=",
+                "<",
+                "if",
+                "else",
+                "not",
+                ":",
+                " ",
+                "\n",
+                "'s'",
+                "f'{x+1}'",
+                "#c\n",
+                "x.y",
+                "x[0]",
+                "1j",
+                "**-",
+                "-(",
+                ")**",
+            ]
+        ),
+        min_size=1,
+        max_size=30,
+    ).map("".join)
+)
 def test_the_piecewise_reader_builds_the_tree_python_builds(text):
     """_Pieces reads text too deep for ast.parse (chains of thousands of terms on
     3.11+); wherever ast.parse can read a text, the two trees are identical,
@@ -215,12 +386,15 @@ def test_the_piecewise_reader_builds_the_tree_python_builds(text):
         assert _description(built) == _description(expected)
 
 
-@pytest.mark.parametrize("text", [                 # as long as every version's ast.parse reads
-    "+".join(f"x{i}" for i in range(1500)),
-    "x0*" + "*".join(f"(x{i} - 2/x{i})" for i in range(1, 700)) + "/7",
-    "-(" + "+".join(["-x**2*y"] * 700) + ")**2 + tanh(" + "-".join(["exp(-é)"] * 700) + ")",
-    "f(" + ", ".join(["x"] * 1500) + ") + x",
-])
+@pytest.mark.parametrize(
+    "text",
+    [  # as long as every version's ast.parse reads
+        "+".join(f"x{i}" for i in range(1500)),
+        "x0*" + "*".join(f"(x{i} - 2/x{i})" for i in range(1, 700)) + "/7",
+        "-(" + "+".join(["-x**2*y"] * 700) + ")**2 + tanh(" + "-".join(["exp(-é)"] * 700) + ")",
+        "f(" + ", ".join(["x"] * 1500) + ") + x",
+    ],
+)
 def test_long_chains_read_the_same_as_python_reads_them(text):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -229,6 +403,7 @@ def test_long_chains_read_the_same_as_python_reads_them(text):
 
 
 # -- many variables: answered at once, the work linear in their number -----------
+
 
 def _sum_of(n, name="x"):
     return " + ".join(f"{name}{i}" for i in range(n)), [f"{name}{i}=1" for i in range(n)]
@@ -246,10 +421,12 @@ def test_ten_thousand_variables_are_answered():
     checked = [row for row in rows if row[2] != "not"]
     assert checked and all(float(row[2]) == pytest.approx(1.0, rel=1e-6) for row in checked)
     assert rows[-1][2:] == ["not", "checked"]
-    assert lines[-1] == (f"note: finite differences were checked for {len(checked):,} of the 10,000 "
-                         "variables in the expression: each check evaluates the whole expression "
-                         "twice, so checking all of them would cost 20,000 evaluations, while "
-                         "backward() found every gradient in one pass")
+    assert lines[-1] == (
+        f"note: finite differences were checked for {len(checked):,} of the 10,000 "
+        "variables in the expression: each check evaluates the whole expression "
+        "twice, so checking all of them would cost 20,000 evaluations, while "
+        "backward() found every gradient in one pass"
+    )
 
 
 def test_ten_thousand_variables_in_a_product_a_tree_and_unused():
@@ -258,14 +435,24 @@ def test_ten_thousand_variables_in_a_product_a_tree_and_unused():
     status, out, err = run_main(["grad", "*".join(names), *assignments])
     assert status == 0 and out.startswith("w0*w1*w2") and " = 1\n" in out, err
     terms = names
-    while len(terms) > 1:                        # ((w0 + w1) + (w2 + w3)) + ...
-        terms = [f"({a} + {b})" for a, b in zip(terms[::2], terms[1::2])] + terms[len(terms) // 2 * 2:]
+    while len(terms) > 1:  # ((w0 + w1) + (w2 + w3)) + ...
+        terms = [f"({a} + {b})" for a, b in zip(terms[::2], terms[1::2])] + terms[
+            len(terms) // 2 * 2 :
+        ]
     status, out, err = run_main(["grad", terms[0], *assignments])
     assert status == 0 and out.splitlines()[0].endswith(" = 10000"), err
     status, out, err = run_main(["grad", "w0*2", *assignments])
     assert status == 0, err
-    assert out.splitlines()[-1].split() == ["df/dw9999", "0", "0", "0.0e+00", "(not", "in", "the",
-                                            "expression)"]
+    assert out.splitlines()[-1].split() == [
+        "df/dw9999",
+        "0",
+        "0",
+        "0.0e+00",
+        "(not",
+        "in",
+        "the",
+        "expression)",
+    ]
     status, out, err = run_main(["explain", "+".join(names), *assignments])
     assert status == 0 and out.rstrip().endswith("w9999.grad = 1.0"), err
 
@@ -285,6 +472,7 @@ def _work(argv):
     def count(frame, event, arg):
         nonlocal calls
         calls += 1
+
     out, err = io.StringIO(), io.StringIO()
     sys.setprofile(count)
     try:
@@ -301,6 +489,7 @@ def test_the_work_grows_linearly_with_the_number_of_variables(shape, monkeypatch
     # A smaller budget for the finite-difference check (a fixed amount of work, the
     # same for both sizes) keeps the profiled runs short.
     monkeypatch.setattr(cli, "_CHECK_BUDGET", 20_000, raising=False)
+
     def argv(n):
         names = [f"x{i}" for i in range(n)]
         if shape == "sum":
@@ -310,12 +499,15 @@ def test_the_work_grows_linearly_with_the_number_of_variables(shape, monkeypatch
         elif shape == "tree":
             terms = names
             while len(terms) > 1:
-                terms = [f"({a}+{b})" for a, b in zip(terms[::2], terms[1::2])] + terms[len(terms) // 2 * 2:]
+                terms = [f"({a}+{b})" for a, b in zip(terms[::2], terms[1::2])] + terms[
+                    len(terms) // 2 * 2 :
+                ]
             text = terms[0]
         else:
             text = "x0*2"
         return ["grad", text, *(f"{name}=1" for name in names)]
-    _work(argv(10))                               # imports and caches out of the way
+
+    _work(argv(10))  # imports and caches out of the way
     small, large = _work(argv(250)), _work(argv(1000))
     # Four times the variables: four times the work or less (the finite-difference
     # check has a fixed budget).  Quadratic work would be sixteen times.

@@ -18,20 +18,21 @@ def test_nested_grad_names_the_op_whose_derivative_fails():
 
 def test_create_graph_inside_no_grad_still_records_the_gradient_graph():
     x = Value(2.0)
-    y = x ** 3
+    y = x**3
     with no_grad():
         y.backward(create_graph=True)
     first = x.grad
-    assert isinstance(first, Value) and first.data == 12.0    # 3x^2
+    assert isinstance(first, Value) and first.data == 12.0  # 3x^2
     x.grad = 0.0
     first.backward()
-    assert x.grad == 12.0                                       # 6x
+    assert x.grad == 12.0  # 6x
 
 
 def test_float_and_recorded_backward_agree():
     def build():
         a, b = Value(0.7), Value(-1.3)
         return a, b, (a * b).tanh() + a.exp() / (b * b + 1.0)
+
     a, b, out = build()
     out.backward()
     c, d, out2 = build()
@@ -43,7 +44,7 @@ def test_float_and_recorded_backward_agree():
 def test_a_value_assigned_to_data_is_named_with_the_fix():
     p = Value(1.0, label="p")
     (p * p).backward()
-    p.data = p - 0.1 * p.grad            # the slip: a Value where a number belongs
+    p.data = p - 0.1 * p.grad  # the slip: a Value where a number belongs
     with pytest.raises(TypeError, match=r"mul: 'p' has \.data = Value.*p\.data -= lr \* p\.grad"):
         p * 2
 

@@ -11,8 +11,11 @@ from tinygrad_edu.ops import FLOAT, OPS
 from tinygrad_edu.testing import safe_floats
 from tinygrad_edu.viz import draw_dot
 
-softplus = Op("softplus", forward=lambda m, x: m.log(1.0 + m.exp(x)),
-              vjp=lambda m, g, out, x: (g * m.sigmoid(x),))
+softplus = Op(
+    "softplus",
+    forward=lambda m, x: m.log(1.0 + m.exp(x)),
+    vjp=lambda m, g, out, x: (g * m.sigmoid(x),),
+)
 
 
 def _softplus(x):
@@ -21,8 +24,11 @@ def _softplus(x):
 
 def test_the_arity_is_read_from_forward():
     assert softplus.arity == 1
-    hypot = Op("hypot2", lambda m, a, b: m.sqrt(a * a + b * b),
-               lambda m, g, out, a, b: (g * a / out, g * b / out))
+    hypot = Op(
+        "hypot2",
+        lambda m, a, b: m.sqrt(a * a + b * b),
+        lambda m, g, out, a, b: (g * a / out, g * b / out),
+    )
     assert hypot.arity == 2
     assert hypot(Value(3.0), 4.0).data == 5.0
 
@@ -41,12 +47,20 @@ def test_on_numbers_it_gives_a_number():
 
 
 def test_on_numbers_domain_errors_name_the_op():
-    log2 = Op("log2", lambda m, x: m.log(x) / math.log(2.0), lambda m, g, out, x: (g / (x * math.log(2.0)),))
-    with pytest.raises(ValueError, match=r"^log2\(0\.0\): the logarithm is defined only for positive"):
+    log2 = Op(
+        "log2",
+        lambda m, x: m.log(x) / math.log(2.0),
+        lambda m, g, out, x: (g / (x * math.log(2.0)),),
+    )
+    with pytest.raises(
+        ValueError, match=r"^log2\(0\.0\): the logarithm is defined only for positive"
+    ):
         log2(0.0)
 
 
-@pytest.mark.parametrize("bad, error", [("a", TypeError), (None, TypeError), (math.nan, ValueError)])
+@pytest.mark.parametrize(
+    "bad, error", [("a", TypeError), (None, TypeError), (math.nan, ValueError)]
+)
 def test_bad_inputs_are_refused(bad, error):
     with pytest.raises(error, match="softplus"):
         softplus(bad)
@@ -61,21 +75,27 @@ def test_wrong_number_of_inputs():
 @given(x=safe_floats(-3.0, 3.0))
 def test_gradients_to_second_order(x):
     assert gradcheck(softplus, x)
-    assert gradcheck(grad(softplus), x)         # nested: the rule runs on Values
+    assert gradcheck(grad(softplus), x)  # nested: the rule runs on Values
     sig = 1 / (1 + math.exp(-x))
     assert grad(grad(softplus))(x) == pytest.approx(sig * (1 - sig))
 
 
 def test_gradcheck_catches_a_wrong_rule():
-    wrong = Op("softplus_wrong", forward=lambda m, x: m.log(1.0 + m.exp(x)),
-               vjp=lambda m, g, out, x: (g * m.tanh(x),))
+    wrong = Op(
+        "softplus_wrong",
+        forward=lambda m, x: m.log(1.0 + m.exp(x)),
+        vjp=lambda m, g, out, x: (g * m.tanh(x),),
+    )
     with pytest.raises(GradcheckError, match="mismatch"):
         gradcheck(wrong, 0.7)
 
 
 def test_the_docstring_example_arctan():
-    arctan = Op("arctan", forward=lambda m, x: m.atan(x),
-                vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),))
+    arctan = Op(
+        "arctan",
+        forward=lambda m, x: m.atan(x),
+        vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),),
+    )
     for x in (-2.0, 0.3, 1.7):
         assert gradcheck(arctan, x)
         assert grad(grad(arctan))(x) == pytest.approx(-2 * x / (1 + x * x) ** 2)
@@ -94,7 +114,7 @@ def test_formula_and_diagram_name_the_op():
     x = Value(0.5, label="x")
     y = softplus(x * 2.0)
     assert y.formula() == "softplus(x*2)"
-    assert 'label=softplus' in draw_dot(y).source.replace('"', "")
+    assert "label=softplus" in draw_dot(y).source.replace('"', "")
 
 
 def test_the_jit_writes_the_op_as_code():
@@ -111,8 +131,11 @@ def test_a_registered_op_is_a_function_of_m():
     try:
         assert OPS["cube_for_test"] is cube
         assert FLOAT.cube_for_test(2.0) == 8.0
-        twice_cube = Op("twice_cube_for_test", lambda m, x: 2.0 * m.cube_for_test(x),
-                        lambda m, g, out, x: (g * 6.0 * x * x,))
+        twice_cube = Op(
+            "twice_cube_for_test",
+            lambda m, x: 2.0 * m.cube_for_test(x),
+            lambda m, g, out, x: (g * 6.0 * x * x,),
+        )
         assert twice_cube(Value(2.0)).data == 16.0
         with pytest.raises(ValueError, match="already registered"):
             register(Op("cube_for_test", lambda m, x: x, lambda m, g, out, x: (g,)))
@@ -132,13 +155,16 @@ def test_bad_definitions_are_refused_clearly():
 
 
 def test_an_op_built_on_a_math_function_compiles_and_explains():
-    arctan = Op("arctan", forward=lambda m, x: m.atan(x),
-                vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),))
+    arctan = Op(
+        "arctan",
+        forward=lambda m, x: m.atan(x),
+        vjp=lambda m, g, out, x: (g * (1.0 / (1.0 + x * x)),),
+    )
     f = jit(lambda x: arctan(x * x), 0.5)
     assert "atan(t1)" in f.source
     value, (dx,) = f(0.7)
     assert value == pytest.approx(math.atan(0.49))
-    assert dx == pytest.approx(2 * 0.7 / (1 + 0.49 ** 2))
+    assert dx == pytest.approx(2 * 0.7 / (1 + 0.49**2))
     x = Value(0.7, label="x")
     y = arctan(x)
     y.label = "y"
@@ -146,16 +172,26 @@ def test_an_op_built_on_a_math_function_compiles_and_explains():
 
 
 def test_a_registered_op_used_inside_another_rule_compiles():
-    register(Op("softplus_r", forward=lambda m, x: m.log(1.0 + m.exp(x)),
-                             vjp=lambda m, g, out, x: (g * m.sigmoid(x),)))
+    register(
+        Op(
+            "softplus_r",
+            forward=lambda m, x: m.log(1.0 + m.exp(x)),
+            vjp=lambda m, g, out, x: (g * m.sigmoid(x),),
+        )
+    )
     try:
-        twice = Op("twice_softplus", forward=lambda m, x: 2.0 * m.softplus_r(x),
-                   vjp=lambda m, g, out, x: (g * 2.0 * m.sigmoid(x),))
+        twice = Op(
+            "twice_softplus",
+            forward=lambda m, x: 2.0 * m.softplus_r(x),
+            vjp=lambda m, g, out, x: (g * 2.0 * m.sigmoid(x),),
+        )
         f = jit(lambda x: twice(x), 0.3)
         value, (dx,) = f(0.3)
         assert value == pytest.approx(2 * _softplus(0.3))
         assert dx == pytest.approx(2 / (1 + math.exp(-0.3)))
-        assert grad(grad(twice))(0.3) == pytest.approx(2 * (1 / (1 + math.exp(-0.3))) * (1 - 1 / (1 + math.exp(-0.3))))
+        assert grad(grad(twice))(0.3) == pytest.approx(
+            2 * (1 / (1 + math.exp(-0.3))) * (1 - 1 / (1 + math.exp(-0.3)))
+        )
     finally:
         del OPS["softplus_r"]
 

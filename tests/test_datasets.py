@@ -24,9 +24,9 @@ def test_moons_shapes_labels_and_determinism():
 def test_moons_geometry_without_noise():
     X, y = make_moons(40, noise=0.0, seed=0)
     for (a, b), label in zip(X, y):
-        if label == 0:          # upper moon: the unit circle, upper half
+        if label == 0:  # upper moon: the unit circle, upper half
             assert math.hypot(a, b) == pytest.approx(1.0) and b >= -1e-12
-        else:                   # lower moon: centre (1, 0.5), lower half
+        else:  # lower moon: centre (1, 0.5), lower half
             assert math.hypot(a - 1.0, b - 0.5) == pytest.approx(1.0) and b <= 0.5 + 1e-12
     X_ordered, y_ordered = make_moons(40, noise=0.0, shuffle=False)
     assert y_ordered == [0] * 20 + [1] * 20

@@ -72,6 +72,7 @@ def away_from_relu_kink(model, result, margin=1e-3):
 # ---------------------------------------------------------------------------
 # The delta rule equals autograd
 
+
 @pytest.mark.parametrize("act", ACTIVATIONS)
 @pytest.mark.parametrize("hidden_layers", [1, 2])
 @given(data=st.data())
@@ -150,8 +151,12 @@ def test_activation_and_derivative_come_from_the_engine(name, u):
     out.backward()
     assert activation(name, u) == out.data
     assert activation_derivative(name, u) == v.grad
-    closed = {"sigmoid": out.data * (1 - out.data), "tanh": 1 - out.data ** 2,
-              "relu": 1.0 if u > 0 else 0.0, "linear": 1.0}[name]
+    closed = {
+        "sigmoid": out.data * (1 - out.data),
+        "tanh": 1 - out.data**2,
+        "relu": 1.0 if u > 0 else 0.0,
+        "linear": 1.0,
+    }[name]
     assert activation_derivative(name, u) == pytest.approx(closed, rel=1e-15, abs=1e-300)
     if name != "linear":
         assert activation_derivative(name, u) == OPS[name].vjp(FLOAT, 1.0, out.data, u)[0]
@@ -159,6 +164,7 @@ def test_activation_and_derivative_come_from_the_engine(name, u):
 
 # ---------------------------------------------------------------------------
 # The seeds' formulas, typed out by hand
+
 
 def sigmoid(u):
     return 1.0 / (1.0 + math.exp(-u))
@@ -199,8 +205,9 @@ def test_seed_000_formulas_by_hand():
     # 重みの修正量 = − 学習係数 × δ × 入力; バイアスの修正量 = − 学習係数 × δ
     assert r.weight_updates[1][0] == pytest.approx([-k * delta_o * h for h in output_m], rel=1e-14)
     assert r.bias_updates[1] == pytest.approx([-k * delta_o], rel=1e-14)
-    assert r.weight_updates[0] == [pytest.approx([-k * delta_m[m] * xi for xi in x], rel=1e-14)
-                                   for m in range(3)]
+    assert r.weight_updates[0] == [
+        pytest.approx([-k * delta_m[m] * xi for xi in x], rel=1e-14) for m in range(3)
+    ]
     assert r.bias_updates[0] == pytest.approx([-k * d for d in delta_m], rel=1e-14)
     assert r.loss == pytest.approx(0.5 * (output_o - correct) ** 2, rel=1e-14)
 
@@ -217,8 +224,9 @@ def test_seed_001_names():
     FE = S_postA_O - T[0]
     S_ERROR = FE * f_prime(S_preA_O)
     gradient_HtoO = [S_ERROR * S_postA_H[m] for m in range(3)]
-    gradient_ItoH = [[S_ERROR * w_mo[0][m] * f_prime(S_preA_H[m]) * x[i] for i in range(2)]
-                     for m in range(3)]
+    gradient_ItoH = [
+        [S_ERROR * w_mo[0][m] * f_prime(S_preA_H[m]) * x[i] for i in range(2)] for m in range(3)
+    ]
 
     assert r.LR == LR and r.T == T
     assert r.S_preA[0] == pytest.approx(S_preA_H, rel=1e-14)
@@ -244,7 +252,7 @@ def test_seed_002_grads_are_laid_out_as_affine_layers():
 
 def test_general_views():
     model = MLP(2, [3, 2, 1], activation="tanh", seed=2)
-    r = delta_rule(model, [Value(0.5), -1], 0.25)          # Values and ints are fine; one target
+    r = delta_rule(model, [Value(0.5), -1], 0.25)  # Values and ints are fine; one target
     assert isinstance(r, DeltaRuleResult)
     assert r.inputs == [0.5, -1.0] and r.targets == [0.25]
     assert r.output_deltas is r.deltas[-1] and r.hidden_deltas == r.deltas[:2]
@@ -255,6 +263,7 @@ def test_general_views():
 
 # ---------------------------------------------------------------------------
 # Errors a learner can act on
+
 
 def test_one_hidden_layer_names_explain_deeper_networks():
     r = delta_rule(MLP(2, [3, 3, 1], seed=0), [1, 0], [1])
@@ -301,6 +310,7 @@ def test_apply_update_errors_leave_the_model_alone():
 # ---------------------------------------------------------------------------
 # Training and the comparison helper
 
+
 def test_train_step_takes_the_delta_rule_step():
     model = MLP(2, [3, 1], seed=0)
     twin = MLP(2, [3, 1], seed=0)
@@ -318,6 +328,6 @@ def test_compare_with_autograd_catches_a_stale_result():
     r = delta_rule(model, x, t)
     assert compare_with_autograd(model, x, t, r) < 1e-14
     assert compare_with_autograd(model, x, t) < 1e-14
-    for p in model.parameters():            # the weights move; the old result no longer fits
+    for p in model.parameters():  # the weights move; the old result no longer fits
         p.data += 0.5
     assert compare_with_autograd(model, x, t, r) > 0.01

@@ -17,19 +17,32 @@ from tinygrad_edu.testing import safe_floats
 # ---------------------------------------------------------------------------
 # Construction
 
-@pytest.mark.parametrize("data, expected", [(2, 2.0), (True, 1.0), (False, 0.0), (-1.5, -1.5),
-                                            (np.float32(0.5), 0.5), (np.float64(2.5), 2.5), (np.array([3.0]), 3.0),
-                                            (np.int64(7), 7.0)])
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (2, 2.0),
+        (True, 1.0),
+        (False, 0.0),
+        (-1.5, -1.5),
+        (np.float32(0.5), 0.5),
+        (np.float64(2.5), 2.5),
+        (np.array([3.0]), 3.0),
+        (np.int64(7), 7.0),
+    ],
+)
 def test_value_holds_a_float(data, expected):
     v = Value(data)
-    assert type(v.data) is float and v.data == expected       # numpy scalars become floats too
+    assert type(v.data) is float and v.data == expected  # numpy scalars become floats too
     assert repr(v) == f"Value(data={expected!r}, grad=0.0)"
     assert type(v.grad) is float and v.grad == 0.0
     assert v.label == "" and v.op == "" and v.parents == () and v.is_leaf
 
 
-@pytest.mark.parametrize("data, type_name", [("3", "str"), (None, "NoneType"), (1 + 2j, "complex"),
-                                             ([1.0], "list"), ((1.0,), "tuple")])
+@pytest.mark.parametrize(
+    "data, type_name",
+    [("3", "str"), (None, "NoneType"), (1 + 2j, "complex"), ([1.0], "list"), ((1.0,), "tuple")],
+)
 def test_value_rejects_non_numbers_naming_the_type(data, type_name):
     with pytest.raises(TypeError, match=rf"Value holds a real number, got {type_name}"):
         Value(data)
@@ -61,23 +74,70 @@ def test_label_must_be_a_string():
 
 DOMAIN_ERRORS = [
     # (what the learner wrote, error type, message naming op and operand)
-    (lambda: Value(0.0, label="p").log(), ValueError, r"^log\(p = 0\.0\): the logarithm is defined only for positive numbers$"),
+    (
+        lambda: Value(0.0, label="p").log(),
+        ValueError,
+        r"^log\(p = 0\.0\): the logarithm is defined only for positive numbers$",
+    ),
     (lambda: Value(-2.0).log(), ValueError, r"^log\(-2\.0\): .*positive numbers"),
-    (lambda: Value(-4.0, label="s").sqrt(), ValueError, r"^sqrt\(s = -4\.0\): the square root is defined only for numbers >= 0$"),
-    (lambda: Value(0.0, label="z") ** -1, ZeroDivisionError, r"^power\(z = 0\.0, -1\.0\): 0\.0 cannot be raised to a negative power$"),
-    (lambda: Value(0.0) ** -0.5, ZeroDivisionError, r"^power\(0\.0, -0\.5\): 0\.0 cannot be raised to a negative power$"),
-    (lambda: Value(-8.0) ** (1 / 3), ValueError, r"^power\(-8\.0, 0\.333\d+\): a negative base to a non-integer power is not a real number$"),
-    (lambda: Value(1.0, label="n") / 0, ZeroDivisionError, r"^div\(n = 1\.0, 0\.0\): division by zero$"),
-    (lambda: Value(1.0) / Value(0.0, label="d"), ZeroDivisionError, r"^div\(1\.0, d = 0\.0\): division by zero"),
+    (
+        lambda: Value(-4.0, label="s").sqrt(),
+        ValueError,
+        r"^sqrt\(s = -4\.0\): the square root is defined only for numbers >= 0$",
+    ),
+    (
+        lambda: Value(0.0, label="z") ** -1,
+        ZeroDivisionError,
+        r"^power\(z = 0\.0, -1\.0\): 0\.0 cannot be raised to a negative power$",
+    ),
+    (
+        lambda: Value(0.0) ** -0.5,
+        ZeroDivisionError,
+        r"^power\(0\.0, -0\.5\): 0\.0 cannot be raised to a negative power$",
+    ),
+    (
+        lambda: Value(-8.0) ** (1 / 3),
+        ValueError,
+        r"^power\(-8\.0, 0\.333\d+\): a negative base to a non-integer power is not a real number$",
+    ),
+    (
+        lambda: Value(1.0, label="n") / 0,
+        ZeroDivisionError,
+        r"^div\(n = 1\.0, 0\.0\): division by zero$",
+    ),
+    (
+        lambda: Value(1.0) / Value(0.0, label="d"),
+        ZeroDivisionError,
+        r"^div\(1\.0, d = 0\.0\): division by zero",
+    ),
     (lambda: 2.0 / Value(0.0), ZeroDivisionError, r"^div\(2\.0, 0\.0\): division by zero"),
-    (lambda: Value(-2.0, label="b") ** Value(2.0), ValueError,
-     r"^pow\(b = -2\.0, 2\.0\): with a Value exponent the base must be positive"),
+    (
+        lambda: Value(-2.0, label="b") ** Value(2.0),
+        ValueError,
+        r"^pow\(b = -2\.0, 2\.0\): with a Value exponent the base must be positive",
+    ),
     (lambda: (-2.0) ** Value(3.0), ValueError, r"^pow\(-2\.0, 3\.0\): .*Value exponent"),
     (lambda: 0 ** Value(1.0), ValueError, r"^pow\(0\.0, 1\.0\): .*base must be positive"),
-    (lambda: Value(1000.0, label="u").exp(), OverflowError, r"^exp\(u = 1000\.0\): the result overflows a float \(the largest float is about e \*\* 709\.78\)$"),
-    (lambda: Value(1e200) * Value(1e200), OverflowError, r"^mul\(1e\+200, 1e\+200\): the result overflows"),
-    (lambda: Value(1e308) + 1e308, OverflowError, r"^add\(1e\+308, 1e\+308\): the result overflows"),
-    (lambda: Value(10.0) ** 400, OverflowError, r"^power\(10\.0, 400\.0\): the result overflows a float$"),
+    (
+        lambda: Value(1000.0, label="u").exp(),
+        OverflowError,
+        r"^exp\(u = 1000\.0\): the result overflows a float \(the largest float is about e \*\* 709\.78\)$",
+    ),
+    (
+        lambda: Value(1e200) * Value(1e200),
+        OverflowError,
+        r"^mul\(1e\+200, 1e\+200\): the result overflows",
+    ),
+    (
+        lambda: Value(1e308) + 1e308,
+        OverflowError,
+        r"^add\(1e\+308, 1e\+308\): the result overflows",
+    ),
+    (
+        lambda: Value(10.0) ** 400,
+        OverflowError,
+        r"^power\(10\.0, 400\.0\): the result overflows a float$",
+    ),
     (lambda: Value(1.0) + math.nan, ValueError, r"number operand must be finite, got nan"),
     (lambda: Value(1.0) ** math.inf, ValueError, r"^power: the exponent must be finite, got inf"),
 ]
@@ -90,7 +150,9 @@ def test_domain_errors_name_the_op_and_operand(make, error, message):
     text = str(info.value)
     assert "math domain error" not in text
     op = text.split("(", 1)[0]
-    assert text.count(f"{op}:") == 0 and text.count(f"{op} of") == 0     # the op is named once, up front
+    assert (
+        text.count(f"{op}:") == 0 and text.count(f"{op} of") == 0
+    )  # the op is named once, up front
 
 
 def test_a_failed_op_records_nothing_and_leaves_its_operand_intact():
@@ -102,17 +164,29 @@ def test_a_failed_op_records_nothing_and_leaves_its_operand_intact():
 
 def test_a_non_finite_local_derivative_in_backward_names_the_op():
     x = Value(0.0, label="x")
-    y = x.sqrt()                       # sqrt(0) = 0 is fine; its slope 1 / (2 sqrt(0)) is not
-    with pytest.raises(ZeroDivisionError, match=r"backward of sqrt\(x = 0\.0\): the local derivative is not finite"):
+    y = x.sqrt()  # sqrt(0) = 0 is fine; its slope 1 / (2 sqrt(0)) is not
+    with pytest.raises(
+        ZeroDivisionError, match=r"backward of sqrt\(x = 0\.0\): the local derivative is not finite"
+    ):
         y.backward()
     z = Value(0.0, label="z")
-    with pytest.raises(ZeroDivisionError, match=r"^backward of power\(z = 0\.0, 0\.5\): the local derivative is "
-                                                r"not finite here \(pow\(0\.0, -0\.5\): 0\.0 cannot be raised"):
-        (z ** 0.5).backward()              # d/dz z**0.5 = 0.5 * z**-0.5
+    with pytest.raises(
+        ZeroDivisionError,
+        match=r"^backward of power\(z = 0\.0, 0\.5\): the local derivative is "
+        r"not finite here \(pow\(0\.0, -0\.5\): 0\.0 cannot be raised",
+    ):
+        (z**0.5).backward()  # d/dz z**0.5 = 0.5 * z**-0.5
 
 
-@pytest.mark.parametrize("make", [lambda: Value(1.0) + "a", lambda: "a" * Value(1.0),
-                                  lambda: Value(1.0) ** "2", lambda: [1] - Value(1.0)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Value(1.0) + "a",
+        lambda: "a" * Value(1.0),
+        lambda: Value(1.0) ** "2",
+        lambda: [1] - Value(1.0),
+    ],
+)
 def test_unsupported_operand_types_raise_type_error(make):
     with pytest.raises(TypeError, match="unsupported operand|can't multiply|can.t multiply"):
         make()
@@ -120,6 +194,7 @@ def test_unsupported_operand_types_raise_type_error(make):
 
 # ---------------------------------------------------------------------------
 # Graph structure, repr, comparisons, identity
+
 
 def test_ops_record_their_name_and_parents_in_order_with_duplicates():
     a, b = Value(2.0, label="a"), Value(3.0, label="b")
@@ -129,7 +204,7 @@ def test_ops_record_their_name_and_parents_in_order_with_duplicates():
     assert d.parents == (a, a)
     e = b.tanh()
     assert e.op == "tanh" and e.parents == (b,)
-    f = 2 ** a                           # a number on the left becomes a constant leaf
+    f = 2**a  # a number on the left becomes a constant leaf
     assert f.op == "pow" and f.parents[1] is a and f.parents[0].data == 2.0 and f.parents[0].is_leaf
 
 
@@ -140,11 +215,11 @@ def test_in_place_operators_build_new_nodes():
     x *= a
     x -= 0.5
     x /= 2
-    x **= 2                              # x = (((a + 1) * a - 0.5) / 2) ** 2
+    x **= 2  # x = (((a + 1) * a - 0.5) / 2) ** 2
     assert x is not a and a.data == 2.0 and a.is_leaf
     assert x.data == 7.5625
     x.backward()
-    assert a.grad == 2 * 2.75 * (2 * 2.0 + 1) / 2      # 2 * inner * d(inner)/da
+    assert a.grad == 2 * 2.75 * (2 * 2.0 + 1) / 2  # 2 * inner * d(inner)/da
 
 
 def test_repr_reads_well_in_a_repl():
@@ -171,7 +246,7 @@ def test_equality_and_hashing_are_by_identity():
     assert len({a, b, a}) == 2
     d = {a: "a", b: "b"}
     assert d[a] == "a" and d[b] == "b"
-    a.data = 5.0                          # mutating data does not move it in a set
+    a.data = 5.0  # mutating data does not move it in a set
     assert a in {a}
 
 
@@ -183,9 +258,10 @@ def test_float_conversion():
 # ---------------------------------------------------------------------------
 # backward: the chain rule
 
+
 def test_backward_on_a_small_graph():
     a, b = Value(2.0), Value(-3.0)
-    c = a * b + a            # dc/da = b + 1, dc/db = a
+    c = a * b + a  # dc/da = b + 1, dc/db = a
     c.backward()
     assert (c.grad, a.grad, b.grad) == (1.0, -2.0, 2.0)
 
@@ -215,8 +291,10 @@ def test_one_node_reached_by_many_paths():
     for _ in range(20):
         y = y * 1.0 + y * 1.0
     y.backward()
-    assert y.data == 1.5 * 2 ** 20 and x.grad == 2.0 ** 20
-    assert len(topological_order(y)) == 1 + 20 * 5     # every node once: x, and per layer 2 consts, 2 muls, 1 add
+    assert y.data == 1.5 * 2**20 and x.grad == 2.0**20
+    assert (
+        len(topological_order(y)) == 1 + 20 * 5
+    )  # every node once: x, and per layer 2 consts, 2 muls, 1 add
 
 
 def test_a_node_reused_across_a_diamond_gets_every_contribution():
@@ -225,7 +303,7 @@ def test_a_node_reused_across_a_diamond_gets_every_contribution():
     a, b, c = h * 2.0, h.exp(), h * h
     out = a + b * c + h
     out.backward()
-    dh = 2.0 + math.exp(h.data) * h.data ** 2 + math.exp(h.data) * 2 * h.data + 1.0
+    dh = 2.0 + math.exp(h.data) * h.data**2 + math.exp(h.data) * 2 * h.data + 1.0
     assert x.grad == pytest.approx(dh * (1 - math.tanh(0.5) ** 2), rel=1e-12)
 
 
@@ -252,19 +330,20 @@ def test_a_million_op_chain_backpropagates_without_touching_the_recursion_limit(
     limit = sys.getrecursionlimit()
     x = Value(0.5)
     y = x
-    for _ in range(500_000):       # 1,000,000 ops: alternately add and multiply
+    for _ in range(500_000):  # 1,000,000 ops: alternately add and multiply
         y = y + 0.5
         y = y * 1.000001
     y.backward()
-    assert x.grad == pytest.approx(1.000001 ** 500_000, rel=1e-9)    # about e ** 0.5
+    assert x.grad == pytest.approx(1.000001**500_000, rel=1e-9)  # about e ** 0.5
     assert sys.getrecursionlimit() == limit
-    del y                              # freeing a million-deep chain must not crash
+    del y  # freeing a million-deep chain must not crash
     gc.collect()
     assert x.grad > 1.6
 
 
 # ---------------------------------------------------------------------------
 # Accumulation and zero_grad
+
 
 def test_a_second_backward_accumulates_into_leaves():
     a = Value(3.0)
@@ -273,7 +352,7 @@ def test_a_second_backward_accumulates_into_leaves():
     assert a.grad == 6.0
     b.backward()
     assert a.grad == 12.0
-    assert b.grad == 1.0                # intermediate nodes show the latest pass only
+    assert b.grad == 1.0  # intermediate nodes show the latest pass only
 
 
 def test_zero_grad_for_a_list_of_parameters():
@@ -283,7 +362,7 @@ def test_zero_grad_for_a_list_of_parameters():
     zero_grad([w, v])
     assert (w.grad, v.grad) == (0.0, 0.0)
     w.grad = v.grad = 5.0
-    zero_grad(iter([w]))                # any iterable works
+    zero_grad(iter([w]))  # any iterable works
     assert (w.grad, v.grad) == (0.0, 5.0)
 
 
@@ -295,21 +374,22 @@ def test_value_zero_grad_clears_the_whole_graph():
     c.zero_grad()
     assert all(n.grad == 0.0 for n in topological_order(c))
     c.backward()
-    assert a.grad == pytest.approx(2.0 * math.exp(2.0))     # fresh, not doubled
+    assert a.grad == pytest.approx(2.0 * math.exp(2.0))  # fresh, not doubled
 
 
 # ---------------------------------------------------------------------------
 # Higher order: backward(create_graph=True)
 
+
 def test_create_graph_gives_second_derivatives():
     x = Value(2.0)
-    y = x ** 4 - 2 * x ** 2
+    y = x**4 - 2 * x**2
     y.backward(create_graph=True)
     dy = x.grad
-    assert isinstance(dy, Value) and dy.data == 24.0        # 4x^3 - 4x
+    assert isinstance(dy, Value) and dy.data == 24.0  # 4x^3 - 4x
     x.grad = 0.0
     dy.backward()
-    assert x.grad == 44.0                                   # 12x^2 - 4
+    assert x.grad == 44.0  # 12x^2 - 4
 
 
 @given(safe_floats(-2.0, 2.0))
@@ -333,6 +413,7 @@ def test_create_graph_of_a_function_without_a_path_gives_float_zero():
 
 # ---------------------------------------------------------------------------
 # no_grad
+
 
 def test_no_grad_records_nothing():
     x = Value(3.0)
@@ -393,10 +474,15 @@ def test_no_grad_in_one_thread_does_not_affect_another():
 # ---------------------------------------------------------------------------
 # Import weight
 
+
 def test_import_tinygrad_edu_imports_nothing_heavy():
     heavy = ["hypothesis", "graphviz", "matplotlib", "tqdm", "numpy", "tinygrad_edu.testing"]
-    code = ("import sys, tinygrad_edu; "
-            f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    code = f"import sys, tinygrad_edu; print(','.join(m for m in {heavy!r} if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert result.stdout.strip() == ""

@@ -50,6 +50,7 @@ gradients: x1.grad = -1.5, w1.grad = 1.0, x2.grad = 0.5, w2.grad = 0.0, b.grad =
 
 # -- explain -------------------------------------------------------------------
 
+
 def test_the_classic_neuron_step_by_step():
     o, _ = classic_neuron()
     assert explain(o) == NEURON_EXPLAINED
@@ -62,7 +63,7 @@ def test_explain_leaves_the_callers_gradients_alone():
     text = explain(o)
     assert [v.grad for v in leaves] == [100.0, 101.0, 102.0, 103.0, 104.0]
     assert o.grad == 0.0
-    assert "x1.grad = -1.5" in text          # a fresh pass, not the stale 100.0
+    assert "x1.grad = -1.5" in text  # a fresh pass, not the stale 100.0
 
 
 def test_explanation_reads_as_plain_text_in_a_repl():
@@ -97,8 +98,10 @@ def test_a_node_with_no_upstream_gradient_is_skipped_as_backward_skips_it():
     y.label = "y"
     text = explain(y)
     assert "  n1.grad += y.grad * step(n1.data)   (1.0 * step(-2.0)) = 0.0" in text
-    assert ("step 2: n1 = x*2   -- upstream gradient n1.grad is 0: nothing to pass on "
-            "(backward skips it)") in text
+    assert (
+        "step 2: n1 = x*2   -- upstream gradient n1.grad is 0: nothing to pass on "
+        "(backward skips it)"
+    ) in text
     assert "where step(u) = 1 if u > 0 else 0" in text
     y.backward()
     assert x.grad == 0.0
@@ -110,7 +113,7 @@ def test_negative_numbers_are_bracketed_where_they_would_misread():
     assert "(1.0 * (1.0 - (-0.4621) * (-0.4621))) = 0.7864" in explain(t)
     n = -x
     n2 = -n
-    assert "  n1.grad += -n2.grad   (-(1.0)) = -1.0" not in explain(n2)   # no bracket for positives
+    assert "  n1.grad += -n2.grad   (-(1.0)) = -1.0" not in explain(n2)  # no bracket for positives
     assert "x.grad += -n1.grad   (-(-1.0)) = 1.0" in explain(n2)
 
 
@@ -129,8 +132,10 @@ def test_max_steps_and_a_leaf_root():
         y = y.sin()
     text = explain(y, max_steps=3)
     assert text.count("\nstep ") == 3
-    assert ("... 7 more step(s) not shown (explain(root, max_steps=None) lists them); "
-            "the gradients below include them") in text
+    assert (
+        "... 7 more step(s) not shown (explain(root, max_steps=None) lists them); "
+        "the gradients below include them"
+    ) in text
     assert explain(x).startswith("backward pass of x (a leaf: nothing to do)")
 
 
@@ -150,11 +155,14 @@ def test_a_cut_short_explanation_still_ends_with_the_final_gradients():
     assert "not shown" not in explain(y, max_steps=10) and "not shown" not in full
 
 
-@pytest.mark.parametrize("bad, error, message", [
-    (-1, ValueError, "max_steps must be a whole number >= 0 or None, got -1"),
-    (2.5, TypeError, "max_steps must be a whole number >= 0 or None, got 2.5"),
-    (True, TypeError, "max_steps must be a whole number >= 0 or None, got True"),
-])
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (-1, ValueError, "max_steps must be a whole number >= 0 or None, got -1"),
+        (2.5, TypeError, "max_steps must be a whole number >= 0 or None, got 2.5"),
+        (True, TypeError, "max_steps must be a whole number >= 0 or None, got True"),
+    ],
+)
 def test_max_steps_must_be_a_count(bad, error, message):
     with pytest.raises(error, match=re.escape(message)):
         explain(Value(1.0, label="x").exp(), max_steps=bad)
@@ -166,24 +174,35 @@ def test_max_steps_must_be_a_count(bad, error, message):
 def test_a_list_or_a_number_is_refused_with_what_to_pass_instead(function):
     """An MLP returns a list even for one output; a plain number has no graph."""
     from tinygrad_edu.nn import MLP
+
     name = function.__name__
     out = MLP(2, [3, 1], seed=0)([1.0, 0.0])
-    with pytest.raises(TypeError, match=re.escape(
+    with pytest.raises(
+        TypeError,
+        match=re.escape(
             f"{name}() needs one Value, got a list holding one Value: take it out, "
-            f"e.g. {name}(model(x)[0]) (an MLP returns a list even for one output)")):
+            f"e.g. {name}(model(x)[0]) (an MLP returns a list even for one output)"
+        ),
+    ):
         function(out)
-    with pytest.raises(TypeError, match=re.escape(
+    with pytest.raises(
+        TypeError,
+        match=re.escape(
             f"{name}() needs a Value, got the number 3 (a plain number has no graph): "
-            f"compute it from Values, e.g. x = Value(3, label='x'); {name}(x * x)")):
+            f"compute it from Values, e.g. x = Value(3, label='x'); {name}(x * x)"
+        ),
+    ):
         function(3)
-    with pytest.raises(TypeError, match=re.escape(f"{name}() needs one Value, got a tuple of 2 Values")):
+    with pytest.raises(
+        TypeError, match=re.escape(f"{name}() needs one Value, got a tuple of 2 Values")
+    ):
         function((Value(1.0), Value(2.0)))
-    assert function(out[0])                      # the one Value works
+    assert function(out[0])  # the one Value works
 
 
 def test_negative_zero_shows_as_zero():
     a, b, w = Value(0.0, label="a"), Value(-3.0, label="b"), Value(2.0, label="w")
-    c = a * b                      # 0.0 * -3.0 = -0.0
+    c = a * b  # 0.0 * -3.0 = -0.0
     c.label = "c"
     d = c * w
     d.label = "d"
@@ -203,38 +222,53 @@ def test_the_symbolic_side_is_the_engines_own_rule(monkeypatch):
     assert "  x.grad += f.grad * (1.0 + f.data) * (1.0 - f.data)   " in explain(f)
 
 
-@pytest.mark.parametrize("op, expected", [
-    (OPS["add"], ("g", "g")),
-    (OPS["sub"], ("g", "-g")),
-    (OPS["mul"], ("g * b", "g * a")),
-    (OPS["div"], ("g / b", "g * (-out / b)")),
-    (OPS["pow"], ("g * (b * (out / a))", "g * (out * log(a))")),
-    (OPS["tanh"], ("g * (1.0 - out * out)",)),
-    (OPS["sigmoid"], ("g * out * (1.0 - out)",)),
-    (OPS["relu"], ("g * step(a)",)),
-    (OPS["cos"], ("-g * sin(a)",)),
-    (power_by(2), ("g * (2.0 * a)",)),
-    (power_by(3), ("g * (3.0 * a ** 2.0)",)),
-    (power_by(-0.5), ("g * (-0.5 * a ** (-1.5))",)),
-])
+@pytest.mark.parametrize(
+    "op, expected",
+    [
+        (OPS["add"], ("g", "g")),
+        (OPS["sub"], ("g", "-g")),
+        (OPS["mul"], ("g * b", "g * a")),
+        (OPS["div"], ("g / b", "g * (-out / b)")),
+        (OPS["pow"], ("g * (b * (out / a))", "g * (out * log(a))")),
+        (OPS["tanh"], ("g * (1.0 - out * out)",)),
+        (OPS["sigmoid"], ("g * out * (1.0 - out)",)),
+        (OPS["relu"], ("g * step(a)",)),
+        (OPS["cos"], ("-g * sin(a)",)),
+        (power_by(2), ("g * (2.0 * a)",)),
+        (power_by(3), ("g * (3.0 * a ** 2.0)",)),
+        (power_by(-0.5), ("g * (-0.5 * a ** (-1.5))",)),
+    ],
+)
 def test_rule_text(op, expected):
     assert rule_text(op) == expected
 
 
 def test_a_local_derivative_that_is_not_finite_names_the_step():
     x = Value(0.0, label="x")
-    with pytest.raises(ZeroDivisionError, match=r"step 1, backward of n1 = sqrt\(x\): the local derivative is not finite"):
+    with pytest.raises(
+        ZeroDivisionError,
+        match=r"step 1, backward of n1 = sqrt\(x\): the local derivative is not finite",
+    ):
         explain(x.sqrt())
 
 
 def _evaluate(text, env=None):
     """A tiny evaluator for an explanation's expressions (test-only, no eval);
     ``env`` gives the numbers of names such as 'a.data'."""
-    functions = {"log": math.log, "cos": math.cos, "sin": math.sin,
-                 "step": lambda u: 1.0 if u > 0 else 0.0,
-                 "sign": lambda u: (u > 0) - (u < 0) + 0.0}
-    binary = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-              ast.Div: operator.truediv, ast.Pow: operator.pow}
+    functions = {
+        "log": math.log,
+        "cos": math.cos,
+        "sin": math.sin,
+        "step": lambda u: 1.0 if u > 0 else 0.0,
+        "sign": lambda u: (u > 0) - (u < 0) + 0.0,
+    }
+    binary = {
+        ast.Add: operator.add,
+        ast.Sub: operator.sub,
+        ast.Mult: operator.mul,
+        ast.Div: operator.truediv,
+        ast.Pow: operator.pow,
+    }
 
     def ev(node):
         if isinstance(node, ast.Constant):
@@ -248,21 +282,30 @@ def _evaluate(text, env=None):
         if isinstance(node, ast.Attribute) and env is not None:
             return env[f"{node.value.id}.{node.attr}"]
         raise AssertionError(f"unexpected {ast.dump(node)}")
+
     return ev(ast.parse(text, mode="eval").body)
 
 
 def _cases():
     a, b = 1.7, -0.6
-    unary = {name: (lambda x, n=name: getattr(x, n)()) for name in
-             ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")}
+    unary = {
+        name: (lambda x, n=name: getattr(x, n)())
+        for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "abs")
+    }
     cases = [(name, f, (a,)) for name, f in unary.items()]
-    cases += [("relu", unary["relu"], (b,)), ("abs", unary["abs"], (b,)),
-              ("neg", lambda x: -x, (b,)),
-              ("add", lambda x, y: x + y, (a, b)), ("sub", lambda x, y: x - y, (a, b)),
-              ("mul", lambda x, y: x * y, (a, b)), ("div", lambda x, y: x / y, (a, b)),
-              ("pow", lambda x, y: x ** y, (a, b)),
-              ("pow2", lambda x: x ** 2, (b,)), ("powk", lambda x: x ** 3, (b,)),
-              ("powk", lambda x: x ** -1.5, (a,))]
+    cases += [
+        ("relu", unary["relu"], (b,)),
+        ("abs", unary["abs"], (b,)),
+        ("neg", lambda x: -x, (b,)),
+        ("add", lambda x, y: x + y, (a, b)),
+        ("sub", lambda x, y: x - y, (a, b)),
+        ("mul", lambda x, y: x * y, (a, b)),
+        ("div", lambda x, y: x / y, (a, b)),
+        ("pow", lambda x, y: x**y, (a, b)),
+        ("pow2", lambda x: x**2, (b,)),
+        ("powk", lambda x: x**3, (b,)),
+        ("powk", lambda x: x**-1.5, (a,)),
+    ]
     return cases
 
 
@@ -278,11 +321,12 @@ def test_each_line_says_what_the_engine_computes(name, f, inputs):
     assert len(lines) == len(inputs)
     env = {"n1.data": out.data, "n1.grad": 1.0, **{f"{x.label}.data": x.data for x in xs}}
     for x, line in zip(xs, lines):
-        names, numbers, result = re.search(r"\.grad \+= (.*?)\s{3,}\((.*)\) = (\S+?)(?:,|\s|$)",
-                                           line).groups()
+        names, numbers, result = re.search(
+            r"\.grad \+= (.*?)\s{3,}\((.*)\) = (\S+?)(?:,|\s|$)", line
+        ).groups()
         assert _evaluate(numbers) == pytest.approx(float(result), rel=1e-12, abs=1e-15)
         assert _evaluate(names, env) == pytest.approx(float(result), rel=1e-12, abs=1e-15)
-        assert float(result) == x.grad                    # the engine's own number
+        assert float(result) == x.grad  # the engine's own number
 
 
 # A grammar of expressions in x, y, z that stay finite (ExpressionError cases are rejected).
@@ -290,16 +334,34 @@ _LEAF = st.sampled_from(["x", "y", "z", "2", "3", "0.5"])
 
 
 def _grow(children):
-    unary = st.tuples(st.sampled_from(["-({})", "tanh({})", "sin({})", "cos({})", "sigmoid({})",
-                                       "({})**2", "({})**3", "abs({})", "exp({})"]), children)
-    binary = st.tuples(st.sampled_from(["({} + {})", "({} - {})", "({} * {})", "({} / {})"]),
-                       children, children)
-    return st.one_of(unary.map(lambda t: t[0].format(t[1])),
-                     binary.map(lambda t: t[0].format(t[1], t[2])))
+    unary = st.tuples(
+        st.sampled_from(
+            [
+                "-({})",
+                "tanh({})",
+                "sin({})",
+                "cos({})",
+                "sigmoid({})",
+                "({})**2",
+                "({})**3",
+                "abs({})",
+                "exp({})",
+            ]
+        ),
+        children,
+    )
+    binary = st.tuples(
+        st.sampled_from(["({} + {})", "({} - {})", "({} * {})", "({} / {})"]), children, children
+    )
+    return st.one_of(
+        unary.map(lambda t: t[0].format(t[1])), binary.map(lambda t: t[0].format(t[1], t[2]))
+    )
 
 
 EXPRESSIONS = st.recursive(_LEAF, _grow, max_leaves=12)
-VALUES = st.builds(lambda sign, size: sign * size, st.sampled_from([-1.0, 1.0]), st.floats(0.05, 2.0))
+VALUES = st.builds(
+    lambda sign, size: sign * size, st.sampled_from([-1.0, 1.0]), st.floats(0.05, 2.0)
+)
 
 
 def _build(text, x, y, z):
@@ -318,14 +380,20 @@ def test_explain_ends_with_the_gradients_backward_computes(text, x, y, z):
         root.backward()
     except (ValueError, ZeroDivisionError, OverflowError):
         assume(False)
-    shown = dict(re.findall(r"\b([xyz])\.grad = (\S+?)(?:,|$)", explained.split("gradients:")[-1],
-                            re.M)) if "gradients:" in explained else {}
+    shown = (
+        dict(
+            re.findall(r"\b([xyz])\.grad = (\S+?)(?:,|$)", explained.split("gradients:")[-1], re.M)
+        )
+        if "gradients:" in explained
+        else {}
+    )
     for name, v in variables.items():
         if re.search(rf"\b{name}\b", text):
-            assert float(shown[name]) == v.grad        # bit for bit: the same rules, same order
+            assert float(shown[name]) == v.grad  # bit for bit: the same rules, same order
 
 
 # -- formula -----------------------------------------------------------------
+
 
 def test_the_classic_neuron_as_a_formula():
     o, _ = classic_neuron()
@@ -333,33 +401,36 @@ def test_the_classic_neuron_as_a_formula():
     assert o.formula() == "tanh(x1*w1 + x2*w2 + b)"
 
 
-@pytest.mark.parametrize("build, expected", [
-    (lambda x, y, z: x + y * z, "x + y*z"),
-    (lambda x, y, z: (x + y) * z, "(x + y)*z"),
-    (lambda x, y, z: x - (y - z), "x - (y - z)"),
-    (lambda x, y, z: (x - y) - z, "x - y - z"),
-    (lambda x, y, z: x + (y + z), "x + y + z"),
-    (lambda x, y, z: x / (y * z), "x/(y*z)"),
-    (lambda x, y, z: x * (y / z), "x*y/z"),
-    (lambda x, y, z: -x ** 2, "-x**2"),
-    (lambda x, y, z: (-x) ** 2, "(-x)**2"),
-    (lambda x, y, z: -(-x), "-(-x)"),  # noqa: B002 (a double negation, on purpose)
-    (lambda x, y, z: x * -y, "x*(-y)"),
-    (lambda x, y, z: x - -y, "x - (-y)"),
-    (lambda x, y, z: -x * y, "-x*y"),
-    (lambda x, y, z: -(x * y), "-(x*y)"),
-    (lambda x, y, z: (x ** y) ** z, "(x**y)**z"),
-    (lambda x, y, z: x ** (y ** z), "x**y**z"),
-    (lambda x, y, z: x ** (y + z), "x**(y + z)"),
-    (lambda x, y, z: x ** -1, "x**(-1)"),
-    (lambda x, y, z: x ** 0.5, "x**0.5"),
-    (lambda x, y, z: 2 ** x, "2**x"),
-    (lambda x, y, z: (x + 1).exp().log(), "log(exp(x + 1))"),
-    (lambda x, y, z: x * -2.5, "x*(-2.5)"),
-    (lambda x, y, z: -2.5 * x, "-2.5*x"),
-    (lambda x, y, z: x.sigmoid() + x.relu() - abs(y), "sigmoid(x) + relu(x) - abs(y)"),
-    (lambda x, y, z: (x + y) ** 2 / 2, "(x + y)**2/2"),
-])
+@pytest.mark.parametrize(
+    "build, expected",
+    [
+        (lambda x, y, z: x + y * z, "x + y*z"),
+        (lambda x, y, z: (x + y) * z, "(x + y)*z"),
+        (lambda x, y, z: x - (y - z), "x - (y - z)"),
+        (lambda x, y, z: (x - y) - z, "x - y - z"),
+        (lambda x, y, z: x + (y + z), "x + y + z"),
+        (lambda x, y, z: x / (y * z), "x/(y*z)"),
+        (lambda x, y, z: x * (y / z), "x*y/z"),
+        (lambda x, y, z: -(x**2), "-x**2"),
+        (lambda x, y, z: (-x) ** 2, "(-x)**2"),
+        (lambda x, y, z: -(-x), "-(-x)"),  # noqa: B002 (a double negation, on purpose)
+        (lambda x, y, z: x * -y, "x*(-y)"),
+        (lambda x, y, z: x - -y, "x - (-y)"),
+        (lambda x, y, z: -x * y, "-x*y"),
+        (lambda x, y, z: -(x * y), "-(x*y)"),
+        (lambda x, y, z: (x**y) ** z, "(x**y)**z"),
+        (lambda x, y, z: x ** (y**z), "x**y**z"),
+        (lambda x, y, z: x ** (y + z), "x**(y + z)"),
+        (lambda x, y, z: x**-1, "x**(-1)"),
+        (lambda x, y, z: x**0.5, "x**0.5"),
+        (lambda x, y, z: 2**x, "2**x"),
+        (lambda x, y, z: (x + 1).exp().log(), "log(exp(x + 1))"),
+        (lambda x, y, z: x * -2.5, "x*(-2.5)"),
+        (lambda x, y, z: -2.5 * x, "-2.5*x"),
+        (lambda x, y, z: x.sigmoid() + x.relu() - abs(y), "sigmoid(x) + relu(x) - abs(y)"),
+        (lambda x, y, z: (x + y) ** 2 / 2, "(x + y)**2/2"),
+    ],
+)
 def test_minimal_parentheses(build, expected):
     x, y, z = (Value(1.5, label=n) for n in "xyz")
     assert formula(build(x, y, z)) == expected
@@ -381,7 +452,7 @@ def test_a_million_op_chain_prints_without_recursion():
     x = Value(0.5, label="x")
     y = x
     for _ in range(1_000_000):
-        y = y + x                      # left-deep: the writer walks down every node first
+        y = y + x  # left-deep: the writer walks down every node first
     text = formula(y, max_length=40)
     assert text == "x + x + x + x + x + x + x + x + x + x +…"
     assert len(text) == 40
@@ -389,7 +460,7 @@ def test_a_million_op_chain_prints_without_recursion():
 
 def test_shared_subexpressions_do_not_blow_up():
     a = Value(1.0, label="a")
-    for _ in range(200):                # the unfolded tree would have 2**200 leaves
+    for _ in range(200):  # the unfolded tree would have 2**200 leaves
         a = a + a
     assert formula(a, max_length=30) == "a + a + a + a + a + a + a + a…"
 
@@ -412,9 +483,13 @@ def test_stop_at_labels_and_node_names():
 def test_explain_refuses_an_infinite_gradient_as_backward_does():
     from tinygrad_edu import NonFiniteGradientError
     from tinygrad_edu.graph import chain_rule_steps
+
     x, y = Value(1.0, label="x"), Value(1e-200, label="y")
     z = x / y
-    with pytest.raises(NonFiniteGradientError, match=r"^step 1, backward of n1 = x/y: the gradient passed to y is -inf"):
+    with pytest.raises(
+        NonFiniteGradientError,
+        match=r"^step 1, backward of n1 = x/y: the gradient passed to y is -inf",
+    ):
         explain(z)
     with pytest.raises(NonFiniteGradientError, match="step 1: backward of div"):
         list(chain_rule_steps(z))

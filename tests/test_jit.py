@@ -41,6 +41,7 @@ def assert_all_close(got, expected):
 
 # -- an eager reference for nested arguments -----------------------------------
 
+
 def values_like(a):
     return [values_like(x) for x in a] if isinstance(a, (list, tuple)) else Value(a)
 
@@ -59,10 +60,36 @@ def eager(fn, *args):
 
 # -- the generated source may only do arithmetic ---------------------------------
 
-_ALLOWED = (ast.Module, ast.FunctionDef, ast.arguments, ast.arg, ast.Assign, ast.AugAssign,
-            ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub,
-            ast.Name, ast.Load, ast.Store, ast.Constant, ast.IfExp, ast.Compare, ast.Gt, ast.Lt,
-            ast.Return, ast.Tuple, ast.List, ast.Call, ast.Subscript, ast.Expr)
+_ALLOWED = (
+    ast.Module,
+    ast.FunctionDef,
+    ast.arguments,
+    ast.arg,
+    ast.Assign,
+    ast.AugAssign,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Pow,
+    ast.USub,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.Constant,
+    ast.IfExp,
+    ast.Compare,
+    ast.Gt,
+    ast.Lt,
+    ast.Return,
+    ast.Tuple,
+    ast.List,
+    ast.Call,
+    ast.Subscript,
+    ast.Expr,
+)
 _CALLABLE = {"exp", "log", "sqrt", "tanh", "sigmoid", "sin", "cos", "abs", "power", "power_v"}
 
 
@@ -74,7 +101,9 @@ def assert_only_arithmetic(source):
         assert isinstance(node, _ALLOWED), f"unexpected {type(node).__name__} in generated code"
         if isinstance(node, ast.Call):
             assert isinstance(node.func, ast.Name)
-            assert node.func.id in _CALLABLE or re.fullmatch(r"_part_\d+", node.func.id), node.func.id
+            assert node.func.id in _CALLABLE or re.fullmatch(r"_part_\d+", node.func.id), (
+                node.func.id
+            )
             assert not node.keywords
         if isinstance(node, ast.Constant):
             assert type(node.value) in (float, int), node.value
@@ -98,6 +127,7 @@ def split_into_parts(single=3, part=4):
 
 
 # -- random expressions -------------------------------------------------------------
+
 
 @unused_inputs_are_fine
 @given(expression_cases(max_inputs=3, max_depth=5), st.data())
@@ -152,13 +182,14 @@ def test_the_many_parts_form_for_huge_graphs_agrees_too(case):
 
 # -- relu and abs branch at run time -------------------------------------------------
 
+
 def kinked(x, y):
     return x.relu() * y + abs(y) - (x - y).relu()
 
 
 @pytest.mark.parametrize("x, y", [(1.0, 2.0), (-1.0, 2.0), (1.0, -2.0), (-1.5, -0.5), (0.5, 3.0)])
 def test_relu_and_abs_take_either_branch_with_new_inputs(x, y):
-    f = jit(kinked, 1.0, 2.0)            # traced where x > 0, y > 0, x - y < 0
+    f = jit(kinked, 1.0, 2.0)  # traced where x > 0, y > 0, x - y < 0
     value, (dx, dy) = f(x, y)
     step = lambda u: 1.0 if u > 0 else 0.0  # noqa: E731
     assert value == max(x, 0.0) * y + abs(y) - max(x - y, 0.0)
@@ -174,8 +205,10 @@ def test_relu_derivative_is_an_inline_branch_in_the_source():
 
 
 @unused_inputs_are_fine
-@given(expression_cases(max_inputs=2, max_depth=4, ops=["relu", "abs", "mul", "add", "sub", "tanh"]),
-       st.data())
+@given(
+    expression_cases(max_inputs=2, max_depth=4, ops=["relu", "abs", "mul", "add", "sub", "tanh"]),
+    st.data(),
+)
 def test_kinked_expressions_agree_at_fresh_inputs(case, data):
     expr, xs = case
     f = jit(expr, *xs)
@@ -187,14 +220,20 @@ def test_kinked_expressions_agree_at_fresh_inputs(case, data):
 
 # -- networks ----------------------------------------------------------------------
 
+
 @st.composite
 def networks(draw):
     nin = draw(st.integers(1, 3))
     nouts = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3))
     activation = draw(st.sampled_from(["sigmoid", "tanh", "relu", "linear"]))
     output_activation = draw(st.sampled_from(["sigmoid", "tanh", "linear"]))
-    model = MLP(nin, nouts, activation=activation, output_activation=output_activation,
-                seed=draw(st.integers(0, 1000)))
+    model = MLP(
+        nin,
+        nouts,
+        activation=activation,
+        output_activation=output_activation,
+        seed=draw(st.integers(0, 1000)),
+    )
     point = st.lists(safe_floats(), min_size=nin, max_size=nin)
     target = st.lists(safe_floats(-1.0, 1.0), min_size=nouts[-1], max_size=nouts[-1])
     return model, draw(point), draw(target), draw(point), draw(target)
@@ -235,11 +274,17 @@ def seed_network_loss(w_im, b_m, w_mo, b_o, x, correct):
     output_o.label = "output_o"
     error = output_o - correct
     error.label = "error"
-    return 0.5 * error ** 2
+    return 0.5 * error**2
 
 
-SEED_ARGS = ([[0.5, -0.3], [0.2, 0.8], [-0.7, 0.1]], [0.1, -0.2, 0.3], [[0.4, -0.6, 0.9]], [0.05],
-             [1.0, 0.0], 1.0)
+SEED_ARGS = (
+    [[0.5, -0.3], [0.2, 0.8], [-0.7, 0.1]],
+    [0.1, -0.2, 0.3],
+    [[0.4, -0.6, 0.9]],
+    [0.05],
+    [1.0, 0.0],
+    1.0,
+)
 
 
 def test_seed_network_backward_reads_like_the_seed():
@@ -251,9 +296,9 @@ def test_seed_network_backward_reads_like_the_seed():
     for m in range(3):
         assert f"g_output_m{m} = g_u_o * w_mo_0_{m}" in src
         assert f"g_u_m{m} = g_output_m{m} * output_m{m} * (1.0 - output_m{m})" in src
-        assert f"g_w_mo_0_{m} = g_u_o * output_m{m}" in src          # delta_o * input
-        assert f"g_b_m_{m} = g_u_m{m}" in src                        # bias: delta_m
-        assert f"g_w_im_{m}_0 = g_u_m{m} * x_0" in src               # delta_m * input
+        assert f"g_w_mo_0_{m} = g_u_o * output_m{m}" in src  # delta_o * input
+        assert f"g_b_m_{m} = g_u_m{m}" in src  # bias: delta_m
+        assert f"g_w_im_{m}_0 = g_u_m{m} * x_0" in src  # delta_m * input
     assert "g_b_o_0 = g_u_o" in src
     assert src.index("g_u_o =") < src.index("g_u_m2 =") < src.index("g_w_im_0_0 =")
     value, grads = f(*SEED_ARGS)
@@ -288,6 +333,7 @@ def test_per_sample_function_over_a_dataset_accumulates_the_full_batch_gradient(
 
 # -- what the compiled function accepts -----------------------------------------------
 
+
 def two_args(ws, x):
     return ws[0][0] * x + ws[0][1] * ws[1][0] * x
 
@@ -302,23 +348,54 @@ def test_gradients_mirror_the_nesting_of_the_arguments(f2):
     assert value == 1.0 * 0.5 + 2.0 * 3.0 * 0.5
     assert g_ws == [[0.5, 1.5], [1.0]]
     assert g_x == 1.0 + 6.0
-    assert f2(([2.0, 2.0], (1.0,)), 1.0) == (4.0, ([[1.0, 1.0], [2.0]], 4.0))   # tuples fit too
+    assert f2(([2.0, 2.0], (1.0,)), 1.0) == (4.0, ([[1.0, 1.0], [2.0]], 4.0))  # tuples fit too
 
 
-@pytest.mark.parametrize("args, error, message", [
-    ((([[1.0, 2.0], [3.0]]),), TypeError, r"traced with 2 argument\(s\) \(ws, x\), got 1"),
-    (([[1.0, 2.0], [3.0]], 0.5, 1.0), TypeError, r"traced with 2 argument\(s\) \(ws, x\), got 3"),
-    (([[1.0, 2.0], [3.0]], [0.5]), TypeError, r"argument x must be a number, as traced, got a list of 1"),
-    (([[1.0, 2.0], 3.0], 0.5), TypeError, r"argument ws\[1\] must be a list of 1, as traced, got float"),
-    (([[1.0, 2.0, 4.0], [3.0]], 0.5), ValueError, r"argument ws\[0\] must have 2 item\(s\), as traced, got 3"),
-    (([[1.0, 2.0]], 0.5), ValueError, r"argument ws must have 2 item\(s\), as traced, got 1"),
-    (([[1.0, "2"], [3.0]], 0.5), TypeError, r"argument ws\[0\]\[1\] must be a number, as traced, got str"),
-    (([[1.0, 2.0], [3.0]], None), TypeError, r"argument x must be a number, as traced, got NoneType"),
-    (("ab", 0.5), TypeError, r"argument ws must be a list of 2, as traced, got str"),
-    (({1.0, 2.0}, 0.5), TypeError, r"argument ws must be a list of 2, as traced, got set"),
-    (([[1.0, Value(2.0)], [3.0]], 0.5), TypeError, r"ws\[0\]\[1\] must be a number.*got Value.*v\.data"),
-    (([[1.0, 2.0], [3.0]], math.nan), ValueError, r"argument x must be finite, got nan"),
-])
+@pytest.mark.parametrize(
+    "args, error, message",
+    [
+        ((([[1.0, 2.0], [3.0]]),), TypeError, r"traced with 2 argument\(s\) \(ws, x\), got 1"),
+        (
+            ([[1.0, 2.0], [3.0]], 0.5, 1.0),
+            TypeError,
+            r"traced with 2 argument\(s\) \(ws, x\), got 3",
+        ),
+        (
+            ([[1.0, 2.0], [3.0]], [0.5]),
+            TypeError,
+            r"argument x must be a number, as traced, got a list of 1",
+        ),
+        (
+            ([[1.0, 2.0], 3.0], 0.5),
+            TypeError,
+            r"argument ws\[1\] must be a list of 1, as traced, got float",
+        ),
+        (
+            ([[1.0, 2.0, 4.0], [3.0]], 0.5),
+            ValueError,
+            r"argument ws\[0\] must have 2 item\(s\), as traced, got 3",
+        ),
+        (([[1.0, 2.0]], 0.5), ValueError, r"argument ws must have 2 item\(s\), as traced, got 1"),
+        (
+            ([[1.0, "2"], [3.0]], 0.5),
+            TypeError,
+            r"argument ws\[0\]\[1\] must be a number, as traced, got str",
+        ),
+        (
+            ([[1.0, 2.0], [3.0]], None),
+            TypeError,
+            r"argument x must be a number, as traced, got NoneType",
+        ),
+        (("ab", 0.5), TypeError, r"argument ws must be a list of 2, as traced, got str"),
+        (({1.0, 2.0}, 0.5), TypeError, r"argument ws must be a list of 2, as traced, got set"),
+        (
+            ([[1.0, Value(2.0)], [3.0]], 0.5),
+            TypeError,
+            r"ws\[0\]\[1\] must be a number.*got Value.*v\.data",
+        ),
+        (([[1.0, 2.0], [3.0]], math.nan), ValueError, r"argument x must be finite, got nan"),
+    ],
+)
 def test_arguments_that_do_not_fit_the_trace_say_what_differs(f2, args, error, message):
     with pytest.raises(error, match=message):
         f2(*args)
@@ -338,21 +415,33 @@ def test_ints_and_numpy_numbers_give_float_results():
 
 def test_domain_errors_name_the_op_and_the_line():
     f = jit(lambda x: (x * x - 1.0).log(), 2.0)
-    with pytest.raises(ValueError, match=r"\(compiled\), forward at `t\d = log\(t\d\)`: log\(0\.0\): "
-                                         r"the logarithm is defined only for positive numbers$"):
+    with pytest.raises(
+        ValueError,
+        match=r"\(compiled\), forward at `t\d = log\(t\d\)`: log\(0\.0\): "
+        r"the logarithm is defined only for positive numbers$",
+    ):
         f(1.0)
     g = jit(lambda x: (x * x).sqrt(), 2.0)
-    with pytest.raises(ZeroDivisionError, match=r"backward of sqrt .* local derivative is not finite"):
+    with pytest.raises(
+        ZeroDivisionError, match=r"backward of sqrt .* local derivative is not finite"
+    ):
         g(0.0)
     h = jit(lambda x: x.exp(), 1.0)
-    with pytest.raises(OverflowError, match=r"forward at `t\d = exp\(x\)`: exp\(1000\.0\): the result overflows"):
+    with pytest.raises(
+        OverflowError, match=r"forward at `t\d = exp\(x\)`: exp\(1000\.0\): the result overflows"
+    ):
         h(1000.0)
     k = jit(lambda x: x * x * x, 1.0)
-    with pytest.raises(OverflowError, match=r"the result is not finite: `t1 = x \* x` \(the forward of mul\) "
-                                         r"gives inf, with x = 1e\+200$"):
+    with pytest.raises(
+        OverflowError,
+        match=r"the result is not finite: `t1 = x \* x` \(the forward of mul\) "
+        r"gives inf, with x = 1e\+200$",
+    ):
         k(1e200)
-    d = jit(lambda x, y: x / y, 1.0, 2.0)            # inline `/`: Python's own message, the op named here
-    with pytest.raises(ZeroDivisionError, match=r"forward of div at `t\d = x / y`: float division by zero"):
+    d = jit(lambda x, y: x / y, 1.0, 2.0)  # inline `/`: Python's own message, the op named here
+    with pytest.raises(
+        ZeroDivisionError, match=r"forward of div at `t\d = x / y`: float division by zero"
+    ):
         d(1.0, 0.0)
 
 
@@ -360,14 +449,33 @@ def test_results_stay_plain_floats_without_a_graph():
     x = Value(3.0, label="x")
     f = jit(lambda a: a * a, x)
     assert f(5.0) == (25.0, (10.0,))
-    assert x.grad == 0.0                    # tracing never ran backward on the caller's Values
+    assert x.grad == 0.0  # tracing never ran backward on the caller's Values
 
 
 # -- labels, safety ------------------------------------------------------------------
 
-@pytest.mark.parametrize("label", ["x; import os", "a\nimport os", "__import__('os').system('echo hi')",
-                                   '"""', "# c\nraise SystemExit", "\u2028import os", "ｘ", "x",
-                                   "lambda", "exp", "1st", "", "g_w", "_slots", "t1", "..."])
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "x; import os",
+        "a\nimport os",
+        "__import__('os').system('echo hi')",
+        '"""',
+        "# c\nraise SystemExit",
+        "\u2028import os",
+        "ｘ",
+        "x",
+        "lambda",
+        "exp",
+        "1st",
+        "",
+        "g_w",
+        "_slots",
+        "t1",
+        "...",
+    ],
+)
 def test_labels_cannot_inject_code(label):
     w = Value(2.0, label=label)
     v = Value(-1.0, label=label)
@@ -386,7 +494,9 @@ def test_labels_cannot_inject_code(label):
         for name in re.findall(r"\b[^\W\d]\w*\b", code):
             assert IDENTIFIER.match(name)
     value, grads = compiled([0.7, 0.2], -1.5)
-    assert_all_close((value, grads), eager(lambda ws, x: (ws[0] * x + ws[1]).tanh() * x, [0.7, 0.2], -1.5))
+    assert_all_close(
+        (value, grads), eager(lambda ws, x: (ws[0] * x + ws[1]).tanh() * x, [0.7, 0.2], -1.5)
+    )
 
 
 def test_labels_name_the_variables():
@@ -395,7 +505,7 @@ def test_labels_name_the_variables():
     assert "layers_1_neurons_0_w_1" in f.source
     assert "g_layers_0_neurons_1_b = " in f.source
     twice = jit(lambda a, b: a * b, Value(1.0, label="w"), Value(2.0, label="w"))
-    assert "def f(a, b):" in twice.source      # scalar arguments keep their parameter names
+    assert "def f(a, b):" in twice.source  # scalar arguments keep their parameter names
 
 
 def test_symbolic_namespace_covers_every_float_function():
@@ -413,7 +523,9 @@ def test_symbols_print_with_the_parentheses_python_needs():
     assert str(2.0 * 0.5 * a) == "a"
     assert str(SYMBOLIC.pow(-a, 2.0)) == "(-a) ** 2.0"
     assert str(SYMBOLIC.pow(a, 0.5)) == "power(a, 0.5)"
-    assert str(1.0 * Sym.name("x", isfloat=False)) == "1.0 * x"   # keeps an int input's gradient a float
+    assert (
+        str(1.0 * Sym.name("x", isfloat=False)) == "1.0 * x"
+    )  # keeps an int input's gradient a float
     with pytest.raises(TypeError, match="no truth value"):
         bool(a)
 
@@ -429,6 +541,7 @@ def test_the_rules_are_the_engines_own():
 
 # -- the API -------------------------------------------------------------------------
 
+
 def test_decorator_form_and_repr():
     @jit(2.0, 3.0, argnums=0)
     def f(x, y):
@@ -437,7 +550,7 @@ def test_decorator_form_and_repr():
     assert isinstance(f, CompiledFunction)
     assert f(1.0, 5.0) == (5.0, 10.0)
     assert repr(f).startswith("<CompiledFunction f(x, y): ")
-    assert f.fn(Value(1.0), Value(5.0)).data == 5.0     # the original still runs eagerly
+    assert f.fn(Value(1.0), Value(5.0)).data == 5.0  # the original still runs eagerly
 
 
 def test_constants_and_closed_over_values_are_frozen_into_the_code():
@@ -448,16 +561,19 @@ def test_constants_and_closed_over_values_are_frozen_into_the_code():
     assert "2.0 * x" in f.source or "x * 2.0" in f.source
 
 
-@pytest.mark.parametrize("fn, examples, kwargs, error, message", [
-    (lambda x, y: x * y, (1.0,), {}, TypeError, r"cannot be called with 1 example argument"),
-    (lambda x: [x], (1.0,), {}, TypeError, r"must return one Value.*model\(x\)\[0\]"),
-    (lambda x: "x", (1.0,), {}, TypeError, r"must return one Value"),
-    (lambda x: x, ("1.0",), {}, TypeError, r"example x must be a number, a Value or a"),
-    (lambda x: x, (Value(1.0) * 2,), {}, TypeError, r"is a Value computed by 'mul'"),
-    (lambda x, y: x, (1.0, 2.0), {"argnums": 2}, ValueError, r"argnums=2 does not fit"),
-    (lambda x, y: x, (1.0, 2.0), {"argnums": "0"}, TypeError, r"argnums must be None, an int"),
-    (lambda x, y: x, (1.0, 2.0), {"argnums": ()}, ValueError, r"differentiates nothing"),
-])
+@pytest.mark.parametrize(
+    "fn, examples, kwargs, error, message",
+    [
+        (lambda x, y: x * y, (1.0,), {}, TypeError, r"cannot be called with 1 example argument"),
+        (lambda x: [x], (1.0,), {}, TypeError, r"must return one Value.*model\(x\)\[0\]"),
+        (lambda x: "x", (1.0,), {}, TypeError, r"must return one Value"),
+        (lambda x: x, ("1.0",), {}, TypeError, r"example x must be a number, a Value or a"),
+        (lambda x: x, (Value(1.0) * 2,), {}, TypeError, r"is a Value computed by 'mul'"),
+        (lambda x, y: x, (1.0, 2.0), {"argnums": 2}, ValueError, r"argnums=2 does not fit"),
+        (lambda x, y: x, (1.0, 2.0), {"argnums": "0"}, TypeError, r"argnums must be None, an int"),
+        (lambda x, y: x, (1.0, 2.0), {"argnums": ()}, ValueError, r"differentiates nothing"),
+    ],
+)
 def test_jit_misuse_raises_a_helpful_error(fn, examples, kwargs, error, message):
     with pytest.raises(error, match=message):
         jit(fn, *examples, **kwargs)
@@ -476,7 +592,7 @@ def test_the_same_value_twice_is_refused():
 
 def test_an_argument_read_as_a_plain_number_is_frozen_and_warned_about():
     with pytest.warns(UserWarning, match=r"argument t of <lambda> does not reach its result"):
-        f = jit(lambda y, t: 0.5 * (y - t.data) ** 2, 0.5, 1.0)     # t.data is a number: frozen
+        f = jit(lambda y, t: 0.5 * (y - t.data) ** 2, 0.5, 1.0)  # t.data is a number: frozen
     assert f(0.5, 0.0) == f(0.5, 1.0) == (0.125, (-0.5, 0.0))
 
 

@@ -8,7 +8,9 @@ import pytest
 from tinygrad_edu.lab import CHOICES, LIMITS, LabError, LabSession, make_points
 from tinygrad_edu.nn import MLP
 
-pytest.importorskip("starlette", reason="the lab's server needs the lab extra: pip install -e \".[lab]\"")
+pytest.importorskip(
+    "starlette", reason='the lab\'s server needs the lab extra: pip install -e ".[lab]"'
+)
 pytest.importorskip("httpx", reason="Starlette's test client needs httpx")
 
 from starlette.testclient import TestClient  # noqa: E402
@@ -32,17 +34,25 @@ def test_training_lowers_the_loss(session):
 
 def test_a_steps_gradients_are_the_engines_on_the_batchs_mean_loss(session):
     before = [p.data for p in session.parameters]
-    session.train_step()                                        # batch size 0: every point
+    session.train_step()  # batch size 0: every point
     used = [p.grad for p in session.parameters]
-    assert all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-               for a, b in zip(used, _grads_of(session, before)))
+    assert all(
+        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        for a, b in zip(used, _grads_of(session, before))
+    )
 
 
 def _grads_of(session, weights):
     """The mean loss's gradients at ``weights``, by the engine on a fresh copy of the network."""
     from tinygrad_edu.lab import _squared_error
-    net = MLP(2, session.settings["hidden"] + [1], activation=session.settings["activation"],
-              output_activation="sigmoid", seed=0)
+
+    net = MLP(
+        2,
+        session.settings["hidden"] + [1],
+        activation=session.settings["activation"],
+        output_activation="sigmoid",
+        seed=0,
+    )
     for p, w in zip(net.parameters(), weights):
         p.data = w
     total = sum(_squared_error(net([x, y])[0], float(t)) for x, y, t in session.points)
@@ -54,38 +64,47 @@ def _grads_of(session, weights):
 def test_every_data_set_has_two_classes_within_the_limits(name):
     points = make_points(name, 100, seed=3)
     assert len(points) == 100 and {t for _, _, t in points} == {0, 1}
-    assert all(abs(x) <= LIMITS["max_coordinate"] and abs(y) <= LIMITS["max_coordinate"]
-               for x, y, _ in points)
+    assert all(
+        abs(x) <= LIMITS["max_coordinate"] and abs(y) <= LIMITS["max_coordinate"]
+        for x, y, _ in points
+    )
 
 
-@pytest.mark.parametrize("message, words", [
-    ({"type": "settings", "learning_rate": float("nan")}, "learning rate"),
-    ({"type": "settings", "learning_rate": 1e308}, "at most 10"),
-    ({"type": "settings", "learning_rate": "0.1"}, "learning rate"),
-    ({"type": "settings", "hidden": [10 ** 6]}, "from 1 to 32"),
-    ({"type": "settings", "hidden": [4] * 10}, "1 to 3 sizes"),
-    ({"type": "settings", "hidden": "16"}, "list"),
-    ({"type": "settings", "batch_size": -1}, "batch size"),
-    ({"type": "settings", "optimizer": "lbfgs"}, "unknown optimizer"),
-    ({"type": "settings", "activation": "__import__('os')"}, "unknown activation"),
-    ({"type": "settings", "colour": "red"}, "unknown setting"),
-    ({"type": "dataset", "name": "mnist"}, "unknown data set"),
-    ({"type": "add_point", "x": 1e9, "y": 0, "label": 0}, "between"),
-    ({"type": "add_point", "x": 0, "y": 0, "label": 2}, "label must be 0 or 1"),
-    ({"type": "add_point", "x": float("inf"), "y": 0, "label": 0}, "finite"),
-    ({"type": "remove_point", "index": 10 ** 6}, "index"),
-    ({"type": "select", "index": -1}, "index"),
-    ({"type": "frobnicate"}, "unknown message type"),
-    ({"no": "type"}, "unknown message type"),
-    (["a", "list"], "JSON object"),
-    ({"type": "load_model", "text": "{not json"}, "not valid JSON"),
-    ({"type": "load_model", "text": "x" * 1_000_001}, "at most"),
-])
+@pytest.mark.parametrize(
+    "message, words",
+    [
+        ({"type": "settings", "learning_rate": float("nan")}, "learning rate"),
+        ({"type": "settings", "learning_rate": 1e308}, "at most 10"),
+        ({"type": "settings", "learning_rate": "0.1"}, "learning rate"),
+        ({"type": "settings", "hidden": [10**6]}, "from 1 to 32"),
+        ({"type": "settings", "hidden": [4] * 10}, "1 to 3 sizes"),
+        ({"type": "settings", "hidden": "16"}, "list"),
+        ({"type": "settings", "batch_size": -1}, "batch size"),
+        ({"type": "settings", "optimizer": "lbfgs"}, "unknown optimizer"),
+        ({"type": "settings", "activation": "__import__('os')"}, "unknown activation"),
+        ({"type": "settings", "colour": "red"}, "unknown setting"),
+        ({"type": "dataset", "name": "mnist"}, "unknown data set"),
+        ({"type": "add_point", "x": 1e9, "y": 0, "label": 0}, "between"),
+        ({"type": "add_point", "x": 0, "y": 0, "label": 2}, "label must be 0 or 1"),
+        ({"type": "add_point", "x": float("inf"), "y": 0, "label": 0}, "finite"),
+        ({"type": "remove_point", "index": 10**6}, "index"),
+        ({"type": "select", "index": -1}, "index"),
+        ({"type": "frobnicate"}, "unknown message type"),
+        ({"no": "type"}, "unknown message type"),
+        (["a", "list"], "JSON object"),
+        ({"type": "load_model", "text": "{not json"}, "not valid JSON"),
+        ({"type": "load_model", "text": "x" * 1_000_001}, "at most"),
+    ],
+)
 def test_a_bad_message_is_refused_with_its_reason_and_changes_nothing(session, message, words):
     before = (dict(session.settings), list(session.points), [p.data for p in session.parameters])
     with pytest.raises(LabError, match=words):
         session.handle(message)
-    assert before == (dict(session.settings), list(session.points), [p.data for p in session.parameters])
+    assert before == (
+        dict(session.settings),
+        list(session.points),
+        [p.data for p in session.parameters],
+    )
 
 
 def test_too_many_points_are_refused(session):
@@ -103,7 +122,7 @@ def test_points_are_added_removed_and_selected(session):
     assert selection["type"] == "selection" and selection["point"] == [0.25, -0.5, 1]
     assert selection["page_html"].startswith("<!DOCTYPE html>")
     assert selection["delta"]["agree"] and selection["delta"]["max_difference"] < 1e-9
-    assert out[0]["neurons"][0]["activation"] is not None          # each neuron's activation shown
+    assert out[0]["neurons"][0]["activation"] is not None  # each neuron's activation shown
     session.handle({"type": "remove_point", "index": n})
     assert len(session.points) == n and session.selected is None
 
@@ -129,8 +148,13 @@ def test_a_model_saved_by_the_lab_loads_with_nn_and_back(session, tmp_path):
     assert [p.data for p in net.parameters()] == [p.data for p in session.parameters]
     other = MLP(2, [5, 1], activation="relu", output_activation="sigmoid", seed=9)
     other.save(tmp_path / "other.json")
-    out = session.handle({"type": "load_model", "filename": "other.json",
-                          "text": (tmp_path / "other.json").read_text()})
+    out = session.handle(
+        {
+            "type": "load_model",
+            "filename": "other.json",
+            "text": (tmp_path / "other.json").read_text(),
+        }
+    )
     assert out[0]["type"] == "state" and out[0]["settings"]["hidden"] == [5]
     assert out[0]["settings"]["activation"] == "relu"
     assert [p.data for p in session.parameters] == [p.data for p in other.parameters()]
@@ -140,19 +164,26 @@ def test_a_model_the_lab_cannot_train_is_refused(session, tmp_path):
     wide = MLP(3, [2, 1], output_activation="sigmoid", seed=0)
     wide.save(tmp_path / "wide.json")
     with pytest.raises(LabError, match="takes 3 inputs"):
-        session.handle({"type": "load_model", "filename": "wide.json", "text": (tmp_path / "wide.json").read_text()})
+        session.handle(
+            {
+                "type": "load_model",
+                "filename": "wide.json",
+                "text": (tmp_path / "wide.json").read_text(),
+            }
+        )
 
 
 def test_a_number_that_stops_being_finite_pauses_training_and_changes_nothing(session):
-    def overflowing(params, x, t):               # what the jit raises, naming the op
+    def overflowing(params, x, t):  # what the jit raises, naming the op
         raise OverflowError("f (compiled): a gradient is not finite: g_t3 = ... (mul)")
+
     session._sample = overflowing
     session.playing = True
     before = [p.data for p in session.parameters]
     with pytest.raises(LabError, match="training paused: a number stopped being finite"):
         session.play_frame()
     assert not session.playing
-    assert [p.data for p in session.parameters] == before       # no step taken
+    assert [p.data for p in session.parameters] == before  # no step taken
 
 
 def test_the_heat_map_is_the_networks_output_on_the_grid(session):
@@ -185,14 +216,18 @@ def test_the_page_needs_the_token_and_the_servers_own_host(client):
     assert "http://" not in r.text.replace("http://www.w3.org", "") and "https://" not in r.text
 
 
-@pytest.mark.parametrize("path, headers", [
-    ("/ws", {"origin": "http://testserver"}),                           # no token
-    ("/ws?token=wrong", {"origin": "http://testserver"}),
-    (f"/ws?token={TOKEN}", {"origin": "http://evil.example"}),          # another page
-    (f"/ws?token={TOKEN}", {}),                                         # no Origin at all
-])
+@pytest.mark.parametrize(
+    "path, headers",
+    [
+        ("/ws", {"origin": "http://testserver"}),  # no token
+        ("/ws?token=wrong", {"origin": "http://testserver"}),
+        (f"/ws?token={TOKEN}", {"origin": "http://evil.example"}),  # another page
+        (f"/ws?token={TOKEN}", {}),  # no Origin at all
+    ],
+)
 def test_a_websocket_without_the_token_or_from_another_origin_is_refused(client, path, headers):
     from starlette.websockets import WebSocketDisconnect
+
     with pytest.raises(WebSocketDisconnect), client.websocket_connect(path, headers=headers) as ws:
         ws.receive_text()
 
@@ -206,12 +241,16 @@ def test_the_live_channel_answers_and_survives_hostile_messages(client):
     with _open(client) as ws:
         kinds = [json.loads(ws.receive_text())["type"] for _ in range(3)]
         assert kinds == ["hello", "state", "frame"]
-        for bad in ["not json", "[" * 100_000, json.dumps({"type": "settings", "learning_rate": 1e308}),
-                    json.dumps({"type": "settings", "hidden": [10 ** 6]}),
-                    json.dumps({"type": "add_point", "x": 0, "y": 0, "label": 0, "extra": "x" * 10})]:
+        for bad in [
+            "not json",
+            "[" * 100_000,
+            json.dumps({"type": "settings", "learning_rate": 1e308}),
+            json.dumps({"type": "settings", "hidden": [10**6]}),
+            json.dumps({"type": "add_point", "x": 0, "y": 0, "label": 0, "extra": "x" * 10}),
+        ]:
             ws.send_text(bad)
             answer = json.loads(ws.receive_text())
-            if answer["type"] == "state":          # the last one is fine: extra keys are ignored
+            if answer["type"] == "state":  # the last one is fine: extra keys are ignored
                 assert json.loads(ws.receive_text())["type"] == "frame"
                 break
             assert answer["type"] == "error" and answer["message"]

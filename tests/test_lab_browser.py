@@ -41,8 +41,9 @@ import pytest
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:
-    pytest.skip("Playwright for Python is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+    pytest.skip(
+        "Playwright for Python is not installed (pip install -e '.[test]')", allow_module_level=True
+    )
 
 
 def _chromium():
@@ -54,15 +55,24 @@ def _chromium():
 
 CHROMIUM = _chromium()
 if CHROMIUM is None:
-    pytest.skip("no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
-                ".ci/run installs it): the browser tests skip", allow_module_level=True)
+    pytest.skip(
+        "no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
+        ".ci/run installs it): the browser tests skip",
+        allow_module_level=True,
+    )
 if shutil.which("dot") is None:
-    pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): the lab draws "
-                "its network and the point's graph with it", allow_module_level=True)
+    pytest.skip(
+        "Graphviz's `dot` is not installed (apt-get install graphviz): the lab draws "
+        "its network and the point's graph with it",
+        allow_module_level=True,
+    )
 for _name in ("starlette", "uvicorn", "websockets"):
     if importlib.util.find_spec(_name) is None:
-        pytest.skip(f"{_name} is not installed: the lab's server needs the lab extra "
-                    "(pip install -e '.[lab]')", allow_module_level=True)
+        pytest.skip(
+            f"{_name} is not installed: the lab's server needs the lab extra "
+            "(pip install -e '.[lab]')",
+            allow_module_level=True,
+        )
 
 from websockets.exceptions import InvalidStatus  # noqa: E402
 from websockets.sync.client import connect  # noqa: E402
@@ -73,7 +83,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT = REPO / "docs" / "lab.png"
 URL_LINE = re.compile(r"the lab is at (http://127\.0\.0\.1:(\d+)/\?token=(\S+))")
-TIMEOUT = 20_000                         # ms: a slow machine still answers within this
+TIMEOUT = 20_000  # ms: a slow machine still answers within this
 
 # ---------------------------------------------------------------------------------
 # The server, as the learner starts it
@@ -86,25 +96,36 @@ class LabServer:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tinygrad_edu", "lab", "--no-browser", "--port", str(port)],
-            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.lines, self.errors = queue.Queue(), []
         self.out = []
-        threading.Thread(target=self._read, args=(self.proc.stdout, self.out, self.lines),
-                         daemon=True).start()
-        threading.Thread(target=self._read, args=(self.proc.stderr, self.errors, None),
-                         daemon=True).start()
+        threading.Thread(
+            target=self._read, args=(self.proc.stdout, self.out, self.lines), daemon=True
+        ).start()
+        threading.Thread(
+            target=self._read, args=(self.proc.stderr, self.errors, None), daemon=True
+        ).start()
         deadline = time.monotonic() + timeout
         while True:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
                 self.proc.kill()
-                pytest.fail(f"the lab printed no URL within {timeout} s; stdout {self.out!r}, "
-                            f"stderr {''.join(self.errors)!r}")
+                pytest.fail(
+                    f"the lab printed no URL within {timeout} s; stdout {self.out!r}, "
+                    f"stderr {''.join(self.errors)!r}"
+                )
             if line is None:
                 self.proc.wait(5)
-                pytest.fail(f"the lab exited ({self.proc.returncode}) before printing its URL; "
-                            f"stdout {self.out!r}, stderr {''.join(self.errors)!r}")
+                pytest.fail(
+                    f"the lab exited ({self.proc.returncode}) before printing its URL; "
+                    f"stdout {self.out!r}, stderr {''.join(self.errors)!r}"
+                )
             found = URL_LINE.search(line)
             if found:
                 break
@@ -130,8 +151,10 @@ class LabServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
-            pytest.fail(f"the lab did not stop within {timeout} s of SIGINT; "
-                        f"stderr {''.join(self.errors)!r}")
+            pytest.fail(
+                f"the lab did not stop within {timeout} s of SIGINT; "
+                f"stderr {''.join(self.errors)!r}"
+            )
 
 
 def port_is_free(port):
@@ -194,7 +217,7 @@ _HOOK = """(() => {
   window.WebSocket = Watched;
 })();"""
 
-LAB_LOGS = []                              # every lab page's Log, for the check across the tests
+LAB_LOGS = []  # every lab page's Log, for the check across the tests
 
 
 class Log:
@@ -210,10 +233,11 @@ class Log:
 
     def foreign(self, origin):
         """The requests and sockets to anything but ``origin`` (the page's own)."""
-        ws = "ws" + origin[len("http"):]
+        ws = "ws" + origin[len("http") :]
         own = (origin + "/", "blob:" + origin + "/")
-        return ([u for u in self.requests if not (u.startswith(own) or u == "about:srcdoc")]
-                + [u for u in self.sockets if not u.startswith(ws + "/ws?")])
+        return [u for u in self.requests if not (u.startswith(own) or u == "about:srcdoc")] + [
+            u for u in self.sockets if not u.startswith(ws + "/ws?")
+        ]
 
     def assert_clean(self, origin):
         assert self.errors == [], f"uncaught errors: {self.errors}"
@@ -236,9 +260,11 @@ def open_lab(browser, lab):
         log = Log(page)
         LAB_LOGS.append((log, server.origin))
         page.goto(server.url)
-        page.wait_for_function("() => window.__lab && window.__lab.state !== null"
-                               " && document.getElementById('step').textContent === '0'"
-                               " && !document.getElementById('play').disabled")
+        page.wait_for_function(
+            "() => window.__lab && window.__lab.state !== null"
+            " && document.getElementById('step').textContent === '0'"
+            " && !document.getElementById('play').disabled"
+        )
         return page, log
 
     yield open_
@@ -266,15 +292,19 @@ def point_position(page, point, bounds):
     """Where (x, y) is drawn, in the plot's own CSS pixels (the click's ``position``)."""
     box = page.get_by_test_id("data-plot").locator("canvas").bounding_box()
     xmin, xmax, ymin, ymax = bounds
-    return {"x": (point[0] - xmin) / (xmax - xmin) * box["width"],
-            "y": (ymax - point[1]) / (ymax - ymin) * box["height"]}
+    return {
+        "x": (point[0] - xmin) / (xmax - xmin) * box["width"],
+        "y": (ymax - point[1]) / (ymax - ymin) * box["height"],
+    }
 
 
 def data_at(page, position, bounds):
     box = page.get_by_test_id("data-plot").locator("canvas").bounding_box()
     xmin, xmax, ymin, ymax = bounds
-    return (xmin + position["x"] / box["width"] * (xmax - xmin),
-            ymax - position["y"] / box["height"] * (ymax - ymin))
+    return (
+        xmin + position["x"] / box["width"] * (xmax - xmin),
+        ymax - position["y"] / box["height"] * (ymax - ymin),
+    )
 
 
 def wait_points(page, count):
@@ -324,7 +354,7 @@ def test_play_trains_and_pause_stops(open_lab, lab):
     page, log = open_lab()
     heat_before = plot_pixels(page)
     curve_before = page.get_by_test_id("loss-curve").evaluate("c => c.toDataURL()")
-    assert page.get_by_test_id("loss").text_content() == "—"       # no step yet
+    assert page.get_by_test_id("loss").text_content() == "—"  # no step yet
 
     first_step, paused_step, first_loss, paused_loss, t_play, t_pause = play_for(page, 2.0)
     assert paused_step > first_step >= 1
@@ -334,18 +364,21 @@ def test_play_trains_and_pause_stops(open_lab, lab):
     assert curve.evaluate("c => c.toDataURL()") != curve_before
     assert f"to step {paused_step}:" in curve.get_attribute("aria-label")
 
-    frames = page.evaluate("([a, b]) => window.__lab.frames.filter(f => f.t >= a && f.t <= b)",
-                           [t_play, t_pause])
+    frames = page.evaluate(
+        "([a, b]) => window.__lab.frames.filter(f => f.t >= a && f.t <= b)", [t_play, t_pause]
+    )
     steps = [f["step"] for f in frames]
     assert steps == sorted(steps) and len(set(steps)) == len(steps), steps
     assert len(frames) >= 5, f"only {len(frames)} frames in 2 s of training"
     rate = (len(frames) - 1) / ((frames[-1]["t"] - frames[0]["t"]) / 1000)
     per_frame = (frames[-1]["step"] - frames[0]["step"]) / (len(frames) - 1)
-    print(f"\nthe lab while playing: {rate:.1f} frames a second received by the page "
-          f"({len(frames)} frames in {(t_pause - t_play) / 1000:.2f} s), "
-          f"{per_frame:.1f} training steps a frame, step {paused_step} at Pause")
+    print(
+        f"\nthe lab while playing: {rate:.1f} frames a second received by the page "
+        f"({len(frames)} frames in {(t_pause - t_play) / 1000:.2f} s), "
+        f"{per_frame:.1f} training steps a frame, step {paused_step} at Pause"
+    )
 
-    page.wait_for_timeout(700)                                       # paused: nothing moves
+    page.wait_for_timeout(700)  # paused: nothing moves
     assert shown_step(page) == paused_step
     assert page.get_by_role("button", name="Play").get_attribute("aria-pressed") == "false"
     page.get_by_role("button", name="Step").click()
@@ -364,10 +397,17 @@ def isolated_point(points, bounds, pixels=12.0, avoid=(0,)):
 
     def px(p):
         return (p[0] - xmin) / (xmax - xmin) * 400, (ymax - p[1]) / (ymax - ymin) * 400
+
     where = [px(p) for p in points]
     for i, (x, y) in enumerate(where):
-        if i not in avoid and 30 < x < 370 and 30 < y < 370 and all(
-                (x - u) ** 2 + (y - v) ** 2 > pixels ** 2 for j, (u, v) in enumerate(where) if j != i):
+        if (
+            i not in avoid
+            and 30 < x < 370
+            and 30 < y < 370
+            and all(
+                (x - u) ** 2 + (y - v) ** 2 > pixels**2 for j, (u, v) in enumerate(where) if j != i
+            )
+        ):
             return i
     return None
 
@@ -388,7 +428,9 @@ def check_point_graph(page):
 
 def check_delta_view(page, neurons):
     view = page.get_by_test_id("delta-view")
-    expect(view.locator(".verdict")).to_have_text(re.compile(r"^They agree: the largest difference is "))
+    expect(view.locator(".verdict")).to_have_text(
+        re.compile(r"^They agree: the largest difference is ")
+    )
     assert "δ" in view.text_content()
     names = view.locator("tbody tr td.name").all_text_contents()
     assert names.count("δ_0") == 1 and names.count("δ_m") == neurons - 1, names[:20]
@@ -420,8 +462,11 @@ def test_a_selected_point_shows_its_graph_and_the_delta_rule(open_lab, lab):
     k = isolated_point(state["points"], state["bounds"])
     assert k is not None and k != 0
     page.get_by_test_id("data-plot").locator("canvas").click(
-        position=point_position(page, state["points"][k], state["bounds"]))
-    page.wait_for_function("k => window.__lab.selection && window.__lab.selection.index === k", arg=k)
+        position=point_position(page, state["points"][k], state["bounds"])
+    )
+    page.wait_for_function(
+        "k => window.__lab.selection && window.__lab.selection.index === k", arg=k
+    )
     expect(page.locator("#selection-info")).to_contain_text(f"Point #{k} at (")
     check_point_graph(page)
     check_delta_view(page, neurons)
@@ -445,15 +490,21 @@ def test_the_selected_point_is_marked_in_the_plot(open_lab, lab):
     page.get_by_role("button", name="Select", exact=True).click()
     page.wait_for_function("() => window.__lab.selection && window.__lab.selection.index === 0")
     expect(page.locator("#selection-info")).to_contain_text("Point #0 at (")
-    expect(plot).to_have_attribute("aria-label", re.compile(r"; selected: point #0 at \("), timeout=3000)
+    expect(plot).to_have_attribute(
+        "aria-label", re.compile(r"; selected: point #0 at \("), timeout=3000
+    )
     assert plot_pixels(page) != before, "no ring drawn around the selected point"
 
     state = lab_state(page)
     k = isolated_point(state["points"], state["bounds"])
     assert k is not None
     plot.click(position=point_position(page, state["points"][k], state["bounds"]))
-    page.wait_for_function("k => window.__lab.selection && window.__lab.selection.index === k", arg=k)
-    expect(plot).to_have_attribute("aria-label", re.compile(rf"; selected: point #{k} at \("), timeout=3000)
+    page.wait_for_function(
+        "k => window.__lab.selection && window.__lab.selection.index === k", arg=k
+    )
+    expect(plot).to_have_attribute(
+        "aria-label", re.compile(rf"; selected: point #{k} at \("), timeout=3000
+    )
     log.assert_clean(lab.origin)
 
 
@@ -467,17 +518,19 @@ def test_clearing_the_selection_empties_the_selected_points_panel(open_lab, lab,
     if how == "Clear selection":
         page.get_by_role("button", name="Clear selection").click()
     else:
-        page.locator("#data-canvas").click(position={"x": 3, "y": 397})   # a corner: no point
+        page.locator("#data-canvas").click(position={"x": 3, "y": 397})  # a corner: no point
         expect(page.locator("#plot-status")).to_contain_text("the selection is cleared")
     page.wait_for_function("() => window.__lab.frames.length > 0")
-    page.wait_for_timeout(300)                        # the server's answer has arrived
+    page.wait_for_timeout(300)  # the server's answer has arrived
     # the server has no selection any more: its frames carry no neuron outputs
     outputs = page.get_by_test_id("network").locator("svg text", has_text="a=").filter(visible=True)
     expect(outputs).to_have_count(0)
     # ... and the page says so: no point's graph, no delta table
     expect(page.locator("#selection-info")).to_contain_text("No point selected", timeout=3000)
     expect(page.get_by_test_id("delta-view")).to_be_empty(timeout=1000)
-    expect(page.frame_locator("[data-testid=point-graph]").locator("#counter")).to_have_count(0, timeout=1000)
+    expect(page.frame_locator("[data-testid=point-graph]").locator("#counter")).to_have_count(
+        0, timeout=1000
+    )
     log.assert_clean(lab.origin)
 
 
@@ -494,7 +547,7 @@ def test_clicking_the_plot_adds_and_removes_a_point(open_lab, lab, tmp_path):
     assert len(rows) == 1 + count
 
     page.get_by_label("adds a class 1 point").check()
-    spot = point_position(page, (0.03, 1.37), state["bounds"])       # above the data, in the margin
+    spot = point_position(page, (0.03, 1.37), state["bounds"])  # above the data, in the margin
     page.get_by_test_id("data-plot").locator("canvas").click(position=spot)
     after = wait_points(page, count + 1)
     x, y, label = after["points"][-1]
@@ -502,7 +555,9 @@ def test_clicking_the_plot_adds_and_removes_a_point(open_lab, lab, tmp_path):
     assert label == 1
     assert abs(x - want[0]) < 0.02 and abs(y - want[1]) < 0.02, ((x, y), want)
     assert sum(1 for p in after["points"] if p[2] == 1) == ones + 1
-    assert page.locator("#data-canvas").get_attribute("aria-label").startswith(f"{count + 1} points (")
+    assert (
+        page.locator("#data-canvas").get_attribute("aria-label").startswith(f"{count + 1} points (")
+    )
 
     (tmp_path / "lab-points.csv").unlink()
     rows = csv_rows(download(page, "Save points (CSV)", tmp_path))
@@ -512,7 +567,8 @@ def test_clicking_the_plot_adds_and_removes_a_point(open_lab, lab, tmp_path):
     # "removes a point": a click on the new point takes it away again
     page.get_by_label("removes a point").check()
     page.get_by_test_id("data-plot").locator("canvas").click(
-        position=point_position(page, (x, y), after["bounds"]))
+        position=point_position(page, (x, y), after["bounds"])
+    )
     final = wait_points(page, count)
     assert final["points"] == state["points"]
     log.assert_clean(lab.origin)
@@ -538,7 +594,7 @@ def test_save_and_load_the_model_and_save_the_points(open_lab, lab, tmp_path):
     hidden.press("Enter")
     page.wait_for_function("() => window.__lab.state.settings.hidden.join() === '3'")
     expect(hidden).to_have_value("3")
-    expect(page.get_by_test_id("step")).to_have_text("0")        # a new network
+    expect(page.get_by_test_id("step")).to_have_text("0")  # a new network
 
     page.get_by_label("Load model").set_input_files(saved)
     page.wait_for_function("() => window.__lab.state.settings.hidden.join() === '8,8'")
@@ -547,7 +603,7 @@ def test_save_and_load_the_model_and_save_the_points(open_lab, lab, tmp_path):
 
     again = tmp_path / "again"
     again.mkdir()
-    reloaded = MLP.load(download(page, "Save model", again))      # the same weights came back
+    reloaded = MLP.load(download(page, "Save model", again))  # the same weights came back
     assert [p.data for p in reloaded.parameters()] == [p.data for p in model.parameters()]
 
     points = lab_state(page)["points"]
@@ -570,12 +626,12 @@ def test_a_bad_learning_rate_is_refused_and_the_lab_goes_on(open_lab, lab):
     rate.press("Enter")
     error = page.get_by_test_id("error")
     expect(error).to_contain_text("the learning rate must be a number above 0 and at most 10")
-    expect(rate).to_have_value("0.1")                              # put back to the server's
+    expect(rate).to_have_value("0.1")  # put back to the server's
     assert lab_state(page)["settings"]["learning_rate"] == 0.1
 
     page.get_by_role("button", name="Step").click()
     expect(page.get_by_test_id("step")).to_have_text("1")
-    expect(error).to_be_empty()                                     # the next action clears it
+    expect(error).to_be_empty()  # the next action clears it
     page.get_by_role("button", name="Step").click()
     expect(page.get_by_test_id("step")).to_have_text("2")
     log.assert_clean(lab.origin)
@@ -597,8 +653,12 @@ def test_the_page_needs_the_token(lab):
     status, headers, body = _status(lab.url)
     assert status == 200 and "tinygrad_edu lab" in body
     assert "default-src 'none'" in headers["content-security-policy"]
-    for url in (lab.origin + "/", lab.origin + "/?token=", lab.origin + "/?token=" + lab.token[:-1] + "x",
-                lab.origin + "/?token=" + lab.token + "x"):
+    for url in (
+        lab.origin + "/",
+        lab.origin + "/?token=",
+        lab.origin + "/?token=" + lab.token[:-1] + "x",
+        lab.origin + "/?token=" + lab.token + "x",
+    ):
         status, _, body = _status(url)
         assert status == 403, url
         assert "token" in body and lab.token not in body
@@ -614,9 +674,9 @@ def test_a_websocket_needs_the_token_and_the_pages_origin(lab):
         (lab.ws_url, {"origin": f"http://127.0.0.1:{lab.port + 1}"}),
         (lab.ws_url, {"origin": f"https://127.0.0.1:{lab.port}"}),
         (lab.ws_url, {"origin": "null"}),
-        (lab.ws_url, {}),                                             # no Origin at all
-        (lab.ws_url[:-2] + "zz", {"origin": own}),                    # a wrong token
-        (f"ws://127.0.0.1:{lab.port}/ws", {"origin": own}),           # no token
+        (lab.ws_url, {}),  # no Origin at all
+        (lab.ws_url[:-2] + "zz", {"origin": own}),  # a wrong token
+        (f"ws://127.0.0.1:{lab.port}/ws", {"origin": own}),  # no token
     ]
     for url, options in refused:
         with pytest.raises(InvalidStatus) as err, connect(url, open_timeout=10, **options):
@@ -657,7 +717,7 @@ def test_a_page_of_another_origin_cannot_open_the_labs_websocket(browser, lab, t
         text = events.text_content()
         assert "open" not in text and "message" not in text, text
         assert "error" in text, text
-        assert sockets == [lab.ws_url]                                 # it did try
+        assert sockets == [lab.ws_url]  # it did try
     finally:
         context.close()
         other.shutdown()
@@ -672,7 +732,7 @@ def test_a_page_of_another_origin_cannot_open_the_labs_websocket(browser, lab, t
 
 
 def test_no_lab_page_sent_a_request_elsewhere_or_logged_an_error(open_lab, lab):
-    if not LAB_LOGS:                          # run alone: a page of its own, used a little
+    if not LAB_LOGS:  # run alone: a page of its own, used a little
         page, log = open_lab()
         page.get_by_role("button", name="Step").click()
         expect(page.get_by_test_id("step")).to_have_text("1")
@@ -681,7 +741,9 @@ def test_no_lab_page_sent_a_request_elsewhere_or_logged_an_error(open_lab, lab):
         expect(page.locator("#selection-info")).to_contain_text("Point #1 at (")
     for log, origin in LAB_LOGS:
         assert log.requests and log.requests[0].startswith(origin + "/?token=")
-        assert log.sockets and all(u.startswith("ws" + origin[4:] + "/ws?token=") for u in log.sockets)
+        assert log.sockets and all(
+            u.startswith("ws" + origin[4:] + "/ws?token=") for u in log.sockets
+        )
         log.assert_clean(origin)
 
 
@@ -697,8 +759,10 @@ def test_ctrl_c_stops_the_lab_with_a_page_open_and_frees_the_port(open_lab):
         page.wait_for_function("() => Number(document.getElementById('step').textContent) > 0")
         started = time.monotonic()
         status = server.interrupt()
-        print(f"\nSIGINT with a page open and playing: the lab stopped in "
-              f"{time.monotonic() - started:.2f} s")
+        print(
+            f"\nSIGINT with a page open and playing: the lab stopped in "
+            f"{time.monotonic() - started:.2f} s"
+        )
     finally:
         if server.proc.poll() is None:
             server.proc.kill()
@@ -709,7 +773,7 @@ def test_ctrl_c_stops_the_lab_with_a_page_open_and_frees_the_port(open_lab):
     expect(banner).to_contain_text("stopped")
     expect(page.get_by_role("button", name="Play")).to_be_disabled()
 
-    again = LabServer(port=server.port)             # the same port, at once
+    again = LabServer(port=server.port)  # the same port, at once
     try:
         assert again.port == server.port
         assert _status(again.url)[0] == 200
@@ -717,6 +781,7 @@ def test_ctrl_c_stops_the_lab_with_a_page_open_and_frees_the_port(open_lab):
         again_status = again.interrupt()
     assert port_is_free(server.port)
     # Ctrl-C is how the lab is meant to stop: status 0 and its last line, not an interruption
-    assert (status, again_status) == (0, 0), \
+    assert (status, again_status) == (0, 0), (
         f"exit statuses {status}, {again_status}; stderr {''.join(server.errors)!r}"
+    )
     assert "the lab stopped" in "".join(server.out), "".join(server.out)

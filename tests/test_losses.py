@@ -34,6 +34,7 @@ def float_softmax(zs):
 
 # -- values on hand-computed numbers ------------------------------------------------
 
+
 def test_sum_of_squares_and_its_gradient_is_y_minus_t():
     y = vals([0.8, 0.3, -1.0])
     loss = sum_of_squares(y, [1.0, 0.0, 1.0])
@@ -60,9 +61,9 @@ def test_binary_cross_entropy_at_exactly_0_and_1(y, t):
     loss.backward()
     assert math.isfinite(loss.data) and math.isfinite(v.grad)
     if y == t:
-        assert abs(loss.data) < 1e-15                                  # a perfect prediction costs 0
+        assert abs(loss.data) < 1e-15  # a perfect prediction costs 0
     else:
-        assert loss.data == pytest.approx(-math.log(1e-7), rel=1e-6)   # large but finite
+        assert loss.data == pytest.approx(-math.log(1e-7), rel=1e-6)  # large but finite
     assert v.grad == pytest.approx(-t / (y + 1e-7) + (1 - t) / (1 - y + 1e-7), rel=1e-9)
 
 
@@ -70,7 +71,9 @@ def test_bce_with_logits_matches_bce_of_sigmoid_and_is_stable():
     for z, t in [(-2.0, 1), (0.3, 0), (1.7, 1), (0.0, 0)]:
         p = 1 / (1 + math.exp(-z))
         expected = -(t * math.log(p) + (1 - t) * math.log(1 - p))
-        assert binary_cross_entropy_with_logits(Value(z), t).data == pytest.approx(expected, rel=1e-12)
+        assert binary_cross_entropy_with_logits(Value(z), t).data == pytest.approx(
+            expected, rel=1e-12
+        )
     assert binary_cross_entropy_with_logits(1000.0, 1).data == 0.0
     assert binary_cross_entropy_with_logits(-1000.0, 1).data == pytest.approx(1000.0)
     assert binary_cross_entropy_with_logits(1000.0, 0).data == pytest.approx(1000.0)
@@ -129,6 +132,7 @@ def test_l2_penalty():
 
 # -- gradients against finite differences -----------------------------------------------
 
+
 @given(st.lists(finite, min_size=1, max_size=5), st.data())
 def test_gradcheck_sum_of_squares_and_mse(ys, data):
     ts = data.draw(st.lists(finite, min_size=len(ys), max_size=len(ys)))
@@ -170,26 +174,31 @@ def test_softmax_cross_entropy_gradient_is_softmax_minus_t(zs, data):
 
 @given(st.lists(finite, min_size=1, max_size=5), st.data())
 def test_gradcheck_max_margin_away_from_the_kink(scores, data):
-    labels = data.draw(st.lists(st.sampled_from([-1, 1]), min_size=len(scores), max_size=len(scores)))
+    labels = data.draw(
+        st.lists(st.sampled_from([-1, 1]), min_size=len(scores), max_size=len(scores))
+    )
     assume(all(abs(1 - y * s) > 1e-3 for s, y in zip(scores, labels)))
     assert gradcheck(lambda *v: max_margin(list(v), labels), *scores)
 
 
 # -- targets given as Values: part of the graph, not frozen numbers --------------------
 
+
 def test_a_value_target_receives_its_gradient():
     y, t = Value(0.75), Value(1.0)
     sum_of_squares(y, t).backward()
-    assert t.grad == -(0.75 - 1.0) and y.grad == 0.75 - 1.0          # d/dt ½(y − t)² = −(y − t)
+    assert t.grad == -(0.75 - 1.0) and y.grad == 0.75 - 1.0  # d/dt ½(y − t)² = −(y − t)
     ys, ts = vals([1.0, 2.0]), vals([0.0, 3.0])
     mean_squared_error(ys, ts).backward()
-    assert [v.grad for v in ts] == pytest.approx([-1.0, 1.0])          # −2(y − t)/n
+    assert [v.grad for v in ts] == pytest.approx([-1.0, 1.0])  # −2(y − t)/n
     z, t = Value(0.7), Value(0.25)
     binary_cross_entropy_with_logits(z, t).backward()
-    assert t.grad == pytest.approx(-0.7, abs=1e-12)                    # softplus(−z) − softplus(z) = −z
+    assert t.grad == pytest.approx(-0.7, abs=1e-12)  # softplus(−z) − softplus(z) = −z
     zs, one_hot = [0.5, -1.0, 2.0], vals([0.0, 0.0, 1.0])
-    softmax_cross_entropy(vals(zs), one_hot).backward()                # d/dt_i = −log softmax(z)_i
-    assert [v.grad for v in one_hot] == pytest.approx([-math.log(p) for p in float_softmax(zs)], abs=1e-12)
+    softmax_cross_entropy(vals(zs), one_hot).backward()  # d/dt_i = −log softmax(z)_i
+    assert [v.grad for v in one_hot] == pytest.approx(
+        [-math.log(p) for p in float_softmax(zs)], abs=1e-12
+    )
 
 
 @given(st.lists(finite, min_size=2, max_size=4), st.data())
@@ -199,25 +208,39 @@ def test_gradcheck_losses_in_outputs_and_targets(ys, data):
     for loss in (sum_of_squares, mean_squared_error):
         assert gradcheck(lambda *v: loss(list(v[:n]), list(v[n:])), *ys, *ts)  # noqa: B023 (called at once)
     probs = data.draw(st.lists(probability, min_size=n, max_size=n))
-    assert gradcheck(lambda *v: binary_cross_entropy(list(v[:n]), list(v[n:])), *probs, *probs[::-1])
-    assert gradcheck(lambda *v: binary_cross_entropy_with_logits(list(v[:n]), list(v[n:])), *ys, *probs)
+    assert gradcheck(
+        lambda *v: binary_cross_entropy(list(v[:n]), list(v[n:])), *probs, *probs[::-1]
+    )
+    assert gradcheck(
+        lambda *v: binary_cross_entropy_with_logits(list(v[:n]), list(v[n:])), *ys, *probs
+    )
     assert gradcheck(lambda *v: softmax_cross_entropy(list(v[:n]), list(v[n:])), *ys, *probs)
 
 
 def test_a_target_passed_to_jit_is_an_input_not_a_constant():
     from tinygrad_edu import jit
+
     with warnings.catch_warnings():
-        warnings.simplefilter("error")                # no "argument t does not reach its result"
+        warnings.simplefilter("error")  # no "argument t does not reach its result"
         f = jit(sum_of_squares, 0.8, 1.0)
     assert f(0.8, 1.0)[0] == pytest.approx(0.02)
-    value, (g_y, g_t) = f(0.8, 0.0)                   # traced at t = 1.0, called at t = 0.0
+    value, (g_y, g_t) = f(0.8, 0.0)  # traced at t = 1.0, called at t = 0.0
     assert value == pytest.approx(0.32) and (g_y, g_t) == pytest.approx((0.8, -0.8))
 
 
 # -- errors --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("loss", [sum_of_squares, mean_squared_error, binary_cross_entropy,
-                                  binary_cross_entropy_with_logits, max_margin])
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        sum_of_squares,
+        mean_squared_error,
+        binary_cross_entropy,
+        binary_cross_entropy_with_logits,
+        max_margin,
+    ],
+)
 def test_mismatched_lengths_name_both(loss):
     with pytest.raises(ValueError, match=r"3 output\(s\) but 2 target\(s\)"):
         loss([0.5, 0.5, 0.5], [1, 1])
@@ -241,27 +264,42 @@ def test_softmax_cross_entropy_errors_name_both_numbers():
 
 
 @pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
-@pytest.mark.parametrize("targets,index,value", [
-    ([1, 0, -1], 2, "-1.0"), ([1.5, 0], 0, "1.5"), ([0, float("nan"), 1], 1, "nan"),
-    ([1, Value(2.0), 0], 1, "2.0"),
-])
+@pytest.mark.parametrize(
+    "targets,index,value",
+    [
+        ([1, 0, -1], 2, "-1.0"),
+        ([1.5, 0], 0, "1.5"),
+        ([0, float("nan"), 1], 1, "nan"),
+        ([1, Value(2.0), 0], 1, "2.0"),
+    ],
+)
 def test_binary_cross_entropy_targets_outside_0_1_are_named(loss, targets, index, value):
-    with pytest.raises(ValueError, match=rf"{loss.__name__}: target at index {index} is {value}, "
-                                         r"outside \[0, 1\].*-1/\+1 labels use max_margin"):
-        loss([0.5, 0.5, 0.5][:len(targets)], targets)
+    with pytest.raises(
+        ValueError,
+        match=rf"{loss.__name__}: target at index {index} is {value}, "
+        r"outside \[0, 1\].*-1/\+1 labels use max_margin",
+    ):
+        loss([0.5, 0.5, 0.5][: len(targets)], targets)
 
 
-@pytest.mark.parametrize("outputs,index,value", [([0.5, 1.5], 1, "1.5"), ([-0.1, 0.5], 0, "-0.1"),
-                                                 ([0.5, Value(1.0000001)], 1, "1.0000001")])
+@pytest.mark.parametrize(
+    "outputs,index,value",
+    [([0.5, 1.5], 1, "1.5"), ([-0.1, 0.5], 0, "-0.1"), ([0.5, Value(1.0000001)], 1, "1.0000001")],
+)
 def test_binary_cross_entropy_outputs_outside_0_1_are_named(outputs, index, value):
-    with pytest.raises(ValueError, match=rf"output at index {index} is {value}, outside \[0, 1\]"
-                                         ".*binary_cross_entropy_with_logits"):
+    with pytest.raises(
+        ValueError,
+        match=rf"output at index {index} is {value}, outside \[0, 1\]"
+        ".*binary_cross_entropy_with_logits",
+    ):
         binary_cross_entropy(outputs, [1, 0])
 
 
 def test_binary_cross_entropy_accepts_the_ends_and_soft_targets():
     assert binary_cross_entropy([0.0, 1.0, 0.5], [0, 1, 0.5]).data == pytest.approx(math.log(2) / 3)
-    assert binary_cross_entropy_with_logits([0.0, 0.0], [0.0, 1.0]).data == pytest.approx(math.log(2))
+    assert binary_cross_entropy_with_logits([0.0, 0.0], [0.0, 1.0]).data == pytest.approx(
+        math.log(2)
+    )
 
 
 def test_other_bad_inputs():

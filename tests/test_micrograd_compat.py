@@ -26,8 +26,10 @@ try:
     import micrograd.engine as mg_engine
     import micrograd.nn as mg_nn
 except ImportError:
-    pytest.skip('the reference package micrograd is not installed (pip install -e ".[test]")',
-                allow_module_level=True)
+    pytest.skip(
+        'the reference package micrograd is not installed (pip install -e ".[test]")',
+        allow_module_level=True,
+    )
 
 import tinygrad_edu
 import tinygrad_edu.micrograd as dropin
@@ -46,6 +48,7 @@ def close(got, want, tol):
 
 # ---------------------------------------------------------------------------
 # (a) micrograd's engine tests, written once for any Value class
+
 
 def sanity_check(leaf):
     """micrograd's sanity check; returns (x, y) after y.backward()."""
@@ -83,7 +86,7 @@ def test_sanity_check_matches_micrograd():
     x, y = sanity_check(dropin.Value)
     x_mg, y_mg = sanity_check(mg_engine.Value)
     assert close(y.data, y_mg.data, 1e-12) and close(x.grad, x_mg.grad, 1e-12)
-    assert (y.data, x.grad) == (-20.0, 46.0)      # worked by hand: z = -10, q = 30, h = 100
+    assert (y.data, x.grad) == (-20.0, 46.0)  # worked by hand: z = -10, q = 30, h = 100
 
 
 def test_more_ops_match_micrograd():
@@ -119,8 +122,15 @@ def test_engine_sequences_match_torch():
 
 def test_lecture_op_spellings_match_micrograd():
     """_op as micrograd spells the ops both engines record the same way."""
-    for build in (lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a.relu(), lambda a, b: a**2,
-                  lambda a, b: a**3, lambda a, b: 2 + a, lambda a, b: a):
+    for build in (
+        lambda a, b: a + b,
+        lambda a, b: a * b,
+        lambda a, b: a.relu(),
+        lambda a, b: a**2,
+        lambda a, b: a**3,
+        lambda a, b: 2 + a,
+        lambda a, b: a,
+    ):
         ours = build(dropin.Value(1.5), dropin.Value(-2.0))
         theirs = build(mg_engine.Value(1.5), mg_engine.Value(-2.0))
         assert ours._op == theirs._op
@@ -130,12 +140,13 @@ def test_lecture_op_spellings_match_micrograd():
 # ---------------------------------------------------------------------------
 # (b) micrograd's README example
 
+
 def readme_example(Value):
     a, b, g = more_ops(Value)
-    print(f'{g.data:.4f}')  # prints 24.7041, the outcome of this forward pass
+    print(f"{g.data:.4f}")  # prints 24.7041, the outcome of this forward pass
     g.backward()
-    print(f'{a.grad:.4f}')  # prints 138.8338, i.e. the numeric value of dg/da
-    print(f'{b.grad:.4f}')  # prints 645.5773, i.e. the numeric value of dg/db
+    print(f"{a.grad:.4f}")  # prints 138.8338, i.e. the numeric value of dg/da
+    print(f"{b.grad:.4f}")  # prints 645.5773, i.e. the numeric value of dg/db
 
 
 def test_readme_example_prints_what_micrograd_prints(capsys):
@@ -148,6 +159,7 @@ def test_readme_example_prints_what_micrograd_prints(capsys):
 
 # ---------------------------------------------------------------------------
 # (c) the moons demo's training loop
+
 
 def moons_demo(Value, MLP, X, y, steps):
     """micrograd's demo notebook (benchmarks/bench_dropin.py holds its lines);
@@ -163,7 +175,7 @@ def moons_demo(Value, MLP, X, y, steps):
 def moons_data(kind):
     X, labels = make_moons(20, noise=0.1, seed=3)
     y = signed_labels(labels)
-    if kind == "numpy arrays":       # as the notebook has them: X from make_moons, y = y*2 - 1
+    if kind == "numpy arrays":  # as the notebook has them: X from make_moons, y = y*2 - 1
         np = pytest.importorskip("numpy")
         X, y = np.array(X), np.array(labels) * 2 - 1
     return X, y
@@ -176,7 +188,7 @@ def test_moons_training_matches_micrograd_step_by_step(kind):
     ours_repr, ours = moons_demo(dropin.Value, dropin.MLP, X, y, steps)
     theirs_repr, theirs = moons_demo(mg_engine.Value, mg_nn.MLP, X, y, steps)
     assert ours_repr == theirs_repr
-    assert ours[0][2] == theirs[0][2]                       # the same draws: the same network
+    assert ours[0][2] == theirs[0][2]  # the same draws: the same network
     assert len(ours[0][2]) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
     for step, ((loss, acc, weights), (loss_mg, acc_mg, weights_mg)) in enumerate(zip(ours, theirs)):
         if step:
@@ -199,7 +211,7 @@ def test_networks_as_micrograd_builds_them():
         assert repr(neuron) == "LinearNeuron(2)"
         assert repr(layer) == "Layer of [ReLUNeuron(3)]"
         assert not isinstance(single, list) and isinstance(pair, list) and len(pair) == 2
-        assert [p.data for p in neuron.parameters()][-1] == 0      # bias starts at 0
+        assert [p.data for p in neuron.parameters()][-1] == 0  # bias starts at 0
         assert module.Module().parameters() == []
     model = dropin.MLP(2, [16, 16, 1])
     assert repr(model).startswith("MLP of [Layer of [ReLUNeuron(2), ")
@@ -211,10 +223,14 @@ def test_networks_as_micrograd_builds_them():
 
 
 def test_importing_the_package_leaves_the_drop_in_unloaded_and_it_loads_nothing_heavy():
-    code = ("import sys; import tinygrad_edu; before = set(sys.modules); "
-            "assert 'tinygrad_edu.micrograd' not in before; "
-            "import tinygrad_edu.micrograd; print(' '.join(sorted(set(sys.modules) - before)))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    code = (
+        "import sys; import tinygrad_edu; before = set(sys.modules); "
+        "assert 'tinygrad_edu.micrograd' not in before; "
+        "import tinygrad_edu.micrograd; print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     loaded = set(out.split())
     assert "tinygrad_edu.micrograd" in loaded
     # Besides itself, only the standard library (random, for micrograd's weight draws).
@@ -224,6 +240,9 @@ def test_importing_the_package_leaves_the_drop_in_unloaded_and_it_loads_nothing_
 # ---------------------------------------------------------------------------
 # (d) the lecture: one tanh neuron, backward by hand, and its diagram
 
+
+# The lecture's code as it wrote it, kept out of the formatter:
+# fmt: off
 def lecture_neuron(Value):
     x1 = Value(2.0, label='x1')
     x2 = Value(0.0, label='x2')
@@ -236,26 +255,39 @@ def lecture_neuron(Value):
     n = x1w1x2w2 + b; n.label = 'n'
     o = n.tanh(); o.label = 'o'
     return {v.label: v for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)}
+# fmt: on
 
 
-LECTURE_GRADS = {'o': 1.0, 'n': 0.5, 'b': 0.5, 'x1*w1 + x2*w2': 0.5, 'x1*w1': 0.5, 'x2*w2': 0.5,
-                 'x1': -1.5, 'w1': 1.0, 'x2': 0.5, 'w2': 0.0}
+LECTURE_GRADS = {
+    "o": 1.0,
+    "n": 0.5,
+    "b": 0.5,
+    "x1*w1 + x2*w2": 0.5,
+    "x1*w1": 0.5,
+    "x2*w2": 0.5,
+    "x1": -1.5,
+    "w1": 1.0,
+    "x2": 0.5,
+    "w2": 0.0,
+}
 
 
 def assert_lecture_grads(v):
-    assert close(v['o'].data, 1 / math.sqrt(2), 1e-12)          # b was chosen so that o = 0.7071
+    assert close(v["o"].data, 1 / math.sqrt(2), 1e-12)  # b was chosen so that o = 0.7071
     for label, want in LECTURE_GRADS.items():
         assert close(v[label].grad, want, 1e-12), (label, v[label].grad, want)
 
 
 def test_lecture_manual_backward():
     v = lecture_neuron(dropin.Value)
-    o, n, b, x1w1x2w2, x2w2, x1w1 = (v[k] for k in ('o', 'n', 'b', 'x1*w1 + x2*w2', 'x2*w2', 'x1*w1'))
+    o, n, b, x1w1x2w2, x2w2, x1w1 = (
+        v[k] for k in ("o", "n", "b", "x1*w1 + x2*w2", "x2*w2", "x1*w1")
+    )
     o.grad = 1.0
     o._backward()
-    assert close(n.grad, 0.5, 1e-12) and x1w1.grad == 0.0      # one node at a time
+    assert close(n.grad, 0.5, 1e-12) and x1w1.grad == 0.0  # one node at a time
     n._backward()
-    b._backward()                                              # a leaf: nothing to pass on
+    b._backward()  # a leaf: nothing to pass on
     x1w1x2w2._backward()
     x2w2._backward()
     x1w1._backward()
@@ -264,7 +296,7 @@ def test_lecture_manual_backward():
 
 def test_lecture_topological_sort_and_backward():
     v = lecture_neuron(dropin.Value)
-    o = v['o']
+    o = v["o"]
     topo = []
     visited = set()
 
@@ -274,6 +306,7 @@ def test_lecture_topological_sort_and_backward():
             for child in v._prev:
                 build_topo(child)
             topo.append(v)
+
     build_topo(o)
     assert len(topo) == 10 and topo[-1] is o
     o.grad = 1.0
@@ -282,19 +315,22 @@ def test_lecture_topological_sort_and_backward():
     assert_lecture_grads(v)
 
     w = lecture_neuron(dropin.Value)
-    w['o'].backward()
+    w["o"].backward()
     assert_lecture_grads(w)
 
 
 def test_lecture_a_plus_a_counts_both_edges():
-    a = dropin.Value(3.0, label='a')
-    b = a + a; b.label = 'b'
+    a = dropin.Value(3.0, label="a")
+    b = a + a
+    b.label = "b"
     assert b._prev == {a}
     b.grad = 1.0
     b._backward()
     assert a.grad == 2.0
 
 
+# The lecture's trace and draw_dot as it wrote them, kept out of the formatter:
+# fmt: off
 def trace(root):
     # builds a set of all nodes and edges in a graph
     nodes, edges = set(), set()
@@ -329,37 +365,56 @@ def draw_dot(root):
         dot.edge(str(id(n1)), str(id(n2)) + n2._op)
 
     return dot
+# fmt: on
 
 
 def test_lecture_draw_dot():
     v = lecture_neuron(dropin.Value)
-    v['o'].backward()
-    dot = draw_dot(v['o'])
+    v["o"].backward()
+    dot = draw_dot(v["o"])
     labels = {str(id(node)): label for label, node in v.items()}
 
-    def name(quoted):          # "140...*" -> ('*', 'x1*w1'): the op node of x1*w1; 140... -> 'x1'
+    def name(quoted):  # "140...*" -> ('*', 'x1*w1'): the op node of x1*w1; 140... -> 'x1'
         uid, op = re.fullmatch(r'"?(\d+)(\D*?)"?', quoted).groups()
         return (op, labels[uid]) if op else labels[uid]
 
     records, op_nodes, edges = {}, set(), set()
     for line in dot.body:
-        if m := re.fullmatch(r'\t(\S+) -> (\S+)\n', line):
+        if m := re.fullmatch(r"\t(\S+) -> (\S+)\n", line):
             edges.add((name(m[1]), name(m[2])))
-        elif m := re.fullmatch(r'\t(\S+) \[label="\{ (.*) \| data (\S+) \| grad (\S+) \}" shape=record\]\n', line):
+        elif m := re.fullmatch(
+            r'\t(\S+) \[label="\{ (.*) \| data (\S+) \| grad (\S+) \}" shape=record\]\n', line
+        ):
             records[name(m[1])] = (m[2], m[3], m[4])
         elif m := re.fullmatch(r'\t(\S+) \[label="?([^"]+)"?\]\n', line):
             op_nodes.add(name(m[1]))
             assert name(m[1])[0] == m[2]
-    assert records == {label: (label, f"{node.data:.4f}", f"{node.grad:.4f}") for label, node in v.items()}
-    assert records['x1'] == ('x1', '2.0000', '-1.5000') and records['o'][1:] == ('0.7071', '1.0000')
-    assert op_nodes == {('*', 'x1*w1'), ('*', 'x2*w2'), ('+', 'x1*w1 + x2*w2'), ('+', 'n'), ('tanh', 'o')}
-    into_ops = {('x1', ('*', 'x1*w1')), ('w1', ('*', 'x1*w1')), ('x2', ('*', 'x2*w2')), ('w2', ('*', 'x2*w2')),
-                ('x1*w1', ('+', 'x1*w1 + x2*w2')), ('x2*w2', ('+', 'x1*w1 + x2*w2')),
-                ('x1*w1 + x2*w2', ('+', 'n')), ('b', ('+', 'n')), ('n', ('tanh', 'o'))}
+    assert records == {
+        label: (label, f"{node.data:.4f}", f"{node.grad:.4f}") for label, node in v.items()
+    }
+    assert records["x1"] == ("x1", "2.0000", "-1.5000") and records["o"][1:] == ("0.7071", "1.0000")
+    assert op_nodes == {
+        ("*", "x1*w1"),
+        ("*", "x2*w2"),
+        ("+", "x1*w1 + x2*w2"),
+        ("+", "n"),
+        ("tanh", "o"),
+    }
+    into_ops = {
+        ("x1", ("*", "x1*w1")),
+        ("w1", ("*", "x1*w1")),
+        ("x2", ("*", "x2*w2")),
+        ("w2", ("*", "x2*w2")),
+        ("x1*w1", ("+", "x1*w1 + x2*w2")),
+        ("x2*w2", ("+", "x1*w1 + x2*w2")),
+        ("x1*w1 + x2*w2", ("+", "n")),
+        ("b", ("+", "n")),
+        ("n", ("tanh", "o")),
+    }
     out_of_ops = {(op_node, op_node[1]) for op_node in op_nodes}
     assert edges == into_ops | out_of_ops
 
-    if shutil.which("dot"):                # Graphviz's program lays it out as the lecture shows it
-        svg = dot.pipe(format='svg').decode()
+    if shutil.which("dot"):  # Graphviz's program lays it out as the lecture shows it
+        svg = dot.pipe(format="svg").decode()
         assert svg.count('class="node"') == 15 and svg.count('class="edge"') == 14
         assert ">tanh<" in svg and "grad &#45;1.5000" in svg

@@ -14,30 +14,42 @@ from tinygrad_edu.nn import MLP, Layer, Neuron
 from tinygrad_edu.viz import draw_dot, draw_network
 
 HAVE_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's `dot` is not installed "
-                               "(apt-get install graphviz); CI installs it")
+needs_dot = pytest.mark.skipif(
+    not HAVE_DOT,
+    reason="Graphviz's `dot` is not installed (apt-get install graphviz); CI installs it",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def inputs_of(root):
     """The leaves of root's graph that are not parameters (inputs and constants)."""
-    return [v for v in topological_order(root) if v.is_leaf and "w." not in v.label
-            and not v.label.endswith("b")]
+    return [
+        v
+        for v in topological_order(root)
+        if v.is_leaf and "w." not in v.label and not v.label.endswith("b")
+    ]
 
 
 # -- 1. each input once ------------------------------------------------------------------
 
-@pytest.mark.parametrize("model", [MLP(2, [3, 1], seed=0), Layer(2, 3, seed=0), Neuron(2, seed=0)],
-                         ids=["MLP", "Layer", "Neuron"])
+
+@pytest.mark.parametrize(
+    "model",
+    [MLP(2, [3, 1], seed=0), Layer(2, 3, seed=0), Neuron(2, seed=0)],
+    ids=["MLP", "Layer", "Neuron"],
+)
 def test_numbers_become_one_labelled_value_per_input(model):
     out = model([1.0, 2.0])
     root = out[0] if isinstance(out, list) else out
     leaves = inputs_of(root)
-    assert sorted(v.label for v in leaves) == ["x0", "x1"]          # 2 Values, not 6 constants
+    assert sorted(v.label for v in leaves) == ["x0", "x1"]  # 2 Values, not 6 constants
     assert not any(is_constant(v) for v in leaves)
     assert sorted(v.data for v in leaves) == [1.0, 2.0]
     src = draw_dot(root).source
-    assert len(re.findall(r'label="\{?x0 \|', src)) == 1 and len(re.findall(r'label="\{?x1 \|', src)) == 1
+    assert (
+        len(re.findall(r'label="\{?x0 \|', src)) == 1
+        and len(re.findall(r'label="\{?x1 \|', src)) == 1
+    )
 
 
 def test_an_mlp_converts_once_and_its_layers_share_the_inputs():
@@ -46,20 +58,30 @@ def test_an_mlp_converts_once_and_its_layers_share_the_inputs():
     leaves = inputs_of(out)
     assert len(leaves) == 2
     first = model.layers[0]
-    readers = {id(v) for v in topological_order(out) if v.rule is not None
-               and any(p in leaves for p in v.parents)}
-    assert len(readers) == 2 * len(first.neurons)           # every first-layer neuron reads the same two
+    readers = {
+        id(v)
+        for v in topological_order(out)
+        if v.rule is not None and any(p in leaves for p in v.parents)
+    }
+    assert len(readers) == 2 * len(first.neurons)  # every first-layer neuron reads the same two
 
 
 def test_the_caller_names_the_inputs():
     model = MLP(2, [3, 1], seed=0)
     out = model([1.8, 72.0], names=["height", "weight"])[0]
     assert sorted(v.label for v in inputs_of(out)) == ["height", "weight"]
-    assert sorted(v.label for v in inputs_of(Neuron(2, seed=0)([1.0, 2.0], names=("a", "c")))) == ["a", "c"]
+    assert sorted(v.label for v in inputs_of(Neuron(2, seed=0)([1.0, 2.0], names=("a", "c")))) == [
+        "a",
+        "c",
+    ]
     out = Layer(2, 1, seed=0)([1.0, 2.0], names=["p", "q"])[0]
     assert sorted(v.label for v in inputs_of(out)) == ["p", "q"]
-    assert Neuron(2, activation="linear", seed=0).preactivation([1.0, 2.0], names=["u", "v"]).formula() \
+    assert (
+        Neuron(2, activation="linear", seed=0)
+        .preactivation([1.0, 2.0], names=["u", "v"])
+        .formula()
         .endswith("w.0*u + w.1*v + b")
+    )
 
 
 def test_values_passed_in_are_used_as_they_are():
@@ -70,18 +92,21 @@ def test_values_passed_in_are_used_as_they_are():
     assert a in leaves and a.label == "mine"
     assert sorted(v.label for v in leaves) == ["mine", "second"]
     out.backward()
-    assert a.grad != 0.0                     # the caller's own Value gets its gradient
+    assert a.grad != 0.0  # the caller's own Value gets its gradient
 
 
-@pytest.mark.parametrize("names, error, match", [
-    (["x"], ValueError, r"takes 2 input\(s\), so names must list 2 names, got 1"),
-    (["a", "b", "c"], ValueError, "must list 2 names, got 3"),
-    (["a", 1], TypeError, r"names\[1\] must be a str, got int"),
-    ("ab", TypeError, "names must be a list of 2 strings"),
-    (7, TypeError, "names must be a list of 2 strings"),
-    (["a", ""], ValueError, r"names\[1\] is empty"),
-    (["a", "a"], ValueError, "'a' is given to more than one input"),
-])
+@pytest.mark.parametrize(
+    "names, error, match",
+    [
+        (["x"], ValueError, r"takes 2 input\(s\), so names must list 2 names, got 1"),
+        (["a", "b", "c"], ValueError, "must list 2 names, got 3"),
+        (["a", 1], TypeError, r"names\[1\] must be a str, got int"),
+        ("ab", TypeError, "names must be a list of 2 strings"),
+        (7, TypeError, "names must be a list of 2 strings"),
+        (["a", ""], ValueError, r"names\[1\] is empty"),
+        (["a", "a"], ValueError, "'a' is given to more than one input"),
+    ],
+)
 def test_bad_names_are_refused(names, error, match):
     for model in (MLP(2, [3, 1], seed=0), Layer(2, 2, seed=0), Neuron(2, seed=0)):
         with pytest.raises(error, match=match):
@@ -117,6 +142,7 @@ def test_numbers_and_values_give_the_same_outputs_and_gradients(xs):
 
 # -- 2. a network's graph fits a laptop screen -----------------------------------------------
 
+
 def _loss(kind):
     net = MLP(2, [3, 1], seed=0)
     if kind == "(y - 1)**2":
@@ -138,7 +164,7 @@ def _svg_size_px(svg):
 def test_the_default_diagram_of_a_2_3_1_loss_fits_a_laptop_screen(kind):
     dot = draw_dot(_loss(kind))
     width, height = _svg_size_px(dot.pipe(format="svg"))
-    assert width <= 1800 and height <= 1800, (width, height)      # was about 6,300 x 600
+    assert width <= 1800 and height <= 1800, (width, height)  # was about 6,300 x 600
 
 
 def test_the_text_is_not_shrunk_to_fit():
@@ -152,17 +178,22 @@ def test_a_networks_graph_is_drawn_by_layer_and_neuron():
     src = draw_dot(_loss("(y - 1)**2")).source
     assert "rankdir=TB" in src
     titles = re.findall(r'label="(layer \d+, neuron \d+)"', src)
-    assert sorted(titles) == ["layer 0, neuron 0", "layer 0, neuron 1", "layer 0, neuron 2",
-                              "layer 1, neuron 0"]
+    assert sorted(titles) == [
+        "layer 0, neuron 0",
+        "layer 0, neuron 1",
+        "layer 0, neuron 2",
+        "layer 1, neuron 0",
+    ]
     # Each neuron's box holds its ops and their results: 2 muls, 2 adds, the sigmoid for a hidden one.
     blocks = re.findall(r"subgraph cluster_\d+ \{(.*?)\n\t\}", src, re.S)
     ops = [re.findall(r"(v\d+_op) \[label=\"?([^\s\"]+)", block) for block in blocks]
     assert sorted(sorted(label for _, label in block) for block in ops) == sorted(
-        [["*", "*", "+", "+", "sigmoid"]] * 3 + [["*", "*", "*", "+", "+", "+", "sigmoid"]])
+        [["*", "*", "+", "+", "sigmoid"]] * 3 + [["*", "*", "*", "+", "+", "+", "sigmoid"]]
+    )
     # ids and colours as before: v0, v1 ... and vK_op, the tables t0, t1
     assert re.search(r"^\tt0 \[", src, re.M) and re.search(r"^\tt1 \[", src, re.M)
     assert 'fillcolor="#fff2cc"' in src and 'fillcolor="#e8f0fe"' in src
-    assert "xlabel=left" in src and "xlabel=right" in src      # operand roles: no rank doubling
+    assert "xlabel=left" in src and "xlabel=right" in src  # operand roles: no rank doubling
 
 
 def test_rankdir_given_is_kept_and_other_graphs_stay_left_to_right():
@@ -178,9 +209,13 @@ def test_rankdir_given_is_kept_and_other_graphs_stay_left_to_right():
 
 # -- 3. draw_network --------------------------------------------------------------------
 
+
 def _nodes_and_edges(src):
-    nodes = {name: attrs for name, attrs in re.findall(r"^\t+(\w+) \[(.*)\]$", src, re.M)
-             if name not in ("graph", "node", "edge")}
+    nodes = {
+        name: attrs
+        for name, attrs in re.findall(r"^\t+(\w+) \[(.*)\]$", src, re.M)
+        if name not in ("graph", "node", "edge")
+    }
     edges = re.findall(r"^\t(\w+) -> (\w+) \[(.*)\]$", src, re.M)
     return nodes, edges
 
@@ -198,10 +233,10 @@ def test_draw_network_has_a_node_per_neuron_and_an_arrow_per_weight():
             for i, w in enumerate(neuron.w):
                 source = f"x{i}" if layer_index == 0 else f"L{layer_index - 1}N{i}"
                 (attrs,) = [a for t, h, a in edges if (t, h) == (source, f"L{layer_index}N{n}")]
-                assert f'label="w={w.data:.4g}"' in attrs           # the number written, not colour alone
+                assert f'label="w={w.data:.4g}"' in attrs  # the number written, not colour alone
                 assert f"id=w_L{layer_index}N{n}_i{i}" in attrs
                 assert ('color="#1f77b4"' if w.data > 0 else 'color="#d62728"') in attrs
-    assert "grad" not in src                                     # no gradients before backward()
+    assert "grad" not in src  # no gradients before backward()
     assert "input layer" in src and "hidden layer 1 (layers.0, sigmoid)" in src
     assert "output layer (layers.1, sigmoid)" in src
 
@@ -226,13 +261,16 @@ def test_draw_network_takes_a_layer_or_a_neuron():
     assert 'tooltip="w.1 = ' in src and "output layer (relu)" in src
 
 
-@pytest.mark.parametrize("thing, hint", [
-    (Value(1.0), "draw_dot"),
-    ([MLP(2, [1], seed=0)], "not a list"),
-    (MLP, "not the class"),
-    (None, "got builtins.NoneType"),
-    ("MLP(2, [3, 1])", "got builtins.str"),
-])
+@pytest.mark.parametrize(
+    "thing, hint",
+    [
+        (Value(1.0), "draw_dot"),
+        ([MLP(2, [1], seed=0)], "not a list"),
+        (MLP, "not the class"),
+        (None, "got builtins.NoneType"),
+        ("MLP(2, [3, 1])", "got builtins.str"),
+    ],
+)
 def test_draw_network_refuses_anything_else(thing, hint):
     with pytest.raises(TypeError, match="draw_network takes an MLP, a Layer or a Neuron") as info:
         draw_network(thing)
@@ -241,6 +279,7 @@ def test_draw_network_refuses_anything_else(thing, hint):
 
 def test_draw_network_refuses_a_micrograd_model():
     from tinygrad_edu import micrograd
+
     with pytest.raises(TypeError, match=r"got tinygrad_edu\.micrograd\.MLP"):
         draw_network(micrograd.MLP(2, [3, 1]))
 
@@ -253,4 +292,6 @@ def test_draw_network_renders_with_stable_svg_ids():
     ids = {g.get("id") for g in tree.iter(SVG + "g")}
     assert {"x0", "x1", "L0N0", "L0N1", "L0N2", "L1N0", "w_L1N0_i2", "w_L0N1_i0"} <= ids
     texts = [t.text for t in tree.iter(SVG + "text")]
-    assert any(t and t.startswith("w=") for t in texts) and any(t and t.startswith("grad=") for t in texts)
+    assert any(t and t.startswith("w=") for t in texts) and any(
+        t and t.startswith("grad=") for t in texts
+    )

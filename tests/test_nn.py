@@ -9,8 +9,12 @@ from tinygrad_edu import Value, numerical_grad
 from tinygrad_edu.nn import ACTIVATIONS, MLP, Layer, Neuron
 
 ACTS = ["sigmoid", "tanh", "relu", "linear"]
-FLOATS = {"sigmoid": lambda u: 1 / (1 + math.exp(-u)), "tanh": math.tanh,
-          "relu": lambda u: max(u, 0.0), "linear": lambda u: u}
+FLOATS = {
+    "sigmoid": lambda u: 1 / (1 + math.exp(-u)),
+    "tanh": math.tanh,
+    "relu": lambda u: max(u, 0.0),
+    "linear": lambda u: u,
+}
 
 
 def set_weights(neuron, w, b):
@@ -21,12 +25,17 @@ def set_weights(neuron, w, b):
 
 # -- structure and names ----------------------------------------------------------
 
+
 def test_named_parameters_order_and_labels():
     m = MLP(2, [3, 1], seed=0)
     names = [n for n, _ in m.named_parameters()]
     expected = []
     for j in range(3):
-        expected += [f"layers.0.neurons.{j}.w.0", f"layers.0.neurons.{j}.w.1", f"layers.0.neurons.{j}.b"]
+        expected += [
+            f"layers.0.neurons.{j}.w.0",
+            f"layers.0.neurons.{j}.w.1",
+            f"layers.0.neurons.{j}.b",
+        ]
     expected += [f"layers.1.neurons.0.w.{i}" for i in range(3)] + ["layers.1.neurons.0.b"]
     assert names == expected
     assert [p.label for p in m.parameters()] == expected
@@ -52,18 +61,21 @@ def test_repr():
     assert repr(Neuron(3, activation="tanh", seed=0)) == "Neuron(3, activation='tanh')"
     assert repr(Layer(2, 5, seed=0)) == "Layer(2, 5, activation='sigmoid')"
     assert repr(MLP(2, [3, 1], seed=0)) == "MLP(2, [3, 1], activation='sigmoid')"
-    assert repr(MLP(2, [3, 1], activation="relu", output_activation="linear", seed=0)) == \
-        "MLP(2, [3, 1], activation='relu', output_activation='linear')"
+    assert (
+        repr(MLP(2, [3, 1], activation="relu", output_activation="linear", seed=0))
+        == "MLP(2, [3, 1], activation='relu', output_activation='linear')"
+    )
 
 
 # -- forward ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("act", ACTS)
 def test_neuron_computes_f_of_preactivation(act):
     n = Neuron(3, activation=act, seed=0)
     set_weights(n, [0.5, -1.0, 2.0], 0.25)
     x = [1.0, 2.0, -0.5]
-    u = 0.5 * 1.0 - 1.0 * 2.0 + 2.0 * -0.5 + 0.25          # -2.25
+    u = 0.5 * 1.0 - 1.0 * 2.0 + 2.0 * -0.5 + 0.25  # -2.25
     assert n.preactivation(x).data == pytest.approx(u)
     assert n(x).data == pytest.approx(FLOATS[act](u))
     assert n.activation == act
@@ -82,7 +94,7 @@ def test_inputs_may_be_values_and_gradient_reaches_them():
 def test_layer_and_mlp_always_return_lists():
     out = Layer(2, 1, seed=0)([0.5, 0.5])
     assert isinstance(out, list) and len(out) == 1 and isinstance(out[0], Value)
-    m = MLP(2, [1, 1], seed=0)                                  # a one-neuron hidden layer
+    m = MLP(2, [1, 1], seed=0)  # a one-neuron hidden layer
     out = m([0.5, -0.5])
     assert isinstance(out, list) and len(out) == 1
     assert MLP(2, [4, 3], seed=0)([1, 2]).__len__() == 3
@@ -91,7 +103,9 @@ def test_layer_and_mlp_always_return_lists():
 def test_mlp_equals_layers_by_hand():
     m = MLP(2, [2, 1], activation="tanh", output_activation="sigmoid", seed=3)
     x = [0.3, -0.8]
-    h = [math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data) for n in m.layers[0].neurons]
+    h = [
+        math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data) for n in m.layers[0].neurons
+    ]
     o = m.layers[1].neurons[0]
     expected = 1 / (1 + math.exp(-(sum(w.data * hi for w, hi in zip(o.w, h)) + o.b.data)))
     assert m(x)[0].data == pytest.approx(expected, rel=1e-14)
@@ -116,8 +130,12 @@ def test_zero_grad():
 
 # -- gradients through the network -------------------------------------------------
 
-@given(st.sampled_from(["sigmoid", "tanh", "linear"]), st.integers(0, 10_000),
-       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+
+@given(
+    st.sampled_from(["sigmoid", "tanh", "linear"]),
+    st.integers(0, 10_000),
+    st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+)
 def test_parameter_gradients_match_finite_differences(act, seed, x):
     m = MLP(3, [4, 2], activation=act, seed=seed)
     params = m.parameters()
@@ -141,6 +159,7 @@ def test_parameter_gradients_match_finite_differences(act, seed, x):
 
 
 # -- initialisation ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("init", ["uniform", "gaussian", "xavier", "he"])
 def test_same_seed_same_weights(init):
@@ -218,6 +237,7 @@ def test_bad_inputs_name_the_problem():
 
 # -- state dicts -----------------------------------------------------------------------
 
+
 def test_state_dict_round_trip():
     a, b = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
     b.load_state_dict(a.state_dict())
@@ -225,14 +245,21 @@ def test_state_dict_round_trip():
     assert b([0.3, 0.7])[0].data == a([0.3, 0.7])[0].data
 
 
-@pytest.mark.parametrize("mutate,error,match", [
-    (lambda d: d.pop("layers.0.neurons.1.b"), ValueError, "missing key.*layers.0.neurons.1.b"),
-    (lambda d: d.update({"layers.2.neurons.0.b": 1.0}), ValueError, "unexpected key.*layers.2"),
-    (lambda d: d.update({"layers.1.neurons.0.w.2": "0.5"}), TypeError, "layers.1.neurons.0.w.2.*str"),
-    (lambda d: d.update({"layers.0.neurons.0.w.0": None}), TypeError, "must be a number"),
-    (lambda d: d.update({"layers.0.neurons.0.w.0": True}), TypeError, "must be a number"),
-    (lambda d: d.update({"layers.1.neurons.0.b": float("nan")}), ValueError, "finite"),
-])
+@pytest.mark.parametrize(
+    "mutate,error,match",
+    [
+        (lambda d: d.pop("layers.0.neurons.1.b"), ValueError, "missing key.*layers.0.neurons.1.b"),
+        (lambda d: d.update({"layers.2.neurons.0.b": 1.0}), ValueError, "unexpected key.*layers.2"),
+        (
+            lambda d: d.update({"layers.1.neurons.0.w.2": "0.5"}),
+            TypeError,
+            "layers.1.neurons.0.w.2.*str",
+        ),
+        (lambda d: d.update({"layers.0.neurons.0.w.0": None}), TypeError, "must be a number"),
+        (lambda d: d.update({"layers.0.neurons.0.w.0": True}), TypeError, "must be a number"),
+        (lambda d: d.update({"layers.1.neurons.0.b": float("nan")}), ValueError, "finite"),
+    ],
+)
 def test_bad_state_dict_leaves_model_unchanged(mutate, error, match):
     model = MLP(2, [3, 1], seed=0)
     before = model.state_dict()
@@ -249,15 +276,15 @@ def test_load_state_dict_rejects_non_dict():
         model.load_state_dict([1.0, 2.0, 3.0])
 
 
-
 # -- mistakes get the engine's error ----------------------------------------------------
+
 
 def _first_weight(model):
     return model.parameters()[0]
 
 
 SLIPS = {
-    "value": lambda p: p - 0.1 * p.grad,          # p.data = p - lr * p.grad: a Value, not a float
+    "value": lambda p: p - 0.1 * p.grad,  # p.data = p - lr * p.grad: a Value, not a float
     "string": lambda p: "oops",
     "none": lambda p: None,
 }
@@ -276,7 +303,9 @@ def test_a_parameter_assigned_a_non_float_gets_the_engines_error(make, slip, whi
     params = model.parameters()
     p = {"first weight": params[0], "bias": params[2], "last weight": params[-2]}[which]
     p.data = SLIPS[slip](p)
-    with pytest.raises(TypeError, match=rf"{re.escape(repr(p.label))}.*\.data"):   # not StopIteration
+    with pytest.raises(
+        TypeError, match=rf"{re.escape(repr(p.label))}.*\.data"
+    ):  # not StopIteration
         model([1.0, 2.0])
 
 
@@ -292,38 +321,67 @@ def test_a_bad_input_still_names_the_input():
     with pytest.raises(TypeError, match=r"inputs must be numbers or Values, got NoneType"):
         Neuron(2, seed=0)([1.0, None])
     x = Value(1.0)
-    x.data = "oops"                                # an input Value with bad .data: the engine's error
+    x.data = "oops"  # an input Value with bad .data: the engine's error
     with pytest.raises(TypeError, match=r"\.data = 'oops' of type str"):
         Neuron(2, seed=0)([x, 1.0])
 
 
 # -- shapes from a config, without building -----------------------------------------------
 
-@given(nin=st.integers(1, 4), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
-       act=st.sampled_from(ACTS))
+
+@given(
+    nin=st.integers(1, 4),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    act=st.sampled_from(ACTS),
+)
 def test_names_and_counts_from_a_config_match_the_built_module(nin, nouts, act):
-    for model in (Neuron(nin, activation=act, seed=0), Layer(nin, nouts[0], activation=act, seed=0),
-                  MLP(nin, nouts, activation=act, output_activation="linear", seed=0)):
+    for model in (
+        Neuron(nin, activation=act, seed=0),
+        Layer(nin, nouts[0], activation=act, seed=0),
+        MLP(nin, nouts, activation=act, output_activation="linear", seed=0),
+    ):
         cls, config = type(model), model.config()
         names = [n for n, _ in model.named_parameters()]
         assert cls.parameter_count(config) == len(names)
         assert list(cls.parameter_names(config)) == names
-        assert cls.validate_state(config, model.state_dict()) == [p.data for p in model.parameters()]
+        assert cls.validate_state(config, model.state_dict()) == [
+            p.data for p in model.parameters()
+        ]
 
 
-@pytest.mark.parametrize("cls,config,error,match", [
-    (Neuron, {"nin": 2}, ValueError, "has the keys nin, activation; 'activation' missing"),
-    (Neuron, {"nin": 2, "activation": "tanh", "init": "he"}, ValueError, "'init' unexpected"),
-    (Neuron, {"nin": True, "activation": "tanh"}, ValueError, "nin .* must be a positive int, got True"),
-    (Layer, {"nin": 2, "nout": 2.0, "activation": "tanh"}, ValueError, "nout .* got 2.0"),
-    (MLP, {"nin": 2, "nouts": "31", "activation": "tanh", "output_activation": None}, TypeError,
-     "list of layer sizes"),
-    (MLP, {"nin": 2, "nouts": [3, False], "activation": "tanh", "output_activation": None}, ValueError,
-     "each layer size"),
-    (MLP, {"nin": 2, "nouts": [3], "activation": "tanh", "output_activation": "x" * 1000}, ValueError,
-     r"unknown output_activation 'x{20,60}; choose"),
-    (MLP, [2, [3]], TypeError, "config must be a dict"),
-])
+@pytest.mark.parametrize(
+    "cls,config,error,match",
+    [
+        (Neuron, {"nin": 2}, ValueError, "has the keys nin, activation; 'activation' missing"),
+        (Neuron, {"nin": 2, "activation": "tanh", "init": "he"}, ValueError, "'init' unexpected"),
+        (
+            Neuron,
+            {"nin": True, "activation": "tanh"},
+            ValueError,
+            "nin .* must be a positive int, got True",
+        ),
+        (Layer, {"nin": 2, "nout": 2.0, "activation": "tanh"}, ValueError, "nout .* got 2.0"),
+        (
+            MLP,
+            {"nin": 2, "nouts": "31", "activation": "tanh", "output_activation": None},
+            TypeError,
+            "list of layer sizes",
+        ),
+        (
+            MLP,
+            {"nin": 2, "nouts": [3, False], "activation": "tanh", "output_activation": None},
+            ValueError,
+            "each layer size",
+        ),
+        (
+            MLP,
+            {"nin": 2, "nouts": [3], "activation": "tanh", "output_activation": "x" * 1000},
+            ValueError,
+            r"unknown output_activation 'x{20,60}; choose",
+        ),
+        (MLP, [2, [3]], TypeError, "config must be a dict"),
+    ],
+)
 def test_a_bad_config_is_refused_without_building(cls, config, error, match):
     with pytest.raises(error, match=match):
         cls.parameter_count(config)
@@ -332,16 +390,26 @@ def test_a_bad_config_is_refused_without_building(cls, config, error, match):
 
 
 def test_a_huge_config_is_counted_not_built():
-    config = {"nin": 3000, "nouts": [100_000, 100_000], "activation": "relu", "output_activation": None}
+    config = {
+        "nin": 3000,
+        "nouts": [100_000, 100_000],
+        "activation": "relu",
+        "output_activation": None,
+    }
     assert MLP.parameter_count(config) == 3001 * 100_000 + 100_001 * 100_000
-    with pytest.raises(ValueError, match=r"the module has 10,300,200,000 parameters, the state dict 1"):
+    with pytest.raises(
+        ValueError, match=r"the module has 10,300,200,000 parameters, the state dict 1"
+    ):
         MLP.validate_state(config, {"layers.0.neurons.0.w.0": 1.0})
 
 
 def test_validate_state_names_the_problem():
     config = {"nin": 1, "activation": "linear"}
-    with pytest.raises(ValueError, match=r"does not fit Neuron\(nin=1, activation='linear'\) in f.json: "
-                                         r"missing key\(s\) 'b'"):
+    with pytest.raises(
+        ValueError,
+        match=r"does not fit Neuron\(nin=1, activation='linear'\) in f.json: "
+        r"missing key\(s\) 'b'",
+    ):
         Neuron.validate_state(config, {"w.0": 1.0}, source="f.json")
     with pytest.raises(TypeError, match=r"parameter 'b' in f.json must be a number, got bool"):
         Neuron.validate_state(config, {"w.0": 1.0, "b": False}, source="f.json")

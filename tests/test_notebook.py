@@ -13,16 +13,23 @@ from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
-nbclient = pytest.importorskip("nbclient", reason="nbclient is not installed (pip install -e '.[test]')")
-kernelspec = pytest.importorskip("ipykernel.kernelspec",
-                                 reason="ipykernel is not installed (pip install -e '.[test]')")
+nbformat = pytest.importorskip(
+    "nbformat", reason="nbformat is not installed (pip install -e '.[test]')"
+)
+nbclient = pytest.importorskip(
+    "nbclient", reason="nbclient is not installed (pip install -e '.[test]')"
+)
+kernelspec = pytest.importorskip(
+    "ipykernel.kernelspec", reason="ipykernel is not installed (pip install -e '.[test]')"
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None,
-                                reason="Graphviz's `dot` is not installed (apt-get install graphviz); "
-                                       "without it a Value shows its text only")
+pytestmark = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's `dot` is not installed (apt-get install graphviz); "
+    "without it a Value shows its text only",
+)
 
 
 @pytest.fixture
@@ -47,12 +54,17 @@ def test_a_notebook_shows_the_value_and_the_page_as_html_and_svg(kernel_env):
         "from tinygrad_edu import Value",
         "a = Value(2.0, label='a'); b = Value(-3.0, label='b'); c = a*b; c.backward(); c",
         "from tinygrad_edu.viz import page; page(c)",
-        "y = Value(0.5, label='x')\nfor _ in range(60): y = y.tanh()\ny",     # 61 nodes: text only
+        "y = Value(0.5, label='x')\nfor _ in range(60): y = y.tanh()\ny",  # 61 nodes: text only
     ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src) for src in cells])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=120,
-                                     resources={"metadata": {"path": str(kernel_env)}})
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(kernel_env)}}
+    )
     client.execute()
 
     for cell in nb.cells:

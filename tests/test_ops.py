@@ -16,7 +16,7 @@ from tinygrad_edu.ops import FLOAT, OPS, power_by
 from tinygrad_edu.testing import safe_floats
 
 REALS = safe_floats(-4.0, 4.0)
-SMALL = safe_floats(-2.0, 2.0)                          # where exp and powers stay moderate
+SMALL = safe_floats(-2.0, 2.0)  # where exp and powers stay moderate
 POSITIVE = safe_floats(0.05, 5.0)
 AWAY_FROM_ZERO = st.one_of(safe_floats(-4.0, -0.01), safe_floats(0.01, 4.0))
 
@@ -38,13 +38,13 @@ UNARY = [
     ("cos", "cos", lambda x: x.cos(), math.cos, REALS),
     ("abs method", "abs", lambda x: x.abs(), abs, AWAY_FROM_ZERO),
     ("abs()", "abs", lambda x: abs(x), abs, AWAY_FROM_ZERO),
-    ("x ** 2", "power", lambda x: x ** 2, lambda x: x * x, REALS),
-    ("x ** 3", "power", lambda x: x ** 3, lambda x: x * x * x, REALS),
-    ("x ** 0", "power", lambda x: x ** 0, lambda x: 1.0, REALS),
-    ("x ** 1", "power", lambda x: x ** 1, lambda x: x, REALS),
-    ("x ** -1", "power", lambda x: x ** -1, lambda x: 1.0 / x, AWAY_FROM_ZERO),
-    ("x ** 0.5", "power", lambda x: x ** 0.5, math.sqrt, POSITIVE),
-    ("x ** -2.5", "power", lambda x: x ** -2.5, lambda x: 1.0 / (x * x * math.sqrt(x)), POSITIVE),
+    ("x ** 2", "power", lambda x: x**2, lambda x: x * x, REALS),
+    ("x ** 3", "power", lambda x: x**3, lambda x: x * x * x, REALS),
+    ("x ** 0", "power", lambda x: x**0, lambda x: 1.0, REALS),
+    ("x ** 1", "power", lambda x: x**1, lambda x: x, REALS),
+    ("x ** -1", "power", lambda x: x**-1, lambda x: 1.0 / x, AWAY_FROM_ZERO),
+    ("x ** 0.5", "power", lambda x: x**0.5, math.sqrt, POSITIVE),
+    ("x ** -2.5", "power", lambda x: x**-2.5, lambda x: 1.0 / (x * x * math.sqrt(x)), POSITIVE),
     ("x + 2.5", "add", lambda x: x + 2.5, lambda x: x + 2.5, REALS),
     ("2.5 + x", "add", lambda x: 2.5 + x, lambda x: 2.5 + x, REALS),
     ("x - 1.5", "sub", lambda x: x - 1.5, lambda x: x - 1.5, REALS),
@@ -53,7 +53,7 @@ UNARY = [
     ("-2 * x", "mul", lambda x: -2 * x, lambda x: -2.0 * x, REALS),
     ("x / 4", "div", lambda x: x / 4, lambda x: x / 4.0, REALS),
     ("3 / x", "div", lambda x: 3 / x, lambda x: 3.0 / x, AWAY_FROM_ZERO),
-    ("2 ** x", "pow", lambda x: 2 ** x, lambda x: 2.0 ** x, REALS),
+    ("2 ** x", "pow", lambda x: 2**x, lambda x: 2.0**x, REALS),
 ]
 
 BINARY = [
@@ -96,8 +96,9 @@ def test_unary_gradient_matches_finite_differences(label, op, on_values, referen
 
 @pytest.mark.parametrize("label, op, on_values, reference, domain", UNARY, ids=_ids(UNARY))
 @given(data=st.data())
-def test_unary_second_derivative_matches_finite_differences_of_the_first(label, op, on_values, reference,
-                                                                         domain, data):
+def test_unary_second_derivative_matches_finite_differences_of_the_first(
+    label, op, on_values, reference, domain, data
+):
     x = data.draw(domain, label="x")
     assert gradcheck(grad(on_values), x)
 
@@ -118,7 +119,7 @@ def test_binary_gradients_match_finite_differences(label, op, on_values, referen
     a = data.draw(domains[0], label="a")
     b = data.draw(domains[1], label="b")
     assert gradcheck(on_values, a, b)
-    for i in (0, 1):            # second derivatives: d/da and d/db of each first derivative
+    for i in (0, 1):  # second derivatives: d/da and d/db of each first derivative
         assert gradcheck(grad(on_values, argnums=i), a, b)
 
 

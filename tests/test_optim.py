@@ -17,18 +17,19 @@ def one_param(data=1.0, grad=0.5):
 
 # -- one step against the closed form, on hand-computed numbers --------------------------
 
+
 def test_sgd_step():
     p = one_param()
     SGD([p], lr=0.1).step()
-    assert p.data == pytest.approx(1.0 - 0.1 * 0.5)          # 0.95
+    assert p.data == pytest.approx(1.0 - 0.1 * 0.5)  # 0.95
 
 
 def test_momentum_two_steps():
     p = one_param()
     opt = Momentum([p], lr=0.1, momentum=0.9)
-    opt.step()                                                 # v = -0.05
+    opt.step()  # v = -0.05
     assert p.data == pytest.approx(0.95)
-    opt.step()                                                 # v = 0.9 * -0.05 - 0.05 = -0.095
+    opt.step()  # v = 0.9 * -0.05 - 0.05 = -0.095
     assert opt.v == pytest.approx([-0.095])
     assert p.data == pytest.approx(0.855)
 
@@ -37,18 +38,20 @@ def test_nesterov_step():
     p = one_param()
     Nesterov([p], lr=0.1, momentum=0.9).step()
     # v = -0.05; p += 0.81 * v - 1.9 * 0.1 * 0.5
-    assert p.data == pytest.approx(1.0 - 0.0405 - 0.095)      # 0.8645
+    assert p.data == pytest.approx(1.0 - 0.0405 - 0.095)  # 0.8645
 
 
 def test_adagrad_two_steps():
     p = one_param()
     opt = AdaGrad([p], lr=0.1)
-    opt.step()                                                 # h = 0.25, step 0.1 * 0.5 / 0.5
+    opt.step()  # h = 0.25, step 0.1 * 0.5 / 0.5
     assert p.data == pytest.approx(1.0 - 0.05 / (0.5 + 1e-7), rel=1e-15)
     p.grad = 0.5
-    opt.step()                                                 # h = 0.5
+    opt.step()  # h = 0.5
     assert opt.h == [0.5]
-    assert p.data == pytest.approx(1.0 - 0.05 / (0.5 + 1e-7) - 0.05 / (math.sqrt(0.5) + 1e-7), rel=1e-15)
+    assert p.data == pytest.approx(
+        1.0 - 0.05 / (0.5 + 1e-7) - 0.05 / (math.sqrt(0.5) + 1e-7), rel=1e-15
+    )
 
 
 def test_rmsprop_step():
@@ -77,9 +80,9 @@ def test_adam_second_step():
     after_one = p.data
     p.grad = -1.0
     opt.step()
-    m = 0.5 * 0.25 + 0.5 * -1.0                               # m1 = 0.25
-    v = 0.75 * 0.0625 + 0.25 * 1.0                            # v1 = 0.0625
-    lr_t = 0.01 * math.sqrt(1 - 0.75 ** 2) / (1 - 0.5 ** 2)
+    m = 0.5 * 0.25 + 0.5 * -1.0  # m1 = 0.25
+    v = 0.75 * 0.0625 + 0.25 * 1.0  # v1 = 0.0625
+    lr_t = 0.01 * math.sqrt(1 - 0.75**2) / (1 - 0.5**2)
     assert p.data == pytest.approx(after_one - lr_t * m / (math.sqrt(v) + 1e-7), rel=1e-15)
 
 
@@ -96,20 +99,21 @@ def test_defaults_follow_the_book():
 
 # -- options --------------------------------------------------------------------------
 
+
 def test_weight_decay_adds_decay_times_parameter():
     p = one_param(data=2.0, grad=0.5)
     SGD([p], lr=0.1, weight_decay=0.1).step()
-    assert p.data == pytest.approx(2.0 - 0.1 * (0.5 + 0.1 * 2.0))    # 1.93
+    assert p.data == pytest.approx(2.0 - 0.1 * (0.5 + 0.1 * 2.0))  # 1.93
 
 
 def test_clip_grad_norm_scales_the_global_norm():
-    a, b = one_param(0.0, 3.0), one_param(0.0, 4.0)           # norm 5
+    a, b = one_param(0.0, 3.0), one_param(0.0, 4.0)  # norm 5
     opt = SGD([a, b], lr=1.0, clip_grad_norm=1.0)
     assert opt.gradients() == pytest.approx([0.6, 0.8])
     opt.step()
     assert (a.data, b.data) == (pytest.approx(-0.6), pytest.approx(-0.8))
     c = one_param(0.0, 0.3)
-    SGD([c], lr=1.0, clip_grad_norm=1.0).step()               # under the limit: untouched
+    SGD([c], lr=1.0, clip_grad_norm=1.0).step()  # under the limit: untouched
     assert c.data == pytest.approx(-0.3)
 
 
@@ -135,7 +139,7 @@ def test_a_parameter_listed_twice_is_updated_once():
 
 def test_step_reads_recorded_gradients():
     x = Value(3.0)
-    (x * x).backward(create_graph=True)                       # x.grad is a Value (6.0)
+    (x * x).backward(create_graph=True)  # x.grad is a Value (6.0)
     SGD([x], lr=0.1).step()
     assert x.data == pytest.approx(2.4)
 
@@ -143,7 +147,9 @@ def test_step_reads_recorded_gradients():
 def test_divergence_raises_and_changes_nothing():
     p = one_param(1.0, 1e308)
     q = one_param(1.0, 1.0)
-    with pytest.raises(FloatingPointError, match="parameter p would become -inf.*smaller learning rate"):
+    with pytest.raises(
+        FloatingPointError, match="parameter p would become -inf.*smaller learning rate"
+    ):
         SGD([q, p], lr=10.0).step()
     assert (p.data, q.data) == (1.0, 1.0)
 
@@ -153,8 +159,11 @@ STATEFUL = [Momentum, Nesterov, AdaGrad, RMSProp, Adam]
 
 def optimizer_state(opt):
     """Copies of every piece of state an optimizer keeps between steps."""
-    return {key: list(getattr(opt, key)) if isinstance(getattr(opt, key), list) else getattr(opt, key)
-            for key in ("v", "h", "m", "iter") if hasattr(opt, key)}
+    return {
+        key: list(getattr(opt, key)) if isinstance(getattr(opt, key), list) else getattr(opt, key)
+        for key in ("v", "h", "m", "iter")
+        if hasattr(opt, key)
+    }
 
 
 def run_steps(cls, grads_per_step, refused=None):
@@ -179,9 +188,9 @@ def run_steps(cls, grads_per_step, refused=None):
 def test_a_refused_step_leaves_state_and_parameters_unchanged(cls):
     steps = [(0.5, -1.5), (0.25, 0.75), (-1.0, 2.0)]
     expected = run_steps(cls, steps)
-    for refused in (0, 1, 2):                 # before the first step, and between good steps
+    for refused in (0, 1, 2):  # before the first step, and between good steps
         assert run_steps(cls, steps, refused=refused) == expected
-    assert expected[1] != optimizer_state(cls([Value(0.0), Value(0.0)], lr=0.1))   # state was used
+    assert expected[1] != optimizer_state(cls([Value(0.0), Value(0.0)], lr=0.1))  # state was used
 
 
 @pytest.mark.parametrize("cls", [AdaGrad, RMSProp, Adam], ids=lambda c: c.__name__)
@@ -192,33 +201,42 @@ def test_an_overflowing_state_is_refused_too(cls):
     opt = cls([p], lr=0.1)
     before = optimizer_state(opt)
     key = "h" if cls is not Adam else "v"
-    with pytest.raises(FloatingPointError, match=rf"the {key} of parameter p would become inf "
-                                                 r"\(its gradient is 1e\+200\).*clip_grad_norm"):
+    with pytest.raises(
+        FloatingPointError,
+        match=rf"the {key} of parameter p would become inf "
+        r"\(its gradient is 1e\+200\).*clip_grad_norm",
+    ):
         opt.step()
     assert (p.data, optimizer_state(opt)) == (1.0, before)
 
 
 def test_repr():
     assert repr(SGD([Value(0.0)], lr=0.1)) == "SGD(lr=0.1, 1 parameters)"
-    assert repr(Adam([Value(0.0)], weight_decay=0.01)) == \
-        "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07, weight_decay=0.01, 1 parameters)"
+    assert (
+        repr(Adam([Value(0.0)], weight_decay=0.01))
+        == "Adam(lr=0.001, beta1=0.9, beta2=0.999, eps=1e-07, weight_decay=0.01, 1 parameters)"
+    )
 
 
 # -- bad hyperparameters ------------------------------------------------------------------
 
-@pytest.mark.parametrize("make,match", [
-    (lambda p: SGD(p, lr=-0.1), r"lr \(the learning rate\) must be > 0, got -0.1"),
-    (lambda p: SGD(p, lr=0), "lr .* got 0.0"),
-    (lambda p: SGD(p, lr=float("nan")), "lr"),
-    (lambda p: Momentum(p, momentum=1.0), r"momentum must be in \[0, 1\), got 1.0"),
-    (lambda p: Momentum(p, momentum=-0.5), "momentum"),
-    (lambda p: RMSProp(p, decay_rate=1.5), "decay_rate"),
-    (lambda p: Adam(p, beta1=1.0), "beta1"),
-    (lambda p: Adam(p, beta2=-0.1), "beta2"),
-    (lambda p: AdaGrad(p, eps=0.0), "eps must be > 0"),
-    (lambda p: SGD(p, weight_decay=-1e-4), "weight_decay must be >= 0"),
-    (lambda p: SGD(p, clip_grad_norm=0.0), "clip_grad_norm must be > 0"),
-])
+
+@pytest.mark.parametrize(
+    "make,match",
+    [
+        (lambda p: SGD(p, lr=-0.1), r"lr \(the learning rate\) must be > 0, got -0.1"),
+        (lambda p: SGD(p, lr=0), "lr .* got 0.0"),
+        (lambda p: SGD(p, lr=float("nan")), "lr"),
+        (lambda p: Momentum(p, momentum=1.0), r"momentum must be in \[0, 1\), got 1.0"),
+        (lambda p: Momentum(p, momentum=-0.5), "momentum"),
+        (lambda p: RMSProp(p, decay_rate=1.5), "decay_rate"),
+        (lambda p: Adam(p, beta1=1.0), "beta1"),
+        (lambda p: Adam(p, beta2=-0.1), "beta2"),
+        (lambda p: AdaGrad(p, eps=0.0), "eps must be > 0"),
+        (lambda p: SGD(p, weight_decay=-1e-4), "weight_decay must be >= 0"),
+        (lambda p: SGD(p, clip_grad_norm=0.0), "clip_grad_norm must be > 0"),
+    ],
+)
 def test_bad_hyperparameters_are_named(make, match):
     with pytest.raises(ValueError, match=match):
         make([Value(0.0)])
@@ -243,6 +261,7 @@ def test_base_class_needs_an_update_rule():
 
 # -- each minimises a convex quadratic ------------------------------------------------------
 
+
 def quadratic(x, y):
     """0.5 (3x² + 2xy + 2y²) - x + y: positive definite, minimum where 3x + y = 1, x + 2y = -1."""
     return 0.5 * (3 * x * x + 2 * x * y + 2 * y * y) - x + y
@@ -251,14 +270,17 @@ def quadratic(x, y):
 X_STAR, Y_STAR = 3 / 5, -4 / 5
 
 
-@pytest.mark.parametrize("cls,kwargs,steps", [
-    (SGD, dict(lr=0.2), 200),
-    (Momentum, dict(lr=0.05), 300),
-    (Nesterov, dict(lr=0.05), 300),
-    (AdaGrad, dict(lr=0.5), 500),
-    (RMSProp, dict(lr=0.01), 1000),
-    (Adam, dict(lr=0.05), 1000),
-])
+@pytest.mark.parametrize(
+    "cls,kwargs,steps",
+    [
+        (SGD, dict(lr=0.2), 200),
+        (Momentum, dict(lr=0.05), 300),
+        (Nesterov, dict(lr=0.05), 300),
+        (AdaGrad, dict(lr=0.5), 500),
+        (RMSProp, dict(lr=0.01), 1000),
+        (Adam, dict(lr=0.05), 1000),
+    ],
+)
 def test_minimises_a_convex_quadratic(cls, kwargs, steps):
     x, y = Value(-2.0), Value(2.0)
     opt = cls([x, y], **kwargs)

@@ -32,11 +32,14 @@ from tinygrad_edu.symbolic import runtime_namespace
 
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_DOT = shutil.which("dot") is not None
-needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's `dot` is not installed "
-                               "(apt-get install graphviz); CI installs it")
+needs_dot = pytest.mark.skipif(
+    not HAVE_DOT,
+    reason="Graphviz's `dot` is not installed (apt-get install graphviz); CI installs it",
+)
 
 
 # -- graphs ------------------------------------------------------------------------
+
 
 def neuron():
     """A small graph with every kind of node: labelled inputs, lifted constants, a neuron."""
@@ -63,8 +66,13 @@ def graphs(draw):
     (plain numbers in it become the engine's constants); nodes may be used twice.
     exp is applied only below 20, so nothing overflows."""
     pool = [Value(draw(_SMALL), label=f"x{i}") for i in range(draw(st.integers(1, 4)))]
-    recipe = draw(st.lists(st.tuples(st.sampled_from(_OPS), st.integers(0, 99), st.integers(0, 99),
-                                     _SMALL), min_size=1, max_size=8))
+    recipe = draw(
+        st.lists(
+            st.tuples(st.sampled_from(_OPS), st.integers(0, 99), st.integers(0, 99), _SMALL),
+            min_size=1,
+            max_size=8,
+        )
+    )
     for op, i, j, k in recipe:
         a, b = pool[i % len(pool)], pool[j % len(pool)]
         if op == "add":
@@ -127,6 +135,7 @@ def shown_at_the_end(data):
 
 # -- the steps ---------------------------------------------------------------------
 
+
 def check_structure(root):
     data = page_steps(root)
     forward = forward_nodes(root)
@@ -140,14 +149,16 @@ def check_structure(root):
 
     # forward: one step per op, in the order the forward pass computes them, each
     # computed after its parents, its value in its text
-    forward_steps = steps[1:1 + len(ops)]
+    forward_steps = steps[1 : 1 + len(ops)]
     assert [s["node"] for s in forward_steps] == [ids[n] for n in ops]
     computed = {ids[n] for n in forward if n.rule is None}
     for s, node in zip(forward_steps, ops):
         assert s["parents"] == [ids[p] for p in node.parents]
         assert set(s["parents"]) <= computed
         computed.add(s["node"])
-        assert s["text"].startswith("forward: ") and s["text"].endswith(f"= {format_number(node.data)}")
+        assert s["text"].startswith("forward: ") and s["text"].endswith(
+            f"= {format_number(node.data)}"
+        )
         assert s["grads"] == {}
 
     seed = steps[1 + len(ops)]
@@ -155,7 +166,7 @@ def check_structure(root):
 
     # backward: one step per op, numbered 1, 2 ..., in the order backward() visits the
     # nodes (reverse topological), each after every op that uses its output
-    backward_steps = steps[2 + len(ops):]
+    backward_steps = steps[2 + len(ops) :]
     in_backward_order = [n for n in topological_order(root) if n.rule is not None]
     assert [s["node"] for s in backward_steps] == [ids[n] for n in in_backward_order]
     assert [s["number"] for s in backward_steps] == list(range(1, len(ops) + 1))
@@ -174,9 +185,11 @@ def test_steps_of_a_product_match_the_docstring():
     c.label = "c"
     data = check_structure(c)
     assert [s["kind"] for s in data["steps"]] == ["start", "forward", "seed", "backward"]
-    assert data["steps"][3]["text"] == ("step 1: c = a*b\n"
-                                        "  a.grad += c.grad * b.data   (1.0 * (-3.0)) = -3.0\n"
-                                        "  b.grad += c.grad * a.data   (1.0 * 2.0) = 2.0")
+    assert data["steps"][3]["text"] == (
+        "step 1: c = a*b\n"
+        "  a.grad += c.grad * b.data   (1.0 * (-3.0)) = -3.0\n"
+        "  b.grad += c.grad * a.data   (1.0 * 2.0) = 2.0"
+    )
     assert data["steps"][3]["grads"] == {"v0": "-3", "v1": "2"}
     assert data["nodes"]["v2"]["grad"] == "1" and data["nodes"]["v0"]["grad"] == "-3"
 
@@ -214,12 +227,13 @@ def test_backward_steps_say_what_explain_says_for_random_graphs(root):
 def check_final_grads(root):
     data = page_steps(root)
     forward = forward_nodes(root)
-    grads = fresh_grads(root)          # page_steps left every .grad at 0 (fresh_grads checks)
+    grads = fresh_grads(root)  # page_steps left every .grad at 0 (fresh_grads checks)
     expected = {f"v{i}": diagram_number(grads[node]) for i, node in enumerate(forward)}
     assert {vid: n["grad"] for vid, n in data["nodes"].items()} == expected
     assert shown_at_the_end(data) == expected
-    assert {vid: n["data"] for vid, n in data["nodes"].items()} == \
-        {f"v{i}": diagram_number(node.data) for i, node in enumerate(forward)}
+    assert {vid: n["data"] for vid, n in data["nodes"].items()} == {
+        f"v{i}": diagram_number(node.data) for i, node in enumerate(forward)
+    }
 
 
 @pytest.mark.parametrize("make", [neuron, mlp_loss], ids=["neuron", "mlp"])
@@ -235,7 +249,7 @@ def test_final_grads_are_the_engines_for_random_graphs(root):
 def test_final_grad_of_an_unlabelled_input_is_the_engines():
     """A Value the learner made without a label is an input like any other for the
     engine (backward gives it a gradient); the page must show that gradient too."""
-    x, k = Value(2.0, label="x"), Value(3.0)          # k: no label, but not a constant
+    x, k = Value(2.0, label="x"), Value(3.0)  # k: no label, but not a constant
     y = x * k
     y.label = "y"
     check_final_grads(y)
@@ -251,6 +265,7 @@ def test_page_steps_leave_the_graphs_grads_alone():
 
 # -- the code beside the graph -----------------------------------------------------
 
+
 def run_graph_code(root):
     """graph_code's source, run: (its value, {leaf label: its gradient})."""
     source, _ = graph_code(root)
@@ -259,7 +274,9 @@ def run_graph_code(root):
     name, params = re.search(r"^def (\w+)\(([^)]*)\):", source, re.M).groups()
     params = [p.strip() for p in params.split(",") if p.strip()]
     # the labelled inputs, by the variable each becomes ('layers.0.neurons.0.b' -> layers_0_neurons_0_b)
-    leaves = {_identifier(n.label): n for n in topological_order(root) if n.rule is None and n.label}
+    leaves = {
+        _identifier(n.label): n for n in topological_order(root) if n.rule is None and n.label
+    }
     assert sorted(params) == sorted(leaves), "the generated function takes the labelled inputs"
     value, grads = namespace[name](*[leaves[p].data for p in params])
     assert isinstance(grads, tuple) and len(grads) == len(params)
@@ -290,8 +307,10 @@ def check_code_lines(root):
     source, _ = graph_code(root)
     assert data["code"] == source
     lines = source.splitlines()
-    backward_from = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("# backward"))
-    variable = {}                       # node id -> its variable in the code
+    backward_from = next(
+        i for i, line in enumerate(lines, 1) if line.strip().startswith("# backward")
+    )
+    variable = {}  # node id -> its variable in the code
     for s in data["steps"]:
         for n in s["code"]:
             assert 1 <= n <= len(lines), f"step {s} points past the code"
@@ -305,9 +324,10 @@ def check_code_lines(root):
         elif s["kind"] == "backward":
             for n in s["code"]:
                 assert n > backward_from
-                assert re.search(rf"\b{re.escape(variable[s['node']])}\b", lines[n - 1]), \
-                    f"step {s['number']}: line {n} {lines[n - 1]!r} does not mention " \
+                assert re.search(rf"\b{re.escape(variable[s['node']])}\b", lines[n - 1]), (
+                    f"step {s['number']}: line {n} {lines[n - 1]!r} does not mention "
                     f"{variable[s['node']]}"
+                )
         else:
             assert s["code"] == []
     assert set(variable) == {s["node"] for s in data["steps"] if s["kind"] == "forward"}
@@ -325,6 +345,7 @@ def test_code_lines_of_the_steps_are_the_nodes_lines_for_random_graphs(root):
 
 # -- the HTML ----------------------------------------------------------------------
 
+
 class _Reader(html.parser.HTMLParser):
     """What a browser would read: tags with their (decoded) attributes, the text of
     each script, the title, comments, and each SVG text element's text by data-v/data-field."""
@@ -341,7 +362,7 @@ class _Reader(html.parser.HTMLParser):
         if tag == "script":
             self.scripts.append([attrs, ""])
             self._in = "script"
-        elif tag == "title" and self.title is None:     # the page's, not the SVG's <title>s
+        elif tag == "title" and self.title is None:  # the page's, not the SVG's <title>s
             self.title, self._in = "", "title"
         elif tag == "text" and "data-v" in attrs:
             self._in = (attrs["data-v"], attrs.get("data-field"))
@@ -375,20 +396,29 @@ def embedded_data(text):
     return json.loads(payload)
 
 
-HOSTILE = ["</script><script>alert(1)</script>", "<!--", "&amp;", '"quotes"', "a\u2028b",
-           "lone \ud800 surrogate"]
+HOSTILE = [
+    "</script><script>alert(1)</script>",
+    "<!--",
+    "&amp;",
+    '"quotes"',
+    "a\u2028b",
+    "lone \ud800 surrogate",
+]
 
 
 @needs_dot
-@pytest.mark.parametrize("label", HOSTILE, ids=["script", "comment", "entity", "quotes",
-                                                "line-separator", "lone-surrogate"])
+@pytest.mark.parametrize(
+    "label",
+    HOSTILE,
+    ids=["script", "comment", "entity", "quotes", "line-separator", "lone-surrogate"],
+)
 def test_hostile_labels_stay_text(label, tmp_path):
     x, w = Value(2.0, label=label), Value(-3.0, label="w")
     y = x * w + x
     y.label = label + "!"
     p = viz.page(y)
     text = p.html
-    encoded = text.encode("utf-8")              # a lone surrogate cannot be written as it is
+    encoded = text.encode("utf-8")  # a lone surrogate cannot be written as it is
     assert p.save(tmp_path / "g.html") and (tmp_path / "g.html").read_bytes() == encoded
 
     reader = read_html(text)
@@ -399,7 +429,10 @@ def test_hostile_labels_stay_text(label, tmp_path):
         assert label not in text, "a label with < must never reach the HTML raw"
     # The numbers' JSON gives the labels back exactly.
     data = json.loads(reader.scripts[0][1])
-    assert data["nodes"]["v0"]["label"] == label and data["nodes"][data["root"]]["label"] == label + "!"
+    assert (
+        data["nodes"]["v0"]["label"] == label
+        and data["nodes"][data["root"]]["label"] == label + "!"
+    )
     if label.isprintable():
         # shown as the label itself, not as markup and not double-decoded
         assert reader.title == f"backward pass of {label}!"
@@ -420,14 +453,17 @@ def test_the_pictures_arrows_name_their_ends(make):
     root = make()
     forward = forward_nodes(root)
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
-    expected = sorted([(ids[p], ids[n] + "_op") for n in forward if n.rule for p in n.parents]
-                      + [(ids[n] + "_op", ids[n]) for n in forward if n.rule])
+    expected = sorted(
+        [(ids[p], ids[n] + "_op") for n in forward if n.rule for p in n.parents]
+        + [(ids[n] + "_op", ids[n]) for n in forward if n.rule]
+    )
     svg = viz.page(root).svg
     tagged = sorted(re.findall(r'<g [^>]*class="edge" data-from="([^"]*)" data-to="([^"]*)"', svg))
     assert tagged == expected
 
 
 # -- the file ----------------------------------------------------------------------
+
 
 @needs_dot
 def test_save_writes_the_whole_page_and_no_temporary_file(tmp_path):
@@ -437,7 +473,7 @@ def test_save_writes_the_whole_page_and_no_temporary_file(tmp_path):
     assert p.save(target) == os.fspath(target)
     assert target.read_text(encoding="utf-8") == p.html
     assert os.listdir(tmp_path) == ["g.html"]
-    p.save(str(target))                               # a str path too, replacing the file
+    p.save(str(target))  # a str path too, replacing the file
     assert target.read_text(encoding="utf-8") == p.html
     assert os.listdir(tmp_path) == ["g.html"]
 
@@ -449,8 +485,9 @@ def test_save_to_a_missing_folder_names_the_path_and_writes_nothing(tmp_path):
     with pytest.raises(OSError) as err:
         p.save(target)
     assert not (tmp_path / "missing").exists() and os.listdir(tmp_path) == []
-    assert os.fspath(target) in str(err.value), \
+    assert os.fspath(target) in str(err.value), (
         f"the error names {target}, the file asked for; it says: {err.value}"
+    )
 
 
 @needs_dot
@@ -461,14 +498,14 @@ def test_render_html_writes_the_page(tmp_path):
     text = target.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
     assert embedded_data(text) == page_steps(o)
-    assert os.listdir(tmp_path) == ["g.html"]         # no DOT file for the page
+    assert os.listdir(tmp_path) == ["g.html"]  # no DOT file for the page
 
 
 @needs_dot
 def test_the_sample_networks_page_is_small():
     p = viz.page(mlp_loss())
     size = len(p.html.encode("utf-8"))
-    print(f"\nthe page of a 2-3-1 network's loss: {size:,} bytes ({size / 2 ** 20:.3f} MiB)")
+    print(f"\nthe page of a 2-3-1 network's loss: {size:,} bytes ({size / 2**20:.3f} MiB)")
     assert size < 1_000_000
 
 
@@ -477,8 +514,19 @@ def test_the_sample_networks_page_is_small():
 def test_the_page_fetches_nothing(make):
     text = viz.page(make()).html
     reader = read_html(text)
-    fetching = {"src", "href", "xlink:href", "srcset", "action", "formaction", "data", "poster",
-                "background", "manifest", "ping"}
+    fetching = {
+        "src",
+        "href",
+        "xlink:href",
+        "srcset",
+        "action",
+        "formaction",
+        "data",
+        "poster",
+        "background",
+        "manifest",
+        "ping",
+    }
     for tag, attrs in reader.tags:
         assert tag not in ("link", "img", "iframe", "object", "embed", "base", "audio", "video")
         for name, value in attrs.items():
@@ -494,6 +542,7 @@ def test_the_page_fetches_nothing(make):
 
 
 # -- without Graphviz --------------------------------------------------------------
+
 
 def _no_dot_path(tmp_path):
     """PATH holding this Python's folder and an empty one: no `dot` on it."""
@@ -518,16 +567,34 @@ def test_page_without_dot_says_how_to_install_it(tmp_path, monkeypatch):
 
 
 def run_cli(*args, cwd, path=None):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
     if path is not None:
         env["PATH"] = path
-    return subprocess.run([sys.executable, "-m", "tinygrad_edu", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_cli_graph_html_without_dot_is_a_message_not_a_traceback(tmp_path):
-    out = run_cli("graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", "g.html",
-                  cwd=tmp_path, path=_no_dot_path(tmp_path))
+    out = run_cli(
+        "graph",
+        "tanh(x*w + b)",
+        "x=2",
+        "w=-3",
+        "b=6.88",
+        "-o",
+        "g.html",
+        cwd=tmp_path,
+        path=_no_dot_path(tmp_path),
+    )
     # cli.main: status 1 when Graphviz is missing, the install text on stderr
     assert out.returncode == 1, out.stderr
     assert out.stderr.startswith("tinygrad-edu: error: Graphviz's 'dot' program"), out.stderr
@@ -558,12 +625,14 @@ def test_cli_graph_writes_the_page(tmp_path):
 def test_cli_graph_html_into_a_missing_folder_names_the_file(tmp_path):
     out = run_cli("graph", "x*y", "x=1", "y=2", "-o", "missing/g.html", cwd=tmp_path)
     assert out.returncode == 2
-    assert out.stderr.strip() == ("tinygrad-edu: error: cannot write missing/g.html: "
-                                  "the folder missing does not exist"), out.stderr
+    assert out.stderr.strip() == (
+        "tinygrad-edu: error: cannot write missing/g.html: the folder missing does not exist"
+    ), out.stderr
     assert os.listdir(tmp_path) == []
 
 
 # -- in a notebook -----------------------------------------------------------------
+
 
 @pytest.fixture
 def in_a_kernel(monkeypatch):
@@ -620,6 +689,7 @@ def test_the_page_displays_itself_with_the_static_picture_as_fallback():
 
 def test_the_model_of_an_mlps_graph_is_read_from_its_parameter_names():
     from tinygrad_edu.page import model_of_graph
+
     net = MLP(2, [3, 1], seed=0)
     loss = (net([1.0, 0.0])[0] - 1.0) ** 2
     model = model_of_graph(loss)
@@ -632,24 +702,26 @@ def test_the_model_of_an_mlps_graph_is_read_from_its_parameter_names():
 
 def test_no_model_where_the_names_do_not_make_a_whole_network():
     from tinygrad_edu.page import model_of_graph
-    assert model_of_graph(neuron()) is None                     # no nn names at all
+
+    assert model_of_graph(neuron()) is None  # no nn names at all
     net = MLP(2, [3, 1], seed=0)
-    hidden = net.layers[0]([1.0, 0.0])           # two of the three hidden neurons: the part reached
+    hidden = net.layers[0]([1.0, 0.0])  # two of the three hidden neurons: the part reached
     assert repr(model_of_graph(hidden[0] + hidden[1])) == "MLP(2, [2], activation='sigmoid')"
-    assert model_of_graph(hidden[0] + hidden[2]) is None        # neuron 2 without neuron 1
-    w = Value(1.0, label="layers.0.neurons.0.w.0")              # a network with a weight missing
+    assert model_of_graph(hidden[0] + hidden[2]) is None  # neuron 2 without neuron 1
+    w = Value(1.0, label="layers.0.neurons.0.w.0")  # a network with a weight missing
     b = Value(0.5, label="layers.0.neurons.0.b")
     assert model_of_graph((w * 2.0 + b).sigmoid()) is not None
     w1 = Value(1.0, label="layers.0.neurons.0.w.1")
-    assert model_of_graph((w1 * 2.0 + b).sigmoid()) is None     # w.1 without w.0
+    assert model_of_graph((w1 * 2.0 + b).sigmoid()) is None  # w.1 without w.0
 
 
 def test_the_page_of_an_mlps_graph_carries_its_picture_and_model_overrides():
     from tinygrad_edu.viz import page
+
     net = MLP(2, [3, 1], seed=0)
     loss = (net([1.0, 0.0])[0] - 1.0) ** 2
     p = page(loss)
     assert p.network is not None and 'id="network"' in p.html
     assert p.network.count('data-field="grad"') == 13
     assert page(neuron()).network is None and 'id="network"' not in page(neuron()).html
-    assert page(neuron(), model=net).network is not None        # any model, drawn beside
+    assert page(neuron(), model=net).network is not None  # any model, drawn beside

@@ -20,8 +20,9 @@ import pytest
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:
-    pytest.skip("Playwright for Python is not installed (pip install -e '.[test]')",
-                allow_module_level=True)
+    pytest.skip(
+        "Playwright for Python is not installed (pip install -e '.[test]')", allow_module_level=True
+    )
 
 
 def _chromium():
@@ -33,11 +34,16 @@ def _chromium():
 
 CHROMIUM = _chromium()
 if CHROMIUM is None:
-    pytest.skip("no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
-                ".ci/run installs it): the browser tests skip", allow_module_level=True)
+    pytest.skip(
+        "no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
+        ".ci/run installs it): the browser tests skip",
+        allow_module_level=True,
+    )
 if shutil.which("dot") is None:
-    pytest.skip("Graphviz's `dot` is not installed (apt-get install graphviz): no page to open",
-                allow_module_level=True)
+    pytest.skip(
+        "Graphviz's `dot` is not installed (apt-get install graphviz): no page to open",
+        allow_module_level=True,
+    )
 
 from tinygrad_edu import Value, viz  # noqa: E402
 from tinygrad_edu.engine import topological_order  # noqa: E402
@@ -155,8 +161,11 @@ def counter_step(page):
 def code_variables(data):
     """{node id: its variable in the code}, from the line of its forward step."""
     lines = data["code"].splitlines()
-    return {s["node"]: re.match(r"\s+(\w+) = ", lines[s["code"][0] - 1]).group(1)
-            for s in data["steps"] if s["kind"] == "forward"}
+    return {
+        s["node"]: re.match(r"\s+(\w+) = ", lines[s["code"][0] - 1]).group(1)
+        for s in data["steps"]
+        if s["kind"] == "forward"
+    }
 
 
 @pytest.mark.parametrize("name", ["neuron", "mlp"])
@@ -173,7 +182,7 @@ def test_stepping_through_shows_the_engines_numbers(name, saved, open_page):
     state = page.evaluate(_SNAPSHOT)
     assert state["counter"].startswith(f"step 0 of {last}")
     pending = {s["node"] for s in steps if s["kind"] == "forward"}
-    for vid in pending:                           # nothing computed yet
+    for vid in pending:  # nothing computed yet
         if f"{vid}:data" in state["fields"]:
             assert state["fields"][f"{vid}:data"] == "data ?"
     for k in range(1, last + 1):
@@ -182,15 +191,18 @@ def test_stepping_through_shows_the_engines_numbers(name, saved, open_page):
         assert state["counter"].startswith(f"step {k} of {last}"), state["counter"]
         assert state["slider"] == str(k)
         assert state["narration"].startswith(s["text"])
-        if s["kind"] == "forward":                # the node just computed shows its value
-            assert state["fields"][f"{s['node']}:data"] == f"data {diagram_number(node_of[s['node']].data)}"
-            later = [t["node"] for t in steps[k + 1:] if t["kind"] == "forward"]
+        if s["kind"] == "forward":  # the node just computed shows its value
+            assert (
+                state["fields"][f"{s['node']}:data"]
+                == f"data {diagram_number(node_of[s['node']].data)}"
+            )
+            later = [t["node"] for t in steps[k + 1 :] if t["kind"] == "forward"]
             assert all(state["fields"][f"{v}:data"] == "data ?" for v in later)
-        if s["op"]:                                # the op and the arrows into it are highlighted
+        if s["op"]:  # the op and the arrows into it are highlighted
             assert s["node"] in state["current"] and s["node"] + "_op" in state["current"]
             arrows = page.locator(f'#graph g.edge.current[data-to="{s["node"]}_op"]').count()
             assert arrows == len(s["parents"]), (k, state["current"])
-        for vid, grad in s["grads"].items():      # the grads this step changed
+        for vid, grad in s["grads"].items():  # the grads this step changed
             if f"{vid}:grad" in state["fields"]:
                 assert state["fields"][f"{vid}:grad"] == f"grad {grad}"
         # the code line(s) of the step, and only those, highlighted
@@ -199,7 +211,7 @@ def test_stepping_through_shows_the_engines_numbers(name, saved, open_page):
             assert re.search(rf"\b{re.escape(variables[s['node']])}\b", text), (k, text)
 
     assert nxt.get_attribute("aria-disabled") == "true"
-    nxt.click(force=True)                         # past the end: stays at the last step
+    nxt.click(force=True)  # past the end: stays at the last step
     page.keyboard.press("ArrowRight")
     assert counter_step(page) == last
 
@@ -223,7 +235,7 @@ def test_previous_step_and_arrow_keys_move_the_counter(saved, open_page):
     assert counter_step(page) == 1
     prev.click()
     assert counter_step(page) == 0
-    page.keyboard.press("ArrowLeft")            # not below the first step
+    page.keyboard.press("ArrowLeft")  # not below the first step
     assert counter_step(page) == 0
     log.assert_clean(url)
 
@@ -240,10 +252,10 @@ def test_play_advances_and_pause_stops(saved, open_page):
     pause.click()
     assert page.get_by_role("button", name="Play").count() == 1
     page.clock.run_for(10_000)
-    assert counter_step(page) == reached             # paused: no more steps
+    assert counter_step(page) == reached  # paused: no more steps
     page.get_by_role("button", name="Play").click()
     page.clock.run_for(1000 * (last + 2))
-    assert counter_step(page) == last                # plays to the end, then stops
+    assert counter_step(page) == last  # plays to the end, then stops
     assert page.get_by_role("button", name="Play").get_attribute("aria-pressed") == "false"
     log.assert_clean(url)
 
@@ -291,7 +303,7 @@ def test_clicking_an_op_shows_its_details(saved, open_page):
     data = page_steps(neuron())
     page, log, url = open_page(saved["neuron"])
     tanh = next(vid for vid, n in data["nodes"].items() if n["op"] == "tanh")
-    page.locator(f'#graph g.node[data-node="{tanh}_op"] text').click()    # the op's oval: its node
+    page.locator(f'#graph g.node[data-node="{tanh}_op"] text').click()  # the op's oval: its node
     shown = page.evaluate(_DETAILS)
     assert shown["op"] == "tanh" and shown["formula"].startswith("tanh(")
     assert shown["data"] == data["nodes"][tanh]["data"]
@@ -319,11 +331,14 @@ def test_a_networks_node_says_its_layer_neuron_and_seed_names(saved, open_page):
     data = page_steps(mlp_loss())
     page, log, url = open_page(saved["mlp"])
 
-    def click_name(vid):                        # the node's name, in its box or its table row
+    def click_name(vid):  # the node's name, in its box or its table row
         page.locator(f'#graph text[data-v="{vid}"][data-field="name"]').click()
 
-    u = next(vid for vid, n in data["nodes"].items() if "S_preA" in n.get("seed_name", "")
-             and "output layer" in n["network"])
+    u = next(
+        vid
+        for vid, n in data["nodes"].items()
+        if "S_preA" in n.get("seed_name", "") and "output layer" in n["network"]
+    )
     click_name(u)
     text = page.locator("#details").text_content()
     for word in ("layer", "neuron", "δ", "S_preA"):
@@ -334,7 +349,7 @@ def test_a_networks_node_says_its_layer_neuron_and_seed_names(saved, open_page):
     click_name(post)
     assert "S_postA" in page.locator("#details").text_content()
     w = next(vid for vid, n in data["nodes"].items() if n["label"] == "layers.0.neurons.1.w.0")
-    click_name(w)                               # a parameter: a row of its layer's table
+    click_name(w)  # a parameter: a row of its layer's table
     shown = page.evaluate(_DETAILS)
     assert shown["label"] == "layers.0.neurons.1.w.0"
     assert shown["in the network"] == "layer 0 (hidden layer), neuron 1"
@@ -347,8 +362,10 @@ def test_the_keyboard_alone_reaches_the_controls_and_the_nodes(saved, open_page)
     reached = []
     for _ in range(40):
         page.keyboard.press("Tab")
-        focused = page.evaluate("() => { const e = document.activeElement;"
-                                " return e.getAttribute('data-node') || e.id || e.tagName; }")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e.getAttribute('data-node') || e.id || e.tagName; }"
+        )
         reached.append(focused)
         if focused in data["nodes"]:
             break
@@ -373,14 +390,17 @@ def test_a_hostile_label_stays_text(saved, open_page):
     page.locator(f'#graph g.node[data-node="{x}"]').click()
     assert page.evaluate(_DETAILS)["label"] == HOSTILE
     assert page.locator("script").count() == 2
-    log.assert_clean(url)                       # no alert() ran: no dialog
+    log.assert_clean(url)  # no alert() ran: no dialog
 
 
 def _wrapper_file(tmp_path):
     bundle = viz.page(neuron())._repr_mimebundle_()
     path = tmp_path / "notebook-output.html"
-    path.write_text("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>output</title></head>"
-                    f"<body>{bundle['text/html']}</body></html>", encoding="utf-8")
+    path.write_text(
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>output</title></head>'
+        f"<body>{bundle['text/html']}</body></html>",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -392,7 +412,7 @@ def test_in_jupyter_the_frame_replaces_the_picture(tmp_path, open_page):
     assert frame.locator("#counter").text_content().startswith("step 0 of")
     frame.get_by_role("button", name="Next step").click()
     assert frame.locator("#counter").text_content().startswith("step 1 of")
-    log.requests = [r for r in log.requests if r != "about:srcdoc"]     # the frame, from memory
+    log.requests = [r for r in log.requests if r != "about:srcdoc"]  # the frame, from memory
     log.assert_clean(url)
 
 
@@ -413,8 +433,8 @@ def test_the_networks_picture_follows_the_steps(saved, open_page):
     texts = """() => [...document.querySelectorAll('#network svg text[data-field="grad"]')]
                      .map(t => [t.getAttribute('data-v'), t.textContent])"""
     start = page.evaluate(texts)
-    assert len(start) == 3 * 3 + 1 * 4              # 9 weights and 4 biases
-    assert all(text.endswith("=0") for _, text in start)      # nothing passed back yet
+    assert len(start) == 3 * 3 + 1 * 4  # 9 weights and 4 biases
+    assert all(text.endswith("=0") for _, text in start)  # nothing passed back yet
     page.locator("#slider").focus()
     page.keyboard.press("End")
     fresh = mlp_loss()

@@ -8,15 +8,21 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_readme_examples_run():
-    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False,
-                              optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = doctest.testfile(
+        str(ROOT / "README.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
     assert result.attempted > 5
     assert result.failed == 0
 
 
 def _shell_lines(text):
-    return [line.strip() for line in text.splitlines()
-            if line.strip() and not line.strip().startswith("#")]
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
 
 
 def test_ci_runs_the_readme_test_command():
@@ -37,7 +43,13 @@ def test_readme_shows_the_main_demo_output_as_it_is(tmp_path):
     readme = (ROOT / "README.md").read_text()
     shown = re.search(r"### The main demo.*?```text\n(.*?)```", readme, re.S).group(1)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    run = subprocess.run([sys.executable, str(ROOT / "demos" / "xor.py"), "--no-graph"],
-                         capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "demos" / "xor.py"), "--no-graph"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == shown.strip()

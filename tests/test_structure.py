@@ -24,7 +24,9 @@ def _imports(module):
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tinygrad_edu."):
             found.add(node.module.split(".")[1])
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("tinygrad_edu."))
+            found.update(
+                a.name.split(".")[1] for a in node.names if a.name.startswith("tinygrad_edu.")
+            )
     return found & set(MODULES) - {module}
 
 
@@ -66,4 +68,6 @@ def test_tools_read_graphs_through_public_attributes():
     for name in ("explain", "viz", "codegen", "cli", "formula", "graph", "delta", "nn"):
         source = (PACKAGE / f"{name}.py").read_text()
         for private in ("._fn", "._a ", "._b ", "._a,", "._b,", "._a)", "._b)"):
-            assert private not in source, f"{name}.py reads the engine's private {private.strip(' ,)')}"
+            assert private not in source, (
+                f"{name}.py reads the engine's private {private.strip(' ,)')}"
+            )

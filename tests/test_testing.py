@@ -10,22 +10,38 @@ from hypothesis import HealthCheck, Phase, find, given, settings, strategies as 
 from tinygrad_edu import Value, grad, gradcheck, numerical_grad, topological_order
 from tinygrad_edu.testing import OP_NAMES, Expression, expression_cases, expressions, safe_floats
 
-TRANSFORM_OPS = {"mul", "add", "sigmoid"}   # what the positive transforms are made of
+TRANSFORM_OPS = {"mul", "add", "sigmoid"}  # what the positive transforms are made of
 
 
 def _find(strategy, condition):
     """The first example satisfying condition (not shrunk: these tests need any one)."""
-    return find(strategy, condition, settings=settings(database=None, max_examples=2000, deadline=None,
-                                                       phases=[Phase.generate]))
+    return find(
+        strategy,
+        condition,
+        settings=settings(database=None, max_examples=2000, deadline=None, phases=[Phase.generate]),
+    )
 
 
 def _evaluate_formula(text, xs):
     """Evaluate str(expr) with plain floats, reading it as Python syntax (no eval)."""
-    functions = {"exp": math.exp, "log": math.log, "sqrt": math.sqrt, "tanh": math.tanh,
-                 "sin": math.sin, "cos": math.cos, "abs": abs, "relu": lambda x: max(x, 0.0),
-                 "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x))}
-    binary = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-              ast.Div: operator.truediv, ast.Pow: operator.pow}
+    functions = {
+        "exp": math.exp,
+        "log": math.log,
+        "sqrt": math.sqrt,
+        "tanh": math.tanh,
+        "sin": math.sin,
+        "cos": math.cos,
+        "abs": abs,
+        "relu": lambda x: max(x, 0.0),
+        "sigmoid": lambda x: 1.0 / (1.0 + math.exp(-x)),
+    }
+    binary = {
+        ast.Add: operator.add,
+        ast.Sub: operator.sub,
+        ast.Mult: operator.mul,
+        ast.Div: operator.truediv,
+        ast.Pow: operator.pow,
+    }
     names = {f"x{i}": x for i, x in enumerate(xs)}
 
     def value(node):
@@ -51,13 +67,14 @@ def _evaluate_formula(text, xs):
 # ---------------------------------------------------------------------------
 # The strategy itself
 
+
 @given(expressions(min_inputs=2, max_inputs=3, max_depth=3))
 def test_expressions_are_callable_and_print_their_formula(expr):
     assert isinstance(expr, Expression) and 2 <= expr.n_inputs <= 3 and expr.n_ops >= 1
     text = str(expr)
     assert repr(expr) == f"Expression(n_inputs={expr.n_inputs}, formula={text!r})"
     assert expr.__name__ == f"expression {text}"
-    ast.parse(text.replace("; ", "\n"))              # the formula is valid Python syntax
+    ast.parse(text.replace("; ", "\n"))  # the formula is valid Python syntax
 
 
 @given(expression_cases())
@@ -67,7 +84,7 @@ def test_the_formula_computes_what_the_expression_computes(case):
     assert isinstance(out, Value)
     assert out.data == pytest.approx(_evaluate_formula(str(expr), xs), rel=1e-9, abs=1e-12)
     values = [Value(x) for x in xs]
-    assert expr(*values).data == out.data            # Values and numbers give the same result
+    assert expr(*values).data == out.data  # Values and numbers give the same result
 
 
 @given(expression_cases(max_depth=3, ops=["relu", "abs", "mul", "sub"]))
@@ -79,7 +96,9 @@ def test_cases_keep_kinks_at_a_margin_and_values_moderate(case):
             assert abs(node.parents[0].data) >= 1e-3
 
 
-@pytest.mark.parametrize("ops", [["log"], ["sqrt", "div"], ["pow"], ["exp", "sin", "neg"], ["tanh", "cos"]])
+@pytest.mark.parametrize(
+    "ops", [["log"], ["sqrt", "div"], ["pow"], ["exp", "sin", "neg"], ["tanh", "cos"]]
+)
 @given(data=st.data())
 def test_ops_restricts_the_ops_drawn(ops, data):
     expr = data.draw(expressions(max_inputs=2, max_depth=2, ops=ops))
@@ -116,6 +135,7 @@ def test_expressions_reuse_subexpressions():
 
 def test_all_op_names_are_the_engines():
     from tinygrad_edu.ops import OPS
+
     assert set(OP_NAMES) == set(OPS)
 
 
@@ -131,18 +151,25 @@ def test_safe_at_rejects_kinks_overflow_and_nudges_across_a_kink():
     relu = _find(expressions(max_inputs=1, ops=["relu"]), lambda e: str(e) == "relu(x0)")
     assert relu.safe_at((0.5,)) and relu.safe_at((-0.002,))
     assert not relu.safe_at((0.0,)) and not relu.safe_at((5e-4,))
-    assert not relu.safe_at((2e-3,), margin=1e-3, nudge=0.01)       # a nudge of 0.01 crosses 0
-    triple_exp = _find(expressions(max_inputs=1, ops=["exp"]), lambda e: str(e) == "exp(exp(exp(x0)))")
+    assert not relu.safe_at((2e-3,), margin=1e-3, nudge=0.01)  # a nudge of 0.01 crosses 0
+    triple_exp = _find(
+        expressions(max_inputs=1, ops=["exp"]), lambda e: str(e) == "exp(exp(exp(x0)))"
+    )
     assert triple_exp.safe_at((-1.0,))
-    assert not triple_exp.safe_at((3.0,))                           # overflows
-    assert not triple_exp.safe_at((0.5,), max_magnitude=10.0)       # exp(exp(1.65)) = 181 > 10
+    assert not triple_exp.safe_at((3.0,))  # overflows
+    assert not triple_exp.safe_at((0.5,), max_magnitude=10.0)  # exp(exp(1.65)) = 181 > 10
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(min_inputs=0), "min_inputs"), (dict(min_inputs=3, max_inputs=2), "min_inputs <= max_inputs"),
-    (dict(max_depth=0), "max_depth must be an int >= 1"), (dict(ops=["logg"]), "unknown: 'logg'"),
-    (dict(ops=[]), "non-empty list of op names"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(min_inputs=0), "min_inputs"),
+        (dict(min_inputs=3, max_inputs=2), "min_inputs <= max_inputs"),
+        (dict(max_depth=0), "max_depth must be an int >= 1"),
+        (dict(ops=["logg"]), "unknown: 'logg'"),
+        (dict(ops=[]), "non-empty list of op names"),
+    ],
+)
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         expressions(**kwargs)
@@ -158,7 +185,8 @@ def test_safe_floats_stay_in_range(x, y):
 # ---------------------------------------------------------------------------
 # The engine, checked on random expressions
 
-@settings(max_examples=500)          # cheap, and the heart of the matter: more than the default
+
+@settings(max_examples=500)  # cheap, and the heart of the matter: more than the default
 @given(expression_cases())
 def test_random_expressions_gradients_match_finite_differences(case):
     expr, xs = case
@@ -189,5 +217,6 @@ def test_random_expressions_second_derivatives_by_create_graph(case):
         analytic = [v.grad for v in inputs]
         numeric = numerical_grad(grad(expr, argnums=i), *xs)
         assert analytic == pytest.approx(numeric, rel=1e-4, abs=1e-5)
-        assert (first.data if isinstance(first, Value) else first) == pytest.approx(grad(expr, argnums=i)(*xs),
-                                                                                     rel=1e-12, abs=1e-300)
+        assert (first.data if isinstance(first, Value) else first) == pytest.approx(
+            grad(expr, argnums=i)(*xs), rel=1e-12, abs=1e-300
+        )

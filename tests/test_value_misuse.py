@@ -11,15 +11,28 @@ from tinygrad_edu.ops import OPS
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
-@pytest.mark.parametrize("use", [
-    lambda x: x.relu(), lambda x: x.tanh(), lambda x: x.sigmoid(), lambda x: x.exp(),
-    lambda x: x + 1.0, lambda x: 2.0 * x, lambda x: 1.0 / x, lambda x: x ** -1,
-    lambda x: 0.5 ** x, lambda x: Value(2.0) ** x, lambda x: x - x,
-])
+@pytest.mark.parametrize(
+    "use",
+    [
+        lambda x: x.relu(),
+        lambda x: x.tanh(),
+        lambda x: x.sigmoid(),
+        lambda x: x.exp(),
+        lambda x: x + 1.0,
+        lambda x: 2.0 * x,
+        lambda x: 1.0 / x,
+        lambda x: x**-1,
+        lambda x: 0.5**x,
+        lambda x: Value(2.0) ** x,
+        lambda x: x - x,
+    ],
+)
 def test_non_finite_data_assigned_by_hand_is_caught_when_used(bad, use):
     x = Value(1.0, label="x")
     x.data = bad
-    with pytest.raises(ValueError, match=r"'x' has \.data = (nan|inf|-inf); \.data must be a finite number"):
+    with pytest.raises(
+        ValueError, match=r"'x' has \.data = (nan|inf|-inf); \.data must be a finite number"
+    ):
         use(x)
 
 
@@ -32,7 +45,7 @@ def test_pickle_round_trip_keeps_numbers_ops_and_labels():
     assert z.formula() == y.formula()
     leaf = z.parents[0].parents[0].parents[0].parents[0]
     assert leaf.label == "x" and leaf.grad == x.grad and leaf is not x
-    z.backward()                           # the copy is a working graph
+    z.backward()  # the copy is a working graph
     assert leaf.grad == pytest.approx(2 * x.grad)
 
 
@@ -54,7 +67,9 @@ def test_a_chain_100000_deep_copies_without_recursion(copier):
 
 def test_an_unregistered_op_is_refused_clearly():
     mine = Op("mine_for_pickle", lambda m, x: x, lambda m, g, out, x: (g,))
-    with pytest.raises(TypeError, match=r"'mine_for_pickle', which is not registered: call tinygrad_edu\.register"):
+    with pytest.raises(
+        TypeError, match=r"'mine_for_pickle', which is not registered: call tinygrad_edu\.register"
+    ):
         pickle.dumps(mine(Value(1.0)))
 
 

@@ -18,8 +18,10 @@ from tinygrad_edu.graph import node_names
 from tinygrad_edu.viz import RenderTimeout, draw_dot, render
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` is not installed "
-                               "(apt-get install graphviz); CI installs it")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's `dot` is not installed (apt-get install graphviz); CI installs it",
+)
 SVG = "{http://www.w3.org/2000/svg}"
 TITLE = "{http://www.w3.org/1999/xlink}title"
 PURPLE, PURPLE_FILL = "#9467bd", "#e8dcf5"
@@ -28,8 +30,27 @@ PURPLE, PURPLE_FILL = "#9467bd", "#e8dcf5"
 any_text = st.text(st.characters(exclude_categories=()), max_size=40)
 hostile_labels = st.one_of(
     any_text,
-    st.sampled_from(["&amp;", "&lt;b&gt;", "&#65;", "&#x41;", "&bogus;", "a & b", "&", "<b>x</b>",
-                     "\x00", "\ud800", "\u202eevil", "\ufffe", "\\N", "\\G", "\\", '"', "{|}"]),
+    st.sampled_from(
+        [
+            "&amp;",
+            "&lt;b&gt;",
+            "&#65;",
+            "&#x41;",
+            "&bogus;",
+            "a & b",
+            "&",
+            "<b>x</b>",
+            "\x00",
+            "\ud800",
+            "\u202eevil",
+            "\ufffe",
+            "\\N",
+            "\\G",
+            "\\",
+            '"',
+            "{|}",
+        ]
+    ),
     st.builds(lambda c, n: c * n, st.characters(exclude_categories=()), st.integers(40, 3000)),
 )
 
@@ -57,12 +78,14 @@ def boxes(root):
 def svg_nodes(path):
     """{node id: (the texts of its box, its tooltip or None)} of a rendered SVG."""
     nodes = {}
-    for group in ET.parse(path).iter(SVG + "g"):           # raises if the SVG is not valid XML
+    for group in ET.parse(path).iter(SVG + "g"):  # raises if the SVG is not valid XML
         title = group.find(SVG + "title")
         if group.get("class") == "node" and title is not None:
             link = group.find(f".//{SVG}a")
-            nodes[title.text] = ([t.text or "" for t in group.iter(SVG + "text")],
-                                 None if link is None else link.get(TITLE))
+            nodes[title.text] = (
+                [t.text or "" for t in group.iter(SVG + "text")],
+                None if link is None else link.get(TITLE),
+            )
     return nodes
 
 
@@ -97,13 +120,13 @@ def check_box(texts, tooltip, name):
         assert shown == spaced(name), (shown, name)
         return
     # Graphviz writes the second of two spaces in a tooltip as a no-break space.
-    whole = tooltip.split("\n")[0][len("label: "):].replace("\xa0", " ")
+    whole = tooltip.split("\n")[0][len("label: ") :].replace("\xa0", " ")
     prefix = name[:1000].replace("\xa0", " ")
     if len(name) > 1000:
         assert whole.endswith(f"… ({len(name):,} characters in all)")
-        whole = whole[:whole.index(f"… ({len(name):,}")]
+        whole = whole[: whole.index(f"… ({len(name):,}")]
     assert carries(whole, prefix), (whole, prefix)
-    assert len(shown) <= 48 * 10                  # 48 characters, each at most a 10-character escape
+    assert len(shown) <= 48 * 10  # 48 characters, each at most a 10-character escape
     cut = name if len(name) <= 48 else name[:32] + "…" + name[-15:]
     # Graphviz drops some spaces of a record field around the escapes and the ellipsis.
     assert carries(unspaced(shown), unspaced(cut)), (shown, cut)
@@ -111,15 +134,16 @@ def check_box(texts, tooltip, name):
 
 # -- the DOT source -------------------------------------------------------------------
 
+
 @settings(max_examples=200)
 @given(st.lists(hostile_labels, min_size=1, max_size=4))
 def test_any_label_gives_dot_source_graphviz_can_read(labels):
     source = draw_dot(labelled_graph(labels)).source
-    source.encode("utf-8")                        # no lone surrogate left
+    source.encode("utf-8")  # no lone surrogate left
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\ufffe\uffff]", source)
-    assert not re.search(r"&(?!amp;)", source)    # every & written &amp;: no entity is decoded
-    for line in source.splitlines():      # a box shows 48 characters, its tooltip 1000
-        assert len(line) < 20_000          # (each an escape of at most 10, its \ written 4 times)
+    assert not re.search(r"&(?!amp;)", source)  # every & written &amp;: no entity is decoded
+    for line in source.splitlines():  # a box shows 48 characters, its tooltip 1000
+        assert len(line) < 20_000  # (each an escape of at most 10, its \ written 4 times)
 
 
 @needs_dot
@@ -135,18 +159,26 @@ def test_any_label_renders_to_a_valid_svg_that_shows_it(tmp_path_factory, labels
 
 
 @needs_dot
-@pytest.mark.parametrize("label, shown, tooltip", [
-    ("a\x00b", r"a\x00b", r"label: a\x00b"),
-    ("a\ud800b", r"a\ud800b", r"label: a\ud800b"),
-    ("\u202eevil", r"\u202eevil", r"label: \u202eevil"),
-    ("\ufffe\uffff", r"\ufffe\uffff", r"label: \ufffe\uffff"),
-    ("x" * 300_000, "x" * 32 + "…" + "x" * 15, "label: " + "x" * 1000 + "… (300,000 characters in all)"),
-    ("a" * 60 + "\x00", "a" * 32 + "…" + "a" * 14 + r"\x00", "label: " + "a" * 60 + r"\x00"),
-    ("&amp;", "&amp;", None),
-    ("&lt;b&gt; &#65; &#x41; &bogus; & ;", "&lt;b&gt; &#65; &#x41; &bogus; & ;", None),
-    ("\\N \\G \\l", "\\N \\G \\l", None),
-    ('say "&quot;"', 'say "&quot;"', None),
-], ids=lambda v: ascii(v[:10]) if isinstance(v, str) else str(v))
+@pytest.mark.parametrize(
+    "label, shown, tooltip",
+    [
+        ("a\x00b", r"a\x00b", r"label: a\x00b"),
+        ("a\ud800b", r"a\ud800b", r"label: a\ud800b"),
+        ("\u202eevil", r"\u202eevil", r"label: \u202eevil"),
+        ("\ufffe\uffff", r"\ufffe\uffff", r"label: \ufffe\uffff"),
+        (
+            "x" * 300_000,
+            "x" * 32 + "…" + "x" * 15,
+            "label: " + "x" * 1000 + "… (300,000 characters in all)",
+        ),
+        ("a" * 60 + "\x00", "a" * 32 + "…" + "a" * 14 + r"\x00", "label: " + "a" * 60 + r"\x00"),
+        ("&amp;", "&amp;", None),
+        ("&lt;b&gt; &#65; &#x41; &bogus; & ;", "&lt;b&gt; &#65; &#x41; &bogus; & ;", None),
+        ("\\N \\G \\l", "\\N \\G \\l", None),
+        ('say "&quot;"', 'say "&quot;"', None),
+    ],
+    ids=lambda v: ascii(v[:10]) if isinstance(v, str) else str(v),
+)
 def test_hostile_labels_are_drawn_literally(tmp_path, label, shown, tooltip):
     v = Value(2.0, label=label)
     out = v * 3.0
@@ -168,12 +200,13 @@ def test_a_long_parameter_name_is_drawn_in_its_own_box(tmp_path):
     nodes = svg_nodes(render(out, tmp_path / "g.svg"))
     texts, tooltip = nodes["v0"]
     assert texts[0] == name[:32] + "…" + "w" * 15 and tooltip.startswith("label: " + name[:100])
-    assert any("b" in texts for texts, _ in nodes.values())      # the short one still in its table
+    assert any("b" in texts for texts, _ in nodes.values())  # the short one still in its table
 
 
 #: Names shaped like tinygrad_edu.nn's ('layers.0.neurons.2.w.1'), in any script and digits.
-parameter_names = st.from_regex(r"(?:[A-Za-z_]\w{0,3}\.\d{1,2}\.){1,3}[A-Za-z_]\w{0,3}(?:\.\d{1,2})?",
-                                fullmatch=True)
+parameter_names = st.from_regex(
+    r"(?:[A-Za-z_]\w{0,3}\.\d{1,2}\.){1,3}[A-Za-z_]\w{0,3}(?:\.\d{1,2})?", fullmatch=True
+)
 
 
 @needs_dot
@@ -197,7 +230,9 @@ def test_parameter_tables_with_any_names_render(tmp_path_factory, names):
 def test_the_timeout_message_quotes_a_long_name_shortened(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    (bin_dir / "dot").write_text(f"#!/bin/sh\nexec '{sys.executable}' -c 'import time; time.sleep(60)'\n")
+    (bin_dir / "dot").write_text(
+        f"#!/bin/sh\nexec '{sys.executable}' -c 'import time; time.sleep(60)'\n"
+    )
     (bin_dir / "dot").chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     x = Value(1.0, label="x" * 300_000 + "\x00")
@@ -211,6 +246,7 @@ def test_the_timeout_message_quotes_a_long_name_shortened(tmp_path, monkeypatch)
 
 
 # -- numbers that are not finite --------------------------------------------------------
+
 
 def divided(y_grad):
     """x / y after backward(), with y's gradient then set by hand (as an overflow leaves it)."""
@@ -242,7 +278,7 @@ def test_only_gradients_that_are_not_finite():
     out.grad, x.grad = math.inf, math.nan
     source = draw_dot(out).source
     assert "grad nan" in source and "grad inf" in source
-    assert "thick red" not in source                   # no finite gradient: no scale to show
+    assert "thick red" not in source  # no finite gradient: no scale to show
     assert source.count(PURPLE_FILL) == 2
 
 
@@ -250,7 +286,7 @@ def test_data_that_is_not_finite_is_drawn_too():
     x = Value(2.0, label="x")
     out = x * 3.0
     out.backward()
-    x.data = math.nan                                  # assigned by hand
+    x.data = math.nan  # assigned by hand
     source = draw_dot(out).source
     assert "{x | data nan | grad 3}" in source
     assert 'tooltip="data is nan: not a finite number' in source
@@ -262,9 +298,12 @@ def test_a_parameter_with_an_inf_gradient_leaves_its_table():
     out.backward()
     w.grad = math.inf
     source = draw_dot(out).source
-    assert re.search(r'v\d+ \[label="\{layers\.0\.neurons\.0\.w\.0 \| data 0\.5 \| grad inf\}" '
-                     rf'fillcolor="{PURPLE_FILL}"', source)
-    assert "{b | data 0.1 | <v" in source              # b stays in the layer's table
+    assert re.search(
+        r'v\d+ \[label="\{layers\.0\.neurons\.0\.w\.0 \| data 0\.5 \| grad inf\}" '
+        rf'fillcolor="{PURPLE_FILL}"',
+        source,
+    )
+    assert "{b | data 0.1 | <v" in source  # b stays in the layer's table
 
 
 @needs_dot
@@ -280,9 +319,14 @@ def test_the_command_line_draws_an_overflowing_gradient_without_a_traceback(tmp_
     (or, should backward refuse the overflow, says so in one line)."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     out = tmp_path / "g.dot"
-    proc = subprocess.run([sys.executable, "-m", "tinygrad_edu", "graph", "x/y", "x=1", "y=1e-200",
-                           "-o", str(out)], capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "graph", "x/y", "x=1", "y=1e-200", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert "Traceback" not in proc.stderr
     if proc.returncode == 0:
         assert "grad -inf" in out.read_text()

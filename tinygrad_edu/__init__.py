@@ -35,12 +35,40 @@ from .ops import Op, register
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order", "gc_paused",
-           "NonFiniteGradientError", "Op", "register", "grad", "value_and_grad", "gradcheck", "numerical_grad", "GradcheckError",
-           "jit", "CompiledFunction"]
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "zero_grad",
+    "topological_order",
+    "gc_paused",
+    "NonFiniteGradientError",
+    "Op",
+    "register",
+    "grad",
+    "value_and_grad",
+    "gradcheck",
+    "numerical_grad",
+    "GradcheckError",
+    "jit",
+    "CompiledFunction",
+]
 
-_SUBMODULES = ("nn", "persist", "losses", "optim", "datasets", "delta", "viz", "page", "explain",
-               "formula", "graph", "testing", "micrograd")
+_SUBMODULES = (
+    "nn",
+    "persist",
+    "losses",
+    "optim",
+    "datasets",
+    "delta",
+    "viz",
+    "page",
+    "explain",
+    "formula",
+    "graph",
+    "testing",
+    "micrograd",
+)
 
 
 def _repr_mimebundle_(self, include=None, exclude=None):
@@ -48,6 +76,7 @@ def _repr_mimebundle_(self, include=None, exclude=None):
     :func:`tinygrad_edu.viz.page` (its static picture where scripts do not
     run); a larger one, or one that cannot be drawn, as the text."""
     from .viz import _notebook_bundle
+
     return _notebook_bundle(self, include, exclude)
 
 

@@ -23,7 +23,9 @@ _warned = set()
 def install_hint(extra="demos"):
     """The commands that install one of the project's optional extras: for an installed
     package, and for a source checkout."""
-    return f'pip install "tinygrad-edu[{extra}]" (in a source checkout: pip install -e ".[{extra}]")'
+    return (
+        f'pip install "tinygrad-edu[{extra}]" (in a source checkout: pip install -e ".[{extra}]")'
+    )
 
 
 def optional_import(module, extra="demos", purpose=None, quiet=False):
@@ -36,14 +38,18 @@ def optional_import(module, extra="demos", purpose=None, quiet=False):
         if module == "matplotlib.pyplot":
             # Demos write PNG files; a non-interactive backend works without a display.
             import matplotlib
+
             matplotlib.use("Agg")
         return importlib.import_module(module)
     except ImportError:
         if not quiet and module not in _warned:
             _warned.add(module)
             what = f" for {purpose}" if purpose else ""
-            print(f"note: {module.split('.')[0]} is not installed{what}; "
-                  f"install the extra: {install_hint(extra)}", file=sys.stderr)
+            print(
+                f"note: {module.split('.')[0]} is not installed{what}; "
+                f"install the extra: {install_hint(extra)}",
+                file=sys.stderr,
+            )
         return None
 
 

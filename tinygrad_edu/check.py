@@ -66,8 +66,17 @@ def _table(xs, analytic, numeric, bad):
     for i, (x, a, n) in enumerate(zip(xs, analytic, numeric)):
         err = abs(a - n)
         rel = err / max(abs(n), 1e-300)
-        rows.append((str(i), f"{x:.6g}", f"{a:.10g}", f"{n:.10g}", f"{err:.3g}", f"{rel:.3g}",
-                     "<-- mismatch" if i in bad else ""))
+        rows.append(
+            (
+                str(i),
+                f"{x:.6g}",
+                f"{a:.10g}",
+                f"{n:.10g}",
+                f"{err:.3g}",
+                f"{rel:.3g}",
+                "<-- mismatch" if i in bad else "",
+            )
+        )
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
 
@@ -85,11 +94,15 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
     _, analytic = value_and_grad(f, argnums=tuple(range(len(xs))))(*xs)
     analytic = [float(a) for a in analytic]
     numeric = numerical_grad(f, *xs, eps=eps)
-    bad = [i for i, (a, n) in enumerate(zip(analytic, numeric))
-           if not abs(a - n) <= atol + rtol * abs(n)]
+    bad = [
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
+        if not abs(a - n) <= atol + rtol * abs(n)
+    ]
     if bad:
         name = getattr(f, "__name__", "f")
-        raise GradcheckError(f"gradcheck of {name}: {len(bad)} of {len(xs)} gradient(s) disagree "
-                             f"(atol={atol:g}, rtol={rtol:g}, eps={eps:g})\n"
-                             + _table(xs, analytic, numeric, bad))
+        raise GradcheckError(
+            f"gradcheck of {name}: {len(bad)} of {len(xs)} gradient(s) disagree "
+            f"(atol={atol:g}, rtol={rtol:g}, eps={eps:g})\n" + _table(xs, analytic, numeric, bad)
+        )
     return True

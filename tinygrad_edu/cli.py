@@ -45,6 +45,7 @@ _MAX_MESSAGE = 500
 # ---------------------------------------------------------------------------
 # Subcommands
 
+
 def _build(args, kinks=None):
     """Parse the variables and the expression; name the output f (or out).
 
@@ -69,6 +70,7 @@ _CHECK_BUDGET = 500_000
 
 def _cmd_grad(args):
     from .formula import formula
+
     kinks = []
     root, variables, expression = _build(args, kinks)
     _backward(root)
@@ -84,7 +86,7 @@ def _cmd_grad(args):
     checks, spent, unchecked = [], 0, 0
     for name, variable in variables.items():
         analytic = variable.grad
-        if name not in expression.names:          # f does not read it: f(x + h) - f(x - h) is 0
+        if name not in expression.names:  # f does not read it: f(x + h) - f(x - h) is 0
             cells = ("0", f"{abs(analytic):.1e}   (not in the expression)")
         elif spent >= _CHECK_BUDGET:
             cells = ("not checked", "")
@@ -100,15 +102,21 @@ def _cmd_grad(args):
         rows.append((f"d{name_of_root}/d{name}", f"{analytic:.10g}", *cells))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for r in rows:
-        print("  ".join([r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]]).rstrip())
+        print(
+            "  ".join(
+                [r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]]
+            ).rstrip()
+        )
     notes = _check_notes(name_of_root, variables, kinks, checks)
     if unchecked:
         checked = len(expression.names) - unchecked
-        notes.append(f"note: finite differences were checked for {checked:,} of the "
-                     f"{len(expression.names):,} variables in the expression: each check evaluates "
-                     f"the whole expression twice, so checking all of them would cost "
-                     f"{2 * len(expression.names):,} evaluations, while backward() found every "
-                     f"gradient in one pass")
+        notes.append(
+            f"note: finite differences were checked for {checked:,} of the "
+            f"{len(expression.names):,} variables in the expression: each check evaluates "
+            f"the whole expression twice, so checking all of them would cost "
+            f"{2 * len(expression.names):,} evaluations, while backward() found every "
+            f"gradient in one pass"
+        )
     if notes:
         print()
         print("\n".join(notes))
@@ -132,7 +140,7 @@ def _check_notes(name_of_root, variables, kinks, checks):
         for i, (_, _, argument) in enumerate(kinks):
             x = argument.data
             if below[i] == x == above[i]:
-                continue                            # this kink does not move with name
+                continue  # this kink does not move with name
             if x == 0.0 or _straddles(x, below[i], above[i]):
                 shown.add(i)
                 explained.add(name)
@@ -141,12 +149,14 @@ def _check_notes(name_of_root, variables, kinks, checks):
     for name, analytic, numeric, h, _ in checks:
         difference, tolerance = abs(analytic - numeric), _ATOL + _RTOL * abs(numeric)
         if name not in explained and not difference <= tolerance:
-            notes.append(f"note: d{name_of_root}/d{name}: backward() and finite differences "
-                         f"disagree by {difference:.1e} (more than the tolerance {tolerance:.1e}); "
-                         f"likely reason: the function curves sharply within the step h = {h:.1e} "
-                         f"around {name} = {variables[name].data:g} (e.g. near a pole or the edge of "
-                         f"its domain), where finite differences are inaccurate")
-    return list(dict.fromkeys(notes))            # relu(x) + relu(x): one note
+            notes.append(
+                f"note: d{name_of_root}/d{name}: backward() and finite differences "
+                f"disagree by {difference:.1e} (more than the tolerance {tolerance:.1e}); "
+                f"likely reason: the function curves sharply within the step h = {h:.1e} "
+                f"around {name} = {variables[name].data:g} (e.g. near a pole or the edge of "
+                f"its domain), where finite differences are inaccurate"
+            )
+    return list(dict.fromkeys(notes))  # relu(x) + relu(x): one note
 
 
 #: gradcheck's own tolerances: |backward - finite difference| <= atol + rtol * |finite difference|.
@@ -165,16 +175,21 @@ def _straddles(value, below, above):
 def _kink_note(function, node, argument):
     """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
     from .formula import formula
-    probe = Value(argument.data)                   # the slope backward() takes there
+
+    probe = Value(argument.data)  # the slope backward() takes there
     FUNCTIONS[function](probe).backward()
     slope = probe.grad + 0.0
     text, inner = formula(node, max_length=60), formula(argument, max_length=60)
     if argument.data == 0.0:
-        return (f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "
-                f"uses the derivative {slope:g}, finite differences average the slopes on both sides")
-    return (f"note: {text} is within the finite-difference step of its kink ({inner} = "
-            f"{argument.data:.3g}): backward() uses its slope on this side ({slope:g}), finite "
-            f"differences mix both sides")
+        return (
+            f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "
+            f"uses the derivative {slope:g}, finite differences average the slopes on both sides"
+        )
+    return (
+        f"note: {text} is within the finite-difference step of its kink ({inner} = "
+        f"{argument.data:.3g}): backward() uses its slope on this side ({slope:g}), finite "
+        f"differences mix both sides"
+    )
 
 
 def _finite_difference(expression, point, name):
@@ -191,11 +206,12 @@ def _finite_difference(expression, point, name):
         values = {n: Value(v) for n, v in point.items()}
         values[name] = x
         kinks = []
-        with no_grad():                               # numbers only: no graph to keep
+        with no_grad():  # numbers only: no graph to keep
             out = expression.evaluate(values, kinks)
         evaluated.append((x.data, [argument.data for _, _, argument in kinks]))
         return out
-    numeric = numerical_grad(f, point[name])[0]    # ExpressionError (a ValueError) off the domain
+
+    numeric = numerical_grad(f, point[name])[0]  # ExpressionError (a ValueError) off the domain
     (down, below), (up, above) = sorted(evaluated, key=lambda pair: pair[0])
     return numeric, (up - down) / 2.0, (below, above)
 
@@ -209,11 +225,16 @@ def _backward(root):
 
 def _cmd_explain(args):
     from .explain import explain
+
     root, _, _ = _build(args)
     try:
         text = explain(root, max_steps=args.max_steps)
         # The hint for the steps not shown, in the words of the command line.
-        print(text.replace("explain(root, max_steps=None) lists them", "a larger --max-steps lists them"))
+        print(
+            text.replace(
+                "explain(root, max_steps=None) lists them", "a larger --max-steps lists them"
+            )
+        )
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise ExpressionError(str(err)) from None
     return 0
@@ -221,24 +242,36 @@ def _cmd_explain(args):
 
 def _cmd_graph(args):
     from .viz import render
+
     root, _, _ = _build(args)
     _backward(root)
     try:
-        path = render(root, args.output, rankdir=args.rankdir, show_order=args.order,
-                      max_nodes=args.max_nodes, timeout=args.timeout)
-    except ValueError as err:         # a file name without a known format, a graph too large
+        path = render(
+            root,
+            args.output,
+            rankdir=args.rankdir,
+            show_order=args.order,
+            max_nodes=args.max_nodes,
+            timeout=args.timeout,
+        )
+    except ValueError as err:  # a file name without a known format, a graph too large
         # The way to raise the limit, in the words of the command line.
-        raise ExpressionError(re.sub(r"draw_dot\(root, max_nodes=(\d+)\)", r"--max-nodes \1",
-                                     str(err))) from None
-    except RenderTimeout as err:      # before OSError: a TimeoutError is one
-        raise _CommandError(err.describe(f"--timeout {err.suggested_timeout:g}"), status=1) from None
-    except OSError as err:            # a missing folder, a folder in the way, no permission
+        raise ExpressionError(
+            re.sub(r"draw_dot\(root, max_nodes=(\d+)\)", r"--max-nodes \1", str(err))
+        ) from None
+    except RenderTimeout as err:  # before OSError: a TimeoutError is one
+        raise _CommandError(
+            err.describe(f"--timeout {err.suggested_timeout:g}"), status=1
+        ) from None
+    except OSError as err:  # a missing folder, a folder in the way, no permission
         raise _CommandError(_cannot_write(err, args.output)) from None
-    except subprocess.CalledProcessError as err:     # dot itself failed
+    except subprocess.CalledProcessError as err:  # dot itself failed
         raise _CommandError(_dot_failed(err, args.output)) from None
     base, ext = os.path.splitext(path)
     if ext.lower() == ".html":
-        print(f"wrote {path} (open it in a web browser: it steps through the forward and backward pass)")
+        print(
+            f"wrote {path} (open it in a web browser: it steps through the forward and backward pass)"
+        )
     else:
         print(f"wrote {path}" + ("" if ext.lower() == ".dot" else f" (DOT source: {base}.dot)"))
     return 0
@@ -264,25 +297,33 @@ def _dot_failed(err, path):
     output = err.stderr or b""
     text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    status = f"exit status {err.returncode}" if err.returncode >= 0 else f"stopped by signal {-err.returncode}"
+    status = (
+        f"exit status {err.returncode}"
+        if err.returncode >= 0
+        else f"stopped by signal {-err.returncode}"
+    )
     return f"Graphviz's dot could not draw {path} ({status})" + (f": {first}" if first else "")
 
 
 def _port(text):
     if not text.isdigit() or not 0 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"a port is a whole number from 0 to 65535, got {_quoted(text)}")
+        raise argparse.ArgumentTypeError(
+            f"a port is a whole number from 0 to 65535, got {_quoted(text)}"
+        )
     return int(text)
 
 
 def _cmd_lab(args):
     from .labserver import LabNotInstalled, serve
+
     try:
         return serve(args.host, args.port, open_browser=not args.no_browser)
     except LabNotInstalled as err:
         raise _CommandError(str(err)) from None
-    except OSError as err:          # the port is taken, the address is not this computer's
-        raise _CommandError(f"cannot listen on {args.host} port {args.port}: "
-                            f"{err.strerror or err}") from None
+    except OSError as err:  # the port is taken, the address is not this computer's
+        raise _CommandError(
+            f"cannot listen on {args.host} port {args.port}: {err.strerror or err}"
+        ) from None
 
 
 def demos_dir():
@@ -299,8 +340,10 @@ def _available(folder):
 def _cmd_demo(args):
     folder = demos_dir()
     if folder is None:
-        _error("the demos are not installed with the package; they live in the demos/ folder "
-               "of the source checkout: clone the repository, then `pip install -e .` there")
+        _error(
+            "the demos are not installed with the package; they live in the demos/ folder "
+            "of the source checkout: clone the repository, then `pip install -e .` there"
+        )
         return 1
     names = _available(folder)
     if args.name is None:
@@ -308,27 +351,32 @@ def _cmd_demo(args):
         print("run one with: tinygrad-edu demo NAME")
         return 0
     if args.name not in names:
-        _error(f"no demo named {_quoted(args.name)}{_suggest(args.name, names)}; "
-               "available: " + (", ".join(names) if names else "none"))
+        _error(
+            f"no demo named {_quoted(args.name)}{_suggest(args.name, names)}; "
+            "available: " + (", ".join(names) if names else "none")
+        )
         return 2
     path = os.path.join(folder, args.name + ".py")
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [path, *args.demo_args]
-    sys.path.insert(0, folder)       # as `python demos/NAME.py` would
+    sys.path.insert(0, folder)  # as `python demos/NAME.py` would
     try:
         runpy.run_path(path, run_name="__main__")
-    except SystemExit as exit:                        # the demo's own sys.exit(status)
+    except SystemExit as exit:  # the demo's own sys.exit(status)
         if exit.code is None or isinstance(exit.code, int):
             return exit.code or 0
         print(exit.code, file=sys.stderr)
         return 1
     except BrokenPipeError:
-        raise                                         # main() handles it for every command
-    except Exception as err:                          # noqa: BLE001 -- whatever the demo raised
+        raise  # main() handles it for every command
+    except Exception as err:  # noqa: BLE001 -- whatever the demo raised
         # One line, not the demo's traceback; running the file directly shows that.
         command = shlex.join(["python", path, *args.demo_args])
-        raise _CommandError(f"demo {args.name} stopped: {type(err).__name__}: {err} "
-                            f"({command} shows the traceback)", status=1) from None
+        raise _CommandError(
+            f"demo {args.name} stopped: {type(err).__name__}: {err} "
+            f"({command} shows the traceback)",
+            status=1,
+        ) from None
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
     return 0
@@ -339,10 +387,9 @@ def _bounded(line):
     its middle is left out (saying how much), so no input comes back whole."""
     if len(line) <= _MAX_MESSAGE:
         return line
-    keep = _MAX_MESSAGE - 48                  # room for the marker, up to 10**13 characters
+    keep = _MAX_MESSAGE - 48  # room for the marker, up to 10**13 characters
     head = keep * 3 // 4
-    return (f"{line[:head]} … [{len(line) - keep:,} characters left out] … "
-            f"{line[-(keep - head):]}")
+    return f"{line[:head]} … [{len(line) - keep:,} characters left out] … {line[-(keep - head) :]}"
 
 
 def _error(message, one_line=True):
@@ -370,6 +417,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _whole_number(smallest):
     """An argparse type: an int >= smallest, with a message that says so."""
+
     def parse(text):
         try:
             n = int(text)
@@ -379,6 +427,7 @@ def _whole_number(smallest):
             shown = _quoted(text) if n is None else text
             raise argparse.ArgumentTypeError(f"must be a whole number >= {smallest}, got {shown}")
         return n
+
     return parse
 
 
@@ -393,8 +442,10 @@ def _seconds(text):
     return seconds
 
 
-_EXPRESSION_HELP = ("an expression such as \"tanh(x*w + b)\": numbers, variables, + - * / **, "
-                    "and the functions " + ", ".join(FUNCTIONS))
+_EXPRESSION_HELP = (
+    'an expression such as "tanh(x*w + b)": numbers, variables, + - * / **, '
+    "and the functions " + ", ".join(FUNCTIONS)
+)
 _EPILOG = "Give each variable a value after the expression: x=2 w=-3."
 _ASSIGNMENT = re.compile(r"\s*[^\W\d]\w*\s*=(?!=).*", re.S)
 
@@ -403,59 +454,106 @@ def _parser():
     parser = _Parser(
         prog="tinygrad-edu",
         description="Experiment with the chain rule: gradients, the backward pass step by step, "
-                    "computation-graph diagrams, and the demos.",
+        "computation-graph diagrams, and the demos.",
         epilog="examples:\n"
-               '  tinygrad-edu grad "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
-               '  tinygrad-edu explain "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
-               '  tinygrad-edu graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg\n'
-               "  tinygrad-edu demo xor\n"
-               "Each command has its own --help.",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        '  tinygrad-edu grad "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
+        '  tinygrad-edu explain "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
+        '  tinygrad-edu graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg\n'
+        "  tinygrad-edu demo xor\n"
+        "Each command has its own --help.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     def expression_command(name, help_text):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=_EPILOG,
-                           usage="%(prog)s expression [NAME=VALUE ...] [options]")
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=_EPILOG,
+            usage="%(prog)s expression [NAME=VALUE ...] [options]",
+        )
         # Optional here only so that a missing one gets a clear message (_check_expression).
         p.add_argument("expression", nargs="?", help=_EXPRESSION_HELP)
-        p.add_argument("assignments", nargs="*", metavar="NAME=VALUE", help="a value for each variable")
+        p.add_argument(
+            "assignments", nargs="*", metavar="NAME=VALUE", help="a value for each variable"
+        )
         return p
 
-    p = expression_command("grad", "print the value, each variable's gradient from backward(), "
-                                   "and the finite-difference check beside it (with a note saying "
-                                   "why, when the two disagree or an input sits at a kink of relu or abs)")
+    p = expression_command(
+        "grad",
+        "print the value, each variable's gradient from backward(), "
+        "and the finite-difference check beside it (with a note saying "
+        "why, when the two disagree or an input sits at a kink of relu or abs)",
+    )
     p.set_defaults(run=_cmd_grad)
-    p = expression_command("explain", "print the chain-rule steps in the order backward() runs them")
-    p.add_argument("--max-steps", type=_whole_number(0), default=200,
-                   help="list at most this many steps (default 200); the final gradients are always shown")
+    p = expression_command(
+        "explain", "print the chain-rule steps in the order backward() runs them"
+    )
+    p.add_argument(
+        "--max-steps",
+        type=_whole_number(0),
+        default=200,
+        help="list at most this many steps (default 200); the final gradients are always shown",
+    )
     p.set_defaults(run=_cmd_explain)
-    p = expression_command("graph", "draw the computation graph, with gradients, to a file "
-                                    "(.svg, .png, .pdf, .dot, or .html: the interactive page that "
-                                    "steps through the chain rule; needs Graphviz's dot except for .dot)")
-    p.add_argument("-o", "--output", default="graph.svg", help="the file to write (default graph.svg)")
-    p.add_argument("--rankdir", default="LR", choices=("LR", "TB", "RL", "BT"),
-                   help="direction of the arrows: LR left to right (default), TB top to bottom")
-    p.add_argument("--order", action="store_true", help="number the ops in the order backward visits them")
-    p.add_argument("--max-nodes", type=_whole_number(1), default=500,
-                   help="refuse graphs larger than this (default 500)")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                   help=f"stop Graphviz's dot after this many seconds (default {DEFAULT_TIMEOUT})")
+    p = expression_command(
+        "graph",
+        "draw the computation graph, with gradients, to a file "
+        "(.svg, .png, .pdf, .dot, or .html: the interactive page that "
+        "steps through the chain rule; needs Graphviz's dot except for .dot)",
+    )
+    p.add_argument(
+        "-o", "--output", default="graph.svg", help="the file to write (default graph.svg)"
+    )
+    p.add_argument(
+        "--rankdir",
+        default="LR",
+        choices=("LR", "TB", "RL", "BT"),
+        help="direction of the arrows: LR left to right (default), TB top to bottom",
+    )
+    p.add_argument(
+        "--order", action="store_true", help="number the ops in the order backward visits them"
+    )
+    p.add_argument(
+        "--max-nodes",
+        type=_whole_number(1),
+        default=500,
+        help="refuse graphs larger than this (default 500)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop Graphviz's dot after this many seconds (default {DEFAULT_TIMEOUT})",
+    )
     p.set_defaults(run=_cmd_graph)
-    p = sub.add_parser("demo", help="run one of the demos (from the source checkout's demos/ folder)",
-                       description="Run demos/NAME.py; without NAME, list the demos.")
+    p = sub.add_parser(
+        "demo",
+        help="run one of the demos (from the source checkout's demos/ folder)",
+        description="Run demos/NAME.py; without NAME, list the demos.",
+    )
     p.add_argument("name", nargs="?", metavar="NAME", help="the demo, e.g. xor")
-    p.add_argument("demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help="passed on to the demo")
+    p.add_argument(
+        "demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help="passed on to the demo"
+    )
     p.set_defaults(run=_cmd_demo)
-    p = sub.add_parser("lab", help="train a network in the browser and watch backpropagation live "
-                                   "(needs the lab extra)",
-                       description="Start the lab's local server and open its page. Ctrl-C stops it.")
+    p = sub.add_parser(
+        "lab",
+        help="train a network in the browser and watch backpropagation live (needs the lab extra)",
+        description="Start the lab's local server and open its page. Ctrl-C stops it.",
+    )
     p.add_argument("--port", type=_port, default=0, help="the port (default: a free one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="the address to listen on (default 127.0.0.1: this computer only)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this computer only)",
+    )
     p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
     p.set_defaults(run=_cmd_lab)
-    return parser, sub.choices       # every command's parser, by name
+    return parser, sub.choices  # every command's parser, by name
 
 
 _EXPRESSION_COMMANDS = ("grad", "explain", "graph")
@@ -463,8 +561,11 @@ _EXPRESSION_COMMANDS = ("grad", "explain", "graph")
 
 def _looks_like_expression(arg):
     """'-x*y', '-x', '--x' -- but not an option such as -h, -o, --help, --max-nodes=9."""
-    return (arg.startswith("-") and arg not in ("-h", "-o")
-            and not re.fullmatch(r"--[a-z][a-z-]*(=.*)?", arg))
+    return (
+        arg.startswith("-")
+        and arg not in ("-h", "-o")
+        and not re.fullmatch(r"--[a-z][a-z-]*(=.*)?", arg)
+    )
 
 
 def _check_expression(parser, args):
@@ -474,8 +575,10 @@ def _check_expression(parser, args):
     if args.expression is None:
         parser.error(f"the expression is missing, {example}")
     if _ASSIGNMENT.fullmatch(args.expression):
-        parser.error(f"{_shortened(args.expression.strip())} is a value, not an expression: "
-                     f"write the expression first, {example}")
+        parser.error(
+            f"{_shortened(args.expression.strip())} is a value, not an expression: "
+            f"write the expression first, {example}"
+        )
 
 
 def _parse(argv):
@@ -483,12 +586,14 @@ def _parse(argv):
     if not argv:
         parser.error("missing the command: grad, explain, graph, demo or lab")
     if not argv[0].startswith("-") and argv[0] not in commands:
-        parser.error(f"unknown command {_quoted(argv[0])}{_suggest(argv[0], commands)}; "
-                     "the commands are grad, explain, graph, demo and lab")
+        parser.error(
+            f"unknown command {_quoted(argv[0])}{_suggest(argv[0], commands)}; "
+            "the commands are grad, explain, graph, demo and lab"
+        )
     if argv[0] in _EXPRESSION_COMMANDS:
         if len(argv) > 1 and _looks_like_expression(argv[1]):
-            argv[1] = " " + argv[1]     # "-x*y" is an expression, not an option: argparse
-                                        # reads an argument with a space as a positional one
+            argv[1] = " " + argv[1]  # "-x*y" is an expression, not an option: argparse
+            # reads an argument with a space as a positional one
         # Intermixed, so options may come anywhere: graph "x*y" -o g.svg x=1 y=2
         command = commands[argv[0]]
         args = command.parse_intermixed_args(argv[1:])
@@ -504,7 +609,7 @@ def _escape_what_cannot_be_shown():
         try:
             stream.reconfigure(errors="backslashreplace")
         except (AttributeError, ValueError, OSError):
-            pass                     # not a text stream that can change (a test's capture)
+            pass  # not a text stream that can change (a test's capture)
 
 
 def main(argv=None):
@@ -515,16 +620,16 @@ def main(argv=None):
     demos are missing, Graphviz takes longer than ``--timeout``, or a demo
     fails; 130 when interrupted (Ctrl-C).
     """
-    if argv is None:                 # run as the program (not called from Python)
+    if argv is None:  # run as the program (not called from Python)
         argv = sys.argv[1:]
         _escape_what_cannot_be_shown()
     argv = list(argv)
     try:
         args = _parse(argv)
         return args.run(args)
-    except SystemExit as exit:           # --help (status 0)
+    except SystemExit as exit:  # --help (status 0)
         return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
-    except BrokenPipeError:              # output piped into `head`: stop quietly
+    except BrokenPipeError:  # output piped into `head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
@@ -534,10 +639,12 @@ def main(argv=None):
     except (ExpressionError, _CommandError) as err:
         _error(str(err))
         return getattr(err, "status", 2)
-    except GraphvizNotInstalled as err:   # several lines: how to install Graphviz
+    except GraphvizNotInstalled as err:  # several lines: how to install Graphviz
         _error(str(err), one_line=False)
         return 1
-    except Exception as err:             # noqa: BLE001 -- a bug: one line, not a traceback
-        _error(f"internal error: {type(err).__name__}: {err} (this is a bug in tinygrad-edu; "
-               "please report it with the command that caused it)")
+    except Exception as err:  # noqa: BLE001 -- a bug: one line, not a traceback
+        _error(
+            f"internal error: {type(err).__name__}: {err} (this is a bug in tinygrad-edu; "
+            "please report it with the command that caused it)"
+        )
         return 70

@@ -80,11 +80,11 @@ def _identifier(text):
     text = unicodedata.normalize("NFKC", str(text))
     text = "".join(c if ("_" + c).isidentifier() else "_" for c in text)
     text = re.sub(r"_+", "_", text).strip("_")[:48].rstrip("_")
-    text = unicodedata.normalize("NFKC", text)     # cutting or joining may leave a sequence to compose
+    text = unicodedata.normalize("NFKC", text)  # cutting or joining may leave a sequence to compose
     if text and not text[0].isidentifier():
         text = "v_" + text
     if not text.isidentifier() or unicodedata.normalize("NFKC", text) != text:
-        return ""                   # not expected; the caller then names the variable itself
+        return ""  # not expected; the caller then names the variable itself
     if keyword.iskeyword(text):
         text += "_"
     return text
@@ -112,6 +112,7 @@ class _Namer:
 # ---------------------------------------------------------------------------
 # Tracing
 
+
 class _Leaf:
     """One number of the arguments: where it sits, its Value in the trace, its variable."""
 
@@ -124,6 +125,7 @@ class _Leaf:
 def _argument_names(fn, n):
     """fn's positional parameter names for n arguments (``args[0]``-style for *args)."""
     import inspect
+
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -137,9 +139,10 @@ def _argument_names(fn, n):
     try:
         sig.bind(*range(n))
     except TypeError as err:
-        raise TypeError(f"jit: {_fn_name(fn)} cannot be called with {n} example argument(s): {err}; "
-                        f"pass one example per positional argument, e.g. jit({_fn_name(fn)}, 1.0, 2.0)"
-                        ) from None
+        raise TypeError(
+            f"jit: {_fn_name(fn)} cannot be called with {n} example argument(s): {err}; "
+            f"pass one example per positional argument, e.g. jit({_fn_name(fn)}, 1.0, 2.0)"
+        ) from None
     names = names[:n]
     return names + [f"{star}[{i}]" for i in range(n - len(names))]
 
@@ -152,11 +155,15 @@ def _trace_argument(example, path, arg, leaves, seen):
     """The traced argument (Values in nested lists) and its structure (None = a number)."""
     if isinstance(example, Value):
         if not example.is_leaf:
-            raise TypeError(f"jit: example {path} is a Value computed by {example.op!r}; "
-                            "pass numbers or leaf Values (inputs, parameters)")
+            raise TypeError(
+                f"jit: example {path} is a Value computed by {example.op!r}; "
+                "pass numbers or leaf Values (inputs, parameters)"
+            )
         if example in seen:
-            raise ValueError(f"jit: the same Value is passed twice ({seen[example]} and {path}); "
-                             "each example must be its own number or Value")
+            raise ValueError(
+                f"jit: the same Value is passed twice ({seen[example]} and {path}); "
+                "each example must be its own number or Value"
+            )
         seen[example] = path
         leaves.append(_Leaf(example, path, arg))
         return example, None
@@ -165,7 +172,7 @@ def _trace_argument(example, path, arg, leaves, seen):
         leaves.append(_Leaf(v, path, arg))
         return v, None
     if hasattr(example, "tolist") and not isinstance(example, (str, bytes)):
-        example = example.tolist()          # a numpy array or scalar
+        example = example.tolist()  # a numpy array or scalar
         if isinstance(example, numbers.Real):
             return _trace_argument(example, path, arg, leaves, seen)
     if isinstance(example, (list, tuple)):
@@ -175,8 +182,10 @@ def _trace_argument(example, path, arg, leaves, seen):
             traced.append(t)
             spec.append(s)
         return traced, spec
-    raise TypeError(f"jit: example {path} must be a number, a Value or a (nested) list of them, "
-                    f"got {type(example).__name__} ({example!r:.40})")
+    raise TypeError(
+        f"jit: example {path} must be a number, a Value or a (nested) list of them, "
+        f"got {type(example).__name__} ({example!r:.40})"
+    )
 
 
 def _differentiated(argnums, n):
@@ -190,7 +199,9 @@ def _differentiated(argnums, n):
     out = []
     for i in nums:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):
-            raise TypeError(f"jit: argnums must be None, an int or a tuple of ints, got {argnums!r}")
+            raise TypeError(
+                f"jit: argnums must be None, an int or a tuple of ints, got {argnums!r}"
+            )
         if not -n <= i < n:
             raise ValueError(f"jit: argnums={argnums!r} does not fit a function of {n} argument(s)")
         out.append(int(i) % n)
@@ -201,6 +212,7 @@ def _differentiated(argnums, n):
 
 # ---------------------------------------------------------------------------
 # Writing the code
+
 
 class _Statement:
     """One generated line: ``target = text`` (or ``+=``), what it reads, what it came from.
@@ -214,7 +226,7 @@ class _Statement:
     def __init__(self, target, text, reads, augmented=False, comment=None, what=None, node=None):
         self.target, self.text, self.reads = target, text, reads
         self.augmented, self.comment, self.what = augmented, comment, what
-        self.node = node        # the graph node whose op (forward) or rule (backward) wrote it
+        self.node = node  # the graph node whose op (forward) or rule (backward) wrote it
 
     def code(self):
         return f"{self.target} {'+=' if self.augmented else '='} {self.text}"
@@ -223,11 +235,15 @@ class _Statement:
         """Where ``err`` happened, for its message."""
         op, source = self.what
         if source is None:
-            if hasattr(err, "reason"):     # a checked FLOAT function: its message names the op and operands
+            if hasattr(
+                err, "reason"
+            ):  # a checked FLOAT function: its message names the op and operands
                 return f"forward at `{self.code()}`"
             return f"forward of {op} at `{self.code()}`"
-        return (f"backward of {op} at `{self.code()}` (from `{source}`): "
-                "the local derivative is not finite here")
+        return (
+            f"backward of {op} at `{self.code()}` (from `{source}`): "
+            "the local derivative is not finite here"
+        )
 
 
 def _generate(leaves, out, wrt, namer):
@@ -237,7 +253,7 @@ def _generate(leaves, out, wrt, namer):
     that reach the result).
     """
     inputs = {leaf.value: leaf for leaf in leaves}
-    order = topological_order(out)          # out first; each node before its parents
+    order = topological_order(out)  # out first; each node before its parents
     forward_order = order[::-1]
 
     # Which nodes change with the inputs (the rest are constants, folded in),
@@ -271,7 +287,7 @@ def _generate(leaves, out, wrt, namer):
         e = op.forward(SYMBOLIC, *args)
         label = _identifier(node.label) if node.label else ""
         if e.is_atom and not label:
-            sym[node] = e                   # x * 1.0 is x: no line needed
+            sym[node] = e  # x * 1.0 is x: no line needed
             line_of[node] = f"{op.name}({', '.join(a.text for a in args)}) is {e.text}"
             continue
         if not label:
@@ -323,7 +339,7 @@ def _generate(leaves, out, wrt, namer):
         if op is None or node not in needs_grad or node in inputs:
             continue
         g = grad.get(node)
-        if g is None or g.const == 0.0:     # zero passes on zero (as in the engine)
+        if g is None or g.const == 0.0:  # zero passes on zero (as in the engine)
             continue
         parents = node.parents
         local = op.vjp(SYMBOLIC, g, sym[node], *(sym[p] for p in parents))
@@ -366,6 +382,7 @@ def graph_code(root, names=None):
     g_t1 = 1.0 - y * y   # y = tanh(t1)
     """
     from .graph import node_names
+
     order = topological_order(root)
     names = names if names is not None else node_names(root, order)
     leaves, namer = [], _Namer()
@@ -377,8 +394,18 @@ def graph_code(root, names=None):
     wrt = tuple(range(len(leaves)))
     forward, backward, value, gradients, _ = _generate(leaves, root, set(wrt), namer)
     fn_name = _identifier(names[root] or "") or "f"
-    units = _render(fn_name, [leaf.name for leaf in leaves], [None] * len(leaves), leaves,
-                    forward, backward, value, gradients, wrt, True)
+    units = _render(
+        fn_name,
+        [leaf.name for leaf in leaves],
+        [None] * len(leaves),
+        leaves,
+        forward,
+        backward,
+        value,
+        gradients,
+        wrt,
+        True,
+    )
     text, lines, offset = [], {}, 0
     for unit in units:
         text += unit.lines
@@ -392,6 +419,7 @@ def graph_code(root, names=None):
 
 
 # ---------------------------------------------------------------------------
+
 
 class CompiledFunction:
     """A function traced by :func:`jit`: call it with numbers for ``(value, gradients)``.
@@ -415,8 +443,10 @@ class CompiledFunction:
         self.argnums = argnums if argnums is None else (wrt if self._many else wrt[0])
 
         if not is_grad_enabled():
-            raise RuntimeError(f"jit: cannot trace {fn_name} inside no_grad(): no graph would be "
-                               "recorded; call jit outside the no_grad block")
+            raise RuntimeError(
+                f"jit: cannot trace {fn_name} inside no_grad(): no graph would be "
+                "recorded; call jit outside the no_grad block"
+            )
         leaves, seen, traced, self._specs = [], {}, [], []
         for i, (name, example) in enumerate(zip(self._arg_names, examples)):
             t, spec = _trace_argument(example, name, i, leaves, seen)
@@ -426,9 +456,15 @@ class CompiledFunction:
         if isinstance(out, numbers.Real) and not isinstance(out, bool):
             out = Value(out)
         if not isinstance(out, Value):
-            hint = " (an MLP returns a list: take model(x)[0])" if isinstance(out, (list, tuple)) else ""
-            raise TypeError(f"jit: {fn_name} must return one Value (a scalar such as a loss), "
-                            f"got {type(out).__name__}{hint}")
+            hint = (
+                " (an MLP returns a list: take model(x)[0])"
+                if isinstance(out, (list, tuple))
+                else ""
+            )
+            raise TypeError(
+                f"jit: {fn_name} must return one Value (a scalar such as a loss), "
+                f"got {type(out).__name__}{hint}"
+            )
 
         # Variable names: parameters first, then each number of the arguments,
         # after its label if it came as a labelled Value, else after its place.
@@ -455,8 +491,18 @@ class CompiledFunction:
         try:
             forward, backward, value, gradients, reached = _generate(leaves, out, set(wrt), namer)
             self.forward_lines, self.backward_lines = len(forward), len(backward)
-            units = _render(gen_name, params, self._specs, leaves, forward, backward,
-                            value, gradients, wrt, self._many)
+            units = _render(
+                gen_name,
+                params,
+                self._specs,
+                leaves,
+                forward,
+                backward,
+                value,
+                gradients,
+                wrt,
+                self._many,
+            )
             self.source = "\n".join(line for unit in units for line in unit.lines) + "\n"
             self._function = self._compile(units, gen_name)
         finally:
@@ -475,13 +521,15 @@ class CompiledFunction:
                     f"function ignores it. If {fn_name} reads its number (.data or float()), the "
                     "number seen while tracing is frozen into the code: compute with the Value "
                     "instead (y - t, not y - t.data)",
-                    stacklevel=3)
+                    stacklevel=3,
+                )
 
     def _compile(self, units, gen_name):
         import linecache
         import weakref
+
         namespace = runtime_namespace()
-        namespace["__builtins__"] = {}      # the generated code needs no builtins
+        namespace["__builtins__"] = {}  # the generated code needs no builtins
         self._what = {}
         tag = f"{id(self):x}"
         for k, unit in enumerate(units):
@@ -491,15 +539,17 @@ class CompiledFunction:
             # identifiers and comments, never as code.
             exec(compile(text, filename, "exec"), namespace)
             self._what[filename] = unit.what
-            if len(text) < 2_000_000:       # so that tracebacks show the generated lines
+            if len(text) < 2_000_000:  # so that tracebacks show the generated lines
                 linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
                 weakref.finalize(self, linecache.cache.pop, filename, None)
         return namespace[gen_name]
 
     def __repr__(self):
         args = ", ".join(self._arg_names)
-        return (f"<CompiledFunction {self.__name__}({args}): {self.forward_lines} forward "
-                f"and {self.backward_lines} backward lines>")
+        return (
+            f"<CompiledFunction {self.__name__}({args}): {self.forward_lines} forward "
+            f"and {self.backward_lines} backward lines>"
+        )
 
     def __call__(self, *args):
         """``(value, gradients)`` at new numbers shaped like the examples."""
@@ -515,7 +565,11 @@ class CompiledFunction:
         # numbers and the gradients is a finite float only if each of them is one.
         try:
             total = self._total(value, grads, *args)
-        except (TypeError, ValueError, ArithmeticError):  # not numbers, or an int too large for a float
+        except (
+            TypeError,
+            ValueError,
+            ArithmeticError,
+        ):  # not numbers, or an int too large for a float
             return self._checked_call(args)
         if type(value) is float and -_INF < total < _INF:
             return value, grads
@@ -532,7 +586,7 @@ class CompiledFunction:
         except (TypeError, ValueError, ArithmeticError) as err:
             raise self._explain(err, args) from None
         if -_INF < value < _INF and all(-_INF < g < _INF for g in _flattened(grads)):
-            return value, grads         # each finite (only their sum overflowed)
+            return value, grads  # each finite (only their sum overflowed)
         raise self._not_finite(args, value)
 
     def _not_finite(self, args, value):
@@ -550,16 +604,20 @@ class CompiledFunction:
             if s.augmented:
                 result = env[s.target] + result
             if not -_INF < result < _INF:
-                return OverflowError(f"{self.__name__} (compiled): {kind} is not finite: "
-                                     f"{_where_not_finite(s, result, env)}")
+                return OverflowError(
+                    f"{self.__name__} (compiled): {kind} is not finite: "
+                    f"{_where_not_finite(s, result, env)}"
+                )
             env[s.target] = result
-        return OverflowError(f"{self.__name__} (compiled): {kind} is not finite (the result is "
-                             f"{value!r}), but running the lines one at a time did not show where; "
-                             "call the original function on Values to see which op")
+        return OverflowError(
+            f"{self.__name__} (compiled): {kind} is not finite (the result is "
+            f"{value!r}), but running the lines one at a time did not show where; "
+            "call the original function on Values to see which op"
+        )
 
     def _explain(self, err, args):
         try:
-            self._validated(args)           # a wrong argument explains itself first
+            self._validated(args)  # a wrong argument explains itself first
         except (TypeError, ValueError) as bad:
             return bad
         tb, where = err.__traceback__, None
@@ -574,10 +632,13 @@ class CompiledFunction:
 
     def _validated(self, args):
         if len(args) != self._nargs:
-            raise TypeError(f"{self.__name__} was traced with {self._nargs} argument(s) "
-                            f"({', '.join(self._arg_names)}), got {len(args)}")
-        return tuple(self._check(a, spec, name)
-                     for a, spec, name in zip(args, self._specs, self._arg_names))
+            raise TypeError(
+                f"{self.__name__} was traced with {self._nargs} argument(s) "
+                f"({', '.join(self._arg_names)}), got {len(args)}"
+            )
+        return tuple(
+            self._check(a, spec, name) for a, spec, name in zip(args, self._specs, self._arg_names)
+        )
 
     def _check(self, a, spec, path):
         if spec is None:
@@ -585,23 +646,38 @@ class CompiledFunction:
                 try:
                     x = float(a)
                 except OverflowError:
-                    raise ValueError(f"{self.__name__}: argument {path} must be finite, got "
-                                     f"{_shortened(a)}, too large for a float") from None
+                    raise ValueError(
+                        f"{self.__name__}: argument {path} must be finite, got "
+                        f"{_shortened(a)}, too large for a float"
+                    ) from None
                 if not -_INF < x < _INF:
                     raise ValueError(f"{self.__name__}: argument {path} must be finite, got {x!r}")
                 return x
             if hasattr(a, "item") and getattr(a, "size", None) == 1:
                 return self._check(a.item(), spec, path)
-            hint = ("; pass its number (v.data), e.g. [p.data for p in model.parameters()]"
-                    if isinstance(a, Value) else "")
-            raise TypeError(f"{self.__name__}: argument {path} must be a number, as traced, "
-                            f"got {_kind(a)}{hint}")
-        if isinstance(a, (str, bytes)) or not hasattr(a, "__len__") or not hasattr(a, "__getitem__"):
-            raise TypeError(f"{self.__name__}: argument {path} must be a list of {len(spec)}, "
-                            f"as traced, got {_kind(a)}")
+            hint = (
+                "; pass its number (v.data), e.g. [p.data for p in model.parameters()]"
+                if isinstance(a, Value)
+                else ""
+            )
+            raise TypeError(
+                f"{self.__name__}: argument {path} must be a number, as traced, "
+                f"got {_kind(a)}{hint}"
+            )
+        if (
+            isinstance(a, (str, bytes))
+            or not hasattr(a, "__len__")
+            or not hasattr(a, "__getitem__")
+        ):
+            raise TypeError(
+                f"{self.__name__}: argument {path} must be a list of {len(spec)}, "
+                f"as traced, got {_kind(a)}"
+            )
         if len(a) != len(spec):
-            raise ValueError(f"{self.__name__}: argument {path} must have {len(spec)} item(s), "
-                             f"as traced, got {len(a)}")
+            raise ValueError(
+                f"{self.__name__}: argument {path} must have {len(spec)} item(s), "
+                f"as traced, got {len(a)}"
+            )
         return [self._check(a[i], s, f"{path}[{i}]") for i, s in enumerate(spec)]
 
 
@@ -612,20 +688,21 @@ def _finiteness_test(specs, wrt, many):
     comparison of it checks them all; ``sum`` with a float start raises
     OverflowError for an int too large for a float.  Written for the arguments'
     structure, so a call costs one ``sum`` in C per list."""
+
     def total_of(name, spec):
         if spec is None:
             return name
         if all(s is None for s in spec):
             return f"sum({name}, 0.0)"
         return f"deep_sum({name})"
+
     args = [f"a{i}" for i in range(len(specs))]
     terms = ["value"] + [total_of(a, spec) for a, spec in zip(args, specs)]
     if many:
         terms += [total_of(f"grads[{k}]", specs[i]) for k, i in enumerate(wrt)]
     else:
         terms.append(total_of("grads", specs[wrt[0]]))
-    source = (f"def total(value, grads, {', '.join(args)}):\n"
-              f"    return {' + '.join(terms)}\n")
+    source = f"def total(value, grads, {', '.join(args)}):\n    return {' + '.join(terms)}\n"
     namespace = {"sum": sum, "deep_sum": _deep_sum, "__builtins__": {}}
     exec(compile(source, "<jit finiteness test>", "exec"), namespace)
     return namespace["total"]
@@ -661,7 +738,7 @@ def _shortened(a):
     """repr(a), its middle left out when long (an int of 400 digits)."""
     try:
         text = repr(a)
-    except ValueError:          # an int past Python's limit on the digits it converts
+    except ValueError:  # an int past Python's limit on the digits it converts
         return f"an int of {a.bit_length():,} bits"
     return text if len(text) <= 40 else f"{text[:16]}...{text[-8:]} ({len(text)} characters)"
 
@@ -724,5 +801,6 @@ def jit(fn=None, *example_args, argnums=None):
 
         def decorate(f):
             return CompiledFunction(f, examples, argnums)
+
         return decorate
     return CompiledFunction(fn, example_args, argnums)

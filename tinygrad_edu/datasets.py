@@ -29,8 +29,9 @@ def _count(n, what):
 
 def _noise(noise):
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < math.inf:
-        raise ValueError("noise must be a number >= 0 (the standard deviation of the jitter), "
-                         f"got {noise!r}")
+        raise ValueError(
+            f"noise must be a number >= 0 (the standard deviation of the jitter), got {noise!r}"
+        )
     return float(noise)
 
 
@@ -124,7 +125,13 @@ def one_hot(label, n_classes):
     [0.0, 0.0, 1.0, 0.0]
     """
     n_classes = _count(n_classes, "n_classes")
-    if isinstance(label, bool) or not isinstance(label, numbers.Integral) or not 0 <= label < n_classes:
-        raise ValueError(f"one_hot: label {label!r} is out of range for {n_classes} classes "
-                         f"(labels run from 0 to {n_classes - 1})")
+    if (
+        isinstance(label, bool)
+        or not isinstance(label, numbers.Integral)
+        or not 0 <= label < n_classes
+    ):
+        raise ValueError(
+            f"one_hot: label {label!r} is out of range for {n_classes} classes "
+            f"(labels run from 0 to {n_classes - 1})"
+        )
     return [1.0 if k == label else 0.0 for k in range(n_classes)]

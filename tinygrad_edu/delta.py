@@ -52,12 +52,20 @@ from .engine import Value
 from .losses import sum_of_squares
 from .ops import FLOAT, OPS
 
-__all__ = ["delta_rule", "DeltaRuleResult", "apply_update", "train_step",
-           "activation", "activation_derivative", "compare_with_autograd"]
+__all__ = [
+    "delta_rule",
+    "DeltaRuleResult",
+    "apply_update",
+    "train_step",
+    "activation",
+    "activation_derivative",
+    "compare_with_autograd",
+]
 
 
 # ---------------------------------------------------------------------------
 # f and f', taken from the engine's derivative table (one calculus for both).
+
 
 def _op_for(name):
     """The engine's op for an activation name; None for 'linear' (f(u) = u)."""
@@ -108,12 +116,14 @@ def activation_derivative(name, u, out=None):
 # ---------------------------------------------------------------------------
 # The result
 
+
 def _only_one_hidden_layer(result, name, general):
     hidden = len(result.deltas) - 1
     if hidden != 1:
         raise AttributeError(
             f"{name} is the seeds' name for the one hidden layer of a 2-layer network; "
-            f"this network has {hidden} hidden layer(s): use {general} instead")
+            f"this network has {hidden} hidden layer(s): use {general} instead"
+        )
 
 
 @dataclass(frozen=True)
@@ -171,8 +181,10 @@ class DeltaRuleResult:
 
     def _lr(self, name):
         if self.learning_rate is None:
-            raise AttributeError(f"{name}: no learning rate was given; "
-                                 "call delta_rule(model, x, t, learning_rate=...)")
+            raise AttributeError(
+                f"{name}: no learning rate was given; "
+                "call delta_rule(model, x, t, learning_rate=...)"
+            )
         return self.learning_rate
 
     @property
@@ -260,8 +272,9 @@ class DeltaRuleResult:
         Indexed ``[output neuron][hidden neuron]``.
         """
         if len(self.deltas) < 2:
-            raise AttributeError("gradient_HtoO needs a hidden layer; this network has none: "
-                                 "use weight_grads[0]")
+            raise AttributeError(
+                "gradient_HtoO needs a hidden layer; this network has none: use weight_grads[0]"
+            )
         return self.weight_grads[-1]
 
     @property
@@ -294,6 +307,7 @@ class DeltaRuleResult:
 # ---------------------------------------------------------------------------
 # The delta rule
 
+
 def _floats(xs, what):
     if isinstance(xs, (numbers.Real, Value)):
         xs = [xs]
@@ -313,8 +327,10 @@ def _floats(xs, what):
 def _layers_of(model):
     layers = getattr(model, "layers", None)
     if not layers:
-        raise TypeError(f"the delta rule works on an MLP (something with .layers of .neurons), "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"the delta rule works on an MLP (something with .layers of .neurons), "
+            f"got {type(model).__name__}"
+        )
     return layers
 
 
@@ -355,13 +371,15 @@ def delta_rule(model, inputs, targets, learning_rate=None):
         for j, neuron in enumerate(layer.neurons):
             w = neuron.w
             if len(w) != len(layer_in):
-                raise ValueError(f"layers.{l}.neurons.{j} has {len(w)} weights but its layer gets "
-                                 f"{len(layer_in)} input(s)")
+                raise ValueError(
+                    f"layers.{l}.neurons.{j} has {len(w)} weights but its layer gets "
+                    f"{len(layer_in)} input(s)"
+                )
             try:
                 _op_for(neuron.activation)
             except ValueError as err:
                 raise ValueError(f"layers.{l}.neurons.{j}: {err}") from None
-            u = w[0].data * layer_in[0]            # u = Σ w_i x_i + b, summed as the Neuron does
+            u = w[0].data * layer_in[0]  # u = Σ w_i x_i + b, summed as the Neuron does
             for i in range(1, len(w)):
                 u = u + w[i].data * layer_in[i]
             u = u + neuron.b.data
@@ -381,20 +399,32 @@ def delta_rule(model, inputs, targets, learning_rate=None):
     deltas = [None] * len(layers)
     deltas[-1] = [(yk - tk) * dk for yk, tk, dk in zip(y, t, derivs[-1])]
     for l in range(len(layers) - 2, -1, -1):
-        after, d_after = layers[l + 1].neurons, deltas[l + 1]   # the layer this one feeds
+        after, d_after = layers[l + 1].neurons, deltas[l + 1]  # the layer this one feeds
         deltas[l] = []
         for h in range(len(layers[l].neurons)):
-            sent_back = sum(after[k].w[h].data * d_after[k] for k in range(len(after)))  # Σ_k w_kh δ_k
-            deltas[l].append(derivs[l][h] * sent_back)                                   # · f'(u_h)
+            sent_back = sum(
+                after[k].w[h].data * d_after[k] for k in range(len(after))
+            )  # Σ_k w_kh δ_k
+            deltas[l].append(derivs[l][h] * sent_back)  # · f'(u_h)
 
     # Gradients: weight = δ · its input, bias = δ.
     layer_inputs = [x] + outs[:-1]
-    weight_grads = [[[d * xi for xi in layer_inputs[l]] for d in deltas[l]]
-                    for l in range(len(layers))]
+    weight_grads = [
+        [[d * xi for xi in layer_inputs[l]] for d in deltas[l]] for l in range(len(layers))
+    ]
     bias_grads = [list(d) for d in deltas]
-    return DeltaRuleResult(inputs=x, targets=t, preactivations=preacts, outputs=outs,
-                           derivatives=derivs, deltas=deltas, weight_grads=weight_grads,
-                           bias_grads=bias_grads, loss=loss, learning_rate=learning_rate)
+    return DeltaRuleResult(
+        inputs=x,
+        targets=t,
+        preactivations=preacts,
+        outputs=outs,
+        derivatives=derivs,
+        deltas=deltas,
+        weight_grads=weight_grads,
+        bias_grads=bias_grads,
+        loss=loss,
+        learning_rate=learning_rate,
+    )
 
 
 def _check_shapes(model, result):
@@ -402,8 +432,10 @@ def _check_shapes(model, result):
     shape = [[len(n.w) for n in layer.neurons] for layer in layers]
     theirs = [[len(row) for row in layer] for layer in result.weight_grads]
     if shape != theirs:
-        raise ValueError(f"this delta-rule result is for another network shape "
-                         f"(weights per neuron {theirs}) than {model!r} ({shape})")
+        raise ValueError(
+            f"this delta-rule result is for another network shape "
+            f"(weights per neuron {theirs}) than {model!r} ({shape})"
+        )
     return layers
 
 
@@ -424,8 +456,10 @@ def apply_update(model, result, learning_rate=None):
     if learning_rate is None:
         learning_rate = result.learning_rate
     if learning_rate is None:
-        raise ValueError("apply_update needs a learning rate: pass learning_rate=..., "
-                         "or compute the result with delta_rule(..., learning_rate=...)")
+        raise ValueError(
+            "apply_update needs a learning rate: pass learning_rate=..., "
+            "or compute the result with delta_rule(..., learning_rate=...)"
+        )
     lr = _floats([learning_rate], "learning_rate")[0]
     layers = _check_shapes(model, result)
     for layer, wg, bg in zip(layers, result.weight_grads, result.bias_grads):

@@ -20,11 +20,21 @@ from contextvars import ContextVar
 from . import formula as _formula, ops as _ops
 from .ops import FLOAT
 
-__all__ = ["Value", "no_grad", "is_grad_enabled", "zero_grad", "topological_order",
-           "gc_paused", "NonFiniteGradientError", "apply"]
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "zero_grad",
+    "topological_order",
+    "gc_paused",
+    "NonFiniteGradientError",
+    "apply",
+]
 
 _INF = math.inf
 IDENTITY_OP = _ops.IDENTITY
+
+
 class _Marker:
     __slots__ = ("_a",)
 
@@ -74,19 +84,24 @@ class no_grad:
 
     def __call__(self, fn):
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
-            raise TypeError(f"no_grad cannot decorate the generator function {fn.__name__!r}: its "
-                            "body runs later, outside the block; write `with no_grad():` inside it")
+            raise TypeError(
+                f"no_grad cannot decorate the generator function {fn.__name__!r}: its "
+                "body runs later, outside the block; write `with no_grad():` inside it"
+            )
         if inspect.iscoroutinefunction(fn):
+
             @functools.wraps(fn)
             async def run_async(*args, **kwargs):
                 with no_grad():
                     return await fn(*args, **kwargs)
+
             return run_async
 
         @functools.wraps(fn)
         def run(*args, **kwargs):
             with no_grad():
                 return fn(*args, **kwargs)
+
         return run
 
 
@@ -119,7 +134,7 @@ def is_grad_enabled():
     return not _recording_off.get()
 
 
-_LECTURE_NAMES = {"relu": "ReLU"}     # where micrograd's spelling of an op differs from ours
+_LECTURE_NAMES = {"relu": "ReLU"}  # where micrograd's spelling of an op differs from ours
 
 
 def _describe(v):
@@ -206,7 +221,7 @@ class Value:
         op = self._fn
         if op is None:
             return ""
-        if op.param is not None:                      # x ** k with a number exponent
+        if op.param is not None:  # x ** k with a number exponent
             k = op.param
             return f"**{int(k) if k == int(k) else k}"
         return op.infix or _LECTURE_NAMES.get(op.name, op.name)
@@ -232,7 +247,7 @@ class Value:
         except (ValueError, ZeroDivisionError, OverflowError) as err:
             raise _backward_failed(err, self) from None
         for p, gp in zip(parents, grads):
-            if not -_INF < _data_of(gp) < _INF:         # as backward() refuses them
+            if not -_INF < _data_of(gp) < _INF:  # as backward() refuses them
                 raise _non_finite(self, p, g, gp)
         for p, gp in zip(parents, grads):
             p.grad = p.grad + gp
@@ -390,7 +405,7 @@ class Value:
         """|x|; local derivative sign(x) (0 at the kink)."""
         return _record(_ops.ABS, self, None)
 
-    __abs__ = abs               # abs(v) and v.abs() are the same op
+    __abs__ = abs  # abs(v) and v.abs() are the same op
 
     # -- gradients ---------------------------------------------------------------
     def backward(self, gradient=1.0, *, create_graph=False):
@@ -444,7 +459,7 @@ class Value:
         index = {node: i for i, node in enumerate(order)}
         table = []
         for node in order:
-            parents = tuple(index.get(p, p) for p in node.parents)    # an int, or a leaf
+            parents = tuple(index.get(p, p) for p in node.parents)  # an int, or a leaf
             table.append((node.data, node.grad, node.label, _op_spec(node._fn), parents))
         return (_rebuild_graph, (table,))
 
@@ -464,18 +479,21 @@ class Value:
 # ---------------------------------------------------------------------------
 # Building nodes
 
+
 def _as_float(data):
     if type(data) is float:
         x = data
-    elif isinstance(data, numbers.Real):         # int, bool, Fraction, numpy scalars (even float64)
+    elif isinstance(data, numbers.Real):  # int, bool, Fraction, numpy scalars (even float64)
         x = _to_float(data, "Value data")
-    elif hasattr(data, "shape") and hasattr(data, "item"):   # a numpy array
+    elif hasattr(data, "shape") and hasattr(data, "item"):  # a numpy array
         if getattr(data, "size", None) != 1:
             raise TypeError(f"Value holds one number, got an array of shape {tuple(data.shape)}")
         return _as_float(data.item())
     else:
         hint = "; use Value(v.data) to copy one" if isinstance(data, Value) else ""
-        raise TypeError(f"Value holds a real number, got {type(data).__name__} ({data!r:.40}){hint}")
+        raise TypeError(
+            f"Value holds a real number, got {type(data).__name__} ({data!r:.40}){hint}"
+        )
     if not -_INF < x < _INF:
         raise ValueError(f"Value data must be finite, got {x!r}")
     return x
@@ -485,8 +503,10 @@ def _to_float(x, what):
     try:
         return float(x)
     except OverflowError:
-        raise OverflowError(f"{what} is too large for a float ({str(x)[:20]}...); "
-                            "the largest float is about 1.8e308") from None
+        raise OverflowError(
+            f"{what} is too large for a float ({str(x)[:20]}...); "
+            "the largest float is about 1.8e308"
+        ) from None
 
 
 def _finite(x, op, what):
@@ -498,7 +518,7 @@ def _finite(x, op, what):
 
 def _lift(other):
     """A Value for `other`: itself, a constant for a number, None for anything else."""
-    if type(other) is float:            # the common case first: a float literal in a formula
+    if type(other) is float:  # the common case first: a float literal in a formula
         if -_INF < other < _INF:
             return _const(other)
     elif type(other) is int:
@@ -534,8 +554,9 @@ class _Constant(Value):
     """
 
     __slots__ = ()
-    grad = property(lambda self: 0.0, lambda self, g: None,
-                    doc="Always 0.0: a constant takes no gradient.")
+    grad = property(
+        lambda self: 0.0, lambda self, g: None, doc="Always 0.0: a constant takes no gradient."
+    )
 
 
 def is_constant(v):
@@ -563,10 +584,14 @@ def apply(op, *inputs):
     (0.0, 'tanh')
     """
     if not any(isinstance(x, Value) for x in inputs):
-        values = [_finite(x, op.name, "input") if isinstance(x, numbers.Real) else x for x in inputs]
+        values = [
+            _finite(x, op.name, "input") if isinstance(x, numbers.Real) else x for x in inputs
+        ]
         for x in values:
             if not isinstance(x, float):
-                raise TypeError(f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}")
+                raise TypeError(
+                    f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}"
+                )
         return _record(op, *[_const(x) for x in values], *([None] * (2 - len(values)))).data
     lifted = [_lift(x) for x in inputs]
     for x, v in zip(inputs, lifted):
@@ -580,8 +605,10 @@ def _op_spec(op):
         return ("power", op.param)
     if op is IDENTITY_OP or _ops.OPS.get(op.name) is op:
         return op.name
-    raise TypeError(f"cannot pickle a Value made by the op {op.name!r}, which is not registered: "
-                    f"call tinygrad_edu.register({op.name}) first (ops are found by name when loading)")
+    raise TypeError(
+        f"cannot pickle a Value made by the op {op.name!r}, which is not registered: "
+        f"call tinygrad_edu.register({op.name}) first (ops are found by name when loading)"
+    )
 
 
 def _op_from_spec(spec):
@@ -591,8 +618,10 @@ def _op_from_spec(spec):
         return IDENTITY_OP
     op = _ops.OPS.get(spec)
     if op is None:
-        raise ValueError(f"cannot unpickle a Value made by the op {spec!r}: no op of that name is "
-                         "registered here; define and register it before loading")
+        raise ValueError(
+            f"cannot unpickle a Value made by the op {spec!r}: no op of that name is "
+            "registered here; define and register it before loading"
+        )
     return op
 
 
@@ -625,7 +654,7 @@ _ops.set_applier(apply)
 def _call_text(op, operands):
     """``op(operands)`` as the learner wrote it: labels and values, then the op's own constant."""
     names = [_describe(v) for v in operands]
-    if op.param is not None:                  # the exponent of x ** k
+    if op.param is not None:  # the exponent of x ** k
         names.append(repr(op.param))
     return f"{op.name}({', '.join(names)})"
 
@@ -641,11 +670,16 @@ def _not_a_float(op, a, b):
     for v in (a, b):
         if v is not None and (not isinstance(v.data, numbers.Real) or isinstance(v.data, Value)):
             name = repr(v.label) if v.label else "an operand"
-            hint = (" (it holds a Value: update parameters with plain numbers, "
-                    "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
-                    if isinstance(v.data, Value) else "")
-            return TypeError(f"{op.name}: {name} has .data = {v.data!r:.60} of type "
-                             f"{type(v.data).__name__}; .data must be a number{hint}")
+            hint = (
+                " (it holds a Value: update parameters with plain numbers, "
+                "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
+                if isinstance(v.data, Value)
+                else ""
+            )
+            return TypeError(
+                f"{op.name}: {name} has .data = {v.data!r:.60} of type "
+                f"{type(v.data).__name__}; .data must be a number{hint}"
+            )
     return TypeError(f"{op.name}: the forward gave a result that is not a number")
 
 
@@ -660,8 +694,10 @@ def _bad_operand(op, a, b):
             return _not_a_float(op, a, b)
         if not -_INF < x < _INF:
             name = repr(v.label) if v.label else "an operand"
-            return ValueError(f"{op.name}: {name} has .data = {x!r}; .data must be a finite "
-                              "number (was it assigned by hand?)")
+            return ValueError(
+                f"{op.name}: {name} has .data = {x!r}; .data must be a finite "
+                "number (was it assigned by hand?)"
+            )
     return None
 
 
@@ -687,7 +723,9 @@ def _record(op, a, b):
             data = op.forward(FLOAT, a.data, b.data)
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         if not _lenient.get():
-            raise _bad_operand(op, a, b) or _failed(err, op, (a,) if b is None else (a, b)) from None
+            raise _bad_operand(op, a, b) or _failed(
+                err, op, (a,) if b is None else (a, b)
+            ) from None
         data = math.nan
     except TypeError:
         if not (_lenient.get() and type(a.data) is float):
@@ -695,8 +733,8 @@ def _record(op, a, b):
         data = math.nan
     if type(data) is not float:
         if not isinstance(data, numbers.Real) or isinstance(data, Value):
-            raise _not_a_float(op, a, b)   # a non-number assigned to .data, or a rule's slip
-        data = float(data)             # an int assigned to .data, or numpy.float64
+            raise _not_a_float(op, a, b)  # a non-number assigned to .data, or a rule's slip
+        data = float(data)  # an int assigned to .data, or numpy.float64
     if not -_INF < data < _INF and not _lenient.get():
         raise _bad_operand(op, a, b) or _overflowed(op, (a,) if b is None else (a, b), data)
     v = _new(Value)
@@ -704,7 +742,7 @@ def _record(op, a, b):
     v.grad = 0.0
     v.label = ""
     if _recording_off.get():
-        v._fn = v._a = v._b = None     # a new leaf, as if made with Value()
+        v._fn = v._a = v._b = None  # a new leaf, as if made with Value()
     else:
         v._fn = op
         v._a = a
@@ -714,6 +752,7 @@ def _record(op, a, b):
 
 # ---------------------------------------------------------------------------
 # The backward pass
+
 
 def topological_order(root):
     """Every node of root's graph, root first, each before all of its parents.
@@ -743,19 +782,19 @@ def _walk(root, stop=(), everything=False):
         return order, visited
     nodes, parents_done = [root], [False]
     push, pop, push_flag, pop_flag = nodes.append, nodes.pop, parents_done.append, parents_done.pop
-    skip = _NOTHING if everything else _CONSTANT      # a parent whose _a is skip is left out
+    skip = _NOTHING if everything else _CONSTANT  # a parent whose _a is skip is left out
     while nodes:
         node = pop()
         if pop_flag():
             append(node)
             continue
-        if node in visited:     # pushed again by another path before being expanded
+        if node in visited:  # pushed again by another path before being expanded
             continue
         mark(node)
         push(node)
         push_flag(True)
         if stop and node in stop:
-            continue            # a variable of grad(): its parents are not visited
+            continue  # a variable of grad(): its parents are not visited
         b = node._b
         if b is not None and b not in visited and b._a is not skip:
             push(b)
@@ -771,15 +810,19 @@ def _walk(root, stop=(), everything=False):
 def _upstream(gradient, create_graph):
     """The seed of a backward pass, checked: a finite number (or a Value, to record)."""
     if isinstance(gradient, bool):
-        raise TypeError(f"backward({gradient!r}): the first argument is the upstream gradient, "
-                        f"a number; to record the gradients write backward(create_graph={gradient!r})")
+        raise TypeError(
+            f"backward({gradient!r}): the first argument is the upstream gradient, "
+            f"a number; to record the gradients write backward(create_graph={gradient!r})"
+        )
     if isinstance(gradient, Value):
         if not create_graph:
             return gradient.data
         return gradient
     if not isinstance(gradient, numbers.Real):
-        raise TypeError(f"backward: the upstream gradient must be a number, got "
-                        f"{type(gradient).__name__} ({gradient!r:.40})")
+        raise TypeError(
+            f"backward: the upstream gradient must be a number, got "
+            f"{type(gradient).__name__} ({gradient!r:.40})"
+        )
     g = _finite(gradient, "backward", "upstream gradient")
     return _const(g) if create_graph else g
 
@@ -829,13 +872,13 @@ def _chain_rule(order, wanted):
         for node in order:
             op = node._fn
             g = node.grad
-            if op is None or g == 0.0:   # leaves have nothing to pass on; zero passes on zero
+            if op is None or g == 0.0:  # leaves have nothing to pass on; zero passes on zero
                 continue
             a = node._a
             b = node._b
             if b is not None:
                 ga, gb = op.vjp(m, g, node.data, a.data, b.data)
-                a.grad += ga                     # (a constant drops what it is given)
+                a.grad += ga  # (a constant drops what it is given)
                 b.grad += gb
             else:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
@@ -854,7 +897,7 @@ def _resume_after_failure(err, order, i, wanted, rest):
         raise shape from None
     try:
         grads = _lenient_vjp(node, recorded=False)
-    except (ValueError, ArithmeticError, TypeError) as again:   # raised by the rule itself
+    except (ValueError, ArithmeticError, TypeError) as again:  # raised by the rule itself
         raise _backward_failed(again, node) from None
     parents = node.parents
     for p, gp in zip(parents, grads):
@@ -863,7 +906,7 @@ def _resume_after_failure(err, order, i, wanted, rest):
     for p, gp in zip(parents, grads):
         if p in wanted:
             p.grad += gp
-    rest(order[i + 1:], wanted)
+    rest(order[i + 1 :], wanted)
 
 
 def _lenient_vjp(node, recorded):
@@ -876,8 +919,9 @@ def _lenient_vjp(node, recorded):
         if recorded:
             g = node.grad if isinstance(node.grad, Value) else _const(node.grad)
             return node._fn.vjp(VALUE, g, node, *parents)
-        grads = node._fn.vjp(VALUE, _const(node.grad), _const(node.data),
-                             *[_const(p.data) for p in parents])
+        grads = node._fn.vjp(
+            VALUE, _const(node.grad), _const(node.data), *[_const(p.data) for p in parents]
+        )
         return [gp.data if isinstance(gp, Value) else float(gp) for gp in grads]
     finally:
         if off is not None:
@@ -900,7 +944,7 @@ def _chain_rule_recorded(order, wanted):
         g = node.grad
         if not isinstance(g, Value):
             if g == 0.0:
-                continue          # no path from the root passes here
+                continue  # no path from the root passes here
             g = node.grad = _const(g)
         parents = node.parents
         try:
@@ -948,7 +992,7 @@ def _check_finite(order, wanted, terminals):
         try:
             grads = op.vjp(m, g, node.data, *[p.data for p in parents])
         except (ValueError, ZeroDivisionError, OverflowError):
-            continue        # handled during the pass: a constant's gradient
+            continue  # handled during the pass: a constant's gradient
         for p, gp in zip(parents, grads):
             if p in wanted and not -_INF < gp < _INF:
                 raise _non_finite(node, p, g, gp)
@@ -957,7 +1001,8 @@ def _check_finite(order, wanted, terminals):
             name = repr(node.label) if node.label else "a leaf"
             raise NonFiniteGradientError(
                 f"backward: the gradient of {name} is {node.grad!r}: its contributions "
-                "(with what it held before) add up to more than a float can hold")
+                "(with what it held before) add up to more than a float can hold"
+            )
 
 
 def _non_finite(node, parent, upstream, grad):
@@ -965,7 +1010,8 @@ def _non_finite(node, parent, upstream, grad):
     return NonFiniteGradientError(
         f"backward of {_call_text(node._fn, node.parents)}: the gradient passed to {which} is "
         f"{grad!r} (upstream gradient {upstream!r} x local derivative), not a finite number; "
-        "the inputs are too close to where the derivative is infinite, or too large")
+        "the inputs are too close to where the derivative is infinite, or too large"
+    )
 
 
 def _vjp_shape_error(node):
@@ -975,11 +1021,13 @@ def _vjp_shape_error(node):
         token = _lenient.set(True)
         off = _recording_off.set(True)
         try:
-            grads = op.vjp(VALUE, _const(1.0), _const(node.data), *[_const(p.data) for p in node.parents])
+            grads = op.vjp(
+                VALUE, _const(1.0), _const(node.data), *[_const(p.data) for p in node.parents]
+            )
         finally:
             _recording_off.reset(off)
             _lenient.reset(token)
-    except Exception:                    # noqa: BLE001 - the rule fails for another reason
+    except Exception:  # noqa: BLE001 - the rule fails for another reason
         return None
     return _shape_problem(op, grads)
 
@@ -987,15 +1035,23 @@ def _vjp_shape_error(node):
 def _shape_problem(op, grads):
     if isinstance(grads, (tuple, list)) and len(grads) == op.arity:
         return None
-    got = f"{len(grads)} gradient(s)" if isinstance(grads, (tuple, list)) else "one gradient, not a tuple"
-    return TypeError(f"the vjp of {op.name} returned {got}; it must return a tuple of {op.arity}, "
-                     f"one per input, e.g. (g * ...,)" + (" -- note the comma" if op.arity == 1 else ""))
+    got = (
+        f"{len(grads)} gradient(s)"
+        if isinstance(grads, (tuple, list))
+        else "one gradient, not a tuple"
+    )
+    return TypeError(
+        f"the vjp of {op.name} returned {got}; it must return a tuple of {op.arity}, "
+        f"one per input, e.g. (g * ...,)" + (" -- note the comma" if op.arity == 1 else "")
+    )
 
 
 def _bad_leaf_grad(node, held):
     name = repr(node.label) if node.label else "a leaf"
-    return TypeError(f"backward: {name} has .grad = {held!r:.60}; it must be a number "
-                     "(reset gradients with zero_grad(params) or v.grad = 0.0)")
+    return TypeError(
+        f"backward: {name} has .grad = {held!r:.60}; it must be a number "
+        "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+    )
 
 
 def _bad_grad(node):
@@ -1005,26 +1061,44 @@ def _bad_grad(node):
             x = getattr(v, attr)
             if not isinstance(x, (float, int, Value)) or isinstance(x, bool):
                 name = repr(v.label) if v.label else "a node"
-                return TypeError(f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
-                                 "(reset gradients with zero_grad(params) or v.grad = 0.0)")
-    return TypeError(f"backward of {_call_text(node._fn, node.parents)}: an operand is not a number")
+                return TypeError(
+                    f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
+                    "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+                )
+    return TypeError(
+        f"backward of {_call_text(node._fn, node.parents)}: an operand is not a number"
+    )
 
 
 def _backward_failed(err, node):
     """The error of a local derivative that cannot be computed, naming the op and operands:
     NonFiniteGradientError where it is infinite, a ValueError outside its domain."""
-    kind = NonFiniteGradientError if isinstance(err, (ZeroDivisionError, OverflowError)) else type(err)
-    return kind(f"backward of {_call_text(node._fn, node.parents)}: "
-                f"the local derivative is not finite here ({err})")
+    kind = (
+        NonFiniteGradientError if isinstance(err, (ZeroDivisionError, OverflowError)) else type(err)
+    )
+    return kind(
+        f"backward of {_call_text(node._fn, node.parents)}: "
+        f"the local derivative is not finite here ({err})"
+    )
 
 
 #: The elementary functions on Values, for derivative rules run with create_graph=True.
 VALUE = _ops.Namespace(
-    "Values", lambda op: functools.partial(apply, op),
-    exp=Value.exp, log=Value.log, sqrt=Value.sqrt, tanh=Value.tanh, sigmoid=Value.sigmoid,
-    relu=Value.relu, sin=Value.sin, cos=Value.cos, abs=Value.abs,
-    pow=lambda x, k: x ** k, vpow=lambda x, y: x ** y, div=lambda x, y: x / y,
-    step=lambda x: FLOAT.step(x.data),    # piecewise constant: no derivative of its own
+    "Values",
+    lambda op: functools.partial(apply, op),
+    exp=Value.exp,
+    log=Value.log,
+    sqrt=Value.sqrt,
+    tanh=Value.tanh,
+    sigmoid=Value.sigmoid,
+    relu=Value.relu,
+    sin=Value.sin,
+    cos=Value.cos,
+    abs=Value.abs,
+    pow=lambda x, k: x**k,
+    vpow=lambda x, y: x**y,
+    div=lambda x, y: x / y,
+    step=lambda x: FLOAT.step(x.data),  # piecewise constant: no derivative of its own
     sign=lambda x: FLOAT.sign(x.data),
 )
 

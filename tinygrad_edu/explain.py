@@ -58,8 +58,10 @@ _ATOM = Sym.name("a").prec
 _SUM = (Sym.name("a") + Sym.name("b")).prec
 
 #: Functions in a rule that a learner may not know, explained under the steps.
-_NOTES = {"step": "step(u) = 1 if u > 0 else 0",
-          "sign": "sign(u) = 1 if u > 0, -1 if u < 0, 0 at 0"}
+_NOTES = {
+    "step": "step(u) = 1 if u > 0 else 0",
+    "sign": "sign(u) = 1 if u > 0, -1 if u < 0, 0 at 0",
+}
 
 
 def _symbol(text):
@@ -86,6 +88,7 @@ class _Printing:
         def call(*args):
             self.used.add(name)
             return Sym(f"{name}({', '.join(_text(x) for x in args)})")
+
         return call
 
     @staticmethod
@@ -110,7 +113,7 @@ def _printed(op, g, out, inputs):
     m = _Printing()
     try:
         results = op.vjp(m, g, out, *inputs)
-    except (TypeError, AttributeError):     # e.g. Sym refuses `if out > 0:` in a rule
+    except (TypeError, AttributeError):  # e.g. Sym refuses `if out > 0:` in a rule
         return None, set()
     return [(r.text if isinstance(r, Sym) else _text(r)) for r in results], m.used
 
@@ -127,8 +130,9 @@ def rule_text(op, upstream="g", output="out", inputs=("a", "b")):
     >>> rule_text(power_by(3))
     ('g * (3.0 * a ** 2.0)',)
     """
-    texts, _ = _printed(op, _symbol(upstream), _symbol(output),
-                        [_symbol(x) for x in list(inputs)[:op.arity]])
+    texts, _ = _printed(
+        op, _symbol(upstream), _symbol(output), [_symbol(x) for x in list(inputs)[: op.arity]]
+    )
     if texts is None:
         raise TypeError(f"the rule of {op.name} cannot be written out with symbols")
     return tuple(texts)
@@ -142,8 +146,12 @@ def _is_neuron(node):
     if not node.rule.activation:
         return False
     u = node.parents[0]
-    return (u.rule is not None and u.rule.name == "add"
-            and u.parents[1].rule is None and bool(u.parents[1].label))
+    return (
+        u.rule is not None
+        and u.rule.name == "add"
+        and u.parents[1].rule is None
+        and bool(u.parents[1].label)
+    )
 
 
 class Explanation(str):
@@ -156,7 +164,7 @@ class Explanation(str):
 def _num(x, digits):
     """Like repr for short floats (1.0, -3.0, 0.5), else ``digits`` significant
     digits; -0.0 reads 0.0 (the sign of a zero teaches nothing here)."""
-    text = f"{float(x) + 0.0:.{digits}g}"          # -0.0 + 0.0 is 0.0
+    text = f"{float(x) + 0.0:.{digits}g}"  # -0.0 + 0.0 is 0.0
     if text.lstrip("-").isdigit():
         text += ".0"
     return text
@@ -185,7 +193,7 @@ class _Narrator:
         self.names = node_names(root, order)
         self.grads = {node: 0.0 for node in order}
         self.grads[root] = 1.0
-        self.reached = set()        # inputs that already received some gradient
+        self.reached = set()  # inputs that already received some gradient
         self.notes = []
         self.shown = lambda number: True
 
@@ -204,8 +212,12 @@ class _Narrator:
             first = f"backward pass of {root_name} (a leaf: nothing to do)"
         else:
             first = f"backward pass of {root_name} = {_render(root, {}, 120)}"
-        return [first, "each step: input.grad += upstream gradient * local derivative", "",
-                self.seed_line()]
+        return [
+            first,
+            "each step: input.grad += upstream gradient * local derivative",
+            "",
+            self.seed_line(),
+        ]
 
     def seed_line(self):
         return f"{self.name(self.root)}.grad = 1.0  (the output's gradient with respect to itself)"
@@ -222,8 +234,10 @@ class _Narrator:
                 s = next(steps, None)
             except (ValueError, ZeroDivisionError, OverflowError) as err:
                 node = err.step.node
-                raise type(err)(f"step {err.step.number}, backward of {self.name(node)} = "
-                                f"{self.one_level(node)}: {err.reason}") from None
+                raise type(err)(
+                    f"step {err.step.number}, backward of {self.name(node)} = "
+                    f"{self.one_level(node)}: {err.reason}"
+                ) from None
             if s is None:
                 return
             yield s, self.step_lines(s)
@@ -235,33 +249,50 @@ class _Narrator:
         lines = []
         if g == 0.0:
             if shown:
-                lines.append(f"step {step}: {name(node)} = {self.one_level(node)}   -- upstream "
-                             f"gradient {name(node)}.grad is 0: nothing to pass on (backward skips it)")
+                lines.append(
+                    f"step {step}: {name(node)} = {self.one_level(node)}   -- upstream "
+                    f"gradient {name(node)}.grad is 0: nothing to pass on (backward skips it)"
+                )
             return lines
         parents, contributions = s.parents, s.contributions
         if shown:
             lines.append(f"step {step}: {name(node)} = {self.one_level(node)}")
             in_names, used = _printed(
-                op, _symbol(f"{name(node)}.grad"), _symbol(f"{name(node)}.data"),
-                [_symbol(f"{names[p]}.data" if names[p] is not None else format_number(p.data))
-                 for p in parents])
-            in_numbers, _ = _printed(op, _symbol(_num(g, digits)), _symbol(_num(node.data, digits)),
-                                     [_symbol(_num(p.data, digits)) for p in parents])
-            if in_names is None or in_numbers is None:   # a rule that cannot be written out
-                in_names = in_numbers = [f"{name(node)}.grad * (local derivative of {op.name})"] * len(parents)
-            self.notes += [_NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes]
+                op,
+                _symbol(f"{name(node)}.grad"),
+                _symbol(f"{name(node)}.data"),
+                [
+                    _symbol(f"{names[p]}.data" if names[p] is not None else format_number(p.data))
+                    for p in parents
+                ],
+            )
+            in_numbers, _ = _printed(
+                op,
+                _symbol(_num(g, digits)),
+                _symbol(_num(node.data, digits)),
+                [_symbol(_num(p.data, digits)) for p in parents],
+            )
+            if in_names is None or in_numbers is None:  # a rule that cannot be written out
+                in_names = in_numbers = [
+                    f"{name(node)}.grad * (local derivative of {op.name})"
+                ] * len(parents)
+            self.notes += [
+                _NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes
+            ]
         rows = []
         for i, (p, added) in enumerate(zip(parents, contributions)):
             if not is_constant(p):
                 grads[p] += added  # as backward() adds it (an unlabelled leaf Value too)
             if names[p] is None:
-                continue       # a plain number (or an unlabelled leaf): its gradient teaches nothing
+                continue  # a plain number (or an unlabelled leaf): its gradient teaches nothing
             if shown:
                 detail = f"({in_numbers[i]}) = {_num(added, digits)}"
                 if p in self.reached:
                     detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
                 if _is_neuron(node):
-                    detail += f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+                    detail += (
+                        f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+                    )
                 rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
             self.reached.add(p)
         width = max((len(t) for t, _ in rows), default=0)
@@ -316,8 +347,10 @@ def explain(root, digits=4, max_steps=200):
     leaves = [node for node in reversed(order) if node.rule is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
     if max_steps is not None and step > max_steps:
-        lines.append(f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "
-                     "lists them)" + ("; the gradients below include them" if results else ""))
+        lines.append(
+            f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "
+            "lists them)" + ("; the gradients below include them" if results else "")
+        )
     if 0 < len(results) <= 5:
         lines += ["", "gradients: " + ", ".join(results)]
     elif results:

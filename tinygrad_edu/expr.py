@@ -29,13 +29,21 @@ import warnings
 from .engine import Value
 from .ops import OPS
 
-__all__ = ["parse_expression", "parse_assignments", "ExpressionError",
-           "FUNCTIONS", "MAX_LENGTH", "MAX_DEPTH", "MAX_EXPONENT"]
+__all__ = [
+    "parse_expression",
+    "parse_assignments",
+    "ExpressionError",
+    "FUNCTIONS",
+    "MAX_LENGTH",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+]
 
 #: The functions an expression may call, by name: the registry's one-input ops
 #: written as functions (exp, log, ... abs; -x is written as a sign).
-FUNCTIONS = {name: op for name, op in OPS.items()
-             if op.arity == 1 and op.infix is None and name != "neg"}
+FUNCTIONS = {
+    name: op for name, op in OPS.items() if op.arity == 1 and op.infix is None and name != "neg"
+}
 
 #: Longest expression text accepted (characters): room for a sum of 10,000
 #: variables; a command-line argument can carry at most 128 KiB on Linux.
@@ -45,10 +53,15 @@ MAX_LENGTH = 100_000
 #: another operation -- a function call, a unary minus, a power, a chain of the
 #: other kind -- adds one.
 MAX_DEPTH = 200
-MAX_EXPONENT = 1000   #: largest |k| accepted in x ** k with a number k
+MAX_EXPONENT = 1000  #: largest |k| accepted in x ** k with a number k
 
-_BINARY = {ast.Add: "__add__", ast.Sub: "__sub__", ast.Mult: "__mul__",
-           ast.Div: "__truediv__", ast.Pow: "__pow__"}
+_BINARY = {
+    ast.Add: "__add__",
+    ast.Sub: "__sub__",
+    ast.Mult: "__mul__",
+    ast.Div: "__truediv__",
+    ast.Pow: "__pow__",
+}
 
 #: Operators that form one chain with their left operand: a + b - c, a * b / c.
 _CHAIN_KIND = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
@@ -61,17 +74,36 @@ _QUOTE = 60
 
 #: What a learner might type, and what to call it in an error message.
 _UNSUPPORTED = {
-    ast.Compare: "a comparison", ast.BoolOp: "and/or", ast.IfExp: "if-else",
-    ast.Lambda: "lambda", ast.Subscript: "indexing with [ ]", ast.Slice: "a slice",
-    ast.List: "a list", ast.Tuple: "a tuple (or a stray comma)", ast.Dict: "a dict",
-    ast.Set: "a set", ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression",
-    ast.JoinedStr: "an f-string", ast.NamedExpr: "assignment (:=)", ast.Starred: "* unpacking",
-    ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield",
-    ast.FloorDiv: "// (floor division; use /)", ast.Mod: "% (modulo)", ast.MatMult: "@",
-    ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "| (bitwise or)",
-    ast.BitXor: "^ (write powers as **)", ast.BitAnd: "& (bitwise and)",
-    ast.Not: "not", ast.Invert: "~",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if-else",
+    ast.Lambda: "lambda",
+    ast.Subscript: "indexing with [ ]",
+    ast.Slice: "a slice",
+    ast.List: "a list",
+    ast.Tuple: "a tuple (or a stray comma)",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.JoinedStr: "an f-string",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "* unpacking",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.FloorDiv: "// (floor division; use /)",
+    ast.Mod: "% (modulo)",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "| (bitwise or)",
+    ast.BitXor: "^ (write powers as **)",
+    ast.BitAnd: "& (bitwise and)",
+    ast.Not: "not",
+    ast.Invert: "~",
 }
 
 
@@ -90,7 +122,7 @@ class ExpressionError(ValueError):
 
 def _cut(text, limit):
     """``text`` up to ``limit`` characters; past that its start and end around '…'."""
-    return text if len(text) <= limit else f"{text[:limit * 2 // 3]}…{text[-(limit // 3):]}"
+    return text if len(text) <= limit else f"{text[: limit * 2 // 3]}…{text[-(limit // 3) :]}"
 
 
 def _shortened(text, limit=_QUOTE):
@@ -111,8 +143,10 @@ def _quoted(text, limit=_QUOTE):
 
 
 def _too_deep(column=None):
-    return ExpressionError(f"the expression nests more than {MAX_DEPTH} operations inside one "
-                           "another; split it up", column)
+    return ExpressionError(
+        f"the expression nests more than {MAX_DEPTH} operations inside one another; split it up",
+        column,
+    )
 
 
 def _column(text, node):
@@ -121,7 +155,9 @@ def _column(text, node):
     lines = text.split("\n")
     row = min(node.lineno, len(lines)) - 1
     before = sum(len(line) + 1 for line in lines[:row])
-    return before + len(lines[row].encode("utf-8")[:node.col_offset].decode("utf-8", "replace")) + 1
+    return (
+        before + len(lines[row].encode("utf-8")[: node.col_offset].decode("utf-8", "replace")) + 1
+    )
 
 
 def _suggest(name, choices):
@@ -137,16 +173,22 @@ def _number(node, text):
     """The float of a numeric literal, or an ExpressionError."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        what = "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} literals"
-        raise ExpressionError(f"{what} ({_source(text, node)}) are not supported; use real numbers",
-                              _column(text, node))
+        what = (
+            "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} literals"
+        )
+        raise ExpressionError(
+            f"{what} ({_source(text, node)}) are not supported; use real numbers",
+            _column(text, node),
+        )
     try:
         x = float(value)
     except OverflowError:
         raise ExpressionError("a number is too large for a float", _column(text, node)) from None
     if not math.isfinite(x):
-        raise ExpressionError(f"{_shortened(ast.get_source_segment(text, node) or '')} is not a "
-                              "finite number", _column(text, node))
+        raise ExpressionError(
+            f"{_shortened(ast.get_source_segment(text, node) or '')} is not a finite number",
+            _column(text, node),
+        )
     return x
 
 
@@ -166,12 +208,16 @@ def _continues_chain(node, operand):
     """Whether ``operand`` (the left operand of ``node``) belongs to the same chain
     as node: a + b - c and a * b / c nest no deeper however long they are."""
     kind = _CHAIN_KIND.get(type(node.op))
-    return (kind is not None and isinstance(operand, ast.BinOp)
-            and _CHAIN_KIND.get(type(operand.op)) == kind)
+    return (
+        kind is not None
+        and isinstance(operand, ast.BinOp)
+        and _CHAIN_KIND.get(type(operand.op)) == kind
+    )
 
 
 # ---------------------------------------------------------------------------
 # Reading the text: Python's own parser, in pieces when the text is too deep for it
+
 
 def _syntax_tree(body):
     """Python's syntax tree (mode 'eval') of ``body``, the stripped text.
@@ -184,18 +230,20 @@ def _syntax_tree(body):
     every version.
     """
     try:
-        with warnings.catch_warnings():       # e.g. "1if x else 2": our error says it all
+        with warnings.catch_warnings():  # e.g. "1if x else 2": our error says it all
             warnings.simplefilter("ignore")
             return ast.parse(body, mode="eval")
     except SyntaxError as err:
-        if err.offset == 0 and err.msg == "invalid syntax":     # ast's way of saying "at the end"
-            raise ExpressionError("syntax error: the expression ends too early "
-                                  "(is something missing at the end?)", len(body) + 1) from None
+        if err.offset == 0 and err.msg == "invalid syntax":  # ast's way of saying "at the end"
+            raise ExpressionError(
+                "syntax error: the expression ends too early (is something missing at the end?)",
+                len(body) + 1,
+            ) from None
         offset = err.offset if err.offset and (err.lineno or 1) == 1 else None
         raise ExpressionError(f"syntax error: {err.msg}", offset) from None
     except (RecursionError, MemoryError):
-        pass                                  # too deep for this Python's parser: read it in pieces
-    except ValueError as err:   # e.g. a null byte, on some Python versions
+        pass  # too deep for this Python's parser: read it in pieces
+    except ValueError as err:  # e.g. a null byte, on some Python versions
         raise ExpressionError(f"cannot read the expression: {err}") from None
     return ast.Expression(body=_Pieces(body).tree())
 
@@ -206,17 +254,37 @@ _MULTIPLICATIVE = {"*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv, "%": ast.Mod
 _UNARY = {"-": ast.USub, "+": ast.UAdd, "~": ast.Invert}
 #: Tokens a chain may hold outside brackets; anything else (a keyword, a comma, a
 #: comparison) leaves the span to ast.parse whole.
-_OUTSIDE = {"NAME", "NUMBER", "STRING", "FSTRING_START", "**", ".", "(", "[", "{",
-            *_ADDITIVE, *_MULTIPLICATIVE, *_UNARY}
+_OUTSIDE = {
+    "NAME",
+    "NUMBER",
+    "STRING",
+    "FSTRING_START",
+    "**",
+    ".",
+    "(",
+    "[",
+    "{",
+    *_ADDITIVE,
+    *_MULTIPLICATIVE,
+    *_UNARY,
+}
 #: Tokens that stand only after an operand (unlike + and -, which may be signs).
 _AFTER_OPERANDS = {"**", ".", *_MULTIPLICATIVE}
 #: Tokens after which + - * / are binary operators (otherwise + and - are signs).
 _OPERAND_ENDS = {"NAME", "NUMBER", "STRING", "FSTRING_END", ")", "]", "}"}
-_TOKEN_KINDS = {getattr(tokenize, kind): kind for kind in ("NAME", "NUMBER", "STRING", "FSTRING_START",
-                                                          "FSTRING_MIDDLE", "FSTRING_END")
-                if hasattr(tokenize, kind)}              # f-strings have tokens of their own from 3.12
-_SKIPPED = {tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.DEDENT, tokenize.ENDMARKER,
-            tokenize.ENCODING}
+_TOKEN_KINDS = {
+    getattr(tokenize, kind): kind
+    for kind in ("NAME", "NUMBER", "STRING", "FSTRING_START", "FSTRING_MIDDLE", "FSTRING_END")
+    if hasattr(tokenize, kind)
+}  # f-strings have tokens of their own from 3.12
+_SKIPPED = {
+    tokenize.NL,
+    tokenize.NEWLINE,
+    tokenize.COMMENT,
+    tokenize.DEDENT,
+    tokenize.ENDMARKER,
+    tokenize.ENCODING,
+}
 
 
 class _Pieces:
@@ -232,7 +300,7 @@ class _Pieces:
 
     def __init__(self, body):
         self.body = body
-        if any(c in body for c in "\r\x0c\x00"):      # line ends tokenize and ast could count apart
+        if any(c in body for c in "\r\x0c\x00"):  # line ends tokenize and ast could count apart
             raise _too_deep()
         self.lines = body.split("\n")
         self.line_starts = [0]
@@ -247,7 +315,7 @@ class _Pieces:
                     if token.type in (tokenize.NL, tokenize.NEWLINE) and depth == 0 and self.kinds:
                         line_ended = True
                     continue
-                if line_ended:                         # a line break outside brackets, then more
+                if line_ended:  # a line break outside brackets, then more
                     raise _too_deep()
                 if token.type == tokenize.OP and token.string in ("(", "[", "{"):
                     depth += 1
@@ -259,7 +327,7 @@ class _Pieces:
                     kind = _TOKEN_KINDS[token.type]
                     if kind == "NAME" and keyword.iskeyword(token.string):
                         kind = "KEYWORD"
-                else:                                  # an indent, ERRORTOKEN: not an expression
+                else:  # an indent, ERRORTOKEN: not an expression
                     raise _too_deep()
                 self.kinds.append(kind)
                 self.texts.append(token.string)
@@ -267,7 +335,7 @@ class _Pieces:
                 self.ends.append(token.end)
         except (tokenize.TokenError, SyntaxError):
             raise _too_deep() from None
-        self.match = {}                                 # opening bracket -> its closing one
+        self.match = {}  # opening bracket -> its closing one
         stack = []
         for i, kind in enumerate(self.kinds):
             if kind in _OPENERS:
@@ -330,8 +398,10 @@ class _Pieces:
         found, i = [], lo
         while i < hi:
             kind = self.kinds[i]
-            if kind not in _OUTSIDE or (kind in _AFTER_OPERANDS and not self._binary(found[-1] if found else None)):
-                return None                    # f(**kw), *args: for ast.parse
+            if kind not in _OUTSIDE or (
+                kind in _AFTER_OPERANDS and not self._binary(found[-1] if found else None)
+            ):
+                return None  # f(**kw), *args: for ast.parse
             found.append(i)
             if kind in _OPENERS:
                 i = self.match[i]
@@ -351,7 +421,7 @@ class _Pieces:
         if outside is None:
             return self._leaf(lo, hi)
         # Split once, left to right: terms at binary + -, factors at binary * / // % @.
-        terms, factors = [], []       # (the operator before it or None, its factors)
+        terms, factors = [], []  # (the operator before it or None, its factors)
         term_operator, operator, start, previous = None, None, lo, None
         for i in outside:
             kind = self.kinds[i]
@@ -374,13 +444,21 @@ class _Pieces:
                 if term is None:
                     term = factor
                 else:
-                    term = self._place(ast.BinOp(left=term, op=_MULTIPLICATIVE[self.kinds[operator]](),
-                                                 right=factor), factors[0][1], b)
+                    term = self._place(
+                        ast.BinOp(
+                            left=term, op=_MULTIPLICATIVE[self.kinds[operator]](), right=factor
+                        ),
+                        factors[0][1],
+                        b,
+                    )
             if node is None:
                 node = term
             else:
-                node = self._place(ast.BinOp(left=node, op=_ADDITIVE[self.kinds[term_operator]](),
-                                             right=term), lo, b)
+                node = self._place(
+                    ast.BinOp(left=node, op=_ADDITIVE[self.kinds[term_operator]](), right=term),
+                    lo,
+                    b,
+                )
         return node
 
     def _factor(self, lo, hi, level):
@@ -388,13 +466,13 @@ class _Pieces:
         pending = []
         while True:
             if lo >= hi:
-                return self._leaf(lo, hi)           # nothing where an operand belongs
+                return self._leaf(lo, hi)  # nothing where an operand belongs
             if self.kinds[lo] in _UNARY:
                 pending.append((lo, None))
                 lo += 1
                 continue
             power, previous = None, None
-            for i in self._walk(lo, hi):             # stops at the first power
+            for i in self._walk(lo, hi):  # stops at the first power
                 if self.kinds[i] == "**" and self._binary(previous):
                     power = i
                     break
@@ -418,24 +496,32 @@ class _Pieces:
         if kind == "(" and self.match[lo] == hi - 1 and hi - lo > 2:
             if self._outside(lo + 1, hi - 1) is not None:
                 return self._expression(lo + 1, hi - 1, level + 1)  # parentheses make no node
-        elif (kind == "NAME" and hi - lo > 3 and self.kinds[lo + 1] == "("
-              and self.match[lo + 1] == hi - 1 and self._outside(lo + 2, hi - 1) is not None):
+        elif (
+            kind == "NAME"
+            and hi - lo > 3
+            and self.kinds[lo + 1] == "("
+            and self.match[lo + 1] == hi - 1
+            and self._outside(lo + 2, hi - 1) is not None
+        ):
             argument = self._expression(lo + 2, hi - 1, level + 1)
-            name = unicodedata.normalize("NFKC", self.texts[lo])    # as Python names it
+            name = unicodedata.normalize("NFKC", self.texts[lo])  # as Python names it
             func = self._place(ast.Name(id=name, ctx=ast.Load()), lo, lo + 1)
             return self._place(ast.Call(func=func, args=[argument], keywords=[]), lo, hi)
         return self._leaf(lo, hi)
 
     def _leaf(self, lo, hi):
         """Tokens lo..hi-1 read by ast.parse, moved to where they stand in the body."""
-        if lo >= hi:                                  # an operator with nothing after it
+        if lo >= hi:  # an operator with nothing after it
             at = self._offset(self.starts[lo]) + 1 if lo < len(self.kinds) else None
             if at is None:
-                raise ExpressionError("syntax error: the expression ends too early "
-                                      "(is something missing at the end?)", len(self.body) + 1)
+                raise ExpressionError(
+                    "syntax error: the expression ends too early "
+                    "(is something missing at the end?)",
+                    len(self.body) + 1,
+                )
             raise ExpressionError("syntax error: invalid syntax", at)
         start = self._offset(self.starts[lo])
-        text = self.body[start:self._offset(self.ends[hi - 1])]
+        text = self.body[start : self._offset(self.ends[hi - 1])]
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -443,7 +529,7 @@ class _Pieces:
         except SyntaxError as err:
             column = None
             if err.lineno and err.offset:
-                line_start = sum(len(line) + 1 for line in text.split("\n")[:err.lineno - 1])
+                line_start = sum(len(line) + 1 for line in text.split("\n")[: err.lineno - 1])
                 column = start + line_start + err.offset
             raise ExpressionError(f"syntax error: {err.msg}", column) from None
         except (RecursionError, MemoryError):
@@ -454,7 +540,7 @@ class _Pieces:
         shift = self._byte_column(row, col)
         for node in ast.walk(piece):
             if getattr(node, "lineno", None) is None:
-                continue                              # operators and contexts: shared, no position
+                continue  # operators and contexts: shared, no position
             if node.lineno == 1:
                 node.col_offset += shift
             if node.end_lineno == 1:
@@ -466,6 +552,7 @@ class _Pieces:
 
 # ---------------------------------------------------------------------------
 # Checking and evaluating the tree
+
 
 class _Expression:
     """An expression read and checked once, to be evaluated as often as needed
@@ -480,11 +567,12 @@ class _Expression:
         if not isinstance(text, str):
             raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
         if len(text) > MAX_LENGTH:
-            raise ExpressionError(f"the expression is {len(text)} characters long; "
-                                  f"the limit is {MAX_LENGTH}")
+            raise ExpressionError(
+                f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
+            )
         if not text.strip():
             raise ExpressionError("the expression is empty")
-        body = text.strip()     # ast reads leading spaces as an indent; columns count from `text`
+        body = text.strip()  # ast reads leading spaces as an indent; columns count from `text`
         lead = len(text) - len(text.lstrip())
         try:
             self.tree = _syntax_tree(body)
@@ -534,15 +622,24 @@ def _check(tree, text, variables):
             if node.id not in variables:
                 name = _shortened(node.id)
                 if keyword.iskeyword(node.id):
-                    fail(f"'{_shortened(ast.get_source_segment(text, node) or name)}' reads as the "
-                         f"Python keyword '{name}', which cannot name a variable", node)
-                fail(f"'{name}' has no value{_suggest(node.id, variables)}; give one after the "
-                     f"expression, e.g. {name}=1.5 (variables given: {_listed(variables)})", node)
+                    fail(
+                        f"'{_shortened(ast.get_source_segment(text, node) or name)}' reads as the "
+                        f"Python keyword '{name}', which cannot name a variable",
+                        node,
+                    )
+                fail(
+                    f"'{name}' has no value{_suggest(node.id, variables)}; give one after the "
+                    f"expression, e.g. {name}=1.5 (variables given: {_listed(variables)})",
+                    node,
+                )
             names.add(node.id)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
-                fail(f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
-                     "is not supported; use + - * / **", node)
+                fail(
+                    f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
+                    "is not supported; use + - * / **",
+                    node,
+                )
             if isinstance(node.op, ast.Pow):
                 k = _literal(node.right, text)
                 if k is not None and abs(k) > MAX_EXPONENT:
@@ -556,13 +653,19 @@ def _check(tree, text, variables):
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
-                fail(f"method calls (.{_shortened(func.attr)}) are not supported; "
-                     f"write {_shortened(func.attr)}(...)", node)
+                fail(
+                    f"method calls (.{_shortened(func.attr)}) are not supported; "
+                    f"write {_shortened(func.attr)}(...)",
+                    node,
+                )
             if not isinstance(func, ast.Name):
                 fail("only the functions " + ", ".join(FUNCTIONS) + " can be called", node)
             if func.id not in FUNCTIONS:
-                fail(f"unknown function '{_shortened(func.id)}'{_suggest(func.id, FUNCTIONS)}; "
-                     "the functions are " + ", ".join(FUNCTIONS), node)
+                fail(
+                    f"unknown function '{_shortened(func.id)}'{_suggest(func.id, FUNCTIONS)}; "
+                    "the functions are " + ", ".join(FUNCTIONS),
+                    node,
+                )
             if node.keywords:
                 fail(f"{func.id}() takes no keyword arguments", node)
             if any(isinstance(arg, ast.Starred) for arg in node.args):
@@ -571,9 +674,11 @@ def _check(tree, text, variables):
                 fail(f"{func.id}() takes exactly one argument, got {len(node.args)}", node)
             stack.append((node.args[0], depth + 1))
         elif isinstance(node, ast.Attribute):
-            raise ExpressionError(f"attribute access (.{_shortened(node.attr)}) is not supported; "
-                                  "write functions as exp(x)", _column(text, node.value)
-                                  + len(ast.get_source_segment(text, node.value) or ""))
+            raise ExpressionError(
+                f"attribute access (.{_shortened(node.attr)}) is not supported; "
+                "write functions as exp(x)",
+                _column(text, node.value) + len(ast.get_source_segment(text, node.value) or ""),
+            )
         else:
             what = _UNSUPPORTED.get(type(node), f"'{type(node).__name__}'")
             fail(f"{what} is not supported here", node)
@@ -619,16 +724,17 @@ def _program(tree, text):
         if operands_done:
             if isinstance(node, ast.BinOp):
                 k = _literal(node.right, text) if isinstance(node.op, ast.Pow) else None
-                program.append((_BINARY_OP, _METHODS[type(node.op)], node) if k is None
-                               else (_POWER, k, node))
+                program.append(
+                    (_BINARY_OP, _METHODS[type(node.op)], node) if k is None else (_POWER, k, node)
+                )
             elif isinstance(node, ast.UnaryOp):
-                if isinstance(node.op, ast.USub):           # +x is x itself
+                if isinstance(node.op, ast.USub):  # +x is x itself
                     program.append((_NEGATE, None, node))
             else:
                 program.append((_FUNCTION, node.func.id, node))
             continue
         k = _literal(node, text)
-        if k is not None:                          # -3 is a number, not neg(3)
+        if k is not None:  # -3 is a number, not neg(3)
             program.append((_NUMBER, k, node))
         elif isinstance(node, ast.Name):
             program.append((_NAME, node.id, node))
@@ -708,12 +814,16 @@ def _variable_name(item):
     """The variable name of ``name=value``, normalised as Python normalises identifiers."""
     written = item.partition("=")[0].strip()
     if not written.isidentifier():
-        raise ExpressionError(f"{_quoted(written)} is not a valid variable name (in {_quoted(item)})")
+        raise ExpressionError(
+            f"{_quoted(written)} is not a valid variable name (in {_quoted(item)})"
+        )
     name = unicodedata.normalize("NFKC", written)
     shown = _shortened(written) + ("" if name == written else f" (read as {_shortened(name)})")
     if keyword.iskeyword(name):
-        raise ExpressionError(f"{shown} is a Python keyword, which cannot name a variable; "
-                              f"call it something else, e.g. {name}_")
+        raise ExpressionError(
+            f"{shown} is a Python keyword, which cannot name a variable; "
+            f"call it something else, e.g. {name}_"
+        )
     if name in FUNCTIONS:
         raise ExpressionError(f"{shown} is a function name; call the variable something else")
     return name
@@ -735,15 +845,20 @@ def parse_assignments(items):
         name = _variable_name(item)
         text = item.partition("=")[2]
         if name in values:
-            raise ExpressionError(f"{_shortened(name)} is given twice ({_shortened(written[name])} "
-                                  f"and {_shortened(item)})")
+            raise ExpressionError(
+                f"{_shortened(name)} is given twice ({_shortened(written[name])} "
+                f"and {_shortened(item)})"
+            )
         try:
             x = float(text)
         except ValueError:
-            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: {_quoted(text.strip())} "
-                                  "is not a number") from None
+            raise ExpressionError(
+                f"{_shortened(name)}={_shortened(text)}: {_quoted(text.strip())} is not a number"
+            ) from None
         if not math.isfinite(x):
-            raise ExpressionError(f"{_shortened(name)}={_shortened(text)}: the value must be a finite number")
+            raise ExpressionError(
+                f"{_shortened(name)}={_shortened(text)}: the value must be a finite number"
+            )
         values[name] = x
         written[name] = item
     return values

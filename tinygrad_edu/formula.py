@@ -33,6 +33,7 @@ __all__ = ["formula", "format_number", "diagram_number"]
 def _is_value(obj):
     return hasattr(type(obj), "rule") and hasattr(type(obj), "parents")
 
+
 #: Precedence of each infix symbol (higher binds tighter); atoms are 5.
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 4}
 _UNARY_MINUS = 3
@@ -54,16 +55,22 @@ def _expect_value(obj, caller):
         if not all(_is_value(v) for v in obj):
             raise TypeError(f"{caller}() needs one Value, got a {kind}")
         if len(obj) == 1:
-            raise TypeError(f"{caller}() needs one Value, got a {kind} holding one Value: take "
-                            f"it out, e.g. {caller}(model(x)[0]) (an MLP returns a {kind} even "
-                            f"for one output)")
-        raise TypeError(f"{caller}() needs one Value, got a {kind} of {len(obj)} Values: take one, "
-                        f"e.g. out[0], or combine them into one Value first (a loss such as a "
-                        f"sum of squares)")
+            raise TypeError(
+                f"{caller}() needs one Value, got a {kind} holding one Value: take "
+                f"it out, e.g. {caller}(model(x)[0]) (an MLP returns a {kind} even "
+                f"for one output)"
+            )
+        raise TypeError(
+            f"{caller}() needs one Value, got a {kind} of {len(obj)} Values: take one, "
+            f"e.g. out[0], or combine them into one Value first (a loss such as a "
+            f"sum of squares)"
+        )
     if isinstance(obj, numbers.Number):
-        raise TypeError(f"{caller}() needs a Value, got the number {obj!r} (a plain number has "
-                        f"no graph): compute it from Values, e.g. x = Value({obj!r}, label='x'); "
-                        f"{caller}(x * x)")
+        raise TypeError(
+            f"{caller}() needs a Value, got the number {obj!r} (a plain number has "
+            f"no graph): compute it from Values, e.g. x = Value({obj!r}, label='x'); "
+            f"{caller}(x * x)"
+        )
     shown = "None" if obj is None else f"a {type(obj).__name__} ({obj!r:.40})"
     raise TypeError(f"{caller}() needs a Value, got {shown}")
 
@@ -75,7 +82,7 @@ def format_number(x, digits=6):
     ('2', '-0.5', '6.88137')
     """
     x = float(x)
-    if abs(x) < 1e15 and x == int(x):       # (inf and nan are not: int() would refuse them)
+    if abs(x) < 1e15 and x == int(x):  # (inf and nan are not: int() would refuse them)
         return str(int(x))
     return f"{x:.{digits}g}"
 
@@ -87,7 +94,7 @@ def diagram_number(x):
     >>> diagram_number(2.0), diagram_number(-0.0), diagram_number(0.000123456), diagram_number(float('inf'))
     ('2', '0', '0.0001235', 'inf')
     """
-    return f"{float(x) + 0.0:.4g}"        # -0.0 + 0.0 is 0.0
+    return f"{float(x) + 0.0:.4g}"  # -0.0 + 0.0 is 0.0
 
 
 def _precedence(node, atoms):
@@ -122,8 +129,8 @@ def _parts(node, atoms):
     symbol = op.infix if p >= 2 else f" {op.infix} "
     pa = _precedence(a, atoms)
     if op.infix == "**":
-        left = _wrapped(a, atoms, pa <= p)          # (x**y)**z, (-x)**2, (a + b)**2
-        if b is None:                               # x ** k with a plain-number exponent
+        left = _wrapped(a, atoms, pa <= p)  # (x**y)**z, (-x)**2, (a + b)**2
+        if b is None:  # x ** k with a plain-number exponent
             k = format_number(op.param)
             return [*left, symbol, f"({k})" if k.startswith("-") else k]
         return [*left, symbol, *_wrapped(b, atoms, _precedence(b, atoms) < p)]
@@ -150,7 +157,7 @@ def _render(root, atoms, max_length):
             out.append(item)
             length += len(item)
             if max_length is not None and length > max_length:
-                return "".join(out)[:max_length - 1] + "…"
+                return "".join(out)[: max_length - 1] + "…"
             continue
         node = item
         if node is not root and node in atoms:
@@ -186,14 +193,13 @@ def formula(v, max_length=200, stop_at_labels=False):
     atoms = {}
     if stop_at_labels:
         seen, stack = {v}, [v]
-        while stack:                # every node once, without recursion
+        while stack:  # every node once, without recursion
             node = stack.pop()
             if node.label and node is not v:
                 atoms[node] = node.label
-                continue            # stands for its own subgraph
+                continue  # stands for its own subgraph
             for p in node.parents:
                 if p not in seen:
                     seen.add(p)
                     stack.append(p)
     return _render(v, atoms, max_length)
-

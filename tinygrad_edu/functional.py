@@ -34,11 +34,15 @@ def _argnums_tuple(argnums, nargs):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
     nums = tuple(argnums) if many else (argnums,)
     if isinstance(argnums, bool):
-        raise TypeError(f"argnums={argnums!r}: a bool is not an argument position; "
-                        "pass an int or a tuple of ints")
+        raise TypeError(
+            f"argnums={argnums!r}: a bool is not an argument position; "
+            "pass an int or a tuple of ints"
+        )
     for i in nums:
         if isinstance(i, bool) or not isinstance(i, int) or not -nargs <= i < nargs:
-            raise ValueError(f"argnums={argnums!r} does not fit a call with {nargs} positional argument(s)")
+            raise ValueError(
+                f"argnums={argnums!r} does not fit a call with {nargs} positional argument(s)"
+            )
     return nums, many
 
 
@@ -64,7 +68,7 @@ def _gradients(out, wrt, create_graph):
     variables = set(wrt)
     order, _ = _walk(out, stop=variables)
     reach = set(variables)
-    for node in reversed(order):            # parents before children
+    for node in reversed(order):  # parents before children
         if node not in variables and (node._a in reach or node._b in reach):
             reach.add(node)
     order = [node for node in order if node in reach]
@@ -73,11 +77,12 @@ def _gradients(out, wrt, create_graph):
     touched = list(dict.fromkeys([*order, *(p for node in order for p in node.parents)]))
     saved = [node.grad for node in touched]
     try:
-        for node in order:      # the variables start from 0, whatever f left in them
+        for node in order:  # the variables start from 0, whatever f left in them
             node.grad = 0.0
         if order:
-            _run_pass(order, reach, out, _const(1.0) if create_graph else 1.0, create_graph,
-                      terminals=wrt)
+            _run_pass(
+                order, reach, out, _const(1.0) if create_graph else 1.0, create_graph, terminals=wrt
+            )
         return [w.grad if w in reach else 0.0 for w in wrt]
     finally:
         for node, g in zip(touched, saved):
@@ -106,9 +111,11 @@ def value_and_grad(f, argnums=0):
         for i in dict.fromkeys(n % len(args) for n in nums):
             a = args[i]
             if not isinstance(a, (Value, numbers.Real)):
-                raise TypeError(f"{name}: argument {i} must be a number or a Value, got {type(a).__name__}")
+                raise TypeError(
+                    f"{name}: argument {i} must be a number or a Value, got {type(a).__name__}"
+                )
             args[i] = _variable(a, nested)
-        wrt = [args[i] for i in nums]          # argnums=(0, 0) asks for one variable twice
+        wrt = [args[i] for i in nums]  # argnums=(0, 0) asks for one variable twice
         token = _depth.set(_depth.get() + 1)
         # f is differentiated even when called inside an outer no_grad block (a no_grad
         # inside f still counts): otherwise its graph would be missing and every gradient 0.
@@ -121,8 +128,10 @@ def value_and_grad(f, argnums=0):
         if isinstance(out, numbers.Real) and not isinstance(out, bool):
             out = _const(float(out))
         if not isinstance(out, Value):
-            raise TypeError(f"{name} must return a Value or a number to be differentiated, "
-                            f"got {type(out).__name__}")
+            raise TypeError(
+                f"{name} must return a Value or a number to be differentiated, "
+                f"got {type(out).__name__}"
+            )
         grads = _gradients(out, wrt, create_graph=nested)
         if nested:
             grads = [g if isinstance(g, Value) else _const(float(g)) for g in grads]

@@ -24,8 +24,16 @@ from .engine import NonFiniteGradientError, is_constant, topological_order
 from .formula import _expect_value, format_number
 from .ops import FLOAT
 
-__all__ = ["node_names", "step_numbers", "format_number", "chain_rule_steps", "Step",
-           "expect_value", "topological_order", "is_constant"]
+__all__ = [
+    "node_names",
+    "step_numbers",
+    "format_number",
+    "chain_rule_steps",
+    "Step",
+    "expect_value",
+    "topological_order",
+    "is_constant",
+]
 
 expect_value = _expect_value
 
@@ -126,13 +134,19 @@ def chain_rule_steps(root, order=None):
             contributions = tuple(rule.vjp(FLOAT, g, node.data, *[p.data for p in parents]))
         except (ValueError, ZeroDivisionError, OverflowError) as err:
             kind = NonFiniteGradientError if isinstance(err, ArithmeticError) else type(err)
-            raise _step_error(kind, number, node, g, "the local derivative is not finite here "
-                              f"({err})") from None
+            raise _step_error(
+                kind, number, node, g, f"the local derivative is not finite here ({err})"
+            ) from None
         for p, c in zip(parents, contributions):
-            if not is_constant(p) and not -math.inf < c < math.inf:   # a constant's does not count
-                raise _step_error(NonFiniteGradientError, number, node, g,
-                                  f"the gradient passed to {p.label or format_number(p.data)} is "
-                                  f"{c!r}, not a finite number")
+            if not is_constant(p) and not -math.inf < c < math.inf:  # a constant's does not count
+                raise _step_error(
+                    NonFiniteGradientError,
+                    number,
+                    node,
+                    g,
+                    f"the gradient passed to {p.label or format_number(p.data)} is "
+                    f"{c!r}, not a finite number",
+                )
             grads[p] += c
         yield Step(number, node, g, contributions)
 

@@ -40,19 +40,40 @@ from .ops import FLOAT
 __all__ = ["LabSession", "LabError", "LIMITS", "CHOICES"]
 
 #: The limits the lab keeps to (the page states them): each is checked on every message.
-LIMITS = {"max_points": 500, "max_layers": 3, "max_neurons": 32, "max_learning_rate": 10,
-          "max_coordinate": 10, "max_batch_size": 500, "max_model_bytes": 1_000_000}
+LIMITS = {
+    "max_points": 500,
+    "max_layers": 3,
+    "max_neurons": 32,
+    "max_learning_rate": 10,
+    "max_coordinate": 10,
+    "max_batch_size": 500,
+    "max_model_bytes": 1_000_000,
+}
 
-_OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adagrad": optim.AdaGrad,
-               "rmsprop": optim.RMSProp, "adam": optim.Adam}
-CHOICES = {"datasets": ["xor", "moons", "spirals", "circles"], "optimizers": list(_OPTIMIZERS),
-           "activations": ["tanh", "sigmoid", "relu"]}
+_OPTIMIZERS = {
+    "sgd": optim.SGD,
+    "momentum": optim.Momentum,
+    "adagrad": optim.AdaGrad,
+    "rmsprop": optim.RMSProp,
+    "adam": optim.Adam,
+}
+CHOICES = {
+    "datasets": ["xor", "moons", "spirals", "circles"],
+    "optimizers": list(_OPTIMIZERS),
+    "activations": ["tanh", "sigmoid", "relu"],
+}
 
 #: The heat map of the decision boundary: a grid of GRID x GRID points.
 GRID = 40
 
-_DEFAULTS = {"dataset": "xor", "learning_rate": 0.1, "optimizer": "adam", "activation": "tanh",
-             "hidden": [8, 8], "batch_size": 0}
+_DEFAULTS = {
+    "dataset": "xor",
+    "learning_rate": 0.1,
+    "optimizer": "adam",
+    "activation": "tanh",
+    "hidden": [8, 8],
+    "batch_size": 0,
+}
 
 
 class LabError(ValueError):
@@ -61,6 +82,7 @@ class LabError(ValueError):
 
 # ---------------------------------------------------------------------------
 # The data
+
 
 def _xor_points(n, rng):
     """Points in the four quadrants; label 1 where x and y have opposite signs."""
@@ -97,12 +119,14 @@ def make_points(name, n=100, seed=0):
         return [(a, b, t) for (a, b), t in zip(X, y)]
     if name == "circles":
         return _circle_points(n, rng)
-    raise LabError(f"unknown data set {str(name)[:40]!r}; the data sets are "
-                   + ", ".join(CHOICES["datasets"]))
+    raise LabError(
+        f"unknown data set {str(name)[:40]!r}; the data sets are " + ", ".join(CHOICES["datasets"])
+    )
 
 
 # ---------------------------------------------------------------------------
 # Checking what the page sends
+
 
 def _number(message, key, what):
     x = message.get(key)
@@ -137,38 +161,49 @@ def _check_settings(changes):
         if key == "learning_rate":
             lr = x if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
             if lr is None or not (0.0 < lr <= LIMITS["max_learning_rate"]):
-                raise LabError(f"the learning rate must be a number above 0 and at most "
-                               f"{LIMITS['max_learning_rate']}, got {_shown(x)}")
+                raise LabError(
+                    f"the learning rate must be a number above 0 and at most "
+                    f"{LIMITS['max_learning_rate']}, got {_shown(x)}"
+                )
             out[key] = float(lr)
         elif key == "optimizer":
             if x not in _OPTIMIZERS:
-                raise LabError(f"unknown optimizer {_shown(x)}; the optimizers are "
-                               + ", ".join(_OPTIMIZERS))
+                raise LabError(
+                    f"unknown optimizer {_shown(x)}; the optimizers are " + ", ".join(_OPTIMIZERS)
+                )
             out[key] = x
         elif key == "activation":
             if x not in CHOICES["activations"]:
-                raise LabError(f"unknown activation {_shown(x)}; the activations are "
-                               + ", ".join(CHOICES["activations"]))
+                raise LabError(
+                    f"unknown activation {_shown(x)}; the activations are "
+                    + ", ".join(CHOICES["activations"])
+                )
             out[key] = x
         elif key == "hidden":
             if not isinstance(x, list) or not 1 <= len(x) <= LIMITS["max_layers"]:
-                raise LabError(f"the hidden layers must be a list of 1 to {LIMITS['max_layers']} "
-                               f"sizes, got {_shown(x)}")
+                raise LabError(
+                    f"the hidden layers must be a list of 1 to {LIMITS['max_layers']} "
+                    f"sizes, got {_shown(x)}"
+                )
             out[key] = [_whole(n, "a hidden layer's size", 1, LIMITS["max_neurons"]) for n in x]
         elif key == "batch_size":
             out[key] = _whole(x, "the batch size (0: all points)", 0, LIMITS["max_batch_size"])
         elif key == "dataset":
             if x not in CHOICES["datasets"]:
-                raise LabError(f"unknown data set {_shown(x)}; the data sets are "
-                               + ", ".join(CHOICES["datasets"]))
+                raise LabError(
+                    f"unknown data set {_shown(x)}; the data sets are "
+                    + ", ".join(CHOICES["datasets"])
+                )
             out[key] = x
         else:
-            raise LabError(f"unknown setting {_shown(key)}; the settings are "
-                           + ", ".join(sorted(_DEFAULTS)))
+            raise LabError(
+                f"unknown setting {_shown(key)}; the settings are " + ", ".join(sorted(_DEFAULTS))
+            )
     return out
 
 
 # ---------------------------------------------------------------------------
+
 
 def _squared_error(y, t):
     """Seed 000's loss for one sample: E = ½ (y − t)²."""
@@ -185,8 +220,10 @@ def _grid_function(model, activation):
     walking the layers in Python, which the heat map needs ~1,600 times a frame.
     """
     names = iter(f"p{i}" for i in range(len(model.parameters())))
-    weights = [[[next(names) for _ in n.w] + [next(names)] for n in layer.neurons]
-               for layer in model.layers]
+    weights = [
+        [[next(names) for _ in n.w] + [next(names)] for n in layer.neurons]
+        for layer in model.layers
+    ]
     body, inputs = [], ["x", "y"]
     for l, layer in enumerate(weights):
         f = "sigmoid" if l == len(weights) - 1 else activation
@@ -197,17 +234,25 @@ def _grid_function(model, activation):
             outputs.append(f"a{l}_{n}")
         inputs = outputs
     flat = [p for layer in weights for params in layer for p in params]
-    source = "\n".join([
-        "def grid(weights, xs, ys):",
-        f"    {', '.join(flat)}, = weights",
-        "    out = []",
-        "    for x, y in zip(xs, ys):",
-        *body,
-        f"        out.append({inputs[0]})",
-        "    return out"])
-    namespace = {"__builtins__": {}, "zip": zip, "tanh": FLOAT.tanh, "sigmoid": FLOAT.sigmoid,
-                 "relu": _relu}
-    exec(compile(source, "<lab heat map>", "exec"), namespace)   # our own text: names and numbers
+    source = "\n".join(
+        [
+            "def grid(weights, xs, ys):",
+            f"    {', '.join(flat)}, = weights",
+            "    out = []",
+            "    for x, y in zip(xs, ys):",
+            *body,
+            f"        out.append({inputs[0]})",
+            "    return out",
+        ]
+    )
+    namespace = {
+        "__builtins__": {},
+        "zip": zip,
+        "tanh": FLOAT.tanh,
+        "sigmoid": FLOAT.sigmoid,
+        "relu": _relu,
+    }
+    exec(compile(source, "<lab heat map>", "exec"), namespace)  # our own text: names and numbers
     return namespace["grid"]
 
 
@@ -230,7 +275,7 @@ class LabSession:
     def __init__(self, seed=None):
         self.rng = random.Random(seed)
         self.settings = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
-        self.points = make_points(self.settings["dataset"], seed=self.rng.randrange(2 ** 31))
+        self.points = make_points(self.settings["dataset"], seed=self.rng.randrange(2**31))
         self.selected = None
         self.playing = False
         self._build()
@@ -238,9 +283,14 @@ class LabSession:
     # -- the network ----------------------------------------------------------
     def _build(self, model=None):
         s = self.settings
-        self.model = model or MLP(2, s["hidden"] + [1], activation=s["activation"],
-                                  output_activation="sigmoid", init="xavier",
-                                  seed=self.rng.randrange(2 ** 31))
+        self.model = model or MLP(
+            2,
+            s["hidden"] + [1],
+            activation=s["activation"],
+            output_activation="sigmoid",
+            init="xavier",
+            seed=self.rng.randrange(2**31),
+        )
         self.parameters = self.model.parameters()
         self.optimizer = _OPTIMIZERS[s["optimizer"]](self.parameters, lr=s["learning_rate"])
         self.step_count = 0
@@ -248,15 +298,28 @@ class LabSession:
         self._unsent = []
         model = self.model
         # One sample's loss and its gradients, compiled once for this shape of network.
-        self._sample = jit(lambda params, x, t: _squared_error(model(x)[0], t),
-                           self.parameters, [0.0, 0.0], 0.0, argnums=0)
+        self._sample = jit(
+            lambda params, x, t: _squared_error(model(x)[0], t),
+            self.parameters,
+            [0.0, 0.0],
+            0.0,
+            argnums=0,
+        )
         self._grid = None
 
     def _weights(self):
         """[(weights per neuron, biases)] per layer, as floats, for the fast forward pass."""
-        return [([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons],
-                 getattr(FLOAT, "sigmoid" if i == len(self.model.layers) - 1 else self.settings["activation"]))
-                for i, layer in enumerate(self.model.layers)]
+        return [
+            (
+                [[w.data for w in n.w] for n in layer.neurons],
+                [n.b.data for n in layer.neurons],
+                getattr(
+                    FLOAT,
+                    "sigmoid" if i == len(self.model.layers) - 1 else self.settings["activation"],
+                ),
+            )
+            for i, layer in enumerate(self.model.layers)
+        ]
 
     def _forward(self, layers, x, y, keep=False):
         """The network's output at (x, y) on floats (and every layer's outputs with ``keep``)."""
@@ -308,10 +371,12 @@ class LabSession:
                 loss, g = self._sample(params, [x, y], float(label))
                 total += loss
                 grads = list(map(operator.add, grads, g))
-        except (OverflowError, ZeroDivisionError, ValueError) as err:   # the jit names the op
+        except (OverflowError, ZeroDivisionError, ValueError) as err:  # the jit names the op
             self.playing = False
-            raise LabError(f"training paused: a number stopped being finite ({err}); lower the "
-                           "learning rate, or press Reset") from None
+            raise LabError(
+                f"training paused: a number stopped being finite ({err}); lower the "
+                "learning rate, or press Reset"
+            ) from None
         scale = 1.0 / len(batch)
         for p, g in zip(self.parameters, grads):
             p.grad = g * scale
@@ -320,8 +385,10 @@ class LabSession:
             for p, value in zip(self.parameters, params):
                 p.data = value
             self.playing = False
-            raise LabError("the step made a weight overflow (the learning rate is too large for "
-                           "this network): the step was undone and training paused")
+            raise LabError(
+                "the step made a weight overflow (the learning rate is too large for "
+                "this network): the step was undone and training paused"
+            )
         self.step_count += 1
         accuracy = self.accuracy()
         row = [self.step_count, total * scale, accuracy]
@@ -333,7 +400,9 @@ class LabSession:
         if not self.points:
             return 0.0
         outputs = self._outputs([p[0] for p in self.points], [p[1] for p in self.points])
-        return sum(1 for y, p in zip(outputs, self.points) if (y > 0.5) == (p[2] == 1)) / len(self.points)
+        return sum(1 for y, p in zip(outputs, self.points) if (y > 0.5) == (p[2] == 1)) / len(
+            self.points
+        )
 
     def _outputs(self, xs, ys):
         if self._grid is None:
@@ -358,6 +427,7 @@ class LabSession:
     def frame(self, heatmap=True):
         """The ``frame`` message: step, loss, accuracy, new history, the weights' drawing."""
         from .viz import _weight_style, diagram_number
+
         last = self.history[-1] if self.history else [0, None, self.accuracy()]
         largest = max((abs(w.data) for n in self._neurons() for w in n.w), default=0.0)
         weights, neurons = [], []
@@ -369,18 +439,40 @@ class LabSession:
             for n, neuron in enumerate(layer.neurons):
                 for i, w in enumerate(neuron.w):
                     style = _weight_style(w.data, largest)
-                    weights.append({"id": f"w_L{l}N{n}_i{i}", "color": style["color"],
-                                    "width": float(style["penwidth"]),
-                                    "texts": [f"w={diagram_number(w.data)}",
-                                              f"grad={diagram_number(w.grad)}"]})
+                    weights.append(
+                        {
+                            "id": f"w_L{l}N{n}_i{i}",
+                            "color": style["color"],
+                            "width": float(style["penwidth"]),
+                            "texts": [
+                                f"w={diagram_number(w.data)}",
+                                f"grad={diagram_number(w.grad)}",
+                            ],
+                        }
+                    )
                 b = neuron.b
-                neurons.append({"id": f"L{l}N{n}", "texts": [
-                    f"L{l}N{n}", neuron.activation, f"b={diagram_number(b.data)}",
-                    f"b.grad={diagram_number(b.grad)}"],
-                    "activation": None if activations is None else activations[l][n]})
-        message = {"type": "frame", "step": self.step_count, "loss": last[1], "accuracy": last[2],
-                   "history": self._unsent, "weights": weights, "neurons": neurons,
-                   "selected": self.selected}
+                neurons.append(
+                    {
+                        "id": f"L{l}N{n}",
+                        "texts": [
+                            f"L{l}N{n}",
+                            neuron.activation,
+                            f"b={diagram_number(b.data)}",
+                            f"b.grad={diagram_number(b.grad)}",
+                        ],
+                        "activation": None if activations is None else activations[l][n],
+                    }
+                )
+        message = {
+            "type": "frame",
+            "step": self.step_count,
+            "loss": last[1],
+            "accuracy": last[2],
+            "history": self._unsent,
+            "weights": weights,
+            "neurons": neurons,
+            "selected": self.selected,
+        }
         self._unsent = []
         if heatmap:
             message["heatmap"] = self.heatmap()
@@ -392,15 +484,26 @@ class LabSession:
     def state(self):
         """The ``state`` message: settings, points, bounds and the network's picture."""
         from .viz import _run_dot, draw_network
-        svg = _run_dot(draw_network(self.model, show_grad=True).source, "svg", 20, None,
-                       "the network picture").decode("utf-8")
-        svg = svg[svg.index("<svg"):]
-        return {"type": "state", "settings": dict(self.settings, playing=self.playing),
-                "points": [list(p) for p in self.points], "bounds": self.bounds(),
-                "network_svg": svg, "selected": self.selected}
+
+        svg = _run_dot(
+            draw_network(self.model, show_grad=True).source, "svg", 20, None, "the network picture"
+        ).decode("utf-8")
+        svg = svg[svg.index("<svg") :]
+        return {
+            "type": "state",
+            "settings": dict(self.settings, playing=self.playing),
+            "points": [list(p) for p in self.points],
+            "bounds": self.bounds(),
+            "network_svg": svg,
+            "selected": self.selected,
+        }
 
     def hello(self):
-        return {"type": "hello", "limits": dict(LIMITS), "choices": {k: list(v) for k, v in CHOICES.items()}}
+        return {
+            "type": "hello",
+            "limits": dict(LIMITS),
+            "choices": {k: list(v) for k, v in CHOICES.items()},
+        }
 
     # -- messages ------------------------------------------------------------
     def handle(self, message):
@@ -409,12 +512,14 @@ class LabSession:
         Raises :class:`LabError` for a message it refuses; nothing changes then.
         """
         if not isinstance(message, dict):
-            raise LabError("a message must be a JSON object with a \"type\"")
+            raise LabError('a message must be a JSON object with a "type"')
         kind = message.get("type")
         handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            raise LabError(f"unknown message type {_shown(kind)}; the types are "
-                           + ", ".join(sorted(_HANDLERS)))
+            raise LabError(
+                f"unknown message type {_shown(kind)}; the types are "
+                + ", ".join(sorted(_HANDLERS))
+            )
         return handler(self, message)
 
     def _on_play(self, message):
@@ -423,7 +528,7 @@ class LabSession:
 
     def _on_pause(self, message):
         self.playing = False
-        return [self.frame()] + self._selection()     # the point's graph at the new weights
+        return [self.frame()] + self._selection()  # the point's graph at the new weights
 
     def _on_step(self, message):
         self.playing = False
@@ -436,10 +541,11 @@ class LabSession:
 
     def _on_settings(self, message):
         changes = _check_settings({k: v for k, v in message.items() if k != "type"})
-        rebuild = any(changes.get(k, self.settings[k]) != self.settings[k]
-                      for k in ("hidden", "activation"))
+        rebuild = any(
+            changes.get(k, self.settings[k]) != self.settings[k] for k in ("hidden", "activation")
+        )
         if "dataset" in changes and changes["dataset"] != self.settings["dataset"]:
-            self.points = make_points(changes["dataset"], seed=self.rng.randrange(2 ** 31))
+            self.points = make_points(changes["dataset"], seed=self.rng.randrange(2**31))
             self.selected = None
         self.settings.update(changes)
         if rebuild:
@@ -448,7 +554,8 @@ class LabSession:
         elif "optimizer" in changes or "learning_rate" in changes:
             # A new rule starts from fresh state (velocities, sums of squares).
             self.optimizer = _OPTIMIZERS[self.settings["optimizer"]](
-                self.parameters, lr=self.settings["learning_rate"])
+                self.parameters, lr=self.settings["learning_rate"]
+            )
         return [self.state(), self.frame()]
 
     def _on_dataset(self, message):
@@ -456,12 +563,15 @@ class LabSession:
 
     def _on_add_point(self, message):
         if len(self.points) >= LIMITS["max_points"]:
-            raise LabError(f"the lab holds at most {LIMITS['max_points']} points; remove some first")
+            raise LabError(
+                f"the lab holds at most {LIMITS['max_points']} points; remove some first"
+            )
         limit = LIMITS["max_coordinate"]
         x, y = _number(message, "x", "x"), _number(message, "y", "y")
         if abs(x) > limit or abs(y) > limit:
-            raise LabError(f"a point's coordinates must lie between -{limit} and {limit}, "
-                           f"got ({x:g}, {y:g})")
+            raise LabError(
+                f"a point's coordinates must lie between -{limit} and {limit}, got ({x:g}, {y:g})"
+            )
         label = message.get("label")
         if label not in (0, 1) or isinstance(label, bool):
             raise LabError(f"a point's label must be 0 or 1, got {_shown(label)}")
@@ -487,11 +597,18 @@ class LabSession:
 
     def _on_save_model(self, message):
         from .persist import dumps
-        return [{"type": "model_file", "filename": "lab-model.json",
-                 "text": dumps(self.model).decode("utf-8")}]
+
+        return [
+            {
+                "type": "model_file",
+                "filename": "lab-model.json",
+                "text": dumps(self.model).decode("utf-8"),
+            }
+        ]
 
     def _on_load_model(self, message):
         from .persist import loads
+
         text = message.get("text")
         if not isinstance(text, str):
             raise LabError("load_model needs the file's text")
@@ -499,8 +616,10 @@ class LabSession:
         name = f"the file {str(name)[:60]!r}" if isinstance(name, str) else "the file"
         raw = text.encode("utf-8", "replace")
         if len(raw) > LIMITS["max_model_bytes"]:
-            raise LabError(f"{name} is {len(raw):,} bytes; the lab loads model files of at most "
-                           f"{LIMITS['max_model_bytes']:,} bytes")
+            raise LabError(
+                f"{name} is {len(raw):,} bytes; the lab loads model files of at most "
+                f"{LIMITS['max_model_bytes']:,} bytes"
+            )
         try:
             model = loads(MLP, raw, {"MLP": MLP}, name)
         except (ValueError, TypeError) as err:
@@ -523,8 +642,10 @@ class LabSession:
         if nouts[-1] != 1 or model.output_activation != "sigmoid":
             return "its last layer must be one sigmoid neuron (the probability of class 1)"
         if not 1 <= len(nouts) - 1 <= LIMITS["max_layers"] or max(nouts) > LIMITS["max_neurons"]:
-            return (f"the lab trains 1 to {LIMITS['max_layers']} hidden layers of at most "
-                    f"{LIMITS['max_neurons']} neurons")
+            return (
+                f"the lab trains 1 to {LIMITS['max_layers']} hidden layers of at most "
+                f"{LIMITS['max_neurons']} neurons"
+            )
         if config["activation"] not in CHOICES["activations"]:
             return f"its activation {config['activation']!r} is not one of the lab's"
         return None
@@ -535,6 +656,7 @@ class LabSession:
             return []
         from .delta import delta_rule
         from .viz import page
+
         x, y, label = self.points[self.selected]
         for p in self.parameters:
             p.grad = 0.0
@@ -542,11 +664,22 @@ class LabSession:
         out.label = "y"
         loss = _squared_error(out, float(label))
         loss.label = "E"
-        html = page(loss, model=self.model, timeout=30, max_nodes=1500).html   # 2-16-16-1: 985 Values
-        result = delta_rule(self.model, [x, y], [float(label)], learning_rate=self.settings["learning_rate"])
+        html = page(
+            loss, model=self.model, timeout=30, max_nodes=1500
+        ).html  # 2-16-16-1: 985 Values
+        result = delta_rule(
+            self.model, [x, y], [float(label)], learning_rate=self.settings["learning_rate"]
+        )
         loss.backward()
-        return [{"type": "selection", "index": self.selected, "point": [x, y, label],
-                 "page_html": html, "delta": self._delta_view(result)}]
+        return [
+            {
+                "type": "selection",
+                "index": self.selected,
+                "point": [x, y, label],
+                "page_html": html,
+                "delta": self._delta_view(result),
+            }
+        ]
 
     def _delta_view(self, r):
         """The seed documents' delta rule beside autograd's gradients (after loss.backward())."""
@@ -556,20 +689,45 @@ class LabSession:
         for l, layer in enumerate(self.model.layers):
             for n, neuron in enumerate(layer.neurons):
                 delta = r.deltas[l][n]
-                rows.append({"layer": l, "neuron": n, "name": "δ_0" if l == last else "δ_m",
-                             "delta_rule": delta, "autograd": neuron.b.grad})
+                rows.append(
+                    {
+                        "layer": l,
+                        "neuron": n,
+                        "name": "δ_0" if l == last else "δ_m",
+                        "delta_rule": delta,
+                        "autograd": neuron.b.grad,
+                    }
+                )
                 worst = max(worst, abs(delta - neuron.b.grad))
                 for i, w in enumerate(neuron.w):
                     change = -k * r.weight_grads[l][n][i]
-                    weights.append({"name": f"layers.{l}.neurons.{n}.w.{i}", "delta_rule": change,
-                                    "autograd": -k * w.grad})
+                    weights.append(
+                        {
+                            "name": f"layers.{l}.neurons.{n}.w.{i}",
+                            "delta_rule": change,
+                            "autograd": -k * w.grad,
+                        }
+                    )
                     worst = max(worst, abs(change + k * w.grad))
-        return {"rows": rows, "weights": weights, "learning_rate": k,
-                "agree": worst <= 1e-9, "max_difference": worst}
+        return {
+            "rows": rows,
+            "weights": weights,
+            "learning_rate": k,
+            "agree": worst <= 1e-9,
+            "max_difference": worst,
+        }
 
 
-_HANDLERS = {"play": LabSession._on_play, "pause": LabSession._on_pause, "step": LabSession._on_step,
-             "reset": LabSession._on_reset, "settings": LabSession._on_settings,
-             "dataset": LabSession._on_dataset, "add_point": LabSession._on_add_point,
-             "remove_point": LabSession._on_remove_point, "select": LabSession._on_select,
-             "save_model": LabSession._on_save_model, "load_model": LabSession._on_load_model}
+_HANDLERS = {
+    "play": LabSession._on_play,
+    "pause": LabSession._on_pause,
+    "step": LabSession._on_step,
+    "reset": LabSession._on_reset,
+    "settings": LabSession._on_settings,
+    "dataset": LabSession._on_dataset,
+    "add_point": LabSession._on_add_point,
+    "remove_point": LabSession._on_remove_point,
+    "select": LabSession._on_select,
+    "save_model": LabSession._on_save_model,
+    "load_model": LabSession._on_load_model,
+}

@@ -39,10 +39,14 @@ INSTALL_HINT = install_hint("lab")
 #: Frames a second the page gets while training plays (at most).
 FRAME_RATE = 15
 
-_REFUSED = ("this lab only answers the page it opened: use the URL `tinygrad-edu lab` printed "
-            "(it carries the token)")
-_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "img-src data: blob:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'")
+_REFUSED = (
+    "this lab only answers the page it opened: use the URL `tinygrad-edu lab` printed "
+    "(it carries the token)"
+)
+_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'none'"
+)
 
 
 class LabNotInstalled(ImportError):
@@ -55,8 +59,10 @@ def _modules():
         import uvicorn  # noqa: F401
         import websockets  # noqa: F401
     except ImportError as err:
-        raise LabNotInstalled(f"the lab needs {err.name}, which is not installed; install the lab "
-                              f"extra: {INSTALL_HINT}") from None
+        raise LabNotInstalled(
+            f"the lab needs {err.name}, which is not installed; install the lab "
+            f"extra: {INSTALL_HINT}"
+        ) from None
 
 
 def lab_html():
@@ -65,8 +71,9 @@ def lab_html():
     html = folder.joinpath("lab.html").read_text(encoding="utf-8")
     css = folder.joinpath("lab.css").read_text(encoding="utf-8")
     js = folder.joinpath("lab.js").read_text(encoding="utf-8")
-    return (html.replace("<!--STYLE-->", f"<style>{css}</style>", 1)
-                .replace("<!--SCRIPT-->", f"<script>{js}</script>", 1))
+    return html.replace("<!--STYLE-->", f"<style>{css}</style>", 1).replace(
+        "<!--SCRIPT-->", f"<script>{js}</script>", 1
+    )
 
 
 def _same(given, token):
@@ -88,16 +95,25 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
     async def index(request):
         if not host_ok(request.headers) or not _same(request.query_params.get("token"), token):
             return PlainTextResponse(_REFUSED, status_code=403)
-        return HTMLResponse(lab_html(), headers={
-            "Content-Security-Policy": _CSP, "Cache-Control": "no-store",
-            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"})
+        return HTMLResponse(
+            lab_html(),
+            headers={
+                "Content-Security-Policy": _CSP,
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     async def live(websocket):
         origin = websocket.headers.get("origin")
         own = f"http://{websocket.headers.get('host')}"
-        if (not host_ok(websocket.headers) or not _same(websocket.query_params.get("token"), token)
-                or origin != own):
-            await websocket.close(code=1008)        # before accept: the handshake gets a 403
+        if (
+            not host_ok(websocket.headers)
+            or not _same(websocket.query_params.get("token"), token)
+            or origin != own
+        ):
+            await websocket.close(code=1008)  # before accept: the handshake gets a 403
             return
         await websocket.accept()
         lock = asyncio.Lock()
@@ -112,12 +128,19 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
             async with lock:
                 try:
                     await send(await run_in_threadpool(call, *args))
-                except LabError as err:        # nothing changed; the page says why
+                except LabError as err:  # nothing changed; the page says why
                     await send([{"type": "error", "message": str(err)}])
-                except Exception as err:       # noqa: BLE001 -- a bug: said, and the lab goes on
+                except Exception as err:  # noqa: BLE001 -- a bug: said, and the lab goes on
                     session.playing = False
-                    await send([{"type": "error", "message": f"internal error: {type(err).__name__}: "
-                                 f"{err} (this is a bug in tinygrad-edu; please report it)"}])
+                    await send(
+                        [
+                            {
+                                "type": "error",
+                                "message": f"internal error: {type(err).__name__}: "
+                                f"{err} (this is a bug in tinygrad-edu; please report it)",
+                            }
+                        ]
+                    )
 
         async def play():
             while True:
@@ -157,6 +180,7 @@ def _websocket_implementation():
     """uvicorn's sans-I/O websockets protocol where it has one (newer uvicorn deprecates the other)."""
     try:
         import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+
         return "websockets-sansio"
     except ImportError:
         return "websockets"
@@ -177,6 +201,7 @@ def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
     default browser unless ``open_browser`` is false.  ``port`` 0: a free port."""
     _modules()
     import uvicorn
+
     sock = _listening_socket(host, port)
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
@@ -186,20 +211,29 @@ def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
     token = secrets.token_urlsafe(24)
     url = f"http://{shown}:{port}/?token={token}"
     app = create_app(token, hosts)
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=2 * LIMITS["max_model_bytes"] + 65536,
-                            lifespan="off", ws=_websocket_implementation())
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        ws_max_size=2 * LIMITS["max_model_bytes"] + 65536,
+        lifespan="off",
+        ws=_websocket_implementation(),
+    )
     server = uvicorn.Server(config)
     if host not in ("127.0.0.1", "::1", "localhost"):
-        print(f"warning: the lab listens on {host}, not only on this computer: anyone who can reach "
-              "it and has the URL (its token) can use it", file=sys.stderr)
+        print(
+            f"warning: the lab listens on {host}, not only on this computer: anyone who can reach "
+            "it and has the URL (its token) can use it",
+            file=sys.stderr,
+        )
     print(f"the lab is at {url}\n(Ctrl-C stops it)", file=out, flush=True)
     if open_browser:
         import threading
         import webbrowser
+
         threading.Timer(0.3, webbrowser.open, [url]).start()
     try:
         server.run(sockets=[sock])
-    except KeyboardInterrupt:       # uvicorn shuts down cleanly on Ctrl-C, then raises it again
+    except KeyboardInterrupt:  # uvicorn shuts down cleanly on Ctrl-C, then raises it again
         pass
     finally:
         sock.close()

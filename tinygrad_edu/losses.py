@@ -20,13 +20,22 @@ import numbers
 
 from .engine import Value
 
-__all__ = ["sum_of_squares", "mean_squared_error", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "softmax", "log_softmax",
-           "softmax_cross_entropy", "max_margin", "l2_penalty"]
+__all__ = [
+    "sum_of_squares",
+    "mean_squared_error",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "softmax",
+    "log_softmax",
+    "softmax_cross_entropy",
+    "max_margin",
+    "l2_penalty",
+]
 
 
 # ---------------------------------------------------------------------------
 # Shared checks
+
 
 def _is_scalar(x):
     return isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
@@ -37,8 +46,9 @@ def _value(x, name, what):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return Value(x)
-    raise TypeError(f"{name}: each {what} must be a number or a Value, "
-                    f"got {type(x).__name__} ({x!r:.40})")
+    raise TypeError(
+        f"{name}: each {what} must be a number or a Value, got {type(x).__name__} ({x!r:.40})"
+    )
 
 
 def _target(t, name, what):
@@ -48,7 +58,9 @@ def _target(t, name, what):
         return t
     if isinstance(t, numbers.Real) and not isinstance(t, bool):
         return float(t)
-    raise TypeError(f"{name}: each {what} must be a number or a Value, got {type(t).__name__} ({t!r:.40})")
+    raise TypeError(
+        f"{name}: each {what} must be a number or a Value, got {type(t).__name__} ({t!r:.40})"
+    )
 
 
 def _data(x):
@@ -60,8 +72,9 @@ def _as_list(x, name, what):
     if _is_scalar(x):
         return [x]
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{name}: {what} must be a number, a Value or a list of them, "
-                        f"got {type(x).__name__}")
+        raise TypeError(
+            f"{name}: {what} must be a number, a Value or a list of them, got {type(x).__name__}"
+        )
     return list(x)
 
 
@@ -69,8 +82,9 @@ def _paired(outputs, targets, name):
     ys = _as_list(outputs, name, "outputs")
     ts = _as_list(targets, name, "targets")
     if len(ys) != len(ts):
-        raise ValueError(f"{name}: {len(ys)} output(s) but {len(ts)} target(s); "
-                         "they must match one to one")
+        raise ValueError(
+            f"{name}: {len(ys)} output(s) but {len(ts)} target(s); they must match one to one"
+        )
     if not ys:
         raise ValueError(f"{name}: no outputs given")
     return ([_value(y, name, "output") for y in ys], [_target(t, name, "target") for t in ts])
@@ -86,6 +100,7 @@ def _total(values):
 
 # ---------------------------------------------------------------------------
 # Regression-style losses
+
 
 def sum_of_squares(outputs, targets):
     """½ Σ (y − t)², the seeds' error (000, 001).
@@ -115,15 +130,17 @@ def mean_squared_error(outputs, targets):
 # ---------------------------------------------------------------------------
 # Binary classification
 
-_TARGET_HINT = ("targets are the labels 0 and 1 (or probabilities between them); "
-                "for -1/+1 labels use max_margin, or convert them with (t + 1) / 2")
+_TARGET_HINT = (
+    "targets are the labels 0 and 1 (or probabilities between them); "
+    "for -1/+1 labels use max_margin, or convert them with (t + 1) / 2"
+)
 
 
 def _check_unit_interval(xs, name, what, hint):
     """Refuse the first of ``xs`` (numbers or Values) outside [0, 1], naming its index."""
     for i, x in enumerate(xs):
         v = _data(x)
-        if not 0.0 <= v <= 1.0:          # NaN fails this test too
+        if not 0.0 <= v <= 1.0:  # NaN fails this test too
             raise ValueError(f"{name}: {what} at index {i} is {v!r}, outside [0, 1]; {hint}")
 
 
@@ -145,8 +162,13 @@ def binary_cross_entropy(outputs, targets, eps=1e-7):
     """
     name = "binary_cross_entropy"
     ys, ts = _paired(outputs, targets, name)
-    _check_unit_interval(ys, name, "output", "it takes probabilities (e.g. after sigmoid) -- "
-                         "for raw scores use binary_cross_entropy_with_logits")
+    _check_unit_interval(
+        ys,
+        name,
+        "output",
+        "it takes probabilities (e.g. after sigmoid) -- "
+        "for raw scores use binary_cross_entropy_with_logits",
+    )
     _check_unit_interval(ts, name, "target", _TARGET_HINT)
     terms = [-(t * (y + eps).log() + (1.0 - t) * (1.0 - y + eps).log()) for y, t in zip(ys, ts)]
     return _total(terms) / len(ys) + math.log(1.0 + eps)
@@ -194,8 +216,10 @@ def max_margin(scores, labels):
     ss, ys = _paired(scores, labels, "max_margin")
     for y in ys:
         if _data(y) not in (-1.0, 1.0):
-            raise ValueError(f"max_margin: labels must be -1 or +1, got {_data(y)!r}; "
-                             "for 0/1 labels use datasets.signed_labels(y) (that is, 2*y - 1)")
+            raise ValueError(
+                f"max_margin: labels must be -1 or +1, got {_data(y)!r}; "
+                "for 0/1 labels use datasets.signed_labels(y) (that is, 2*y - 1)"
+            )
     return _total([(1.0 - y * s).relu() for s, y in zip(ss, ys)]) / len(ss)
 
 
@@ -215,10 +239,13 @@ def l2_penalty(parameters, alpha):
 # ---------------------------------------------------------------------------
 # Several classes: softmax
 
+
 def _logit_list(logits, name):
     if _is_scalar(logits):
-        raise TypeError(f"{name}: logits must be a list of scores, one per class, got a single "
-                        f"{type(logits).__name__}")
+        raise TypeError(
+            f"{name}: logits must be a list of scores, one per class, got a single "
+            f"{type(logits).__name__}"
+        )
     zs = [_value(z, name, "logit") for z in _as_list(logits, name, "logits")]
     if not zs:
         raise ValueError(f"{name}: no logits given")
@@ -262,12 +289,16 @@ def softmax(logits):
 def _target_vector(target, n, name):
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not 0 <= target < n:
-            raise ValueError(f"{name}: label {target} is out of range for {n} classes "
-                             f"(labels run from 0 to {n - 1})")
+            raise ValueError(
+                f"{name}: label {target} is out of range for {n} classes "
+                f"(labels run from 0 to {n - 1})"
+            )
         return int(target)
     if isinstance(target, (bool, float, Value)):
-        raise TypeError(f"{name}: a target is an int class label or a one-hot list, got "
-                        f"{type(target).__name__} ({target!r:.40})")
+        raise TypeError(
+            f"{name}: a target is an int class label or a one-hot list, got "
+            f"{type(target).__name__} ({target!r:.40})"
+        )
     ts = [_target(t, name, "target entry") for t in _as_list(target, name, "target")]
     if len(ts) != n:
         raise ValueError(f"{name}: {n} logits but a target of length {len(ts)}; they must match")
@@ -310,14 +341,18 @@ def softmax_cross_entropy(logits, target):
     0.1809
     """
     name = "softmax_cross_entropy"
-    if not _is_scalar(logits) and hasattr(logits, "__len__") and len(logits) \
-            and not _is_scalar(logits[0]):
+    if (
+        not _is_scalar(logits)
+        and hasattr(logits, "__len__")
+        and len(logits)
+        and not _is_scalar(logits[0])
+    ):
         batch = list(logits)
         if isinstance(target, numbers.Integral) or not hasattr(target, "__len__"):
-            raise TypeError(f"{name}: a batch of {len(batch)} logit lists needs a list of "
-                            f"{len(batch)} targets")
+            raise TypeError(
+                f"{name}: a batch of {len(batch)} logit lists needs a list of {len(batch)} targets"
+            )
         if len(batch) != len(target):
             raise ValueError(f"{name}: {len(batch)} logit lists but {len(target)} targets")
         return _total([_one_cross_entropy(z, t, name) for z, t in zip(batch, target)]) / len(batch)
     return _one_cross_entropy(logits, target, name)
-

@@ -111,7 +111,9 @@ class MLP(Module):
     def __init__(self, nin, nouts):
         sizes = [nin] + list(nouts)
         last = len(sizes) - 2
-        self.layers = [Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(sizes) - 1)]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(sizes) - 1)
+        ]
 
     def __call__(self, x):
         """The network's output for the inputs ``x``: a Value if the last layer has one neuron."""

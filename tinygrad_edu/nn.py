@@ -47,13 +47,16 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
 # Activations.  Their derivatives live in the engine's op table (tinygrad_edu.ops);
 # tinygrad_edu.delta reads f and f'(u) on floats from there too.
 
+
 def _linear(u):
     """The identity: f(u) = u."""
     return u
 
 
-ACTIVATIONS = {**{name: getattr(Value, name, op) for name, op in OPS.items() if op.activation},
-               "linear": _linear}
+ACTIVATIONS = {
+    **{name: getattr(Value, name, op) for name, op in OPS.items() if op.activation},
+    "linear": _linear,
+}
 """The activation functions on Values, by name: the registry's activations, and 'linear'."""
 
 #: Weight initialisations: uniform(-1, 1); weight_init_std * N(0, 1) (seed 002);
@@ -63,14 +66,18 @@ INITS = ("uniform", "gaussian", "xavier", "he")
 
 def _check_activation(activation, what="activation"):
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
-        raise ValueError(f"unknown {what} {activation!r:.60}; choose one of "
-                         + ", ".join(repr(a) for a in ACTIVATIONS))
+        raise ValueError(
+            f"unknown {what} {activation!r:.60}; choose one of "
+            + ", ".join(repr(a) for a in ACTIVATIONS)
+        )
     return activation
 
 
 def _check_init(init):
     if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"unknown init {init!r:.60}; choose one of " + ", ".join(repr(i) for i in INITS))
+        raise ValueError(
+            f"unknown init {init!r:.60}; choose one of " + ", ".join(repr(i) for i in INITS)
+        )
     return init
 
 
@@ -113,6 +120,7 @@ class _hybridmethod:
 
 
 # ---------------------------------------------------------------------------
+
 
 class Module:
     """Anything with parameters: gives them names, lists, zeroes, saves and loads them.
@@ -183,8 +191,9 @@ class Module:
         ...                      'output_activation': 'sigmoid'})
         13
         """
-        raise NotImplementedError(f"{cls.__name__} does not say how to count its parameters "
-                                  "from a config")
+        raise NotImplementedError(
+            f"{cls.__name__} does not say how to count its parameters from a config"
+        )
 
     @classmethod
     def parameter_names(cls, config):
@@ -194,13 +203,14 @@ class Module:
         >>> list(Neuron.parameter_names({'nin': 2, 'activation': 'relu'}))
         ['w.0', 'w.1', 'b']
         """
-        cls.parameter_count(config)            # checked now, not at the first next()
+        cls.parameter_count(config)  # checked now, not at the first next()
         return cls._iter_names(config)
 
     @classmethod
     def _iter_names(cls, config):
-        raise NotImplementedError(f"{cls.__name__} does not say how to name its parameters "
-                                  "from a config")
+        raise NotImplementedError(
+            f"{cls.__name__} does not say how to name its parameters from a config"
+        )
 
     @classmethod
     def validate_state(cls, config, state, source=None):
@@ -217,9 +227,11 @@ class Module:
         """
         count = cls.parameter_count(config)
         what = f"{cls.__name__}{_config_text(config)}"
-        if isinstance(state, dict) and count > 2 * len(state) + 64:   # listing the names would cost
-            raise ValueError(f"state dict does not fit {what}{_where(source)}: the module has "
-                             f"{count:,} parameters, the state dict {len(state):,}")
+        if isinstance(state, dict) and count > 2 * len(state) + 64:  # listing the names would cost
+            raise ValueError(
+                f"state dict does not fit {what}{_where(source)}: the module has "
+                f"{count:,} parameters, the state dict {len(state):,}"
+            )
         return _checked_values(list(cls._iter_names(config)), state, source, what)
 
     # -- files ---------------------------------------------------------------
@@ -270,8 +282,9 @@ def _checked_values(names, state, source, what):
     and value checked (errors name the key, ``source`` and the module ``what``)."""
     where = _where(source)
     if not isinstance(state, dict):
-        raise TypeError("a state dict must be a dict of name -> number, "
-                        f"got {type(state).__name__}{where}")
+        raise TypeError(
+            f"a state dict must be a dict of name -> number, got {type(state).__name__}{where}"
+        )
     known = set(names)
     missing = [n for n in names if n not in state]
     extra = [k for k in state if k not in known]
@@ -281,19 +294,23 @@ def _checked_values(names, state, source, what):
             parts.append(f"missing key(s) {_preview(missing)}")
         if extra:
             parts.append(f"unexpected key(s) {_preview(extra)}")
-        raise ValueError(f"state dict does not fit {what}{where}: " + "; ".join(parts)
-                         + f" (it has {len(names)} parameters)")
+        raise ValueError(
+            f"state dict does not fit {what}{where}: "
+            + "; ".join(parts)
+            + f" (it has {len(names)} parameters)"
+        )
     values = []
     for name in names:
         v = state[name]
         if isinstance(v, Value):
             v = v.data
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"parameter {name!r}{where} must be a number, "
-                            f"got {type(v).__name__} ({v!r:.40})")
+            raise TypeError(
+                f"parameter {name!r}{where} must be a number, got {type(v).__name__} ({v!r:.40})"
+            )
         try:
             v = float(v)
-        except OverflowError:                  # an int beyond the float range
+        except OverflowError:  # an int beyond the float range
             v = math.inf
         if not math.isfinite(v):
             raise ValueError(f"parameter {name!r}{where} must be finite, got {v!r}")
@@ -308,9 +325,12 @@ def _check_config(cls, config, keys):
     missing = [k for k in keys if k not in config]
     extra = [k for k in config if k not in keys]
     if missing or extra:
-        raise ValueError(f"a {cls.__name__} config has the keys " + ", ".join(keys)
-                         + (f"; {_preview(missing)} missing" if missing else "")
-                         + (f"; {_preview(extra)} unexpected" if extra else ""))
+        raise ValueError(
+            f"a {cls.__name__} config has the keys "
+            + ", ".join(keys)
+            + (f"; {_preview(missing)} missing" if missing else "")
+            + (f"; {_preview(extra)} unexpected" if extra else "")
+        )
 
 
 def _preview(names, k=3):
@@ -325,11 +345,14 @@ def _config_text(config):
 
 # ---------------------------------------------------------------------------
 
+
 def _init_weights(rng, nin, init, weight_init_std):
     """Draw nin weights and one bias in the order w_0 ... w_{nin-1}, b."""
     if init == "uniform":
         return [rng.uniform(-1.0, 1.0) for _ in range(nin)], rng.uniform(-1.0, 1.0)
-    std = {"gaussian": weight_init_std, "xavier": math.sqrt(1.0 / nin), "he": math.sqrt(2.0 / nin)}[init]
+    std = {"gaussian": weight_init_std, "xavier": math.sqrt(1.0 / nin), "he": math.sqrt(2.0 / nin)}[
+        init
+    ]
     return [std * rng.gauss(0.0, 1.0) for _ in range(nin)], 0.0
 
 
@@ -351,16 +374,22 @@ class Neuron(Module):
     5.5
     """
 
-    def __init__(self, nin, activation="sigmoid", init="uniform", weight_init_std=0.01,
-                 seed=None, rng=None):
+    def __init__(
+        self, nin, activation="sigmoid", init="uniform", weight_init_std=0.01, seed=None, rng=None
+    ):
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.activation = _check_activation(activation)
         self.init = _check_init(init)
-        if (isinstance(weight_init_std, bool) or not isinstance(weight_init_std, numbers.Real)
-                or not 0.0 <= weight_init_std < math.inf):
+        if (
+            isinstance(weight_init_std, bool)
+            or not isinstance(weight_init_std, numbers.Real)
+            or not 0.0 <= weight_init_std < math.inf
+        ):
             raise ValueError(f"weight_init_std must be a number >= 0, got {weight_init_std!r}")
         self.weight_init_std = float(weight_init_std)
-        weights, bias = _init_weights(_make_rng(seed, rng), self.nin, self.init, self.weight_init_std)
+        weights, bias = _init_weights(
+            _make_rng(seed, rng), self.nin, self.init, self.weight_init_std
+        )
         self.w = [Value(w) for w in weights]
         self.b = Value(bias)
         self._f = ACTIVATIONS[self.activation]
@@ -412,8 +441,10 @@ class Neuron(Module):
 
 def _check_sequence(x, who):
     if isinstance(x, (Value, numbers.Real, str)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{who} takes a list of inputs, got {type(x).__name__}"
-                        + (" (wrap it: [x])" if isinstance(x, (Value, numbers.Real)) else ""))
+        raise TypeError(
+            f"{who} takes a list of inputs, got {type(x).__name__}"
+            + (" (wrap it: [x])" if isinstance(x, (Value, numbers.Real)) else "")
+        )
 
 
 #: The default labels of the inputs: x0, x1, ... (extended as wider modules are called).
@@ -428,17 +459,26 @@ def _input_names(n):
 
 def _check_names(names, n, who):
     """``names`` as a list of ``n`` distinct non-empty strings, or an error saying what is wrong."""
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__") or not hasattr(names, "__iter__"):
-        raise TypeError(f"{who}: names must be a list of {n} strings, one per input, "
-                        f"got {type(names).__name__} ({names!r:.40})")
+    if (
+        isinstance(names, (str, bytes))
+        or not hasattr(names, "__len__")
+        or not hasattr(names, "__iter__")
+    ):
+        raise TypeError(
+            f"{who}: names must be a list of {n} strings, one per input, "
+            f"got {type(names).__name__} ({names!r:.40})"
+        )
     names = list(names)
     if len(names) != n:
-        raise ValueError(f"{who} takes {n} input(s), so names must list {n} names, "
-                         f"got {len(names)}: {names!r:.80}")
+        raise ValueError(
+            f"{who} takes {n} input(s), so names must list {n} names, "
+            f"got {len(names)}: {names!r:.80}"
+        )
     for i, name in enumerate(names):
         if not isinstance(name, str):
-            raise TypeError(f"{who}: names[{i}] must be a str, got {type(name).__name__} "
-                            f"({name!r:.40})")
+            raise TypeError(
+                f"{who}: names[{i}] must be a str, got {type(name).__name__} ({name!r:.40})"
+            )
         if not name:
             raise ValueError(f"{who}: names[{i}] is empty; give each input a name")
     if len(set(names)) != n:
@@ -468,8 +508,9 @@ def _as_inputs(x, nin, names=None, module=None):
     for i, xi in enumerate(x):
         if type(xi) is not Value and not isinstance(xi, Value):
             if not isinstance(xi, numbers.Real):
-                raise TypeError(f"{who}: inputs must be numbers or Values, got "
-                                f"{type(xi).__name__} ({xi!r:.40})")
+                raise TypeError(
+                    f"{who}: inputs must be numbers or Values, got {type(xi).__name__} ({xi!r:.40})"
+                )
             try:
                 xi = Value(xi, labels[i])
             except (TypeError, ValueError, OverflowError) as err:
@@ -490,20 +531,32 @@ class Layer(Module):
     ['tanh', 'tanh']
     """
 
-    def __init__(self, nin, nout, activation="sigmoid", init="uniform", weight_init_std=0.01,
-                 seed=None, rng=None):
+    def __init__(
+        self,
+        nin,
+        nout,
+        activation="sigmoid",
+        init="uniform",
+        weight_init_std=0.01,
+        seed=None,
+        rng=None,
+    ):
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.nout = _check_count(nout, "nout (the number of neurons)")
         self.activation = _check_activation(activation)
         rng = _make_rng(seed, rng)
-        self.neurons = [Neuron(self.nin, activation, init, weight_init_std, rng=rng)
-                        for _ in range(self.nout)]
+        self.neurons = [
+            Neuron(self.nin, activation, init, weight_init_std, rng=rng) for _ in range(self.nout)
+        ]
         self._label_parameters()
 
     def named_parameters(self):
         """``neurons.<i>.w.<j>`` and ``neurons.<i>.b`` for each neuron in turn."""
-        return [(f"neurons.{i}.{name}", p) for i, n in enumerate(self.neurons)
-                for name, p in n.named_parameters()]
+        return [
+            (f"neurons.{i}.{name}", p)
+            for i, n in enumerate(self.neurons)
+            for name, p in n.named_parameters()
+        ]
 
     def config(self):
         """``{'nin': ..., 'nout': ..., 'activation': ...}``."""
@@ -554,8 +607,17 @@ class MLP(Module):
     MLP(2, [16, 16, 1], activation='relu', output_activation='linear')
     """
 
-    def __init__(self, nin, nouts, activation="sigmoid", output_activation=None, init="uniform",
-                 weight_init_std=0.01, seed=None, rng=None):
+    def __init__(
+        self,
+        nin,
+        nouts,
+        activation="sigmoid",
+        output_activation=None,
+        init="uniform",
+        weight_init_std=0.01,
+        seed=None,
+        rng=None,
+    ):
         self.nin = _check_count(nin, "nin (the number of inputs)")
         if isinstance(nouts, (numbers.Real, str)) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r}")
@@ -563,26 +625,43 @@ class MLP(Module):
         if not self.nouts:
             raise ValueError("nouts must list at least one layer size, e.g. [3, 1]")
         self.activation = _check_activation(activation)
-        self.output_activation = (self.activation if output_activation is None
-                                  else _check_activation(output_activation, "output_activation"))
+        self.output_activation = (
+            self.activation
+            if output_activation is None
+            else _check_activation(output_activation, "output_activation")
+        )
         rng = _make_rng(seed, rng)
         sizes = [self.nin] + self.nouts
         last = len(self.nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1],
-                             self.output_activation if i == last else self.activation,
-                             init, weight_init_std, rng=rng)
-                       for i in range(len(self.nouts))]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                self.output_activation if i == last else self.activation,
+                init,
+                weight_init_std,
+                rng=rng,
+            )
+            for i in range(len(self.nouts))
+        ]
         self._label_parameters()
 
     def named_parameters(self):
         """``layers.<l>.neurons.<i>.w.<j>`` and ``layers.<l>.neurons.<i>.b``, layer by layer."""
-        return [(f"layers.{i}.{name}", p) for i, layer in enumerate(self.layers)
-                for name, p in layer.named_parameters()]
+        return [
+            (f"layers.{i}.{name}", p)
+            for i, layer in enumerate(self.layers)
+            for name, p in layer.named_parameters()
+        ]
 
     def config(self):
         """``{'nin', 'nouts', 'activation', 'output_activation'}``."""
-        return {"nin": self.nin, "nouts": list(self.nouts), "activation": self.activation,
-                "output_activation": self.output_activation}
+        return {
+            "nin": self.nin,
+            "nouts": list(self.nouts),
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
 
     @classmethod
     def parameter_count(cls, config):
@@ -591,7 +670,9 @@ class MLP(Module):
         nin = _check_count(config["nin"], "nin (the number of inputs)")
         nouts = config["nouts"]
         if not isinstance(nouts, (list, tuple)):
-            raise TypeError(f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r:.60}")
+            raise TypeError(
+                f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r:.60}"
+            )
         if not nouts:
             raise ValueError("nouts must list at least one layer size, e.g. [3, 1]")
         _check_activation(config["activation"])
@@ -623,8 +704,11 @@ class MLP(Module):
         return x
 
     def __repr__(self):
-        extra = ("" if self.output_activation == self.activation
-                 else f", output_activation={self.output_activation!r}")
+        extra = (
+            ""
+            if self.output_activation == self.activation
+            else f", output_activation={self.output_activation!r}"
+        )
         return f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}{extra})"
 
 

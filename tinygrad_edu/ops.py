@@ -74,20 +74,25 @@ class Op:
 
     __slots__ = ("name", "forward", "vjp", "arity", "infix", "param", "kinks", "activation")
 
-    def __init__(self, name, forward, vjp, arity=None, *, infix=None, param=None,
-                 kinks=(), activation=False):
+    def __init__(
+        self, name, forward, vjp, arity=None, *, infix=None, param=None, kinks=(), activation=False
+    ):
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"Op name must be an identifier such as 'softplus', got {name!r}")
         if not callable(forward) or not callable(vjp):
-            raise TypeError(f"Op {name!r}: forward and vjp must be functions "
-                            "(forward(m, *inputs) and vjp(m, g, out, *inputs))")
+            raise TypeError(
+                f"Op {name!r}: forward and vjp must be functions "
+                "(forward(m, *inputs) and vjp(m, g, out, *inputs))"
+            )
         if arity is None:
             arity = _count_inputs(name, forward)
         if arity not in (1, 2):
             raise ValueError(f"Op {name!r}: an op takes 1 or 2 inputs, not {arity}")
         if infix is not None and infix not in _INFIX_SYMBOLS:
-            raise ValueError(f"Op {name!r}: infix must be one of {', '.join(_INFIX_SYMBOLS)} "
-                             f"(or None for a function written {name}(x)), got {infix!r}")
+            raise ValueError(
+                f"Op {name!r}: infix must be one of {', '.join(_INFIX_SYMBOLS)} "
+                f"(or None for a function written {name}(x)), got {infix!r}"
+            )
         if param is not None and infix != "**":
             raise ValueError(f"Op {name!r}: param is the constant exponent of a power (infix='**')")
         self.name = name
@@ -135,7 +140,7 @@ def _count_inputs(name, forward):
         raise TypeError(f"Op {name!r}: cannot read forward's parameters; pass arity=") from None
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
         raise TypeError(f"Op {name!r}: forward takes *args; pass arity=1 or arity=2")
-    return len([p for p in params if p.default is p.empty]) - 1      # minus m
+    return len([p for p in params if p.default is p.empty]) - 1  # minus m
 
 
 # ---------------------------------------------------------------------------
@@ -144,6 +149,7 @@ def _count_inputs(name, forward):
 # than Python's bare "math domain error".  Each message is ``name(operands): why``;
 # the error also keeps the ``why`` alone as ``.reason``, so the engine can name
 # the operands by their labels without repeating the op.
+
 
 def _fmt(x):
     return repr(float(x))
@@ -160,19 +166,27 @@ def _exp(x):
     try:
         return math.exp(x)
     except OverflowError:
-        raise _domain_error(OverflowError, "exp", (x,), "the result overflows a float "
-                            "(the largest float is about e ** 709.78)") from None
+        raise _domain_error(
+            OverflowError,
+            "exp",
+            (x,),
+            "the result overflows a float (the largest float is about e ** 709.78)",
+        ) from None
 
 
 def _log(x):
     if x <= 0.0:
-        raise _domain_error(ValueError, "log", (x,), "the logarithm is defined only for positive numbers")
+        raise _domain_error(
+            ValueError, "log", (x,), "the logarithm is defined only for positive numbers"
+        )
     return math.log(x)
 
 
 def _sqrt(x):
     if x < 0.0:
-        raise _domain_error(ValueError, "sqrt", (x,), "the square root is defined only for numbers >= 0")
+        raise _domain_error(
+            ValueError, "sqrt", (x,), "the square root is defined only for numbers >= 0"
+        )
     return math.sqrt(x)
 
 
@@ -186,35 +200,41 @@ def _sigmoid(x):
 
 def _pow(x, k):
     """x ** k for a plain-number exponent k."""
-    if not -math.inf < x < math.inf:    # inf ** -1 would quietly be 0
+    if not -math.inf < x < math.inf:  # inf ** -1 would quietly be 0
         raise _domain_error(ValueError, "pow", (x, k), "the base is not a finite number")
     if x == 0.0 and k < 0:
-        raise _domain_error(ZeroDivisionError, "pow", (x, k), "0.0 cannot be raised to a negative power")
+        raise _domain_error(
+            ZeroDivisionError, "pow", (x, k), "0.0 cannot be raised to a negative power"
+        )
     if x < 0.0 and k != int(k):
-        raise _domain_error(ValueError, "pow", (x, k),
-                            "a negative base to a non-integer power is not a real number")
+        raise _domain_error(
+            ValueError, "pow", (x, k), "a negative base to a non-integer power is not a real number"
+        )
     try:
-        return x ** k
+        return x**k
     except OverflowError:
         raise _domain_error(OverflowError, "pow", (x, k), "the result overflows a float") from None
 
 
 def _vpow(x, y):
     """x ** y where the exponent y is itself differentiable: needs x > 0 (d/dy = out * log x)."""
-    if not -math.inf < y < math.inf:    # 0.5 ** inf would quietly be 0
+    if not -math.inf < y < math.inf:  # 0.5 ** inf would quietly be 0
         raise _domain_error(ValueError, "pow", (x, y), "the exponent is not a finite number")
     if x <= 0.0:
         raise _domain_error(
-            ValueError, "pow", (x, y),
+            ValueError,
+            "pow",
+            (x, y),
             "with a Value exponent the base must be positive (the derivative with respect to "
-            "the exponent needs log(base)); use a plain-number exponent for x ** 2 and the like")
+            "the exponent needs log(base)); use a plain-number exponent for x ** 2 and the like",
+        )
     return _pow(x, y)
 
 
 def _div(x, y):
     if y == 0.0:
         raise _domain_error(ZeroDivisionError, "div", (x, y), "division by zero")
-    if not -math.inf < y < math.inf:    # x / inf would quietly be 0
+    if not -math.inf < y < math.inf:  # x / inf would quietly be 0
         raise _domain_error(ValueError, "div", (x, y), "division by a number that is not finite")
     return x / y
 
@@ -247,21 +267,33 @@ def Namespace(kind, of_op, fallback=None, **functions):  # noqa: N802 - it makes
         op = OPS.get(name)
         if op is not None:
             return of_op(op)
-        raise AttributeError(f"m.{name}: no function or registered op called {name!r} "
-                             f"for {kind}; register an Op named {name!r} to use it in rules")
+        raise AttributeError(
+            f"m.{name}: no function or registered op called {name!r} "
+            f"for {kind}; register an Op named {name!r} to use it in rules"
+        )
 
     ns.__getattr__ = __getattr__
     return ns
 
 
 FLOAT = Namespace(
-    "plain floats", lambda op: functools.partial(op.forward, FLOAT), math,
-    exp=_exp, log=_log, sqrt=_sqrt, tanh=math.tanh, sigmoid=_sigmoid,
+    "plain floats",
+    lambda op: functools.partial(op.forward, FLOAT),
+    math,
+    exp=_exp,
+    log=_log,
+    sqrt=_sqrt,
+    tanh=math.tanh,
+    sigmoid=_sigmoid,
     relu=lambda x: x if x > 0.0 else 0.0,
-    sin=math.sin, cos=math.cos, abs=abs,
-    pow=_pow, vpow=_vpow, div=_div,
-    step=lambda x: 1.0 if x > 0.0 else 0.0,            # d relu / dx
-    sign=lambda x: (x > 0.0) - (x < 0.0) + 0.0,      # d |x| / dx (0 at the kink)
+    sin=math.sin,
+    cos=math.cos,
+    abs=abs,
+    pow=_pow,
+    vpow=_vpow,
+    div=_div,
+    step=lambda x: 1.0 if x > 0.0 else 0.0,  # d relu / dx
+    sign=lambda x: (x > 0.0) - (x < 0.0) + 0.0,  # d |x| / dx (0 at the kink)
 )
 
 
@@ -281,8 +313,10 @@ def register(op):
     if not isinstance(op, Op):
         raise TypeError(f"register takes an Op, got {type(op).__name__}")
     if op.name in _RESERVED_NAMES:
-        raise ValueError(f"{op.name!r} names one of the engine's own functions of m or ops; "
-                         "choose another name for the op")
+        raise ValueError(
+            f"{op.name!r} names one of the engine's own functions of m or ops; "
+            "choose another name for the op"
+        )
     other = OPS.get(op.name)
     if other is not None and other is not op:
         raise ValueError(f"an op named {op.name!r} is already registered; choose another name")
@@ -298,37 +332,60 @@ def _builtin(op):
     OPS[op.name] = op
     return op
 
-ADD = _builtin(Op("add", lambda m, a, b: a + b,
-                  lambda m, g, out, a, b: (g, g), infix="+"))
-SUB = _builtin(Op("sub", lambda m, a, b: a - b,
-                  lambda m, g, out, a, b: (g, -g), infix="-"))
-MUL = _builtin(Op("mul", lambda m, a, b: a * b,
-                  lambda m, g, out, a, b: (g * b, g * a), infix="*"))
-DIV = _builtin(Op("div", lambda m, a, b: m.div(a, b),
-                  lambda m, g, out, a, b: (g / b, g * (-out / b)), infix="/"))
-POW = _builtin(Op("pow", lambda m, a, b: m.vpow(a, b),       # a ** b, both Values, a > 0
-                  lambda m, g, out, a, b: (g * (b * (out / a)), g * (out * m.log(a))),
-                  infix="**"))
-NEG = _builtin(Op("neg", lambda m, a: -a,
-                  lambda m, g, out, a: (-g,)))
-EXP = _builtin(Op("exp", lambda m, a: m.exp(a),
-                  lambda m, g, out, a: (g * out,)))
-LOG = _builtin(Op("log", lambda m, a: m.log(a),
-                  lambda m, g, out, a: (g / a,)))
-SQRT = _builtin(Op("sqrt", lambda m, a: m.sqrt(a),
-                   lambda m, g, out, a: (g * 0.5 / out,)))
-TANH = _builtin(Op("tanh", lambda m, a: m.tanh(a),
-                   lambda m, g, out, a: (g * (1.0 - out * out),), activation=True))
-SIGMOID = _builtin(Op("sigmoid", lambda m, a: m.sigmoid(a),
-                      lambda m, g, out, a: (g * out * (1.0 - out),), activation=True))
-RELU = _builtin(Op("relu", lambda m, a: m.relu(a),
-                   lambda m, g, out, a: (g * m.step(a),), kinks=(0.0,), activation=True))
-SIN = _builtin(Op("sin", lambda m, a: m.sin(a),
-                  lambda m, g, out, a: (g * m.cos(a),)))
-COS = _builtin(Op("cos", lambda m, a: m.cos(a),
-                  lambda m, g, out, a: (-g * m.sin(a),)))
-ABS = _builtin(Op("abs", lambda m, a: m.abs(a),
-                  lambda m, g, out, a: (g * m.sign(a),), kinks=(0.0,)))
+
+ADD = _builtin(Op("add", lambda m, a, b: a + b, lambda m, g, out, a, b: (g, g), infix="+"))
+SUB = _builtin(Op("sub", lambda m, a, b: a - b, lambda m, g, out, a, b: (g, -g), infix="-"))
+MUL = _builtin(Op("mul", lambda m, a, b: a * b, lambda m, g, out, a, b: (g * b, g * a), infix="*"))
+DIV = _builtin(
+    Op(
+        "div",
+        lambda m, a, b: m.div(a, b),
+        lambda m, g, out, a, b: (g / b, g * (-out / b)),
+        infix="/",
+    )
+)
+POW = _builtin(
+    Op(
+        "pow",
+        lambda m, a, b: m.vpow(a, b),  # a ** b, both Values, a > 0
+        lambda m, g, out, a, b: (g * (b * (out / a)), g * (out * m.log(a))),
+        infix="**",
+    )
+)
+NEG = _builtin(Op("neg", lambda m, a: -a, lambda m, g, out, a: (-g,)))
+EXP = _builtin(Op("exp", lambda m, a: m.exp(a), lambda m, g, out, a: (g * out,)))
+LOG = _builtin(Op("log", lambda m, a: m.log(a), lambda m, g, out, a: (g / a,)))
+SQRT = _builtin(Op("sqrt", lambda m, a: m.sqrt(a), lambda m, g, out, a: (g * 0.5 / out,)))
+TANH = _builtin(
+    Op(
+        "tanh",
+        lambda m, a: m.tanh(a),
+        lambda m, g, out, a: (g * (1.0 - out * out),),
+        activation=True,
+    )
+)
+SIGMOID = _builtin(
+    Op(
+        "sigmoid",
+        lambda m, a: m.sigmoid(a),
+        lambda m, g, out, a: (g * out * (1.0 - out),),
+        activation=True,
+    )
+)
+RELU = _builtin(
+    Op(
+        "relu",
+        lambda m, a: m.relu(a),
+        lambda m, g, out, a: (g * m.step(a),),
+        kinks=(0.0,),
+        activation=True,
+    )
+)
+SIN = _builtin(Op("sin", lambda m, a: m.sin(a), lambda m, g, out, a: (g * m.cos(a),)))
+COS = _builtin(Op("cos", lambda m, a: m.cos(a), lambda m, g, out, a: (-g * m.sin(a),)))
+ABS = _builtin(
+    Op("abs", lambda m, a: m.abs(a), lambda m, g, out, a: (g * m.sign(a),), kinks=(0.0,))
+)
 
 #: Not in OPS: the node that makes a fresh variable of a Value for one grad() call.
 IDENTITY = Op("identity", lambda m, a: a, lambda m, g, out, a: (g,))

@@ -34,10 +34,15 @@ def _hyper(owner, name, x, low=0.0, low_inclusive=False, high=None):
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} ({x!r:.40})")
     x = float(x)
-    ok = math.isfinite(x) and (x >= low if low_inclusive else x > low) and (high is None or x < high)
+    ok = (
+        math.isfinite(x) and (x >= low if low_inclusive else x > low) and (high is None or x < high)
+    )
     if not ok:
-        rng = (f"{'>=' if low_inclusive else '>'} {low:g}" if high is None
-               else f"in [{low:g}, {high:g})")
+        rng = (
+            f"{'>=' if low_inclusive else '>'} {low:g}"
+            if high is None
+            else f"in [{low:g}, {high:g})"
+        )
         raise ValueError(f"{owner}: {name} must be {rng}, got {x!r}")
     return x
 
@@ -57,14 +62,17 @@ class Optimizer:
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()
         if isinstance(params, Value) or not hasattr(params, "__iter__"):
-            raise TypeError(f"{name}: params must be a list of Values (e.g. model.parameters()), "
-                            f"got {type(params).__name__}")
+            raise TypeError(
+                f"{name}: params must be a list of Values (e.g. model.parameters()), "
+                f"got {type(params).__name__}"
+            )
         unique, seen = [], set()
         for p in params:
             if not isinstance(p, Value):
-                raise TypeError(f"{name}: every parameter must be a Value, "
-                                f"got {type(p).__name__} ({p!r:.40})")
-            if p not in seen:     # a parameter listed twice is still updated once per step
+                raise TypeError(
+                    f"{name}: every parameter must be a Value, got {type(p).__name__} ({p!r:.40})"
+                )
+            if p not in seen:  # a parameter listed twice is still updated once per step
                 seen.add(p)
                 unique.append(p)
         if not unique:
@@ -72,8 +80,9 @@ class Optimizer:
         self.params = unique
         self.lr = _hyper(name, "lr (the learning rate)", lr)
         self.weight_decay = _hyper(name, "weight_decay", weight_decay, low_inclusive=True)
-        self.clip_grad_norm = (None if clip_grad_norm is None
-                               else _hyper(name, "clip_grad_norm", clip_grad_norm))
+        self.clip_grad_norm = (
+            None if clip_grad_norm is None else _hyper(name, "clip_grad_norm", clip_grad_norm)
+        )
 
     def zero_grad(self):
         """Set every parameter's .grad to 0.0 (gradients accumulate otherwise)."""
@@ -110,13 +119,15 @@ class Optimizer:
                 if not math.isfinite(x):
                     raise FloatingPointError(
                         f"{name}.step: parameter {label} would become {x!r}; the updates "
-                        f"diverged -- try a smaller learning rate than {self.lr:g}")
+                        f"diverged -- try a smaller learning rate than {self.lr:g}"
+                    )
                 for key, s in state.items():
                     if not math.isfinite(s):
                         raise FloatingPointError(
                             f"{name}.step: the {key} of parameter {label} would become {s!r} "
                             f"(its gradient is {g:.3g}); the gradients are too large -- clip them "
-                            f"(clip_grad_norm=1.0, say) or try a smaller learning rate than {self.lr:g}")
+                            f"(clip_grad_norm=1.0, say) or try a smaller learning rate than {self.lr:g}"
+                        )
             for i, (p, (x, state)) in enumerate(zip(self.params, results)):
                 p.data = x
                 for key, s in state.items():
@@ -229,8 +240,9 @@ class RMSProp(Optimizer):
     the steps do not shrink to nothing.
     """
 
-    def __init__(self, params, lr=0.01, decay_rate=0.99, eps=1e-7, weight_decay=0.0,
-                 clip_grad_norm=None):
+    def __init__(
+        self, params, lr=0.01, decay_rate=0.99, eps=1e-7, weight_decay=0.0, clip_grad_norm=None
+    ):
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.decay_rate = _hyper("RMSProp", "decay_rate", decay_rate, low_inclusive=True, high=1.0)
         self.eps = _hyper("RMSProp", "eps", eps)
@@ -255,8 +267,16 @@ class Adam(Optimizer):
     √v itself; the difference only shows while v is tiny).
     """
 
-    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, weight_decay=0.0,
-                 clip_grad_norm=None):
+    def __init__(
+        self,
+        params,
+        lr=0.001,
+        beta1=0.9,
+        beta2=0.999,
+        eps=1e-7,
+        weight_decay=0.0,
+        clip_grad_norm=None,
+    ):
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.beta1 = _hyper("Adam", "beta1", beta1, low_inclusive=True, high=1.0)
         self.beta2 = _hyper("Adam", "beta2", beta2, low_inclusive=True, high=1.0)
@@ -271,7 +291,7 @@ class Adam(Optimizer):
     def update(self, i, p, g):
         """The moment updates, then p − lr_t · m / (√v + eps), at step t = iter + 1."""
         t = self.iter + 1
-        lr_t = self.lr * math.sqrt(1.0 - self.beta2 ** t) / (1.0 - self.beta1 ** t)
+        lr_t = self.lr * math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
         m = self.m[i] + (1.0 - self.beta1) * (g - self.m[i])
         v = self.v[i] + (1.0 - self.beta2) * (g * g - self.v[i])
         return p.data - lr_t * m / (math.sqrt(v) + self.eps), {"m": m, "v": v}

@@ -51,8 +51,6 @@ __all__ = ["page_steps", "Page"]
 _NN_NAME = re.compile(r"(?:layers\.(\d+)\.)?(?:neurons\.(\d+)\.)?(w\.(\d+)|b)")
 
 
-
-
 def _parameter_place(label):
     """(layer, neuron, 'w.i' or 'b') for a parameter named the way nn names them, else None."""
     if not isinstance(label, str):
@@ -86,7 +84,11 @@ def _network_roles(forward):
             place[node] = owners[0]
             continue
         mine = {place.get(p) for p in node.parents if not (p.rule is None and not p.label)}
-        if len(mine) == 1 and None not in mine and (node.rule.name == "add" or node.rule.activation):
+        if (
+            len(mine) == 1
+            and None not in mine
+            and (node.rule.name == "add" or node.rule.activation)
+        ):
             place[node] = mine.pop()
     roles = {}
     for node, (layer, neuron) in place.items():
@@ -107,13 +109,14 @@ def model_of_graph(root):
     otherwise None.  Its parameters are the graph's own Values, so drawing it
     shows their numbers."""
     from .nn import ACTIVATIONS, MLP
+
     forward = topological_order(root)[::-1]
-    found = {}              # (layer, neuron) -> {'w.i' or 'b': node}
+    found = {}  # (layer, neuron) -> {'w.i' or 'b': node}
     for node in forward:
         if node.rule is None and isinstance(node.label, str) and node.label.startswith("layers."):
             place = _parameter_place(node.label)
             if place is None or place[2] in found.setdefault(place[:2], {}):
-                return None         # a name used twice: not one network
+                return None  # a name used twice: not one network
             found[place[:2]][place[2]] = node
     if not found:
         return None
@@ -139,8 +142,13 @@ def model_of_graph(root):
     hidden = set(names[:-1])
     if len(hidden) > 1:
         return None
-    model = MLP(nin, sizes, activation=hidden.pop() if hidden else names[-1],
-                output_activation=names[-1], seed=0)
+    model = MLP(
+        nin,
+        sizes,
+        activation=hidden.pop() if hidden else names[-1],
+        output_activation=names[-1],
+        seed=0,
+    )
     for l, layer in enumerate(model.layers):
         for n, neuron in enumerate(layer.neurons):
             neuron.w = [found[(l, n)][f"w.{i}"] for i in range(neuron.nin)]
@@ -153,17 +161,22 @@ def _describe_role(role, last_layer, grad_text):
     kind = "output layer" if layer == last_layer else "hidden layer"
     where = f"layer {layer} ({kind}), neuron {neuron}"
     if what == "pre-activation":
-        return where, (f"the neuron's pre-activation u = Σ w·x + b (seed 001: S_preA); "
-                       f"its gradient is the neuron's delta δ = ∂E/∂u = {grad_text} "
-                       f"(seed 000: {'δ_0' if layer == last_layer else 'δ_m'})")
+        return where, (
+            f"the neuron's pre-activation u = Σ w·x + b (seed 001: S_preA); "
+            f"its gradient is the neuron's delta δ = ∂E/∂u = {grad_text} "
+            f"(seed 000: {'δ_0' if layer == last_layer else 'δ_m'})"
+        )
     if what == "post-activation":
         return where, "the neuron's output f(u) (seed 001: S_postA)"
     if what == "b":
         return where, "the neuron's bias b (its gradient equals the neuron's delta δ)"
     if what.startswith("w."):
         return where, f"weight {what}: multiplies input {what[2:]} (its gradient is δ × that input)"
-    return where, ("a weight times its input, w·x" if what == "product"
-                   else "part of the weighted sum Σ w·x + b")
+    return where, (
+        "a weight times its input, w·x"
+        if what == "product"
+        else "part of the weighted sum Σ w·x + b"
+    )
 
 
 def page_steps(root, digits=4):
@@ -194,25 +207,60 @@ def _page_data(root, digits):
     names = narrator.names
     source, code_lines = graph_code(root, names)
 
-    steps = [{"kind": "start", "node": None, "op": False, "parents": [],
-              "text": "the inputs and parameters hold their numbers; nothing is computed yet",
-              "grads": {}, "code": []}]
+    steps = [
+        {
+            "kind": "start",
+            "node": None,
+            "op": False,
+            "parents": [],
+            "text": "the inputs and parameters hold their numbers; nothing is computed yet",
+            "grads": {},
+            "code": [],
+        }
+    ]
     for node in forward:
         if node.rule is None:
             continue
-        steps.append({"kind": "forward", "node": ids[node], "op": True,
-                      "parents": [ids[p] for p in node.parents],
-                      "text": f"forward: {narrator.name(node)} = {narrator.one_level(node)} "
-                              f"= {format_number(node.data)}",
-                      "grads": {}, "code": list(code_lines.get(node, ((), ()))[0])})
-    steps.append({"kind": "seed", "node": ids[root], "op": False, "parents": [],
-                  "text": narrator.seed_line(), "grads": {ids[root]: diagram_number(1.0)}, "code": []})
+        steps.append(
+            {
+                "kind": "forward",
+                "node": ids[node],
+                "op": True,
+                "parents": [ids[p] for p in node.parents],
+                "text": f"forward: {narrator.name(node)} = {narrator.one_level(node)} "
+                f"= {format_number(node.data)}",
+                "grads": {},
+                "code": list(code_lines.get(node, ((), ()))[0]),
+            }
+        )
+    steps.append(
+        {
+            "kind": "seed",
+            "node": ids[root],
+            "op": False,
+            "parents": [],
+            "text": narrator.seed_line(),
+            "grads": {ids[root]: diagram_number(1.0)},
+            "code": [],
+        }
+    )
     backward_steps = []
     for s, lines in narrator.steps():
-        changed = {ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if not is_constant(p)}
-        backward_steps.append({"kind": "backward", "number": s.number, "node": ids[s.node], "op": True,
-                               "parents": [ids[p] for p in s.parents], "text": "\n".join(lines),
-                               "grads": changed, "code": list(code_lines.get(s.node, ((), ()))[1])})
+        changed = {
+            ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if not is_constant(p)
+        }
+        backward_steps.append(
+            {
+                "kind": "backward",
+                "number": s.number,
+                "node": ids[s.node],
+                "op": True,
+                "parents": [ids[p] for p in s.parents],
+                "text": "\n".join(lines),
+                "grads": changed,
+                "code": list(code_lines.get(s.node, ((), ()))[1]),
+            }
+        )
     steps += backward_steps
     grads = narrator.grads
 
@@ -220,14 +268,27 @@ def _page_data(root, digits):
     last_layer = max((r[0] for r in roles.values()), default=None)
     nodes = {}
     for node in forward:
-        info = {"name": narrator.name(node), "label": node.label if isinstance(node.label, str) else "",
-                "data": diagram_number(node.data), "grad": diagram_number(grads[node]),
-                "op": node.rule.name if node.rule is not None else None,
-                "formula": formula(node, max_length=200),
-                "kind": ("output" if node is root else "op" if node.rule is not None
-                         else "input" if names[node] is not None else "constant")}
+        info = {
+            "name": narrator.name(node),
+            "label": node.label if isinstance(node.label, str) else "",
+            "data": diagram_number(node.data),
+            "grad": diagram_number(grads[node]),
+            "op": node.rule.name if node.rule is not None else None,
+            "formula": formula(node, max_length=200),
+            "kind": (
+                "output"
+                if node is root
+                else "op"
+                if node.rule is not None
+                else "input"
+                if names[node] is not None
+                else "constant"
+            ),
+        }
         if node in roles:
-            info["network"], info["seed_name"] = _describe_role(roles[node], last_layer, info["grad"])
+            info["network"], info["seed_name"] = _describe_role(
+                roles[node], last_layer, info["grad"]
+            )
         nodes[ids[node]] = info
     return {"nodes": nodes, "steps": steps, "code": source, "root": ids[root]}, grads
 
@@ -256,13 +317,20 @@ class Page:
     (the static picture), ``.save(path)``; displays itself in Jupyter."""
 
     def __init__(self, data, svg, network=None):
-        title = _writable(f"backward pass of {data['nodes'][data['root']]['name']}",
-                          lambda c: f"\\u{c:04x}")
+        title = _writable(
+            f"backward pass of {data['nodes'][data['root']]['name']}", lambda c: f"\\u{c:04x}"
+        )
         self.title, self.svg, self.data, self.network = title, svg, data, network
         network_section = "" if network is None else _NETWORK_SECTION.format(svg=network)
         self.html = _TEMPLATE.format(
-            title=html.escape(title), style=_asset("page.css"), svg=svg, network=network_section,
-            code=_code_html(data["code"]), data=_json_for_script(data), script=_asset("page.js"))
+            title=html.escape(title),
+            style=_asset("page.css"),
+            svg=svg,
+            network=network_section,
+            code=_code_html(data["code"]),
+            data=_json_for_script(data),
+            script=_asset("page.js"),
+        )
 
     def save(self, path):
         """Write the page to ``path`` (replacing the file whole, never leaving half of it);
@@ -271,7 +339,7 @@ class Page:
         folder = os.path.dirname(os.path.abspath(path))
         try:
             fd, temporary = tempfile.mkstemp(prefix=".tinygrad_edu-", suffix=".html", dir=folder)
-        except OSError as err:          # name the file asked for, not the temporary one
+        except OSError as err:  # name the file asked for, not the temporary one
             if not os.path.isdir(folder):
                 raise FileNotFoundError(errno.ENOENT, "no such folder", path) from None
             raise type(err)(err.errno, err.strerror, path) from None
@@ -293,23 +361,29 @@ class Page:
         # frame, so its styles and keys stay its own).  Where scripts do not run,
         # the picture stays.
         frame = html.escape(self.html, quote=True)
-        wrapper = (f'<div class="tinygrad-edu-page">{self.svg}'
-                   f'<template><iframe srcdoc="{frame}" title="{html.escape(self.title)}" '
-                   'style="width:100%;height:720px;border:1px solid #ccc;resize:vertical"></iframe></template>'
-                   '<script>(function(){var s=document.currentScript,d=s.parentNode,'
-                   't=d.querySelector("template");d.replaceChildren(t.content.cloneNode(true));})();</script>'
-                   '</div>')
+        wrapper = (
+            f'<div class="tinygrad-edu-page">{self.svg}'
+            f'<template><iframe srcdoc="{frame}" title="{html.escape(self.title)}" '
+            'style="width:100%;height:720px;border:1px solid #ccc;resize:vertical"></iframe></template>'
+            "<script>(function(){var s=document.currentScript,d=s.parentNode,"
+            't=d.querySelector("template");d.replaceChildren(t.content.cloneNode(true));})();</script>'
+            "</div>"
+        )
         return {"text/html": wrapper, "image/svg+xml": self.svg, "text/plain": repr(self)}
 
     def __repr__(self):
         steps = self.data["steps"]
-        return (f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps)} steps; "
-                f".save('graph.html') writes it>")
+        return (
+            f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps)} steps; "
+            f".save('graph.html') writes it>"
+        )
 
 
 def _code_html(source):
-    return "".join(f'<span class="line" data-line="{i}">{html.escape(line) or " "}</span>'
-                   for i, line in enumerate(source.splitlines(), 1))
+    return "".join(
+        f'<span class="line" data-line="{i}">{html.escape(line) or " "}</span>'
+        for i, line in enumerate(source.splitlines(), 1)
+    )
 
 
 _NETWORK_SECTION = """<h2 id="network-title">The network: a circle per neuron, an arrow per weight

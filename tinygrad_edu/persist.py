@@ -47,11 +47,20 @@ import stat
 
 try:
     import fcntl as _fcntl
-except ImportError:                      # Windows: no advisory locks; see _try_lock
+except ImportError:  # Windows: no advisory locks; see _try_lock
     _fcntl = None
 
-__all__ = ["save", "load", "dumps", "loads", "max_file_bytes", "NotARegularFileError",
-           "MAX_PARAMETERS", "FORMAT", "VERSION"]
+__all__ = [
+    "save",
+    "load",
+    "dumps",
+    "loads",
+    "max_file_bytes",
+    "NotARegularFileError",
+    "MAX_PARAMETERS",
+    "FORMAT",
+    "VERSION",
+]
 
 FORMAT = "tinygrad_edu.nn"
 """The ``"format"`` entry of every model file."""
@@ -68,9 +77,9 @@ and about a gigabyte to load; raise it (``tinygrad_edu.persist.MAX_PARAMETERS
 grows with it (:func:`max_file_bytes`).
 """
 
-_BYTES_PER_PARAMETER = 128    # save writes at most ~70 (indent, quoted name, 17 digits)
+_BYTES_PER_PARAMETER = 128  # save writes at most ~70 (indent, quoted name, 17 digits)
 _HEADER_BYTES = 1 << 20
-_MAX_DIGITS = 1000            # longer integers are refused before int() sees them
+_MAX_DIGITS = 1000  # longer integers are refused before int() sees them
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -97,6 +106,7 @@ class NotARegularFileError(OSError):
 
 # ---------------------------------------------------------------------------
 # save
+
 
 def save(module, path):
     """Write ``module``'s class name, ``config()`` and parameters to ``path`` as JSON.
@@ -129,24 +139,34 @@ def dumps(module, name="the model file"):
     name = _Named(name)
     named = module.named_parameters()
     if len(named) > MAX_PARAMETERS:
-        raise ValueError(f"cannot save to {name!r}: the model has {len(named):,} parameters, and a "
-                         f"model file holds at most {MAX_PARAMETERS:,} (raise "
-                         "tinygrad_edu.persist.MAX_PARAMETERS to save it anyway)")
+        raise ValueError(
+            f"cannot save to {name!r}: the model has {len(named):,} parameters, and a "
+            f"model file holds at most {MAX_PARAMETERS:,} (raise "
+            "tinygrad_edu.persist.MAX_PARAMETERS to save it anyway)"
+        )
     for pname, p in named:
         data = p.data
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(f"cannot save to {name!r}: parameter {pname!r} has .data = {data!r:.60} "
-                            f"of type {type(data).__name__}; .data must be a float")
+            raise TypeError(
+                f"cannot save to {name!r}: parameter {pname!r} has .data = {data!r:.60} "
+                f"of type {type(data).__name__}; .data must be a float"
+            )
         try:
             finite = math.isfinite(data)
-        except OverflowError:                  # an int beyond the float range
+        except OverflowError:  # an int beyond the float range
             finite = False
         if not finite:
-            raise ValueError(f"cannot save to {name!r}: parameter {pname!r} is {data!r:.60}, not a "
-                             "finite number (did the training diverge?)")
-    doc = {"format": FORMAT, "version": VERSION, "module": type(module).__name__,
-           "config": module.config(),
-           "parameters": {pname: float(p.data) for pname, p in named}}
+            raise ValueError(
+                f"cannot save to {name!r}: parameter {pname!r} is {data!r:.60}, not a "
+                "finite number (did the training diverge?)"
+            )
+    doc = {
+        "format": FORMAT,
+        "version": VERSION,
+        "module": type(module).__name__,
+        "config": module.config(),
+        "parameters": {pname: float(p.data) for pname, p in named},
+    }
     return (json.dumps(doc, indent=1, allow_nan=False) + "\n").encode("utf-8")
 
 
@@ -163,8 +183,10 @@ def _save_target(name):
 
     Refuses, naming ``name``, anything but a regular file or nothing."""
     if name.endswith(tuple(s for s in (os.sep, os.altsep) if s)):
-        raise IsADirectoryError(f"cannot save to {name!r}: a name ending in {name[-1]!r} is a "
-                                "directory; give a file name such as model.json")
+        raise IsADirectoryError(
+            f"cannot save to {name!r}: a name ending in {name[-1]!r} is a "
+            "directory; give a file name such as model.json"
+        )
     try:
         st = os.lstat(name)
     except (FileNotFoundError, NotADirectoryError):
@@ -176,31 +198,43 @@ def _save_target(name):
         try:
             st = os.stat(name)
         except FileNotFoundError:
-            raise FileNotFoundError(f"cannot save to {name!r}: it is a symbolic link to "
-                                    f"{_readlink(name)!r}, which does not exist; save to that "
-                                    "name, or remove the link first") from None
-        except OSError as err:                 # a loop of links, a link through a file
+            raise FileNotFoundError(
+                f"cannot save to {name!r}: it is a symbolic link to "
+                f"{_readlink(name)!r}, which does not exist; save to that "
+                "name, or remove the link first"
+            ) from None
+        except OSError as err:  # a loop of links, a link through a file
             raise _os_error(err, f"cannot save to {name!r} (a symbolic link)") from None
         target = os.path.realpath(name)
         via = f" (a symbolic link to {target!r})"
     if st is not None:
-        _check_kind(st, f"cannot save to {name!r}{via}", "; give a file name such as model.json",
-                    "; save writes only regular files")
+        _check_kind(
+            st,
+            f"cannot save to {name!r}{via}",
+            "; give a file name such as model.json",
+            "; save writes only regular files",
+        )
         mode = stat.S_IMODE(st.st_mode)
-        if not mode & 0o222:                   # checked by hand: root's writes ignore the bits
-            raise PermissionError(f"cannot save to {name!r}{via}: the file is read-only (mode "
-                                  f"{mode:#o}); make it writable (chmod u+w) or save under "
-                                  "another name")
+        if not mode & 0o222:  # checked by hand: root's writes ignore the bits
+            raise PermissionError(
+                f"cannot save to {name!r}{via}: the file is read-only (mode "
+                f"{mode:#o}); make it writable (chmod u+w) or save under "
+                "another name"
+            )
         if not _may_write(target):
-            raise PermissionError(f"cannot save to {name!r}{via}: permission denied: this user "
-                                  f"may not write to it (mode {mode:#o})")
+            raise PermissionError(
+                f"cannot save to {name!r}{via}: permission denied: this user "
+                f"may not write to it (mode {mode:#o})"
+            )
     directory = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(directory):
         if os.path.exists(directory):
-            raise NotADirectoryError(f"cannot save to {name!r}: {directory!r} is a file, "
-                                     "not a directory")
-        raise FileNotFoundError(f"cannot save to {name!r}: "
-                                f"the directory {directory!r} does not exist")
+            raise NotADirectoryError(
+                f"cannot save to {name!r}: {directory!r} is a file, not a directory"
+            )
+        raise FileNotFoundError(
+            f"cannot save to {name!r}: the directory {directory!r} does not exist"
+        )
     return target, st
 
 
@@ -214,7 +248,7 @@ def _temp_path(target):
     """The one temporary file every save of ``target`` uses: ``.<name>.tmp`` beside it."""
     directory, base = os.path.split(os.path.abspath(target))
     tmp = f".{base}.tmp"
-    if len(os.fsencode(tmp)) > 255:            # the longest file name most systems allow
+    if len(os.fsencode(tmp)) > 255:  # the longest file name most systems allow
         tmp = f".{hashlib.sha256(os.fsencode(base)).hexdigest()[:32]}.tmp"
     return os.path.join(directory, tmp)
 
@@ -233,13 +267,13 @@ def _write_atomically(name, target, existing, data):
         ours = os.fstat(fd)
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
-        if existing is not None:               # as open(path, 'w') would: keep mode and owner
+        if existing is not None:  # as open(path, 'w') would: keep mode and owner
             _copy_owner_and_mode(fd, tmp, existing, ours)
         refusal = _changed_meanwhile(name, target, tmp, ours)
         if refusal is None:
-            if _fcntl is None:                 # Windows cannot rename a file that is open
+            if _fcntl is None:  # Windows cannot rename a file that is open
                 os.close(fd)
                 fd = None
             os.replace(tmp, target)
@@ -264,9 +298,11 @@ def _changed_meanwhile(name, target, tmp, ours):
     than a regular file took the target's place, or another save took the temporary
     file's name (possible only where locks are not); None if all is as it was."""
     if not _same_file(tmp, ours):
-        return BlockingIOError(f"cannot save to {name!r}: another save of it took over the "
-                               f"temporary file {tmp!r} while this one was writing; nothing "
-                               "was replaced")
+        return BlockingIOError(
+            f"cannot save to {name!r}: another save of it took over the "
+            f"temporary file {tmp!r} while this one was writing; nothing "
+            "was replaced"
+        )
     try:
         mode = os.lstat(target).st_mode
     except FileNotFoundError:
@@ -275,8 +311,10 @@ def _changed_meanwhile(name, target, tmp, ours):
         return _os_error(err, f"cannot save to {name!r}")
     if stat.S_ISREG(mode):
         return None
-    return NotARegularFileError(f"cannot save to {name!r}: while it was being saved it became "
-                                f"{_kind(mode)}; save writes only regular files")
+    return NotARegularFileError(
+        f"cannot save to {name!r}: while it was being saved it became "
+        f"{_kind(mode)}; save writes only regular files"
+    )
 
 
 def _create_temp(name, tmp, directory):
@@ -284,16 +322,17 @@ def _create_temp(name, tmp, directory):
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY | _O_CLOEXEC
     for _ in range(3):
         try:
-            fd = os.open(tmp, flags, 0o666)    # the umask narrows it, as for open(path, 'w')
+            fd = os.open(tmp, flags, 0o666)  # the umask narrows it, as for open(path, 'w')
         except FileExistsError:
             _remove_leftover(name, tmp)
             continue
         except OSError as err:
-            raise _os_error(err, f"cannot save to {name!r}: cannot create a file in "
-                                 f"{directory!r}") from None
+            raise _os_error(
+                err, f"cannot save to {name!r}: cannot create a file in {directory!r}"
+            ) from None
         if _try_lock(fd):
             return fd
-        os.close(fd)                           # another save took it as a leftover
+        os.close(fd)  # another save took it as a leftover
         break
     raise BlockingIOError(_in_progress(name, tmp))
 
@@ -306,19 +345,24 @@ def _remove_leftover(name, tmp):
         return
     except OSError as err:
         raise _os_error(err, f"cannot save to {name!r}: cannot look at {tmp!r}") from None
-    if stat.S_ISLNK(st.st_mode):               # removing a link loses nothing
+    if stat.S_ISLNK(st.st_mode):  # removing a link loses nothing
         _remove_quietly(tmp)
         return
     if not stat.S_ISREG(st.st_mode):
-        raise FileExistsError(f"cannot save to {name!r}: {tmp!r}, the name save uses for its "
-                              f"temporary file, is {_kind(st.st_mode)}; move it out of the way")
+        raise FileExistsError(
+            f"cannot save to {name!r}: {tmp!r}, the name save uses for its "
+            f"temporary file, is {_kind(st.st_mode)}; move it out of the way"
+        )
     try:
         fd = os.open(tmp, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY | _O_CLOEXEC)
     except FileNotFoundError:
         return
     except OSError as err:
-        raise _os_error(err, f"cannot save to {name!r}: cannot remove the temporary file "
-                             f"{tmp!r} left by an earlier save") from None
+        raise _os_error(
+            err,
+            f"cannot save to {name!r}: cannot remove the temporary file "
+            f"{tmp!r} left by an earlier save",
+        ) from None
     try:
         if not _try_lock(fd):
             raise BlockingIOError(_in_progress(name, tmp))
@@ -327,15 +371,20 @@ def _remove_leftover(name, tmp):
     except BlockingIOError:
         raise
     except OSError as err:
-        raise _os_error(err, f"cannot save to {name!r}: cannot remove the temporary file "
-                             f"{tmp!r} left by an earlier save") from None
+        raise _os_error(
+            err,
+            f"cannot save to {name!r}: cannot remove the temporary file "
+            f"{tmp!r} left by an earlier save",
+        ) from None
     finally:
         os.close(fd)
 
 
 def _in_progress(name, tmp):
-    return (f"cannot save to {name!r}: another save of it is in progress (it is writing {tmp!r}); "
-            "try again when it has finished")
+    return (
+        f"cannot save to {name!r}: another save of it is in progress (it is writing {tmp!r}); "
+        "try again when it has finished"
+    )
 
 
 def _try_lock(fd):
@@ -346,7 +395,7 @@ def _try_lock(fd):
         _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    except OSError:                            # a file system without locks: go on without one
+    except OSError:  # a file system without locks: go on without one
         return True
     return True
 
@@ -364,7 +413,7 @@ def _copy_owner_and_mode(fd, tmp, existing, ours):
     if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (ours.st_uid, ours.st_gid):
         try:
             os.fchown(fd, existing.st_uid, existing.st_gid)
-        except PermissionError:                # only root may give a file away
+        except PermissionError:  # only root may give a file away
             pass
     mode = stat.S_IMODE(existing.st_mode)
     if hasattr(os, "fchmod"):
@@ -376,7 +425,7 @@ def _copy_owner_and_mode(fd, tmp, existing, ours):
 def _remove_quietly(path):
     try:
         os.unlink(path)
-    except OSError:                            # cleaning up after an error: report that one
+    except OSError:  # cleaning up after an error: report that one
         pass
 
 
@@ -398,6 +447,7 @@ def _sync_directory(directory):
 
 # ---------------------------------------------------------------------------
 # load
+
 
 def load(target, path, modules):
     """Load a model file written by :func:`save`; returns the module.
@@ -422,7 +472,7 @@ def loads(target, raw, modules, name="the model file"):
     saved, config, state = _check_document(doc, name)
     if isinstance(target, type):
         cls = target if saved == target.__name__ else modules.get(saved)
-        if cls is None and target not in modules.values():     # Module.load: any known module
+        if cls is None and target not in modules.values():  # Module.load: any known module
             raise ValueError(f"{name!r} holds an unknown module {_clip(saved)!r}")
         if cls is None or not issubclass(cls, target):
             raise ValueError(f"{name!r} holds a {_clip(saved)}, not a {target.__name__}")
@@ -433,28 +483,34 @@ def loads(target, raw, modules, name="the model file"):
         mine = target.config()
         for key in sorted(set(mine) | set(config), key=str):
             if mine.get(key) != config.get(key):
-                raise ValueError(f"{name!r} holds a model of another shape: {_clip(str(key))} is "
-                                 f"{_clip(repr(config.get(key)))} in the file but {mine.get(key)!r} "
-                                 f"here (file: {saved} with config {_clip(repr(config), 200)}, "
-                                 f"model: {target!r})")
+                raise ValueError(
+                    f"{name!r} holds a model of another shape: {_clip(str(key))} is "
+                    f"{_clip(repr(config.get(key)))} in the file but {mine.get(key)!r} "
+                    f"here (file: {saved} with config {_clip(repr(config), 200)}, "
+                    f"model: {target!r})"
+                )
     try:
         count = cls.parameter_count(config)
     except NotImplementedError:
-        if not isinstance(target, type):        # a module of the learner's own: it is built
+        if not isinstance(target, type):  # a module of the learner's own: it is built
             return target.load_state_dict(state, _source=repr(name))
-        raise ValueError(f"{name!r}: a {saved} cannot be built from a file; build one and call "
-                         "its .load(path)") from None
+        raise ValueError(
+            f"{name!r}: a {saved} cannot be built from a file; build one and call its .load(path)"
+        ) from None
     except (TypeError, ValueError) as err:
-        raise ValueError(f"{name!r}: cannot build a {saved} from its config "
-                         f"{_clip(repr(config), 200)}: {err}") from None
+        raise ValueError(
+            f"{name!r}: cannot build a {saved} from its config {_clip(repr(config), 200)}: {err}"
+        ) from None
     if count > MAX_PARAMETERS:
-        raise ValueError(f"{name!r} asks for a {saved} with {count:,} parameters (config "
-                         f"{_clip(repr(config), 200)}), but a model file may hold at most "
-                         f"{MAX_PARAMETERS:,} (tinygrad_edu.persist.MAX_PARAMETERS); the file "
-                         f"holds {len(state):,}")
+        raise ValueError(
+            f"{name!r} asks for a {saved} with {count:,} parameters (config "
+            f"{_clip(repr(config), 200)}), but a model file may hold at most "
+            f"{MAX_PARAMETERS:,} (tinygrad_edu.persist.MAX_PARAMETERS); the file "
+            f"holds {len(state):,}"
+        )
     source = repr(name)
     if isinstance(target, type):
-        cls.validate_state(config, state, source=source)   # names and numbers, nothing built
+        cls.validate_state(config, state, source=source)  # names and numbers, nothing built
         target = cls(**config, seed=0)
     return target.load_state_dict(state, _source=source)
 
@@ -474,19 +530,21 @@ def _read_bounded(name):
     try:
         st = os.stat(name)
     except FileNotFoundError:
-        raise FileNotFoundError(f"no saved model at {name!r} "
-                                "(write one with model.save(path))") from None
+        raise FileNotFoundError(
+            f"no saved model at {name!r} (write one with model.save(path))"
+        ) from None
     except OSError as err:
         raise _os_error(err, f"cannot load {name!r}") from None
     _check_readable_kind(st, name)
     limit = max_file_bytes()
     if st.st_size > limit:
         raise _too_large(name, f"it is {st.st_size:,} bytes")
-    try:                                       # O_NONBLOCK: a FIFO swapped in now cannot block us
+    try:  # O_NONBLOCK: a FIFO swapped in now cannot block us
         fd = os.open(name, os.O_RDONLY | _O_NONBLOCK | _O_NOCTTY | _O_BINARY | _O_CLOEXEC)
     except FileNotFoundError:
-        raise FileNotFoundError(f"no saved model at {name!r} "
-                                "(write one with model.save(path))") from None
+        raise FileNotFoundError(
+            f"no saved model at {name!r} (write one with model.save(path))"
+        ) from None
     except OSError as err:
         raise _os_error(err, f"cannot load {name!r}") from None
     try:
@@ -501,15 +559,19 @@ def _read_bounded(name):
                 return b"".join(chunks)
             chunks.append(chunk)
             total += len(chunk)
-            if total > limit:                  # the file grew while it was read
+            if total > limit:  # the file grew while it was read
                 raise _too_large(name, f"it grew past {limit:,} bytes while being read")
     finally:
         os.close(fd)
 
 
 def _check_readable_kind(st, name):
-    _check_kind(st, f"cannot load {name!r}", ", not a file written by model.save()",
-                " written by model.save(); it was not read")
+    _check_kind(
+        st,
+        f"cannot load {name!r}",
+        ", not a file written by model.save()",
+        " written by model.save(); it was not read",
+    )
 
 
 def _check_kind(st, what, if_directory, if_special):
@@ -518,13 +580,17 @@ def _check_kind(st, what, if_directory, if_special):
     if stat.S_ISDIR(st.st_mode):
         raise IsADirectoryError(f"{what}: it is a directory{if_directory}")
     if not stat.S_ISREG(st.st_mode):
-        raise NotARegularFileError(f"{what}: it is {_kind(st.st_mode)}, not a regular file{if_special}")
+        raise NotARegularFileError(
+            f"{what}: it is {_kind(st.st_mode)}, not a regular file{if_special}"
+        )
 
 
 def _too_large(name, size):
-    return ValueError(f"cannot load {name!r}: {size}, more than any model file "
-                      f"({max_file_bytes():,} bytes at most, for the "
-                      f"{MAX_PARAMETERS:,} parameters tinygrad_edu.persist.MAX_PARAMETERS allows)")
+    return ValueError(
+        f"cannot load {name!r}: {size}, more than any model file "
+        f"({max_file_bytes():,} bytes at most, for the "
+        f"{MAX_PARAMETERS:,} parameters tinygrad_edu.persist.MAX_PARAMETERS allows)"
+    )
 
 
 def _parse(raw, name):
@@ -532,23 +598,34 @@ def _parse(raw, name):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise ValueError(f"{name!r} is not a text file (byte 0x{err.object[err.start]:02x} at "
-                         f"position {err.start} is not UTF-8); was it written by "
-                         "model.save()?") from None
+        raise ValueError(
+            f"{name!r} is not a text file (byte 0x{err.object[err.start]:02x} at "
+            f"position {err.start} is not UTF-8); was it written by "
+            "model.save()?"
+        ) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int,
-                          object_pairs_hook=_unique_keys)
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as err:
-        raise ValueError(f"{name!r} is not valid JSON (line {err.lineno}, column {err.colno}: "
-                         f"{err.msg}); was it written by model.save()?") from None
+        raise ValueError(
+            f"{name!r} is not valid JSON (line {err.lineno}, column {err.colno}: "
+            f"{err.msg}); was it written by model.save()?"
+        ) from None
     except _Refused as err:
         raise ValueError(f"{name!r} {err}") from None
     except RecursionError:
-        raise ValueError(f"{name!r} nests lists or objects too deeply to read; "
-                         "it was not written by model.save()") from None
+        raise ValueError(
+            f"{name!r} nests lists or objects too deeply to read; "
+            "it was not written by model.save()"
+        ) from None
     except MemoryError:
-        raise ValueError(f"{name!r} is too large to read as JSON; it was not written by "
-                         "model.save()") from None
+        raise ValueError(
+            f"{name!r} is too large to read as JSON; it was not written by model.save()"
+        ) from None
     except ValueError as err:
         raise ValueError(f"{name!r} cannot be read as JSON: {err}") from None
 
@@ -573,8 +650,10 @@ def _unique_keys(pairs):
         seen = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Refused(f"has the key {_clip(key)!r} twice in one object; "
-                               "model.save() never writes that")
+                raise _Refused(
+                    f"has the key {_clip(key)!r} twice in one object; "
+                    "model.save() never writes that"
+                )
             seen.add(key)
     return obj
 
@@ -585,7 +664,7 @@ _ENTRIES = {"format": str, "version": int, "module": str, "config": dict, "param
 def _check_document(doc, name):
     """``(module name, config, parameters)`` of a parsed model file, its entries checked."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"{name!r} is not a tinygrad_edu model file (no \"format\": \"{FORMAT}\")")
+        raise ValueError(f'{name!r} is not a tinygrad_edu model file (no "format": "{FORMAT}")')
     for key in _ENTRIES:
         if key not in doc:
             raise ValueError(f"{name!r}: the entry {key!r} is missing")
@@ -594,13 +673,17 @@ def _check_document(doc, name):
         raise ValueError(f"{name!r} has an entry model.save() does not write: {_clip(extra[0])!r}")
     version = doc["version"]
     if type(version) is not int or version != VERSION:
-        raise ValueError(f"{name!r} has format version {_json_text(version)}"
-                         f"{'' if type(version) is int else ' (not an integer)'}; "
-                         f"this tinygrad_edu reads version {VERSION}")
+        raise ValueError(
+            f"{name!r} has format version {_json_text(version)}"
+            f"{'' if type(version) is int else ' (not an integer)'}; "
+            f"this tinygrad_edu reads version {VERSION}"
+        )
     for key, kind in _ENTRIES.items():
         if not isinstance(doc[key], kind):
-            raise ValueError(f"{name!r}: the entry {key!r} is {_json_text(doc[key])}, not "
-                             f"{'a string' if kind is str else 'an object'}")
+            raise ValueError(
+                f"{name!r}: the entry {key!r} is {_json_text(doc[key])}, not "
+                f"{'a string' if kind is str else 'an object'}"
+            )
     return doc["module"], doc["config"], doc["parameters"]
 
 
@@ -619,9 +702,14 @@ def _clip(text, limit=60):
 
 def _kind(mode):
     """What a non-regular file is, in words."""
-    for test, words in ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"),
-                        (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
-                        (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link")):
+    for test, words in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISLNK, "a symbolic link"),
+    ):
         if test(mode):
             return words
     return "a special file"
@@ -639,5 +727,5 @@ def _os_error(err, what):
     reason = err.strerror or str(err) or type(err).__name__
     try:
         return type(err)(f"{what}: {reason}")
-    except TypeError:                          # an OSError subclass with another signature
+    except TypeError:  # an OSError subclass with another signature
         return OSError(f"{what}: {reason}")

@@ -120,9 +120,11 @@ class Sym:
         return self
 
     def __bool__(self):
-        raise TypeError("a traced number has no truth value while the code is written: "
-                        "a derivative rule must branch through m.step or m.sign, "
-                        "which become run-time branches")
+        raise TypeError(
+            "a traced number has no truth value while the code is written: "
+            "a derivative rule must branch through m.step or m.sign, "
+            "which become run-time branches"
+        )
 
     def __float__(self):
         raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
@@ -191,7 +193,7 @@ def _mul(a, b):
     if a.const == -1.0 and b.isfloat:
         return _neg(b)
     if a.const is not None and b.scaled is not None and _exact_scale(a.const, b.scaled[0]):
-        return _mul(Sym.constant(a.const * b.scaled[0]), b.scaled[1])    # 0.5 * (2.0 * e) is e
+        return _mul(Sym.constant(a.const * b.scaled[0]), b.scaled[1])  # 0.5 * (2.0 * e) is e
     product = _binary(a, b, "*", _PRODUCT, a.isfloat or b.isfloat)
     if a.const is not None:
         product.scaled = (a.const, b)
@@ -203,10 +205,12 @@ def _mul(a, b):
 def _exact_scale(c, k):
     """True if c * (k * x) == (c * k) * x for every float x: both are powers of two
     and their product is a normal float (then scaling only moves the exponent)."""
+
     def power_of_two(v):
         m, _ = math.frexp(v)
         return abs(m) == 0.5
-    return power_of_two(c) and power_of_two(k) and 2.0 ** -1000 < abs(c * k) < 2.0 ** 1000
+
+    return power_of_two(c) and power_of_two(k) and 2.0**-1000 < abs(c * k) < 2.0**1000
 
 
 def _div(a, b):
@@ -217,7 +221,7 @@ def _div(a, b):
         return a
     if b.const == -1.0 and a.isfloat:
         return _neg(a)
-    return _binary(a, b, "/", _PRODUCT, True)        # true division: always a float
+    return _binary(a, b, "/", _PRODUCT, True)  # true division: always a float
 
 
 def _neg(a):
@@ -252,7 +256,7 @@ def _power(x, k):
         folded = _folded(FLOAT.pow, x.const, k)
         if folded is not None:
             return folded
-    if k == int(k) and abs(k) < 2.0 ** 53:
+    if k == int(k) and abs(k) < 2.0**53:
         # An integral exponent never makes a complex number, and Python's own
         # ** raises ZeroDivisionError / OverflowError as FLOAT.pow does.
         return Sym(f"{_wrap(x, _ATOM)} ** {Sym.constant(k).text}", _POWER, x.names, True)
@@ -273,7 +277,9 @@ class _MathCalls:
 
 
 SYMBOLIC = Namespace(
-    "symbols", lambda op: functools.partial(op.forward, SYMBOLIC), _MathCalls(),
+    "symbols",
+    lambda op: functools.partial(op.forward, SYMBOLIC),
+    _MathCalls(),
     exp=lambda x: _call("exp", FLOAT.exp, x),
     log=lambda x: _call("log", FLOAT.log, x),
     sqrt=lambda x: _call("sqrt", FLOAT.sqrt, x),
@@ -292,9 +298,18 @@ SYMBOLIC = Namespace(
 
 # The functions the generated code calls, by the names it calls them: the checked
 # float functions, and the functions of math that a learner's op may use.
-_RUNTIME = {"exp": FLOAT.exp, "log": FLOAT.log, "sqrt": FLOAT.sqrt, "tanh": FLOAT.tanh,
-            "sigmoid": FLOAT.sigmoid, "sin": FLOAT.sin, "cos": FLOAT.cos, "abs": FLOAT.abs,
-            "power": FLOAT.pow, "power_v": FLOAT.vpow}
+_RUNTIME = {
+    "exp": FLOAT.exp,
+    "log": FLOAT.log,
+    "sqrt": FLOAT.sqrt,
+    "tanh": FLOAT.tanh,
+    "sigmoid": FLOAT.sigmoid,
+    "sin": FLOAT.sin,
+    "cos": FLOAT.cos,
+    "abs": FLOAT.abs,
+    "power": FLOAT.pow,
+    "power_v": FLOAT.vpow,
+}
 _MATH = {name: fn for name, fn in vars(math).items() if not name.startswith("_") and callable(fn)}
 
 #: Names the generated code may call: a variable must not take one of them.

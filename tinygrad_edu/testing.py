@@ -40,6 +40,7 @@ try:
     from hypothesis import assume, strategies as st
 except ImportError as err:  # pragma: no cover - depends on the environment
     from ._optional import install_hint
+
     raise ImportError(f"tinygrad_edu.testing needs hypothesis: {install_hint('test')}") from err
 
 from .engine import Value
@@ -50,11 +51,15 @@ __all__ = ["Expression", "expressions", "expression_cases", "safe_floats", "OP_N
 #: The op names :func:`expressions` can use (``ops=`` takes a subset of these).
 OP_NAMES = tuple(OPS)
 
-_INFIX = {"add": ("+", operator.add), "sub": ("-", operator.sub),
-          "mul": ("*", operator.mul), "div": ("/", operator.truediv),
-          "pow": ("**", operator.pow)}
+_INFIX = {
+    "add": ("+", operator.add),
+    "sub": ("-", operator.sub),
+    "mul": ("*", operator.mul),
+    "div": ("/", operator.truediv),
+    "pow": ("**", operator.pow),
+}
 _PRECEDENCE = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
-_ATOM = 5       # inputs, names and function calls never need parentheses
+_ATOM = 5  # inputs, names and function calls never need parentheses
 _KINKED = tuple(name for name, op in OPS.items() if op.kinks)
 _FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
@@ -166,7 +171,7 @@ class Expression:
                 values, kinks = self._float_trace(point)
             except _FLOAT_ERRORS:
                 return False
-            if not all(abs(v) <= max_magnitude for v in values):   # also catches nan
+            if not all(abs(v) <= max_magnitude for v in values):  # also catches nan
                 return False
             if sides is None:
                 if any(abs(k) < margin for k in kinks):
@@ -203,13 +208,16 @@ class Expression:
             if node.op == "input":
                 text, prec = f"x{node.index}", _ATOM
             elif node.k is not None:
-                text, prec = f"{operand(node.args[0], _ATOM)} ** {_fmt_number(node.k)}", _PRECEDENCE["pow"]
+                text, prec = (
+                    f"{operand(node.args[0], _ATOM)} ** {_fmt_number(node.k)}",
+                    _PRECEDENCE["pow"],
+                )
             elif node.op in _INFIX:
                 prec = _PRECEDENCE[node.op]
                 left, right = node.args
-                if node.op == "pow":    # right-associative; parenthesise everything but atoms
+                if node.op == "pow":  # right-associative; parenthesise everything but atoms
                     text = f"{operand(left, _ATOM)} ** {operand(right, _ATOM)}"
-                else:                   # left-associative: a - (b - c), a / (b * c)
+                else:  # left-associative: a - (b - c), a / (b * c)
                     text = f"{operand(left, prec)} {_INFIX[node.op][0]} {operand(right, prec + 1)}"
             elif node.op == "neg":
                 text, prec = f"-{operand(node.args[0], _ATOM)}", _PRECEDENCE["neg"]
@@ -241,10 +249,10 @@ def _apply_to_values(node, args):
 # ---------------------------------------------------------------------------
 # Strategies
 
-_CONSTANTS = st.integers(-12, 12).map(lambda n: n / 4)                 # -3.0 .. 3.0 in quarters
+_CONSTANTS = st.integers(-12, 12).map(lambda n: n / 4)  # -3.0 .. 3.0 in quarters
 _NONZERO_CONSTANTS = st.sampled_from([2.0, -2.0, 0.5, -0.5, 1.5, -1.5, 3.0, -3.0])
 _POSITIVE_CONSTANTS = st.sampled_from([2.0, 0.5, 1.5, 3.0])
-_NUMBER_EXPONENTS = st.sampled_from([2, 3, -1, 0.5, -2, 1.5, -0.5])   # 2 and 3 need no positive base
+_NUMBER_EXPONENTS = st.sampled_from([2, 3, -1, 0.5, -2, 1.5, -0.5])  # 2 and 3 need no positive base
 
 
 def safe_floats(min_value=-3.0, max_value=3.0):
@@ -252,14 +260,25 @@ def safe_floats(min_value=-3.0, max_value=3.0):
 
     >>> safe_floats().validate()
     """
-    return st.floats(min_value=min_value, max_value=max_value, allow_nan=False,
-                     allow_infinity=False, allow_subnormal=False)
+    return st.floats(
+        min_value=min_value,
+        max_value=max_value,
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=False,
+    )
 
 
 def _check_arguments(min_inputs, max_inputs, max_depth, ops):
-    if not isinstance(min_inputs, int) or not isinstance(max_inputs, int) or not 1 <= min_inputs <= max_inputs:
-        raise ValueError(f"need 1 <= min_inputs <= max_inputs, got min_inputs={min_inputs!r}, "
-                         f"max_inputs={max_inputs!r}")
+    if (
+        not isinstance(min_inputs, int)
+        or not isinstance(max_inputs, int)
+        or not 1 <= min_inputs <= max_inputs
+    ):
+        raise ValueError(
+            f"need 1 <= min_inputs <= max_inputs, got min_inputs={min_inputs!r}, "
+            f"max_inputs={max_inputs!r}"
+        )
     if not isinstance(max_depth, int) or max_depth < 1:
         raise ValueError(f"max_depth must be an int >= 1, got {max_depth!r}")
     if ops is None:
@@ -269,8 +288,10 @@ def _check_arguments(min_inputs, max_inputs, max_depth, ops):
     ops = tuple(ops)
     unknown = [name for name in ops if name not in OPS]
     if unknown or not ops:
-        raise ValueError(f"ops must be a non-empty list of op names from {', '.join(OP_NAMES)}; "
-                         f"unknown: {', '.join(map(repr, unknown)) or 'none given'}")
+        raise ValueError(
+            f"ops must be a non-empty list of op names from {', '.join(OP_NAMES)}; "
+            f"unknown: {', '.join(map(repr, unknown)) or 'none given'}"
+        )
     return ops
 
 
@@ -278,8 +299,8 @@ def _check_arguments(min_inputs, max_inputs, max_depth, ops):
 def _expressions(draw, min_inputs, max_inputs, max_depth, ops):
     n_inputs = draw(st.integers(min_inputs, max_inputs))
     nodes = [_Node("input", index=i) for i in range(n_inputs)]
-    level = [0] * n_inputs   # how many drawn ops lie on the longest path to a node
-    operands = list(range(n_inputs))   # nodes later ops may use (not the transforms' insides)
+    level = [0] * n_inputs  # how many drawn ops lie on the longest path to a node
+    operands = list(range(n_inputs))  # nodes later ops may use (not the transforms' insides)
 
     def add(node, lvl, operand=True):
         nodes.append(node)
@@ -408,4 +429,3 @@ def expression_cases(min_inputs=1, max_inputs=3, max_depth=4, ops=None):
         return expr, inputs
 
     return cases()
-

@@ -44,8 +44,16 @@ from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
 from .ops import FLOAT
 
-__all__ = ["draw_dot", "draw_network", "render", "page", "GraphvizNotInstalled", "RenderTimeout", "FORMATS",
-           "DEFAULT_TIMEOUT"]
+__all__ = [
+    "draw_dot",
+    "draw_network",
+    "render",
+    "page",
+    "GraphvizNotInstalled",
+    "RenderTimeout",
+    "FORMATS",
+    "DEFAULT_TIMEOUT",
+]
 
 #: File formats ``render`` writes, by extension ('dot' writes the source only;
 #: 'html' the interactive page of :func:`page`).
@@ -54,12 +62,12 @@ FORMATS = ("svg", "png", "pdf", "dot", "html")
 #: Seconds :func:`render` lets Graphviz's ``dot`` run before stopping it.
 DEFAULT_TIMEOUT = 60
 
-_LEAF_FILL = "#e8f0fe"     # inputs and parameters
-_ROOT_FILL = "#fff2cc"     # the output that backward starts from
-_NO_FLOW = "#c0c0c0"       # grey: no gradient along this edge
-_FULL_FLOW = "#d62728"     # red: the largest gradient in the graph
-_NOT_FINITE = "#9467bd"    # purple: an inf or nan number (arrows)
-_NOT_FINITE_FILL = "#e8dcf5"   # and the box of a Value holding one
+_LEAF_FILL = "#e8f0fe"  # inputs and parameters
+_ROOT_FILL = "#fff2cc"  # the output that backward starts from
+_NO_FLOW = "#c0c0c0"  # grey: no gradient along this edge
+_FULL_FLOW = "#d62728"  # red: the largest gradient in the graph
+_NOT_FINITE = "#9467bd"  # purple: an inf or nan number (arrows)
+_NOT_FINITE_FILL = "#e8dcf5"  # and the box of a Value holding one
 
 #: A label longer than this is shortened in its box (the beginning and the end
 #: shown); its tooltip holds it whole up to _TOOLTIP_CHARS characters.
@@ -79,8 +87,11 @@ _NS_BUDGET = 2e7
 _HELPER_MAX = 50_000
 
 #: Edge labels for ops whose operands play different roles.
-_OPERAND_ROLES = {"sub": ("left", "right"), "div": ("numerator", "denominator"),
-                  "pow": ("base", "exponent")}
+_OPERAND_ROLES = {
+    "sub": ("left", "right"),
+    "div": ("numerator", "denominator"),
+    "pow": ("base", "exponent"),
+}
 
 #: The op ovals of a network's graph: just big enough for their symbol.
 _SMALL_OP = {"width": "0.3", "height": "0.2", "margin": "0.02,0.01"}
@@ -95,7 +106,8 @@ _INSTALL_HELP = (
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
     "  macOS:          brew install graphviz\n"
     "  Windows:        winget install graphviz  (or the installer from https://graphviz.org/download/),\n"
-    "                  then make sure its bin folder is on PATH.")
+    "                  then make sure its bin folder is on PATH."
+)
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -124,22 +136,34 @@ class RenderTimeout(TimeoutError):
         busiest = ""
         if self.busiest is not None:
             name, uses = self.busiest
-            busiest = (f", {uses} of them from {name} (a Value used by many ops far apart makes "
-                       f"dot's layout slow)")
-        source = (f", use the DOT source already written to {self.source_path}"
-                  if self.source_path else "")
-        size = ("" if self.values is None else
-                f" This graph has {self.values} Values and {self.arrows} arrows{busiest}.")
-        return (f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
-                f"was stopped.{size} Draw a smaller part (e.g. one neuron's output){source}, or allow more "
-                f"time: {more_time}")
+            busiest = (
+                f", {uses} of them from {name} (a Value used by many ops far apart makes "
+                f"dot's layout slow)"
+            )
+        source = (
+            f", use the DOT source already written to {self.source_path}"
+            if self.source_path
+            else ""
+        )
+        size = (
+            ""
+            if self.values is None
+            else f" This graph has {self.values} Values and {self.arrows} arrows{busiest}."
+        )
+        return (
+            f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
+            f"was stopped.{size} Draw a smaller part (e.g. one neuron's output){source}, or allow more "
+            f"time: {more_time}"
+        )
 
 
 def _graphviz():
     try:
         import graphviz
     except ImportError:
-        raise ImportError("diagrams need the graphviz Python package: pip install graphviz") from None
+        raise ImportError(
+            "diagrams need the graphviz Python package: pip install graphviz"
+        ) from None
     return graphviz
 
 
@@ -182,7 +206,7 @@ def _visible(text, spaces=True):
     """``text`` with every character a diagram cannot show literally written as its
     Python escape; tabs and line breaks become spaces (a box shows one line per
     field), or with ``spaces=False`` escapes too (\\n)."""
-    if text.isprintable():          # the usual case (every character above is unprintable)
+    if text.isprintable():  # the usual case (every character above is unprintable)
         return text
     out = []
     for c in text:
@@ -207,7 +231,7 @@ def _shown_label(label):
         shown = _visible(label)
     else:
         head = _LABEL_CHARS * 2 // 3
-        shown = f"{_visible(label[:head])}…{_visible(label[head - _LABEL_CHARS + 1:])}"
+        shown = f"{_visible(label[:head])}…{_visible(label[head - _LABEL_CHARS + 1 :])}"
     if shown == label:
         return shown, None
     whole = _visible(label[:_TOOLTIP_CHARS], spaces=False)
@@ -264,17 +288,21 @@ class _LogScale:
     def __init__(self, magnitudes):
         self.largest = max(magnitudes)
         smallest = min(magnitudes)
-        self.decades = min(_MAX_DECADES, max(1, math.ceil(math.log10(self.largest / smallest) - 1e-9)))
-        self.lowest = self.largest * 10.0 ** -self.decades
+        self.decades = min(
+            _MAX_DECADES, max(1, math.ceil(math.log10(self.largest / smallest) - 1e-9))
+        )
+        self.lowest = self.largest * 10.0**-self.decades
 
     def __call__(self, g):
         t = 1.0 + math.log10(abs(g) / self.largest) / self.decades
         return min(1.0, max(0.0, t))
 
     def legend(self):
-        return (f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
-                f"from thin grey ({_number(self.lowest)} or less) to thick red "
-                f"({_number(self.largest)}, the largest); dashed: no gradient")
+        return (
+            f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
+            f"from thin grey ({_number(self.lowest)} or less) to thick red "
+            f"({_number(self.largest)}, the largest); dashed: no gradient"
+        )
 
 
 def _edge_style(g, scale):
@@ -284,16 +312,22 @@ def _edge_style(g, scale):
     if g == 0.0:
         return {"color": _NO_FLOW, "style": "dashed", "tooltip": "no gradient flows back here"}
     if not _finite(g):
-        return {"color": _NOT_FINITE, "penwidth": "4.00",
-                "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)"}
+        return {
+            "color": _NOT_FINITE,
+            "penwidth": "4.00",
+            "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)",
+        }
     t = scale(g)
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
-    return {"color": "#{:02x}{:02x}{:02x}".format(*rgb), "penwidth": f"{1.0 + 3.0 * t:.2f}",
-            "tooltip": f"gradient flowing back: {_number(g)}"}
+    return {
+        "color": "#{:02x}{:02x}{:02x}".format(*rgb),
+        "penwidth": f"{1.0 + 3.0 * t:.2f}",
+        "tooltip": f"gradient flowing back: {_number(g)}",
+    }
 
 
 def _hex(color):
-    return [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    return [int(color[i : i + 2], 16) for i in (1, 3, 5)]
 
 
 #: A parameter name as tinygrad_edu.nn writes it: containers numbered
@@ -311,7 +345,7 @@ def _cluster_keys(label):
     if not _PARAMETER_NAME.fullmatch(label):
         return []
     parts = label.split(".")
-    containers = parts[:-2] if parts[-1].isdigit() else parts[:-1]     # pairs: 'layers', '0'
+    containers = parts[:-2] if parts[-1].isdigit() else parts[:-1]  # pairs: 'layers', '0'
     return [tuple(containers[:j]) for j in range(2, len(containers) + 1, 2)]
 
 
@@ -319,7 +353,7 @@ def _cluster_title(key):
     if len(key) >= 2 and key[-1].isdigit():
         name = key[-2]
         if len(name) > 1 and name.endswith("s") and not name.endswith("ss"):
-            name = name[:-1]          # 'layers' -> 'layer', 'neurons' -> 'neuron'
+            name = name[:-1]  # 'layers' -> 'layer', 'neurons' -> 'neuron'
         return f"{name} {key[-1]}"
     return key[-1]
 
@@ -357,7 +391,7 @@ def _parameter_tables(forward, root, not_finite):
                 rows[inner] = []
                 (children.setdefault(outer, []) if outer else top).append(inner)
         rows[keys[-1]].append(node)
-        short[node] = node.label[len(".".join(keys[-1])) + 1:]
+        short[node] = node.label[len(".".join(keys[-1])) + 1 :]
     top.sort(key=_natural)
     for inner in children.values():
         inner.sort(key=_natural)
@@ -431,11 +465,11 @@ def _helper_size(nodes, edges):
     """
     rank = {}
     consumers = {}
-    for tail, head in edges:               # in forward order: tails are ranked first
+    for tail, head in edges:  # in forward order: tails are ranked first
         rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
         consumers.setdefault(tail, []).append(head)
     for node in nodes:
-        if node not in rank and node in consumers:      # an input: just before its first use
+        if node not in rank and node in consumers:  # an input: just before its first use
             rank[node] = min(rank[h] for h in consumers[node]) - 1
     bends = sum(max(0, rank.get(h, 0) - rank.get(t, 0) - 1) for t, h in edges)
     return len(nodes) + len(edges) + 2 * bends
@@ -468,11 +502,21 @@ def _check_size(order, max_nodes):
         raise ValueError(
             f"this graph has {len(order)} Values, more than max_nodes={max_nodes}; "
             f"Graphviz can take minutes on a diagram this size. Draw a smaller part "
-            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})")
+            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})"
+        )
 
 
-def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=True,
-             show_order=False, cluster_params=True, _grads=None, _fields=None):
+def draw_dot(
+    root,
+    rankdir=None,
+    show_grad=True,
+    max_nodes=500,
+    color_by_grad=True,
+    show_order=False,
+    cluster_params=True,
+    _grads=None,
+    _fields=None,
+):
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
 
     * a record per Value: its name (label, or n1, n2 ... as in :func:`explain`),
@@ -535,8 +579,10 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
     if _grads is None:
         grad_of = _grad_float
     else:
+
         def grad_of(node):
             return _grads.get(node, 0.0)
+
     record_fields = _fields if _fields is not None else {}
 
     edge_styles = {}
@@ -551,7 +597,7 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
         if magnitudes:
             scale = _LogScale(magnitudes)
         unbounded = any(g is not None and not _finite(g) for g in flows.values())
-        if magnitudes or unbounded:    # before backward() every grad is 0: draw plain arrows
+        if magnitudes or unbounded:  # before backward() every grad is 0: draw plain arrows
             edge_styles = {key: _edge_style(g, scale) for key, g in flows.items()}
 
     def fields(node, name, record=None):
@@ -560,19 +606,26 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
         if show_grad:
             shown.append(f"grad {_number(grad_of(node))}")
         if record is not None:
-            kinds = (["name"] if name is not None else []) + ["data", "grad"][:len(shown) - (name is not None)]
+            kinds = (["name"] if name is not None else []) + ["data", "grad"][
+                : len(shown) - (name is not None)
+            ]
             record_fields.setdefault(record, []).extend((ids[node], kind) for kind in kinds)
         return shown
 
     def not_finite(node):
         """What the box says about an inf or nan it shows, or None."""
         numbers = {"data": node.data, "grad": grad_of(node)}
-        bad = [f"{attr} is {_number(numbers[attr])}" for attr in ("data", "grad")
-               if (attr == "data" or show_grad) and not _finite(numbers[attr])]
+        bad = [
+            f"{attr} is {_number(numbers[attr])}"
+            for attr in ("data", "grad")
+            if (attr == "data" or show_grad) and not _finite(numbers[attr])
+        ]
         if not bad:
             return None
-        return (" and ".join(bad) + ": not a finite number (a float overflowed on the way "
-                "here, or inf or nan was assigned)")
+        return (
+            " and ".join(bad) + ": not a finite number (a float overflowed on the way "
+            "here, or inf or nan was assigned)"
+        )
 
     # Parameters: one record per layer, a row per parameter; arrows leave from the rows.
     tables, short = _parameter_tables(forward, root, not_finite) if cluster_params else ([], {})
@@ -585,8 +638,8 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
     # Top to bottom, a network's tables are drawn as left to right (neuron under neuron,
     # row under row), the arrows leaving from the rows' ends.
     stacked_rows = network and not horizontal
-    tail_of = {}            # a parameter -> 'table:port:side'
-    table_nodes = []        # (id, label)
+    tail_of = {}  # a parameter -> 'table:port:side'
+    table_nodes = []  # (id, label)
     side = {"TB": "e", "BT": "w"}.get(rankdir) if stacked_rows else _EXIT_SIDE.get(rankdir)
     port_first = rankdir in ("RL", "BT")
 
@@ -601,7 +654,9 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
         if not port_first:
             record_fields.setdefault(record, []).extend(title_field)
         items = [row(node, record) for node in rows[key]]
-        items += ["{" + block(inner, rows, children, record) + "}" for inner in children.get(key, ())]
+        items += [
+            "{" + block(inner, rows, children, record) + "}" for inner in children.get(key, ())
+        ]
         if port_first:
             record_fields.setdefault(record, []).extend(title_field)
         title, items = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
@@ -644,22 +699,33 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
         legend.append("step k: the order in which backward() applies each op's chain rule")
     if legend:
         graph_attr.update(label="\\n".join(legend), fontname="Helvetica", fontsize="10")
-    dot = graphviz.Digraph(graph_attr=graph_attr,
-                           node_attr={"fontname": "Helvetica", "fontsize": "11"},
-                           edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    dot = graphviz.Digraph(
+        graph_attr=graph_attr,
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
+    )
 
     for table_id, label in table_nodes:
         # A table's blocks stack across the direction of the arrows whatever the rankdir
         # (records turn with it), and the fields of each row along it.
-        dot.node(table_id, graphviz.nohtml(label), shape="record", style="filled", fillcolor=_LEAF_FILL)
+        dot.node(
+            table_id, graphviz.nohtml(label), shape="record", style="filled", fillcolor=_LEAF_FILL
+        )
 
-    clusters = {}           # neuron key -> the subgraph holding its ops and their outputs
+    clusters = {}  # neuron key -> the subgraph holding its ops and their outputs
     if network:
         for i, key in enumerate(sorted(set(neuron_of.values()), key=_natural)):
             title = ", ".join(_cluster_title(key[:j]) for j in range(2, len(key) + 1, 2))
-            clusters[key] = graphviz.Digraph(name=f"cluster_{i}", graph_attr={
-                "label": title, "style": "rounded", "color": "#999999",
-                "fontname": "Helvetica", "fontsize": "10"})
+            clusters[key] = graphviz.Digraph(
+                name=f"cluster_{i}",
+                graph_attr={
+                    "label": title,
+                    "style": "rounded",
+                    "color": "#999999",
+                    "fontname": "Helvetica",
+                    "fontsize": "10",
+                },
+            )
 
     for node in forward:
         into = clusters[neuron_of[node]] if node in neuron_of else dot
@@ -702,7 +768,7 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
             if stacked_rows and parent in tail_of:
                 # Tables sit at the top, beside the inputs, rather than widening a layer's row.
                 attrs["constraint"] = "false"
-            if _fields is not None:         # for the page: which Value each arrow leaves
+            if _fields is not None:  # for the page: which Value each arrow leaves
                 attrs["id"] = f"{ids[parent]}->{op_id}#{i}"
             dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
         attrs = dict(edge_styles.get(("out", node), {}))
@@ -714,16 +780,19 @@ def draw_dot(root, rankdir=None, show_grad=True, max_nodes=500, color_by_grad=Tr
     return dot
 
 
-_POSITIVE = "#1f77b4"       # draw_network: blue, a positive weight
-_NEGATIVE = "#d62728"       # red, a negative one
+_POSITIVE = "#1f77b4"  # draw_network: blue, a positive weight
+_NEGATIVE = "#d62728"  # red, a negative one
 
 
 def _layers_of(model):
     """``([(layer index, [neurons])], the parameter-name prefix of a neuron)`` of an MLP,
     a Layer or a Neuron; anything else is a TypeError saying what to pass."""
     from . import nn
+
     if isinstance(model, nn.MLP):
-        return [(i, layer.neurons) for i, layer in enumerate(model.layers)], "layers.{l}.neurons.{n}."
+        return [
+            (i, layer.neurons) for i, layer in enumerate(model.layers)
+        ], "layers.{l}.neurons.{n}."
     if isinstance(model, nn.Layer):
         return [(0, model.neurons)], "neurons.{n}."
     if isinstance(model, nn.Neuron):
@@ -736,8 +805,10 @@ def _layers_of(model):
         hint = "; pass the model itself, not a list (a model's outputs are drawn by draw_dot)"
     elif isinstance(model, type):
         hint = f"; pass a built model, e.g. {model.__name__}(2, [3, 1]), not the class"
-    raise TypeError(f"draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got "
-                    f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}")
+    raise TypeError(
+        f"draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got "
+        f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}"
+    )
 
 
 #: draw_network writes each weight on its arrow up to this many weights; a larger
@@ -790,27 +861,49 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
     neurons = [neuron for _, layer in layers for neuron in layer]
     if weight_labels is None:
         weight_labels = sum(len(neuron.w) for neuron in neurons) <= LABELLED_WEIGHTS
-    grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))   # (the page's)
+    grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))  # (the page's)
     if show_grad is None:
         show_grad = any(grad_of(p) != 0.0 for neuron in neurons for p in neuron.parameters())
-    largest = max((abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0)
+    largest = max(
+        (abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0
+    )
 
-    legend = ("arrows: one per weight, blue positive, red negative, width |w| (the thickest "
-              f"|w| = {_number(largest)}); "
-              + ("w=... is the weight" + (", grad=... its gradient" if show_grad else "")
-                 if weight_labels else "hover over an arrow for its weight"
-                 + (" and gradient" if show_grad else ""))
-              + "; in each neuron its activation and bias b" + (" (and b.grad)" if show_grad else ""))
-    dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "ranksep": "1.2", "nodesep": "0.25",
-                                       "fontname": "Helvetica", "fontsize": "10", "label": legend},
-                           node_attr={"fontname": "Helvetica", "fontsize": "10"},
-                           edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    legend = (
+        "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+        f"|w| = {_number(largest)}); "
+        + (
+            "w=... is the weight" + (", grad=... its gradient" if show_grad else "")
+            if weight_labels
+            else "hover over an arrow for its weight" + (" and gradient" if show_grad else "")
+        )
+        + "; in each neuron its activation and bias b"
+        + (" (and b.grad)" if show_grad else "")
+    )
+    dot = graphviz.Digraph(
+        graph_attr={
+            "rankdir": "LR",
+            "ranksep": "1.2",
+            "nodesep": "0.25",
+            "fontname": "Helvetica",
+            "fontsize": "10",
+            "label": legend,
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "10"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9"},
+    )
     box = {"style": "rounded", "color": "#999999"}
     nin = layers[0][1][0].nin
     with dot.subgraph(name="cluster_inputs", graph_attr={"label": "input layer", **box}) as inputs:
         for i in range(nin):
-            inputs.node(f"x{i}", f"x{i}", shape="circle", style="filled", fillcolor=_LEAF_FILL,
-                        id=f"x{i}", tooltip=f"input {i}")
+            inputs.node(
+                f"x{i}",
+                f"x{i}",
+                shape="circle",
+                style="filled",
+                fillcolor=_LEAF_FILL,
+                id=f"x{i}",
+                tooltip=f"input {i}",
+            )
     for k, (l, layer) in enumerate(layers):
         kind = "output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
         where = f"layers.{l}, " if prefix.startswith("layers") else ""
@@ -824,7 +917,9 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
                 if show_grad:
                     lines.append(f"b.grad={_number(grad_of(b))}")
                     tip += f", b.grad = {_number(grad_of(b))}"
-                sub.node(f"L{l}N{n}", "\\n".join(lines), shape="circle", id=f"L{l}N{n}", tooltip=tip)
+                sub.node(
+                    f"L{l}N{n}", "\\n".join(lines), shape="circle", id=f"L{l}N{n}", tooltip=tip
+                )
     sources = [f"x{i}" for i in range(nin)]
     for l, neurons in layers:
         for n, neuron in enumerate(neurons):
@@ -835,8 +930,14 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
                     text += f"\\ngrad={_number(grad_of(w))}"
                     tip += f", grad = {_number(grad_of(w))}"
                 label = {"label": text} if weight_labels else {}
-                dot.edge(sources[i], f"L{l}N{n}", id=f"w_L{l}N{n}_i{i}", tooltip=tip, **label,
-                         **_weight_style(w.data, largest))
+                dot.edge(
+                    sources[i],
+                    f"L{l}N{n}",
+                    id=f"w_L{l}N{n}_i{i}",
+                    tooltip=tip,
+                    **label,
+                    **_weight_style(w.data, largest),
+                )
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
     return dot
 
@@ -860,7 +961,9 @@ def _check_timeout(timeout):
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
     if not timeout > 0:
-        raise ValueError(f"timeout must be a number of seconds > 0 (or None: no limit), got {timeout!r}")
+        raise ValueError(
+            f"timeout must be a number of seconds > 0 (or None: no limit), got {timeout!r}"
+        )
     return float(timeout)
 
 
@@ -885,8 +988,10 @@ def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
     base, ext = os.path.splitext(path)
     fmt = ext[1:].lower()
     if fmt not in FORMATS:
-        raise ValueError(f"cannot tell the format from {path!r}: the file name must end in one of "
-                         + ", ".join("." + f for f in FORMATS))
+        raise ValueError(
+            f"cannot tell the format from {path!r}: the file name must end in one of "
+            + ", ".join("." + f for f in FORMATS)
+        )
     timeout = _check_timeout(timeout)
     _expect_value(root, "render")
     if fmt == "html":
@@ -920,12 +1025,15 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, model=None, **draw_kwargs):
     ``model`` to draw that model instead of the one read from the names.
     """
     from .page import Page, _page_data, model_of_graph
+
     timeout = _check_timeout(timeout)
     for private in ("_grads", "_fields"):
         if private in draw_kwargs:
             raise TypeError(f"page() got an unexpected keyword argument {private!r}")
     _expect_value(root, "page")
-    _check_size(topological_order(root), draw_kwargs.get("max_nodes", 500))   # before the steps' work
+    _check_size(
+        topological_order(root), draw_kwargs.get("max_nodes", 500)
+    )  # before the steps' work
     data, grads = _page_data(root, digits)
     network = None
     model = model_of_graph(root) if model is None else model
@@ -940,7 +1048,7 @@ def _tagged_network_svg(model, grads, ids, timeout, root):
     the parameter it shows (``data-v``, ``data-field``, ``data-prefix``), as in
     :func:`_tagged_svg`, so that the steps update it."""
     layers, _ = _layers_of(model)
-    where = {}              # SVG id -> (the text's prefix, the parameter's page id)
+    where = {}  # SVG id -> (the text's prefix, the parameter's page id)
     for l, neurons in layers:
         for n, neuron in enumerate(neurons):
             where[f"L{l}N{n}"] = ("b.grad=", ids.get(neuron.b))
@@ -963,14 +1071,18 @@ def _tagged_network_svg(model, grads, ids, timeout, root):
 def _svg_tree(svg_bytes):
     """(the parsed SVG, {'g': its group tag, 'title': ..., 'text': ...})."""
     import xml.etree.ElementTree as ET
+
     svg_ns = "http://www.w3.org/2000/svg"
     ET.register_namespace("", svg_ns)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-    return ET.fromstring(svg_bytes.decode("utf-8")), {k: f"{{{svg_ns}}}{k}" for k in ("g", "title", "text")}
+    return ET.fromstring(svg_bytes.decode("utf-8")), {
+        k: f"{{{svg_ns}}}{k}" for k in ("g", "title", "text")
+    }
 
 
 def _svg_text(tree):
     import xml.etree.ElementTree as ET
+
     return ET.tostring(tree, encoding="unicode")
 
 
@@ -994,7 +1106,7 @@ def _notebook_bundle(root, include=None, exclude=None):
     elif "ipykernel" not in sys.modules:  # a terminal IPython shows text only: no drawing for it
         return text
     seen, stack = {root}, [root]
-    while stack:                   # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
+    while stack:  # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
         for p in stack.pop().parents:
             if p not in seen:
                 seen.add(p)
@@ -1003,7 +1115,7 @@ def _notebook_bundle(root, include=None, exclude=None):
                     return text
     try:
         bundle = page(root, timeout=10)._repr_mimebundle_(include, exclude)
-    except Exception:      # noqa: BLE001 -- no Graphviz, an overflow...: a display shows the text
+    except Exception:  # noqa: BLE001 -- no Graphviz, an overflow...: a display shows the text
         return text
     bundle["text/plain"] = text["text/plain"]
     return bundle
@@ -1021,7 +1133,7 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
         title = g.find(tags["title"])
         if title is None or kind not in ("node", "edge"):
             continue
-        if kind == "edge":          # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
+        if kind == "edge":  # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
             tail, _, head = (g.get("id") or "").partition("->")
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
@@ -1032,7 +1144,7 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
         entries = fields.get(name)
         if entries is not None and len(entries) == len(texts):
             for t, (vid, field) in zip(texts, entries):
-                if vid is not None:          # (a name is tagged, never rewritten)
+                if vid is not None:  # (a name is tagged, never rewritten)
                     _tag(t, vid, field, "" if field == "name" else field + " ")
     tree.set("role", "img")
     tree.set("aria-label", "computation graph")
@@ -1047,22 +1159,28 @@ def _run_dot(source, fmt, timeout, root, path="the page", source_path=None):
     says; ``path`` and ``source_path`` (where the DOT source was written, if
     it was) go into their messages.
     """
-    written = f"\nThe DOT source was written to {source_path}; once Graphviz is installed: " \
-              f"dot -T{fmt} {source_path} -o {path}" if source_path else ""
+    written = (
+        f"\nThe DOT source was written to {source_path}; once Graphviz is installed: "
+        f"dot -T{fmt} {source_path} -o {path}"
+        if source_path
+        else ""
+    )
     command = ["dot", f"-T{fmt}"]
     try:
-        done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                              timeout=timeout)
+        done = subprocess.run(
+            command, input=source.encode("utf-8"), capture_output=True, timeout=timeout
+        )
     except FileNotFoundError:
         raise GraphvizNotInstalled(f"{_INSTALL_HELP}{written}") from None
-    except subprocess.TimeoutExpired:      # subprocess.run has already stopped dot
+    except subprocess.TimeoutExpired:  # subprocess.run has already stopped dot
         size = _size(root) if root is not None else (None, None)
         raise RenderTimeout(path, source_path, timeout, *size) from None
-    except OSError as err:      # found on PATH but cannot run: not executable, a broken install
+    except OSError as err:  # found on PATH but cannot run: not executable, a broken install
         raise GraphvizNotInstalled(
             f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
             "reinstall Graphviz (https://graphviz.org/download/)."
-            + (f" The DOT source was written to {source_path}." if source_path else "")) from None
+            + (f" The DOT source was written to {source_path}." if source_path else "")
+        ) from None
     if done.returncode == -signal.SIGINT:  # Ctrl-C reached dot before Python saw it
         raise KeyboardInterrupt
     if done.returncode != 0:

@@ -81,7 +81,7 @@ def kernel_env(tmp_path_factory):
         mp.setenv("JUPYTER_CONFIG_DIR", str(home / "config"))
         mp.setenv("IPYTHONDIR", str(home / "ipython"))
         mp.setenv("MPLCONFIGDIR", str(home / "matplotlib"))
-        mp.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(home / "hypothesis"))   # not in docs/tutorials
+        mp.setenv("HYPOTHESIS_STORAGE_DIRECTORY", str(home / "hypothesis"))  # not in docs/tutorials
         mp.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
         yield home
 
@@ -100,7 +100,7 @@ def report_run_times(request):
     if reporter is None or capture is None:
         print(text)
         return
-    with capture.global_and_fixture_disabled():     # the teardown's output is captured otherwise
+    with capture.global_and_fixture_disabled():  # the teardown's output is captured otherwise
         reporter.write_line("")
         reporter.write_line(text)
 

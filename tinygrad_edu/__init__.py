@@ -17,7 +17,10 @@ The other parts load on first use, so ``import tinygrad_edu`` stays quick:
 MLP(2, [3, 1], activation='sigmoid')
 """
 
+from __future__ import annotations
+
 import importlib
+from typing import Any
 
 from .check import GradcheckError, gradcheck, numerical_grad
 from .codegen import CompiledFunction, jit
@@ -71,7 +74,7 @@ _SUBMODULES = (
 )
 
 
-def _repr_mimebundle_(self, include=None, exclude=None):
+def _repr_mimebundle_(self: Value, include: Any = None, exclude: Any = None) -> Any:
     """In Jupyter: a small graph (up to 60 nodes) as the interactive page of
     :func:`tinygrad_edu.viz.page` (its static picture where scripts do not
     run); a larger one, or one that cannot be drawn, as the text."""
@@ -81,15 +84,15 @@ def _repr_mimebundle_(self, include=None, exclude=None):
 
 
 # The engine knows nothing of the diagrams: the package gives its Values their notebook display.
-Value._repr_mimebundle_ = _repr_mimebundle_
+Value._repr_mimebundle_ = _repr_mimebundle_  # type: ignore[attr-defined]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # Submodules are imported when first used (PEP 562), not by `import tinygrad_edu`.
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(list(globals()) + list(_SUBMODULES))

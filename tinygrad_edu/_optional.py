@@ -20,7 +20,7 @@ __all__ = ["optional_import", "install_hint", "progress", "save_figure"]
 _warned = set()
 
 
-def install_hint(extra="demos"):
+def install_hint(extra: str = "demos") -> str:
     """The commands that install one of the project's optional extras: for an installed
     package, and for a source checkout."""
     return (
@@ -28,7 +28,7 @@ def install_hint(extra="demos"):
     )
 
 
-def optional_import(module, extra="demos", purpose=None, quiet=False):
+def optional_import(module, extra: str = "demos", purpose=None, quiet: bool = False):
     """Import ``module`` (e.g. ``"matplotlib.pyplot"``) or return None if it is missing.
 
     When it is missing, prints once to stderr what is skipped and the command
@@ -69,7 +69,7 @@ def save_figure(fig, path, dpi=120):
     return path
 
 
-def progress(iterable, total=None, desc=None, disable=False):
+def progress(iterable, total=None, desc=None, disable: bool = False):
     """``iterable`` wrapped in a tqdm progress bar when tqdm is installed, else as is.
 
     The returned object always has ``set_postfix_str(text)`` (a no-op without
@@ -85,18 +85,18 @@ def progress(iterable, total=None, desc=None, disable=False):
 class _Plain:
     """Stands in for a tqdm bar: iterates, and ignores what a bar would show."""
 
-    def __init__(self, iterable):
+    def __init__(self, iterable) -> None:
         self._iterable = iterable
 
     def __iter__(self):
         return iter(self._iterable)
 
-    def set_postfix_str(self, text, refresh=True):
+    def set_postfix_str(self, text, refresh: bool = True) -> None:
         """Ignored without tqdm."""
 
-    def write(self, text):
+    def write(self, text) -> None:
         """Print a line."""
         print(text)
 
-    def close(self):
+    def close(self) -> None:
         """Nothing to close without tqdm."""

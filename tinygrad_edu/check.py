@@ -5,7 +5,11 @@
 True
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .engine import Value
 from .functional import value_and_grad
@@ -17,7 +21,7 @@ class GradcheckError(AssertionError):
     """Analytic and numerical gradients disagree; the message holds the table."""
 
 
-def _evaluate(f, xs):
+def _evaluate(f: Callable[..., Any], xs: list[float]) -> float:
     """f at plain numbers: the numerical side must not run through the machinery
     it checks (a derivative nested inside f would then be wrong on both sides
     alike).  Functions that need Values (``x.tanh()``) get fresh ones."""
@@ -32,7 +36,7 @@ def _evaluate(f, xs):
     raise TypeError(f"f must return a Value or a number, got {type(out).__name__}")
 
 
-def _as_floats(inputs):
+def _as_floats(inputs: Sequence[Any]) -> list[float]:
     xs = []
     for i, x in enumerate(inputs):
         if isinstance(x, Value):
@@ -43,7 +47,7 @@ def _as_floats(inputs):
     return xs
 
 
-def numerical_grad(f, *inputs, eps=1e-6):
+def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> list[float]:
     """Central differences (f(x + h) - f(x - h)) / 2h for each input, in float64.
 
     ``h = eps * max(1, |x|)`` so large inputs get a step they can feel.
@@ -61,7 +65,9 @@ def numerical_grad(f, *inputs, eps=1e-6):
     return grads
 
 
-def _table(xs, analytic, numeric, bad):
+def _table(
+    xs: Sequence[float], analytic: Sequence[float], numeric: Sequence[float], bad: Any
+) -> str:
     rows = [("input", "value", "analytic", "numeric", "abs err", "rel err", "")]
     for i, (x, a, n) in enumerate(zip(xs, analytic, numeric)):
         err = abs(a - n)
@@ -81,7 +87,13 @@ def _table(xs, analytic, numeric, bad):
     return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4):
+def gradcheck(
+    f: Callable[..., Any],
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> bool:
     """True if f's autograd gradient matches finite differences at ``inputs``.
 
     Each input passes if ``|analytic - numeric| <= atol + rtol * |numeric|``.

@@ -12,6 +12,8 @@ Expressions are read by :mod:`tinygrad_edu.expr` (an allow-list over Python's
 exit status 2.
 """
 
+from __future__ import annotations
+
 import argparse
 import math
 import os
@@ -68,7 +70,7 @@ def _build(args, kinks=None):
 _CHECK_BUDGET = 500_000
 
 
-def _cmd_grad(args):
+def _cmd_grad(args) -> int:
     from .formula import formula
 
     kinks = []
@@ -172,7 +174,7 @@ def _straddles(value, below, above):
     return len({math.copysign(1.0, x) for x in (value, below, above)}) > 1
 
 
-def _kink_note(function, node, argument):
+def _kink_note(function, node, argument) -> str:
     """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
     from .formula import formula
 
@@ -223,7 +225,7 @@ def _backward(root):
         raise ExpressionError(str(err)) from None
 
 
-def _cmd_explain(args):
+def _cmd_explain(args) -> int:
     from .explain import explain
 
     root, _, _ = _build(args)
@@ -240,7 +242,7 @@ def _cmd_explain(args):
     return 0
 
 
-def _cmd_graph(args):
+def _cmd_graph(args) -> int:
     from .viz import render
 
     root, _, _ = _build(args)
@@ -277,7 +279,7 @@ def _cmd_graph(args):
     return 0
 
 
-def _cannot_write(err, path):
+def _cannot_write(err, path) -> str:
     """One line for a file that could not be written: which file, and why."""
     path = os.fsdecode(err.filename) if err.filename is not None else os.fspath(path)
     if isinstance(err, FileNotFoundError):
@@ -392,7 +394,7 @@ def _bounded(line):
     return f"{line[:head]} … [{len(line) - keep:,} characters left out] … {line[-(keep - head) :]}"
 
 
-def _error(message, one_line=True):
+def _error(message, one_line: bool = True) -> None:
     """``tinygrad-edu: error: message`` on stderr: one line of bounded length
     (``one_line=False`` keeps the lines of a message written in several)."""
     lines = str(message).splitlines() or [""]
@@ -403,7 +405,7 @@ def _error(message, one_line=True):
 class _CommandError(Exception):
     """A command cannot go on: one line on stderr (``tinygrad-edu: error: ...``), exit ``status``."""
 
-    def __init__(self, message, status=2):
+    def __init__(self, message, status=2) -> None:
         super().__init__(message)
         self.status = status
 
@@ -568,7 +570,7 @@ def _looks_like_expression(arg):
     )
 
 
-def _check_expression(parser, args):
+def _check_expression(parser, args) -> None:
     """A clear message when the expression is missing (argparse's own would list
     NAME=VALUE as required too) or when a NAME=VALUE stands in its place."""
     example = f'e.g. {parser.prog} "x*y" x=1 y=2'
@@ -602,7 +604,7 @@ def _parse(argv):
     return parser.parse_args(argv)
 
 
-def _escape_what_cannot_be_shown():
+def _escape_what_cannot_be_shown() -> None:
     """A label the terminal cannot encode (é on an ASCII console) prints as \\xe9,
     rather than ending the command with UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
@@ -612,7 +614,7 @@ def _escape_what_cannot_be_shown():
             pass  # not a text stream that can change (a test's capture)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
 
     Status 0 on success; 2 for a bad expression, value, option or output file

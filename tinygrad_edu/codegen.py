@@ -93,7 +93,7 @@ def _identifier(text):
 class _Namer:
     """Hands out unique variable names: 'u', then 'u_2', 'u_3', ..."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.used = set(_RESERVED)
         self.counters = {}
 
@@ -118,7 +118,7 @@ class _Leaf:
 
     __slots__ = ("value", "path", "arg", "name")
 
-    def __init__(self, value, path, arg):
+    def __init__(self, value, path, arg) -> None:
         self.value, self.path, self.arg, self.name = value, path, arg, None
 
 
@@ -223,15 +223,17 @@ class _Statement:
 
     __slots__ = ("target", "text", "reads", "augmented", "comment", "what", "node")
 
-    def __init__(self, target, text, reads, augmented=False, comment=None, what=None, node=None):
+    def __init__(
+        self, target, text, reads, augmented: bool = False, comment=None, what=None, node=None
+    ) -> None:
         self.target, self.text, self.reads = target, text, reads
         self.augmented, self.comment, self.what = augmented, comment, what
         self.node = node  # the graph node whose op (forward) or rule (backward) wrote it
 
-    def code(self):
+    def code(self) -> str:
         return f"{self.target} {'+=' if self.augmented else '='} {self.text}"
 
-    def describe(self, err):
+    def describe(self, err) -> str:
         """Where ``err`` happened, for its message."""
         op, source = self.what
         if source is None:
@@ -312,7 +314,7 @@ def _generate(leaves, out, wrt, namer):
     gvar = {}
     backward = []
 
-    def contribute(p, e, node):
+    def contribute(p, e, node) -> None:
         remaining[p] -= 1
         source = line_of[node]
         what = (node.rule.name, source)
@@ -433,7 +435,7 @@ class CompiledFunction:
     arguments), ``forward_lines`` and ``backward_lines``.
     """
 
-    def __init__(self, fn, examples, argnums=None):
+    def __init__(self, fn, examples, argnums=None) -> None:
         self.fn = fn
         fn_name = _fn_name(fn)
         self.__name__ = fn_name
@@ -544,7 +546,7 @@ class CompiledFunction:
                 weakref.finalize(self, linecache.cache.pop, filename, None)
         return namespace[gen_name]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(self._arg_names)
         return (
             f"<CompiledFunction {self.__name__}({args}): {self.forward_lines} forward "
@@ -743,7 +745,7 @@ def _shortened(a):
     return text if len(text) <= 40 else f"{text[:16]}...{text[-8:]} ({len(text)} characters)"
 
 
-def _kind(a):
+def _kind(a) -> str:
     if isinstance(a, (list, tuple)):
         return f"a {type(a).__name__} of {len(a)}"
     return f"{type(a).__name__} ({a!r:.40})"

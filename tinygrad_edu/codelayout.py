@@ -67,16 +67,16 @@ def _layout(statements, indent):
 class _Unit:
     """A piece of source compiled on its own, with what each of its lines does."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines = []
         self.what = {}  # line number (1-based) -> its _Statement, for error messages
 
-    def add(self, line, what=None):
+    def add(self, line, what=None) -> None:
         self.lines.append(line)
         if what:
             self.what[len(self.lines)] = what
 
-    def add_statements(self, statements, indent="    "):
+    def add_statements(self, statements, indent: str = "    ") -> None:
         for line, s in zip(_layout(statements, indent), statements):
             self.add(line, s if s.what else None)
 

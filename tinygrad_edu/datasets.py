@@ -49,7 +49,7 @@ def xor():
     return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
 
 
-def make_moons(n=100, noise=0.1, seed=None, shuffle=True):
+def make_moons(n=100, noise=0.1, seed=None, shuffle: bool = True):
     """Two interleaving half circles ("moons"), ``n`` points in all.
 
     The upper moon (centre (0, 0), radius 1) has label 0, the lower one
@@ -77,7 +77,7 @@ def make_moons(n=100, noise=0.1, seed=None, shuffle=True):
     return _shuffled(X, y, rng) if shuffle else (X, y)
 
 
-def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=None, shuffle=True):
+def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=None, shuffle: bool = True):
     """``n_classes`` spiral arms from the centre outwards, ``n_per_class`` points each.
 
     Arm ``k`` (label ``k``) has radius r going from 0 to 1 and angle

@@ -9,13 +9,17 @@ Value(data=-4.0, grad=0.0, op='add')
 (-2.0, 2.0)
 """
 
+from __future__ import annotations
+
 import functools
 import gc
 import inspect
 import math
 import numbers
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from typing import Any, Literal, TypeVar
 
 from . import formula as _formula, ops as _ops
 from .ops import FLOAT
@@ -31,12 +35,14 @@ __all__ = [
     "apply",
 ]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 _INF = math.inf
 IDENTITY_OP = _ops.IDENTITY
 
 
 class _Marker:
     __slots__ = ("_a",)
+    _a: object
 
 
 # _CONSTANT sits in a constant's _a slot (see Value.__slots__).  Its own _a is _NOTHING,
@@ -71,18 +77,18 @@ class no_grad:
     ()
     """
 
-    def __init__(self):
-        self._tokens = []
+    def __init__(self) -> None:
+        self._tokens: list[Token[bool]] = []
 
-    def __enter__(self):
+    def __enter__(self) -> no_grad:
         self._tokens.append(_recording_off.set(True))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _recording_off.reset(self._tokens.pop())
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: _F) -> _F:
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(
                 f"no_grad cannot decorate the generator function {fn.__name__!r}: its "
@@ -91,22 +97,22 @@ class no_grad:
         if inspect.iscoroutinefunction(fn):
 
             @functools.wraps(fn)
-            async def run_async(*args, **kwargs):
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
                 with no_grad():
                     return await fn(*args, **kwargs)
 
-            return run_async
+            return run_async  # type: ignore[return-value]
 
         @functools.wraps(fn)
-        def run(*args, **kwargs):
+        def run(*args: Any, **kwargs: Any) -> Any:
             with no_grad():
                 return fn(*args, **kwargs)
 
-        return run
+        return run  # type: ignore[return-value]
 
 
 @contextmanager
-def gc_paused():
+def gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a block, e.g. one training step.
 
     The engine's graphs hold no reference cycles, so they are freed as soon as
@@ -129,7 +135,7 @@ def gc_paused():
             gc.enable()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True unless called inside a :func:`no_grad` block."""
     return not _recording_off.get()
 
@@ -137,7 +143,7 @@ def is_grad_enabled():
 _LECTURE_NAMES = {"relu": "ReLU"}  # where micrograd's spelling of an op differs from ours
 
 
-def _describe(v):
+def _describe(v: Value) -> str:
     return f"{v.label} = {v.data!r}" if v.label else repr(v.data)
 
 
@@ -176,7 +182,15 @@ class Value:
     # would cost every node a slot, which Python's garbage collector would scan.
     __slots__ = ("data", "grad", "label", "_fn", "_a", "_b")
 
-    def __init__(self, data, label=""):
+    data: float
+    #: a float; a Value after ``backward(create_graph=True)``
+    grad: Any
+    label: str
+    _fn: Any  # the Op that made it; None for a leaf
+    _a: Any  # a Value, the marker _CONSTANT, or None
+    _b: Value | None
+
+    def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
         if not isinstance(label, str):
@@ -187,36 +201,36 @@ class Value:
 
     # -- what it is -------------------------------------------------------
     @property
-    def op(self):
+    def op(self) -> str:
         """The name of the op that produced this Value ('' for a leaf you created)."""
         return self._fn.name if self._fn is not None else ""
 
     @property
-    def rule(self):
+    def rule(self) -> _ops.Op | None:
         """The :class:`~tinygrad_edu.ops.Op` that produced this Value (None for a leaf):
         its name, forward, derivative rule (``vjp``) and how it prints."""
-        return self._fn
+        return self._fn  # type: ignore[no-any-return]
 
     @property
-    def parents(self):
+    def parents(self) -> tuple[Value, ...]:
         """The Values this one was computed from, in argument order (a tuple)."""
         if self._fn is None:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         """True for Values made directly (inputs, parameters, constants)."""
         return self._fn is None
 
     # -- the micrograd lecture's names, so code written along it runs unchanged --
     @property
-    def _prev(self):
+    def _prev(self) -> set[Value]:
         """The parents as a set, as micrograd's ``_prev`` (use ``parents`` for order and repeats)."""
         return set(self.parents)
 
     @property
-    def _op(self):
+    def _op(self) -> str:
         """The op as micrograd spells it: ``'+'``, ``'*'``, ``'tanh'``, ``'ReLU'``, ``'**2'``; ``''`` for a leaf."""
         op = self._fn
         if op is None:
@@ -224,9 +238,9 @@ class Value:
         if op.param is not None:  # x ** k with a number exponent
             k = op.param
             return f"**{int(k) if k == int(k) else k}"
-        return op.infix or _LECTURE_NAMES.get(op.name, op.name)
+        return op.infix or _LECTURE_NAMES.get(op.name, op.name)  # type: ignore[no-any-return]
 
-    def _backward(self):
+    def _backward(self) -> None:
         """Apply this node's chain rule once, as micrograd's ``_backward()``: each parent's
         ``.grad += self.grad * local derivative``.  A leaf has nothing to pass on.
 
@@ -252,7 +266,7 @@ class Value:
         for p, gp in zip(parents, grads):
             p.grad = p.grad + gp
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
         if self.label:
             parts.append(f"label={self.label!r}")
@@ -260,34 +274,34 @@ class Value:
             parts.append(f"op={self.op!r}")
         return f"Value({', '.join(parts)})"
 
-    def __float__(self):
+    def __float__(self) -> float:
         """The plain number: ``float(v) == v.data``."""
         return self.data
 
-    def __round__(self, ndigits=None):
+    def __round__(self, ndigits: int | None = None) -> float:
         """``round(v, n)`` rounds ``data``: a plain number, not recorded."""
         return round(self.data, ndigits)
 
-    def __format__(self, spec):
+    def __format__(self, spec: str) -> str:
         """``f"{v:.3f}"`` formats ``data``; an empty format gives the repr."""
         return format(self.data, spec) if spec else repr(self)
 
     # Comparisons look at .data and are not recorded; == and hash stay by identity
     # so that Values work as members of sets and keys of dicts.
 
-    def __lt__(self, other):
+    def __lt__(self, other: Value | float) -> bool:
         """``v < w`` compares data (not recorded)."""
         return self.data < _data_of(other)
 
-    def __le__(self, other):
+    def __le__(self, other: Value | float) -> bool:
         """``v <= w`` compares data (not recorded)."""
         return self.data <= _data_of(other)
 
-    def __gt__(self, other):
+    def __gt__(self, other: Value | float) -> bool:
         """``v > w`` compares data (not recorded)."""
         return self.data > _data_of(other)
 
-    def __ge__(self, other):
+    def __ge__(self, other: Value | float) -> bool:
         """``v >= w`` compares data (not recorded)."""
         return self.data >= _data_of(other)
 
@@ -295,59 +309,63 @@ class Value:
 
     # -- arithmetic ----------------------------------------------------------
 
-    def __add__(self, other):
+    def __add__(self, other: Value | float) -> Value:
         """``v + w``: local derivatives 1 and 1."""
         if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
+            lifted = _lift(other)
+            if lifted is None:
                 return NotImplemented
+            return _record(_ops.ADD, self, lifted)
         return _record(_ops.ADD, self, other)
 
-    def __radd__(self, other):
+    def __radd__(self, other: float) -> Value:
         """``2 + v``"""
-        other = _lift(other)
-        return NotImplemented if other is None else _record(_ops.ADD, other, self)
+        lifted = _lift(other)
+        return NotImplemented if lifted is None else _record(_ops.ADD, lifted, self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Value | float) -> Value:
         """``v - w``: local derivatives 1 and -1."""
         if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
+            lifted = _lift(other)
+            if lifted is None:
                 return NotImplemented
+            return _record(_ops.SUB, self, lifted)
         return _record(_ops.SUB, self, other)
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: float) -> Value:
         """``2 - v``"""
-        other = _lift(other)
-        return NotImplemented if other is None else _record(_ops.SUB, other, self)
+        lifted = _lift(other)
+        return NotImplemented if lifted is None else _record(_ops.SUB, lifted, self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Value | float) -> Value:
         """``v * w``: local derivatives w and v."""
         if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
+            lifted = _lift(other)
+            if lifted is None:
                 return NotImplemented
+            return _record(_ops.MUL, self, lifted)
         return _record(_ops.MUL, self, other)
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: float) -> Value:
         """``2 * v``"""
-        other = _lift(other)
-        return NotImplemented if other is None else _record(_ops.MUL, other, self)
+        lifted = _lift(other)
+        return NotImplemented if lifted is None else _record(_ops.MUL, lifted, self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Value | float) -> Value:
         """``v / w``: local derivatives 1/w and -v/w**2."""
         if type(other) is not Value:
-            other = _lift(other)
-            if other is None:
+            lifted = _lift(other)
+            if lifted is None:
                 return NotImplemented
+            return _record(_ops.DIV, self, lifted)
         return _record(_ops.DIV, self, other)
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: float) -> Value:
         """``2 / v``"""
-        other = _lift(other)
-        return NotImplemented if other is None else _record(_ops.DIV, other, self)
+        lifted = _lift(other)
+        return NotImplemented if lifted is None else _record(_ops.DIV, lifted, self)
 
-    def __pow__(self, other):
+    def __pow__(self, other: Value | float) -> Value:
         """``x ** 3`` (a number exponent) or ``x ** y`` (a Value exponent; needs x > 0)."""
         if isinstance(other, Value):
             return _record(_ops.POW, self, other)
@@ -355,60 +373,60 @@ class Value:
             return _record(_ops.power_by(_finite(other, "power", "exponent")), self, None)
         return NotImplemented
 
-    def __rpow__(self, other):
+    def __rpow__(self, other: float) -> Value:
         """``2 ** v`` (the base must be positive)."""
-        other = _lift(other)
-        return NotImplemented if other is None else _record(_ops.POW, other, self)
+        lifted = _lift(other)
+        return NotImplemented if lifted is None else _record(_ops.POW, lifted, self)
 
-    def __neg__(self):
+    def __neg__(self) -> Value:
         """``-v``: local derivative -1."""
         return _record(_ops.NEG, self, None)
 
-    def __pos__(self):
+    def __pos__(self) -> Value:
         """``+v`` is v itself."""
         return self
 
     # -- functions -------------------------------------------------------------
-    def exp(self):
+    def exp(self) -> Value:
         """e ** x; local derivative exp(x)."""
         return _record(_ops.EXP, self, None)
 
-    def log(self):
+    def log(self) -> Value:
         """Natural log, for x > 0; local derivative 1 / x."""
         return _record(_ops.LOG, self, None)
 
-    def sqrt(self):
+    def sqrt(self) -> Value:
         """Square root, for x >= 0; local derivative 1 / (2 sqrt(x))."""
         return _record(_ops.SQRT, self, None)
 
-    def tanh(self):
+    def tanh(self) -> Value:
         """Hyperbolic tangent; local derivative 1 - tanh(x)**2."""
         return _record(_ops.TANH, self, None)
 
-    def sigmoid(self):
+    def sigmoid(self) -> Value:
         """1 / (1 + e**-x); local derivative out * (1 - out)."""
         return _record(_ops.SIGMOID, self, None)
 
-    def relu(self):
+    def relu(self) -> Value:
         """max(0, x); local derivative 1 for x > 0, else 0."""
         return _record(_ops.RELU, self, None)
 
-    def sin(self):
+    def sin(self) -> Value:
         """Sine; local derivative cos(x)."""
         return _record(_ops.SIN, self, None)
 
-    def cos(self):
+    def cos(self) -> Value:
         """Cosine; local derivative -sin(x)."""
         return _record(_ops.COS, self, None)
 
-    def abs(self):
+    def abs(self) -> Value:
         """|x|; local derivative sign(x) (0 at the kink)."""
         return _record(_ops.ABS, self, None)
 
     __abs__ = abs  # abs(v) and v.abs() are the same op
 
     # -- gradients ---------------------------------------------------------------
-    def backward(self, gradient=1.0, *, create_graph=False):
+    def backward(self, gradient: Value | float = 1.0, *, create_graph: bool = False) -> None:
         """Apply the chain rule from this Value back to every node of its graph.
 
         Seeds this Value's grad with ``gradient`` (the upstream gradient, 1.0
@@ -445,7 +463,7 @@ class Value:
         order, wanted = _walk(self)
         _run_pass(order, wanted, self, seed, create_graph)
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Value], tuple[Any, ...]]:
         """Pickle and ``copy.deepcopy`` support, without recursion.
 
         A leaf is its numbers.  A computed Value is a flat table of the
@@ -463,14 +481,14 @@ class Value:
             table.append((node.data, node.grad, node.label, _op_spec(node._fn), parents))
         return (_rebuild_graph, (table,))
 
-    def formula(self, **options):
+    def formula(self, **options: Any) -> str:
         """The expression that computed this Value, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
 
         Options (``max_length``, ``stop_at_labels``) as in :func:`tinygrad_edu.formula.formula`.
         """
         return _formula.formula(self, **options)
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set .grad to 0.0 on every node of this Value's graph."""
         for node in topological_order(self):
             node.grad = 0.0
@@ -480,7 +498,7 @@ class Value:
 # Building nodes
 
 
-def _as_float(data):
+def _as_float(data: Any) -> float:
     if type(data) is float:
         x = data
     elif isinstance(data, numbers.Real):  # int, bool, Fraction, numpy scalars (even float64)
@@ -499,7 +517,7 @@ def _as_float(data):
     return x
 
 
-def _to_float(x, what):
+def _to_float(x: Any, what: str) -> float:
     try:
         return float(x)
     except OverflowError:
@@ -509,14 +527,14 @@ def _to_float(x, what):
         ) from None
 
 
-def _finite(x, op, what):
+def _finite(x: object, op: str, what: str) -> float:
     x = _to_float(x, f"{op}: the {what}")
     if not -_INF < x < _INF:
         raise ValueError(f"{op}: the {what} must be finite, got {x!r}")
     return x
 
 
-def _lift(other):
+def _lift(other: object) -> Value | None:
     """A Value for `other`: itself, a constant for a number, None for anything else."""
     if type(other) is float:  # the common case first: a float literal in a formula
         if -_INF < other < _INF:
@@ -533,11 +551,11 @@ def _lift(other):
     return None
 
 
-def _data_of(other):
+def _data_of(other: object) -> float:
     if isinstance(other, Value):
         return other.data
     if isinstance(other, numbers.Real):
-        return other
+        return other  # type: ignore[return-value]  # any Real compares with a float
     raise TypeError(f"cannot compare a Value with {type(other).__name__}")
 
 
@@ -559,13 +577,13 @@ class _Constant(Value):
     )
 
 
-def is_constant(v):
+def is_constant(v: object) -> bool:
     """True for a plain number that arithmetic lifted into the graph (the 2.0 of
     ``2.0 * x``): a leaf that takes no gradient."""
     return type(v) is _Constant
 
 
-def _const(data):
+def _const(data: float) -> Value:
     """A constant: a leaf no gradient is computed for (arithmetic lifts numbers to these)."""
     v = _new(_Constant)
     v.data = data
@@ -575,7 +593,7 @@ def _const(data):
     return v
 
 
-def apply(op, *inputs):
+def apply(op: _ops.Op, *inputs: Any) -> Any:
     """Apply ``op`` to its inputs: on Values the result is recorded in the graph; on plain
     numbers only, the result is a plain float.  (``op(*inputs)`` calls this.)
 
@@ -597,10 +615,10 @@ def apply(op, *inputs):
     for x, v in zip(inputs, lifted):
         if v is None:
             raise TypeError(f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}")
-    return _record(op, lifted[0], lifted[1] if len(lifted) == 2 else None)
+    return _record(op, lifted[0], lifted[1] if len(lifted) == 2 else None)  # type: ignore[arg-type]
 
 
-def _op_spec(op):
+def _op_spec(op: _ops.Op) -> str | tuple[str, float]:
     if op.param is not None and op.name == "power":
         return ("power", op.param)
     if op is IDENTITY_OP or _ops.OPS.get(op.name) is op:
@@ -611,7 +629,7 @@ def _op_spec(op):
     )
 
 
-def _op_from_spec(spec):
+def _op_from_spec(spec: str | tuple[str, float]) -> _ops.Op:
     if isinstance(spec, tuple):
         return _ops.power_by(spec[1])
     if spec == IDENTITY_OP.name:
@@ -625,7 +643,7 @@ def _op_from_spec(spec):
     return op
 
 
-def _rebuild_leaf(data, grad, label, constant):
+def _rebuild_leaf(data: float, grad: Any, label: str, constant: bool) -> Value:
     if constant:
         v = _const(_as_float(data))
         v.label = label
@@ -635,8 +653,8 @@ def _rebuild_leaf(data, grad, label, constant):
     return v
 
 
-def _rebuild_graph(table):
-    nodes = []
+def _rebuild_graph(table: list[tuple[Any, ...]]) -> Value:
+    nodes: list[Value] = []
     for data, grad, label, spec, parents in table:
         v = _new(Value)
         v.data, v.grad, v.label = data, grad, label
@@ -651,7 +669,7 @@ def _rebuild_graph(table):
 _ops.set_applier(apply)
 
 
-def _call_text(op, operands):
+def _call_text(op: _ops.Op, operands: Iterable[Value]) -> str:
     """``op(operands)`` as the learner wrote it: labels and values, then the op's own constant."""
     names = [_describe(v) for v in operands]
     if op.param is not None:  # the exponent of x ** k
@@ -659,13 +677,13 @@ def _call_text(op, operands):
     return f"{op.name}({', '.join(names)})"
 
 
-def _failed(err, op, operands):
+def _failed(err: Exception, op: _ops.Op, operands: Iterable[Value]) -> Exception:
     """A forward error said once: ``op(operands): why``, the operands named by their labels.
     (The float functions of ops.py keep their ``why`` as ``err.reason``.)"""
     return type(err)(f"{_call_text(op, operands)}: {getattr(err, 'reason', err)}")
 
 
-def _not_a_float(op, a, b):
+def _not_a_float(op: _ops.Op, a: Value, b: Value | None) -> TypeError:
     """A learner assigned something other than a number to .data (often a Value)."""
     for v in (a, b):
         if v is not None and (not isinstance(v.data, numbers.Real) or isinstance(v.data, Value)):
@@ -683,7 +701,7 @@ def _not_a_float(op, a, b):
     return TypeError(f"{op.name}: the forward gave a result that is not a number")
 
 
-def _bad_operand(op, a, b):
+def _bad_operand(op: _ops.Op, a: Value, b: Value | None) -> Exception | None:
     """The error for an operand whose .data was set by hand to a non-number, inf or nan
     (None if both operands hold finite numbers)."""
     for v in (a, b):
@@ -701,13 +719,13 @@ def _bad_operand(op, a, b):
     return None
 
 
-def _overflowed(op, operands, result):
+def _overflowed(op: _ops.Op, operands: Iterable[Value], result: float) -> Exception:
     if result != result:
         return ValueError(f"{_call_text(op, operands)}: the result is not a number (nan)")
     return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
 
 
-def _record(op, a, b):
+def _record(op: _ops.Op, a: Value, b: Value | None) -> Value:
     """Compute op on a (and b) and return the new node, recording the edge(s)
     unless inside no_grad.  Written out in one function because every op of
     every forward pass runs through here."""
@@ -754,7 +772,7 @@ def _record(op, a, b):
 # The backward pass
 
 
-def topological_order(root):
+def topological_order(root: Value) -> list[Value]:
     """Every node of root's graph, root first, each before all of its parents.
 
     Iterative (an explicit stack), so a chain of a million ops needs no
@@ -764,14 +782,14 @@ def topological_order(root):
     return _walk(root, everything=True)[0]
 
 
-def _walk(root, stop=(), everything=False):
+def _walk(root: Value, stop: Any = (), everything: bool = False) -> tuple[list[Value], set[Value]]:
     """(nodes in backward order, the set of them) for root's graph.
 
     Unless ``everything``, a node no gradient can reach (a constant) is left
     out; nodes in ``stop`` are taken as variables: their parents are not visited.
     """
-    order = []
-    visited = set()
+    order: list[Value] = []
+    visited: set[Value] = set()
     mark, append = visited.add, order.append
     # Depth-first; a node is appended after all of its parents (post-order).
     # Two parallel stacks, the node and whether its parents are done, so the
@@ -807,7 +825,7 @@ def _walk(root, stop=(), everything=False):
     return order, visited
 
 
-def _upstream(gradient, create_graph):
+def _upstream(gradient: object, create_graph: bool) -> Any:
     """The seed of a backward pass, checked: a finite number (or a Value, to record)."""
     if isinstance(gradient, bool):
         raise TypeError(
@@ -827,7 +845,14 @@ def _upstream(gradient, create_graph):
     return _const(g) if create_graph else g
 
 
-def _run_pass(order, wanted, root, seed, create_graph, terminals=None):
+def _run_pass(
+    order: list[Value],
+    wanted: set[Value],
+    root: Value,
+    seed: Any,
+    create_graph: bool,
+    terminals: Any = None,
+) -> None:
     """One backward pass over ``order`` from ``root``, whose grad is ``seed``.
 
     Gradients go only to nodes in ``wanted``.  Each leaf's contributions are
@@ -864,10 +889,10 @@ def _run_pass(order, wanted, root, seed, create_graph, terminals=None):
             _recording_off.reset(recording)
 
 
-def _chain_rule(order, wanted):
+def _chain_rule(order: list[Value], wanted: set[Value]) -> None:
     """Float backward pass: node.grad already holds the upstream gradient at the root."""
     m = FLOAT
-    node = None
+    node: Any = None
     try:
         for node in order:
             op = node._fn
@@ -890,7 +915,9 @@ def _chain_rule(order, wanted):
         raise _vjp_shape_error(node) or _bad_grad(node) from None
 
 
-def _resume_after_failure(err, order, i, wanted, rest):
+def _resume_after_failure(
+    err: Exception, order: list[Value], i: int, wanted: set[Value], rest: Any
+) -> Any:
     node = order[i]
     shape = _vjp_shape_error(node)
     if shape is not None:
@@ -909,7 +936,7 @@ def _resume_after_failure(err, order, i, wanted, rest):
     rest(order[i + 1 :], wanted)
 
 
-def _lenient_vjp(node, recorded):
+def _lenient_vjp(node: Value, recorded: bool) -> Any:
     """node's rule run again with failed ops giving nan instead of raising: then
     only the gradients that are asked for decide whether the pass fails."""
     token = _lenient.set(True)
@@ -929,7 +956,7 @@ def _lenient_vjp(node, recorded):
         _lenient.reset(token)
 
 
-def _chain_rule_recorded(order, wanted):
+def _chain_rule_recorded(order: list[Value], wanted: set[Value]) -> None:
     """The same pass with Values instead of floats: the gradients form a graph.
 
     Recording is on for the pass even inside ``no_grad()`` (the caller sees
@@ -971,7 +998,7 @@ def _chain_rule_recorded(order, wanted):
                 p.grad = gp if (type(before) is float and before == 0.0) else before + gp
 
 
-def _check_finite(order, wanted, terminals):
+def _check_finite(order: list[Value], wanted: set[Value], terminals: Any) -> None:
     """Raise NonFiniteGradientError if a gradient the pass produced is inf or nan.
 
     One sum over the terminal nodes (the leaves, or grad()'s variables) costs
@@ -1005,7 +1032,7 @@ def _check_finite(order, wanted, terminals):
             )
 
 
-def _non_finite(node, parent, upstream, grad):
+def _non_finite(node: Value, parent: Value, upstream: Any, grad: Any) -> Exception:
     which = _describe(parent)
     return NonFiniteGradientError(
         f"backward of {_call_text(node._fn, node.parents)}: the gradient passed to {which} is "
@@ -1014,7 +1041,7 @@ def _non_finite(node, parent, upstream, grad):
     )
 
 
-def _vjp_shape_error(node):
+def _vjp_shape_error(node: Value) -> Exception | None:
     """A TypeError if node's rule does not give one gradient per input (a tuple), else None."""
     op = node._fn
     try:
@@ -1032,7 +1059,7 @@ def _vjp_shape_error(node):
     return _shape_problem(op, grads)
 
 
-def _shape_problem(op, grads):
+def _shape_problem(op: _ops.Op, grads: object) -> Exception | None:
     if isinstance(grads, (tuple, list)) and len(grads) == op.arity:
         return None
     got = (
@@ -1046,7 +1073,7 @@ def _shape_problem(op, grads):
     )
 
 
-def _bad_leaf_grad(node, held):
+def _bad_leaf_grad(node: Value, held: object) -> Exception:
     name = repr(node.label) if node.label else "a leaf"
     return TypeError(
         f"backward: {name} has .grad = {held!r:.60}; it must be a number "
@@ -1054,7 +1081,7 @@ def _bad_leaf_grad(node, held):
     )
 
 
-def _bad_grad(node):
+def _bad_grad(node: Value) -> Exception:
     """Someone set a .grad (or .data) to something that is not a number."""
     for v in (node,) + node.parents:
         for attr in ("grad", "data"):
@@ -1070,7 +1097,7 @@ def _bad_grad(node):
     )
 
 
-def _backward_failed(err, node):
+def _backward_failed(err: Exception, node: Value) -> Exception:
     """The error of a local derivative that cannot be computed, naming the op and operands:
     NonFiniteGradientError where it is infinite, a ValueError outside its domain."""
     kind = (
@@ -1103,7 +1130,7 @@ VALUE = _ops.Namespace(
 )
 
 
-def zero_grad(params):
+def zero_grad(params: Iterable[Value]) -> None:
     """Set .grad to 0.0 on each Value in ``params`` (e.g. ``model.parameters()``).
 
     >>> w = Value(1.0); w.grad = 5.0

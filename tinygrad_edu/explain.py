@@ -78,7 +78,7 @@ class _Printing:
     prints as ``cos(u)``, ``m.pow(u, 2.0)`` as ``u ** 2.0``.  Records which
     functions a rule used (for the notes under the explanation)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.used = set()
 
     def __getattr__(self, name):
@@ -118,7 +118,7 @@ def _printed(op, g, out, inputs):
     return [(r.text if isinstance(r, Sym) else _text(r)) for r in results], m.used
 
 
-def rule_text(op, upstream="g", output="out", inputs=("a", "b")):
+def rule_text(op, upstream: str = "g", output: str = "out", inputs=("a", "b")):
     """An op's derivative rule as text, one expression per input: the
     gradient that input receives, written with ``upstream`` (the output's
     gradient), ``output`` and ``inputs`` -- printed by running the rule
@@ -157,7 +157,7 @@ def _is_neuron(node):
 class Explanation(str):
     """The text of :func:`explain`; shows as plain lines in a REPL (no quotes, no ``\\n``)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return str(self)
 
 
@@ -188,7 +188,7 @@ class _Narrator:
     are written (explain's ``max_steps``); the totals are kept either way.
     """
 
-    def __init__(self, root, order, digits=4):
+    def __init__(self, root, order, digits=4) -> None:
         self.root, self.order, self.digits = root, order, digits
         self.names = node_names(root, order)
         self.grads = {node: 0.0 for node in order}
@@ -219,7 +219,7 @@ class _Narrator:
             self.seed_line(),
         ]
 
-    def seed_line(self):
+    def seed_line(self) -> str:
         return f"{self.name(self.root)}.grad = 1.0  (the output's gradient with respect to itself)"
 
     def steps(self):

@@ -114,7 +114,7 @@ class ExpressionError(ValueError):
     ``column`` holds that column, or None.
     """
 
-    def __init__(self, message, column=None):
+    def __init__(self, message, column=None) -> None:
         self.message = message
         self.column = column
         super().__init__(f"column {column}: {message}" if column else message)
@@ -298,7 +298,7 @@ class _Pieces:
     ``ast.parse``.  A piece that is still too deep is an ExpressionError.
     """
 
-    def __init__(self, body):
+    def __init__(self, body) -> None:
         self.body = body
         if any(c in body for c in "\r\x0c\x00"):  # line ends tokenize and ast could count apart
             raise _too_deep()
@@ -411,7 +411,7 @@ class _Pieces:
             i += 1
         return found or None
 
-    def _binary(self, previous):
+    def _binary(self, previous) -> bool:
         return previous is not None and self.kinds[previous] in _OPERAND_ENDS
 
     def _expression(self, lo, hi, level):
@@ -563,7 +563,7 @@ class _Expression:
     argument depends on a variable (at a kink the derivative is a convention).
     """
 
-    def __init__(self, text, variables):
+    def __init__(self, text, variables) -> None:
         if not isinstance(text, str):
             raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
         if len(text) > MAX_LENGTH:

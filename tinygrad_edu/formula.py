@@ -21,7 +21,10 @@ with '…', so a graph of a million ops (or one whose shared subexpressions
 would unfold into an enormous tree) prints at once, without recursion.
 """
 
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 __all__ = ["formula", "format_number", "diagram_number"]
 
@@ -87,7 +90,7 @@ def format_number(x, digits=6):
     return f"{x:.{digits}g}"
 
 
-def diagram_number(x):
+def diagram_number(x) -> str:
     """A number as the diagrams and the page write it: four significant digits,
     and a zero as 0 (never -0).
 
@@ -169,7 +172,7 @@ def _render(root, atoms, max_length):
     return "".join(out)
 
 
-def formula(v, max_length=200, stop_at_labels=False):
+def formula(v: Any, max_length: int | None = 200, stop_at_labels: bool = False) -> str:
     """The expression that computed ``v``, as text: ``'tanh(x1*w1 + x2*w2 + b)'``.
 
     ``max_length`` caps the text (longer formulas end in '…'; ``None`` for no

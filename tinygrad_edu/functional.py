@@ -16,8 +16,12 @@ again (d/dx [x * d/dy (x + y)] = d/dx [x] = 1).
 1.0
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from typing import Any
 
 from .engine import IDENTITY_OP, Value, _const, _record, _recording_off, _run_pass, _walk
 
@@ -28,11 +32,11 @@ __all__ = ["grad", "value_and_grad"]
 _depth = ContextVar("tinygrad_edu_grad_depth", default=0)
 
 
-def _argnums_tuple(argnums, nargs):
+def _argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[tuple[int, ...], bool]:
     many = not isinstance(argnums, int)
     if many and not isinstance(argnums, (tuple, list)):
         raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
-    nums = tuple(argnums) if many else (argnums,)
+    nums: tuple[int, ...] = tuple(argnums) if many else (argnums,)  # type: ignore[arg-type,assignment]
     if isinstance(argnums, bool):
         raise TypeError(
             f"argnums={argnums!r}: a bool is not an argument position; "
@@ -46,7 +50,7 @@ def _argnums_tuple(argnums, nargs):
     return nums, many
 
 
-def _variable(x, nested):
+def _variable(x: Any, nested: bool) -> Value:
     """A fresh variable for one grad() call, holding x's number.
 
     Inside an outer grad, a Value argument becomes an identity node of it: the
@@ -59,7 +63,7 @@ def _variable(x, nested):
     return Value(x)
 
 
-def _gradients(out, wrt, create_graph):
+def _gradients(out: Value, wrt: list[Value], create_graph: bool) -> list[Any]:
     """d out / d w for each variable w in wrt, leaving every .grad in the graph as it was.
 
     The pass visits only the nodes between ``out`` and the variables: not the
@@ -89,7 +93,9 @@ def _gradients(out, wrt, create_graph):
             node.grad = g
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(
+    f: Callable[..., Any], argnums: int | Sequence[int] = 0
+) -> Callable[..., tuple[Any, Any]]:
     """Return a function that computes ``(f(*args), df/d args[argnums])``.
 
     ``f`` takes Values (plain numbers passed in are made into Values) and
@@ -104,10 +110,10 @@ def value_and_grad(f, argnums=0):
     """
     name = getattr(f, "__name__", "f")
 
-    def wrapped(*args, **kwargs):
-        nums, many = _argnums_tuple(argnums, len(args))
+    def wrapped(*given: Any, **kwargs: Any) -> tuple[Any, Any]:
+        nums, many = _argnums_tuple(argnums, len(given))
         nested = _depth.get() > 0
-        args = list(args)
+        args: list[Any] = list(given)
         for i in dict.fromkeys(n % len(args) for n in nums):
             a = args[i]
             if not isinstance(a, (Value, numbers.Real)):
@@ -133,6 +139,7 @@ def value_and_grad(f, argnums=0):
                 f"got {type(out).__name__}"
             )
         grads = _gradients(out, wrt, create_graph=nested)
+        value: Any
         if nested:
             grads = [g if isinstance(g, Value) else _const(float(g)) for g in grads]
             value = out
@@ -145,7 +152,7 @@ def value_and_grad(f, argnums=0):
     return wrapped
 
 
-def grad(f, argnums=0):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """Return a function that computes the gradient of ``f`` (see value_and_grad).
 
     >>> grad(lambda x, y: x * y + y, argnums=1)(3.0, 4.0)
@@ -153,9 +160,9 @@ def grad(f, argnums=0):
     """
     vg = value_and_grad(f, argnums)
 
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
         return vg(*args, **kwargs)[1]
 
     wrapped.__name__ = f"grad({getattr(f, '__name__', 'f')})"
-    wrapped.__doc__ = vg.__doc__.replace("Value and gradient", "Gradient")
+    wrapped.__doc__ = (vg.__doc__ or "").replace("Value and gradient", "Gradient")
     return wrapped

@@ -101,11 +101,11 @@ class Step:
 
     __slots__ = ("number", "node", "rule", "parents", "upstream", "contributions")
 
-    def __init__(self, number, node, upstream, contributions):
+    def __init__(self, number, node, upstream, contributions) -> None:
         self.number, self.node, self.upstream = number, node, upstream
         self.rule, self.parents, self.contributions = node.rule, node.parents, contributions
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Step({self.number}, {self.rule.name}, upstream={self.upstream!r})"
 
 

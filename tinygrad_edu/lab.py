@@ -272,7 +272,7 @@ class LabSession:
     code for the network (the engine's rules, written out once per shape).
     """
 
-    def __init__(self, seed=None):
+    def __init__(self, seed=None) -> None:
         self.rng = random.Random(seed)
         self.settings = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
         self.points = make_points(self.settings["dataset"], seed=self.rng.randrange(2**31))
@@ -281,7 +281,7 @@ class LabSession:
         self._build()
 
     # -- the network ----------------------------------------------------------
-    def _build(self, model=None):
+    def _build(self, model=None) -> None:
         s = self.settings
         self.model = model or MLP(
             2,
@@ -321,7 +321,7 @@ class LabSession:
             for i, layer in enumerate(self.model.layers)
         ]
 
-    def _forward(self, layers, x, y, keep=False):
+    def _forward(self, layers, x, y, keep: bool = False):
         """The network's output at (x, y) on floats (and every layer's outputs with ``keep``)."""
         a = (x, y)
         kept = []
@@ -424,7 +424,7 @@ class LabSession:
         values = self._outputs(xs * GRID, [y for y in ys for _ in range(GRID)])
         return {"nx": GRID, "ny": GRID, "values": [round(v, 4) for v in values]}
 
-    def frame(self, heatmap=True):
+    def frame(self, heatmap: bool = True):
         """The ``frame`` message: step, loss, accuracy, new history, the weights' drawing."""
         from .viz import _weight_style, diagram_number
 

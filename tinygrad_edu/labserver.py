@@ -89,7 +89,7 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
     from starlette.responses import HTMLResponse, PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
 
-    def host_ok(headers):
+    def host_ok(headers) -> bool:
         return allowed_hosts is None or headers.get("host") in allowed_hosts
 
     async def index(request):
@@ -119,11 +119,11 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
         lock = asyncio.Lock()
         session = await run_in_threadpool(session_factory)
 
-        async def send(messages):
+        async def send(messages) -> None:
             for m in messages:
                 await websocket.send_text(json.dumps(m, allow_nan=False))
 
-        async def run(call, *args):
+        async def run(call, *args) -> None:
             """Run a session call in a worker thread, one at a time; a LabError is sent."""
             async with lock:
                 try:
@@ -142,7 +142,7 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
                         ]
                     )
 
-        async def play():
+        async def play() -> None:
             while True:
                 if not session.playing:
                     await asyncio.sleep(0.05)
@@ -176,7 +176,7 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
     return Starlette(routes=[Route("/", index), WebSocketRoute("/ws", live)])
 
 
-def _websocket_implementation():
+def _websocket_implementation() -> str:
     """uvicorn's sans-I/O websockets protocol where it has one (newer uvicorn deprecates the other)."""
     try:
         import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
@@ -196,7 +196,7 @@ def _listening_socket(host, port):
     return sock
 
 
-def serve(host="127.0.0.1", port=0, open_browser=True, out=sys.stdout):
+def serve(host: str = "127.0.0.1", port=0, open_browser: bool = True, out=sys.stdout) -> int:
     """Run the lab until Ctrl-C: print its URL (with a fresh token), open it in the
     default browser unless ``open_browser`` is false.  ``port`` 0: a free port."""
     _modules()

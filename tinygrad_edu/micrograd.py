@@ -50,7 +50,7 @@ __all__ = ["Value", "Module", "Neuron", "Layer", "MLP"]
 class Module:
     """Anything with parameters, as micrograd's ``Module``: ``parameters()`` and ``zero_grad()``."""
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0 (``backward()`` adds into it otherwise)."""
         _zero_grad(self.parameters())
 
@@ -65,7 +65,7 @@ class Neuron(Module):
     Each weight is ``random.uniform(-1, 1)``, drawn in order; the bias starts at 0.
     """
 
-    def __init__(self, nin, nonlin=True):
+    def __init__(self, nin, nonlin: bool = True) -> None:
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
         self.nonlin = nonlin
@@ -79,14 +79,14 @@ class Neuron(Module):
         """The weights, then the bias."""
         return self.w + [self.b]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons fed the same ``nin`` inputs; ``kwargs`` go to each :class:`Neuron`."""
 
-    def __init__(self, nin, nout, **kwargs):
+    def __init__(self, nin, nout, **kwargs) -> None:
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
     def __call__(self, x):
@@ -98,7 +98,7 @@ class Layer(Module):
         """Every neuron's parameters, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
 
 
@@ -108,7 +108,7 @@ class MLP(Module):
     Hidden layers use ReLU, the last layer is linear (its outputs are scores).
     """
 
-    def __init__(self, nin, nouts):
+    def __init__(self, nin, nouts) -> None:
         sizes = [nin] + list(nouts)
         last = len(sizes) - 2
         self.layers = [
@@ -125,5 +125,5 @@ class MLP(Module):
         """Every layer's parameters, layer by layer."""
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

@@ -64,7 +64,7 @@ ACTIVATIONS = {
 INITS = ("uniform", "gaussian", "xavier", "he")
 
 
-def _check_activation(activation, what="activation"):
+def _check_activation(activation, what: str = "activation"):
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(
             f"unknown {what} {activation!r:.60}; choose one of "
@@ -104,7 +104,7 @@ class _hybridmethod:
     """A method that works on the class (``MLP.load(path)``: build a new model)
     and on an instance (``model.load(path)``: load into this one)."""
 
-    def __init__(self, func):
+    def __init__(self, func) -> None:
         self.func = func
         self.__doc__ = func.__doc__
 
@@ -142,7 +142,7 @@ class Module:
         """The parameter Values, in the order of ``named_parameters()``."""
         return [p for _, p in self.named_parameters()]
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's .grad to 0.0 (gradients accumulate otherwise)."""
         _zero_grad(self.parameters())
 
@@ -150,7 +150,7 @@ class Module:
         """The constructor arguments that fix this module's shape (a JSON-able dict)."""
         return {}
 
-    def _label_parameters(self):
+    def _label_parameters(self) -> None:
         for name, p in self.named_parameters():
             p.label = name
 
@@ -375,8 +375,14 @@ class Neuron(Module):
     """
 
     def __init__(
-        self, nin, activation="sigmoid", init="uniform", weight_init_std=0.01, seed=None, rng=None
-    ):
+        self,
+        nin,
+        activation: str = "sigmoid",
+        init: str = "uniform",
+        weight_init_std=0.01,
+        seed=None,
+        rng=None,
+    ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.activation = _check_activation(activation)
         self.init = _check_init(init)
@@ -435,7 +441,7 @@ class Neuron(Module):
         """The neuron's output f(u) as a Value; ``names`` labels numbers given as inputs."""
         return self._f(self._preactivation(_as_inputs(x, self.nin, names, self)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
@@ -535,12 +541,12 @@ class Layer(Module):
         self,
         nin,
         nout,
-        activation="sigmoid",
-        init="uniform",
+        activation: str = "sigmoid",
+        init: str = "uniform",
         weight_init_std=0.01,
         seed=None,
         rng=None,
-    ):
+    ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.nout = _check_count(nout, "nout (the number of neurons)")
         self.activation = _check_activation(activation)
@@ -585,7 +591,7 @@ class Layer(Module):
         """The outputs for inputs that are Values already."""
         return [n._f(n._preactivation(x)) for n in self.neurons]
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
 
 
@@ -611,13 +617,13 @@ class MLP(Module):
         self,
         nin,
         nouts,
-        activation="sigmoid",
+        activation: str = "sigmoid",
         output_activation=None,
-        init="uniform",
+        init: str = "uniform",
         weight_init_std=0.01,
         seed=None,
         rng=None,
-    ):
+    ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         if isinstance(nouts, (numbers.Real, str)) or not hasattr(nouts, "__iter__"):
             raise TypeError(f"nouts must be a list of layer sizes such as [3, 1], got {nouts!r}")
@@ -703,7 +709,7 @@ class MLP(Module):
             x = layer._forward(x)
         return x
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         extra = (
             ""
             if self.output_activation == self.activation

@@ -27,10 +27,14 @@ Traceback (most recent call last):
 ValueError: log(0.0): the logarithm is defined only for positive numbers
 """
 
+from __future__ import annotations
+
 import functools
 import inspect
 import math
 import types
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["Op", "FLOAT", "OPS", "register", "power_by"]
 
@@ -74,9 +78,27 @@ class Op:
 
     __slots__ = ("name", "forward", "vjp", "arity", "infix", "param", "kinks", "activation")
 
+    name: str
+    forward: Callable[..., Any]
+    vjp: Callable[..., Any]
+    arity: int
+    infix: str | None
+    param: float | None
+    kinks: tuple[float, ...]
+    activation: bool
+
     def __init__(
-        self, name, forward, vjp, arity=None, *, infix=None, param=None, kinks=(), activation=False
-    ):
+        self,
+        name: str,
+        forward: Callable[..., Any],
+        vjp: Callable[..., Any],
+        arity: int | None = None,
+        *,
+        infix: str | None = None,
+        param: float | None = None,
+        kinks: Iterable[float] = (),
+        activation: bool = False,
+    ) -> None:
         if not isinstance(name, str) or not name.isidentifier():
             raise ValueError(f"Op name must be an identifier such as 'softplus', got {name!r}")
         if not callable(forward) or not callable(vjp):
@@ -104,26 +126,26 @@ class Op:
         self.kinks = tuple(float(k) for k in kinks)
         self.activation = bool(activation)
 
-    def __call__(self, *inputs):
+    def __call__(self, *inputs: Any) -> Any:
         """Apply the op: recorded on Values, computed (with domain checks) on numbers."""
         if len(inputs) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input(s), got {len(inputs)}")
         return _applier(self, *inputs)
 
     @property
-    def symbol(self):
+    def symbol(self) -> str:
         """How the op is written: its infix symbol, or its name for a function."""
         return self.infix or self.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
 
-def _applier(op, *inputs):
+def _applier(op: Op, *inputs: Any) -> Any:
     raise RuntimeError("the engine is not loaded: import tinygrad_edu first")
 
 
-def set_applier(apply):
+def set_applier(apply: Callable[..., Any]) -> None:
     """Called once by :mod:`tinygrad_edu.engine`, which sits above this table: how
     ``op(*inputs)`` records on Values (the table itself knows nothing of Values)."""
     global _applier
@@ -133,7 +155,7 @@ def set_applier(apply):
 _INFIX_SYMBOLS = ("+", "-", "*", "/", "**")
 
 
-def _count_inputs(name, forward):
+def _count_inputs(name: str, forward: Callable[..., Any]) -> int:
     try:
         params = inspect.signature(forward).parameters.values()
     except (TypeError, ValueError):
@@ -151,18 +173,20 @@ def _count_inputs(name, forward):
 # the operands by their labels without repeating the op.
 
 
-def _fmt(x):
+def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-def _domain_error(error, name, operands, reason):
+def _domain_error(
+    error: type[Exception], name: str, operands: Iterable[float], reason: str
+) -> Exception:
     """``error("name(operands): reason")``, with ``.reason`` set."""
     err = error(f"{name}({', '.join(_fmt(x) for x in operands)}): {reason}")
-    err.reason = reason
+    err.reason = reason  # type: ignore[attr-defined]
     return err
 
 
-def _exp(x):
+def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
@@ -174,7 +198,7 @@ def _exp(x):
         ) from None
 
 
-def _log(x):
+def _log(x: float) -> float:
     if x <= 0.0:
         raise _domain_error(
             ValueError, "log", (x,), "the logarithm is defined only for positive numbers"
@@ -182,7 +206,7 @@ def _log(x):
     return math.log(x)
 
 
-def _sqrt(x):
+def _sqrt(x: float) -> float:
     if x < 0.0:
         raise _domain_error(
             ValueError, "sqrt", (x,), "the square root is defined only for numbers >= 0"
@@ -190,7 +214,7 @@ def _sqrt(x):
     return math.sqrt(x)
 
 
-def _sigmoid(x):
+def _sigmoid(x: float) -> float:
     # Two forms so that exp never overflows: 1/(1+e^-x) for x >= 0, e^x/(1+e^x) below.
     if x >= 0.0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -198,7 +222,7 @@ def _sigmoid(x):
     return z / (1.0 + z)
 
 
-def _pow(x, k):
+def _pow(x: float, k: float) -> float:
     """x ** k for a plain-number exponent k."""
     if not -math.inf < x < math.inf:  # inf ** -1 would quietly be 0
         raise _domain_error(ValueError, "pow", (x, k), "the base is not a finite number")
@@ -211,12 +235,12 @@ def _pow(x, k):
             ValueError, "pow", (x, k), "a negative base to a non-integer power is not a real number"
         )
     try:
-        return x**k
+        return x**k  # type: ignore[no-any-return]  # a float: the checks above rule out complex
     except OverflowError:
         raise _domain_error(OverflowError, "pow", (x, k), "the result overflows a float") from None
 
 
-def _vpow(x, y):
+def _vpow(x: float, y: float) -> float:
     """x ** y where the exponent y is itself differentiable: needs x > 0 (d/dy = out * log x)."""
     if not -math.inf < y < math.inf:  # 0.5 ** inf would quietly be 0
         raise _domain_error(ValueError, "pow", (x, y), "the exponent is not a finite number")
@@ -231,7 +255,7 @@ def _vpow(x, y):
     return _pow(x, y)
 
 
-def _div(x, y):
+def _div(x: float, y: float) -> float:
     if y == 0.0:
         raise _domain_error(ZeroDivisionError, "div", (x, y), "division by zero")
     if not -math.inf < y < math.inf:  # x / inf would quietly be 0
@@ -239,7 +263,12 @@ def _div(x, y):
     return x / y
 
 
-def Namespace(kind, of_op, fallback=None, **functions):  # noqa: N802 - it makes namespaces
+def Namespace(
+    kind: str,
+    of_op: Callable[[Op], Callable[..., Any]],
+    fallback: types.ModuleType | None = None,
+    **functions: Callable[..., Any],
+) -> types.ModuleType:  # noqa: N802 - it makes namespaces
     """The ``m`` a rule is written with: elementary functions of one kind of number.
 
     ``FLOAT`` is the namespace of plain floats.  Besides the functions it is
@@ -255,7 +284,7 @@ def Namespace(kind, of_op, fallback=None, **functions):  # noqa: N802 - it makes
     ns = types.ModuleType(f"m[{kind}]", f"The functions of the rules' m for {kind}.")
     ns.__dict__.update(functions)
 
-    def __getattr__(name):
+    def __getattr__(name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         # Looked up each time (not cached), so the namespace lists only the functions
@@ -272,11 +301,11 @@ def Namespace(kind, of_op, fallback=None, **functions):  # noqa: N802 - it makes
             f"for {kind}; register an Op named {name!r} to use it in rules"
         )
 
-    ns.__getattr__ = __getattr__
+    ns.__getattr__ = __getattr__  # type: ignore[method-assign]
     return ns
 
 
-FLOAT = Namespace(
+FLOAT: types.ModuleType = Namespace(
     "plain floats",
     lambda op: functools.partial(op.forward, FLOAT),
     math,
@@ -304,10 +333,10 @@ FLOAT = Namespace(
 # when the answer itself is finite.
 
 #: The ops by name, for parsers and tools that look an op up by what it is called.
-OPS = {}
+OPS: dict[str, Op] = {}
 
 
-def register(op):
+def register(op: Op) -> Op:
     """Add ``op`` to :data:`OPS` under its name (the CLI, the namespaces ``m`` and the
     tools find it there) and return it.  A name already taken by another op is refused."""
     if not isinstance(op, Op):
@@ -328,7 +357,7 @@ def register(op):
 _RESERVED_NAMES = frozenset({"pow", "vpow", "div", "step", "sign", "identity", "power"})
 
 
-def _builtin(op):
+def _builtin(op: Op) -> Op:
     OPS[op.name] = op
     return op
 
@@ -391,7 +420,7 @@ ABS = _builtin(
 IDENTITY = Op("identity", lambda m, a: a, lambda m, g, out, a: (g,))
 
 
-def power_by(k):
+def power_by(k: float) -> Op:
     """The op ``x ** k`` for a plain-number exponent ``k`` (d/dx = k * x ** (k - 1)).
 
     Its name is ``'power'``; ``'pow'`` is ``x ** y`` with a Value exponent.
@@ -406,7 +435,7 @@ def power_by(k):
 
 
 @functools.lru_cache(maxsize=256)
-def _power_op(k):
+def _power_op(k: float) -> Op:
     if k == 2.0:  # the most common power reads (and runs) best as a product
         vjp = lambda m, g, out, a: (g * (2.0 * a),)  # noqa: E731
     elif k == 0.0:  # x ** 0 is the constant 1; k * x ** -1 would divide by zero at x = 0

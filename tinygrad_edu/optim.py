@@ -29,7 +29,7 @@ from .engine import Value, no_grad
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
 
 
-def _hyper(owner, name, x, low=0.0, low_inclusive=False, high=None):
+def _hyper(owner, name, x, low=0.0, low_inclusive: bool = False, high=None):
     """Check one hyperparameter, naming it if it is out of range."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} ({x!r:.40})")
@@ -57,7 +57,7 @@ class Optimizer:
     ``params`` is a list of Values, or a Module (its ``parameters()``).
     """
 
-    def __init__(self, params, lr, weight_decay=0.0, clip_grad_norm=None):
+    def __init__(self, params, lr, weight_decay=0.0, clip_grad_norm=None) -> None:
         name = type(self).__name__
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()
@@ -84,7 +84,7 @@ class Optimizer:
             None if clip_grad_norm is None else _hyper(name, "clip_grad_norm", clip_grad_norm)
         )
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's .grad to 0.0 (gradients accumulate otherwise)."""
         for p in self.params:
             p.grad = 0.0
@@ -134,7 +134,7 @@ class Optimizer:
                     getattr(self, key)[i] = s
             self._step_done()
 
-    def _step_done(self):
+    def _step_done(self) -> None:
         """Hook run once a step is committed (Adam counts its steps here)."""
 
     def update(self, i, p, g):
@@ -149,7 +149,7 @@ class Optimizer:
     def _hyperparameters(self):
         return {"lr": self.lr}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         items = dict(self._hyperparameters())
         if self.weight_decay:
             items["weight_decay"] = self.weight_decay
@@ -168,7 +168,7 @@ class SGD(Optimizer):
     1.95
     """
 
-    def __init__(self, params, lr=0.01, weight_decay=0.0, clip_grad_norm=None):
+    def __init__(self, params, lr=0.01, weight_decay=0.0, clip_grad_norm=None) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
 
     def update(self, i, p, g):
@@ -183,7 +183,9 @@ class Momentum(Optimizer):
     the direction the gradients have been pointing, like a ball rolling downhill.
     """
 
-    def __init__(self, params, lr=0.01, momentum=0.9, weight_decay=0.0, clip_grad_norm=None):
+    def __init__(
+        self, params, lr=0.01, momentum=0.9, weight_decay=0.0, clip_grad_norm=None
+    ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.momentum = _hyper("Momentum", "momentum", momentum, low_inclusive=True, high=1.0)
         self.v = [0.0] * len(self.params)
@@ -219,7 +221,7 @@ class AdaGrad(Optimizer):
     ``eps`` = 1e-7 (as the book) keeps the first division finite.
     """
 
-    def __init__(self, params, lr=0.01, eps=1e-7, weight_decay=0.0, clip_grad_norm=None):
+    def __init__(self, params, lr=0.01, eps=1e-7, weight_decay=0.0, clip_grad_norm=None) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.eps = _hyper("AdaGrad", "eps", eps)
         self.h = [0.0] * len(self.params)
@@ -242,7 +244,7 @@ class RMSProp(Optimizer):
 
     def __init__(
         self, params, lr=0.01, decay_rate=0.99, eps=1e-7, weight_decay=0.0, clip_grad_norm=None
-    ):
+    ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.decay_rate = _hyper("RMSProp", "decay_rate", decay_rate, low_inclusive=True, high=1.0)
         self.eps = _hyper("RMSProp", "eps", eps)
@@ -276,7 +278,7 @@ class Adam(Optimizer):
         eps=1e-7,
         weight_decay=0.0,
         clip_grad_norm=None,
-    ):
+    ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.beta1 = _hyper("Adam", "beta1", beta1, low_inclusive=True, high=1.0)
         self.beta2 = _hyper("Adam", "beta2", beta2, low_inclusive=True, high=1.0)
@@ -285,7 +287,7 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    def _step_done(self):
+    def _step_done(self) -> None:
         self.iter += 1
 
     def update(self, i, p, g):

@@ -316,7 +316,7 @@ class Page:
     """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
     (the static picture), ``.save(path)``; displays itself in Jupyter."""
 
-    def __init__(self, data, svg, network=None):
+    def __init__(self, data, svg, network=None) -> None:
         title = _writable(
             f"backward pass of {data['nodes'][data['root']]['name']}", lambda c: f"\\u{c:04x}"
         )
@@ -371,7 +371,7 @@ class Page:
         )
         return {"text/html": wrapper, "image/svg+xml": self.svg, "text/plain": repr(self)}
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         steps = self.data["steps"]
         return (
             f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps)} steps; "

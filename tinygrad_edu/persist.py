@@ -127,7 +127,7 @@ def save(module, path):
     return given
 
 
-def dumps(module, name="the model file"):
+def dumps(module, name: str = "the model file"):
     """The bytes :func:`save` writes for ``module`` (UTF-8 JSON); every check of
     :func:`save` is made, its messages naming the file as ``name``.
 
@@ -174,7 +174,7 @@ class _Named(str):
     """A name for messages that is already written as it should appear: its
     repr is itself (a path is quoted with repr, 'the uploaded file' is not)."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return str(self)
 
 
@@ -380,14 +380,14 @@ def _remove_leftover(name, tmp):
         os.close(fd)
 
 
-def _in_progress(name, tmp):
+def _in_progress(name, tmp) -> str:
     return (
         f"cannot save to {name!r}: another save of it is in progress (it is writing {tmp!r}); "
         "try again when it has finished"
     )
 
 
-def _try_lock(fd):
+def _try_lock(fd) -> bool:
     """Take the exclusive lock on ``fd`` without waiting: False if another process holds it."""
     if _fcntl is None:
         return True
@@ -409,7 +409,7 @@ def _same_file(path, st):
     return (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino)
 
 
-def _copy_owner_and_mode(fd, tmp, existing, ours):
+def _copy_owner_and_mode(fd, tmp, existing, ours) -> None:
     if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (ours.st_uid, ours.st_gid):
         try:
             os.fchown(fd, existing.st_uid, existing.st_gid)
@@ -422,14 +422,14 @@ def _copy_owner_and_mode(fd, tmp, existing, ours):
         os.chmod(tmp, mode)
 
 
-def _remove_quietly(path):
+def _remove_quietly(path) -> None:
     try:
         os.unlink(path)
     except OSError:  # cleaning up after an error: report that one
         pass
 
 
-def _sync_directory(directory):
+def _sync_directory(directory) -> None:
     """Make the rename itself durable (POSIX); a file system that cannot is left as it is."""
     if os.name != "posix":
         return
@@ -462,7 +462,7 @@ def load(target, path, modules):
     return loads(target, _read_bounded(name), modules, repr(name))
 
 
-def loads(target, raw, modules, name="the model file"):
+def loads(target, raw, modules, name: str = "the model file"):
     """:func:`load` from the bytes of a model file (``raw``); its messages name
     the file as ``name``.  ``raw`` longer than :func:`max_file_bytes` is refused."""
     name = _Named(name)
@@ -565,7 +565,7 @@ def _read_bounded(name):
         os.close(fd)
 
 
-def _check_readable_kind(st, name):
+def _check_readable_kind(st, name) -> None:
     _check_kind(
         st,
         f"cannot load {name!r}",

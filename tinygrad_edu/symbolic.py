@@ -58,7 +58,9 @@ class Sym:
     # so that c2 * (c * x) can fold to (c2 * c) * x where that is exact.
     __slots__ = ("text", "prec", "const", "names", "isfloat", "scaled")
 
-    def __init__(self, text, prec=_ATOM, names=(), isfloat=True, const=None, scaled=None):
+    def __init__(
+        self, text, prec=_ATOM, names=(), isfloat: bool = True, const=None, scaled=None
+    ) -> None:
         self.scaled = scaled
         self.text = text
         self.prec = prec
@@ -67,7 +69,7 @@ class Sym:
         self.const = const
 
     @staticmethod
-    def name(name, isfloat=True):
+    def name(name, isfloat: bool = True):
         """The Sym for a variable called ``name``."""
         return Sym(name, _ATOM, (name,), isfloat)
 
@@ -83,10 +85,10 @@ class Sym:
         """True for a bare variable or a constant: copying it costs nothing."""
         return self.const is not None or (len(self.names) == 1 and self.text == self.names[0])
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.text
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Sym({self.text!r})"
 
     def __add__(self, other):
@@ -119,14 +121,14 @@ class Sym:
     def __pos__(self):
         return self
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         raise TypeError(
             "a traced number has no truth value while the code is written: "
             "a derivative rule must branch through m.step or m.sign, "
             "which become run-time branches"
         )
 
-    def __float__(self):
+    def __float__(self) -> float:
         raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
 
 
@@ -230,7 +232,7 @@ def _neg(a):
     return Sym(f"-{_wrap(a, _ATOM)}", _UNARY, a.names, a.isfloat)
 
 
-def _call(name, fn, *args, isfloat=True):
+def _call(name, fn, *args, isfloat: bool = True):
     """``name(args)``: a call of one of FLOAT's checked functions in the generated code."""
     if all(a.const is not None for a in args):
         folded = _folded(fn, *(a.const for a in args))
@@ -240,7 +242,7 @@ def _call(name, fn, *args, isfloat=True):
     return Sym(f"{name}({', '.join(a.text for a in args)})", _ATOM, names, isfloat)
 
 
-def _branch(x, text, float_fn, prec=_ATOM, isfloat=True):
+def _branch(x, text, float_fn, prec=_ATOM, isfloat: bool = True):
     """An inline conditional that reads x's sign at run time (x is read twice, so
     it must be an atom -- the rules only ever pass an op's input here)."""
     if x.const is not None:

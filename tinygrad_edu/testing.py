@@ -74,7 +74,7 @@ class _Node:
 
     __slots__ = ("op", "args", "k", "index")
 
-    def __init__(self, op, args=(), k=None, index=None):
+    def __init__(self, op, args=(), k=None, index=None) -> None:
         self.op, self.args, self.k, self.index = op, args, k, index
 
     def float_op(self):
@@ -100,7 +100,7 @@ class Expression:
 
     __slots__ = ("_nodes", "_n_inputs", "_text")
 
-    def __init__(self, n_inputs, nodes):
+    def __init__(self, n_inputs, nodes) -> None:
         self._n_inputs = n_inputs
         self._nodes = tuple(nodes)
         self._text = None
@@ -116,7 +116,7 @@ class Expression:
         return sum(1 for node in self._nodes if node.op != "input")
 
     @property
-    def __name__(self):
+    def __name__(self) -> str:
         # Lets gradcheck and grad name the function by its formula in their messages.
         return f"expression {self}"
 
@@ -146,7 +146,7 @@ class Expression:
             results.append(node.float_op().forward(FLOAT, *args))
         return results, kinks
 
-    def safe_at(self, xs, margin=1e-3, max_magnitude=100.0, nudge=1e-4):
+    def safe_at(self, xs, margin=1e-3, max_magnitude=100.0, nudge=1e-4) -> bool:
         """True if finite differences of this expression can be trusted at ``xs``.
 
         That is: it evaluates without a domain error; every intermediate value
@@ -181,12 +181,12 @@ class Expression:
                 return False
         return True
 
-    def __str__(self):
+    def __str__(self) -> str:
         if self._text is None:
             self._text = self._render()
         return self._text
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Expression(n_inputs={self._n_inputs}, formula={str(self)!r})"
 
     def _render(self):
@@ -302,7 +302,7 @@ def _expressions(draw, min_inputs, max_inputs, max_depth, ops):
     level = [0] * n_inputs  # how many drawn ops lie on the longest path to a node
     operands = list(range(n_inputs))  # nodes later ops may use (not the transforms' insides)
 
-    def add(node, lvl, operand=True):
+    def add(node, lvl, operand: bool = True):
         nodes.append(node)
         level.append(lvl)
         if operand:
@@ -311,7 +311,7 @@ def _expressions(draw, min_inputs, max_inputs, max_depth, ops):
 
     consumed = set()
 
-    def pick(first=False):
+    def pick(first: bool = False):
         # The first operand prefers a result nobody uses yet, so that few drawn ops
         # are left dangling; the second may be anything (that is where reuse comes from).
         candidates = [i for i in operands if level[i] < max_depth]

@@ -30,6 +30,8 @@ saved copy.  ``nslimit`` caps the work Graphviz spends placing nodes (see
 :func:`draw_dot`), and :func:`render` stops ``dot`` after ``timeout`` seconds.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import os
@@ -38,6 +40,7 @@ import signal
 import subprocess
 import sys
 import unicodedata
+from typing import Any
 
 from .engine import Value
 from .formula import diagram_number
@@ -124,13 +127,13 @@ class RenderTimeout(TimeoutError):
     (a file that cannot be written) handles it too.
     """
 
-    def __init__(self, path, source_path, timeout, values, arrows, busiest=None):
+    def __init__(self, path, source_path, timeout, values, arrows, busiest=None) -> None:
         self.path, self.source_path, self.timeout = path, source_path, timeout
         self.values, self.arrows, self.busiest = values, arrows, busiest
         self.suggested_timeout = max(5 * timeout, 60)
         super().__init__(self.describe())
 
-    def describe(self, more_time=None):
+    def describe(self, more_time=None) -> str:
         """The message; ``more_time`` says how to allow more time, in the caller's words."""
         more_time = more_time or f"render(root, path, timeout={self.suggested_timeout:g})"
         busiest = ""
@@ -202,7 +205,7 @@ def _escape_attribute(text):
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _visible(text, spaces=True):
+def _visible(text, spaces: bool = True):
     """``text`` with every character a diagram cannot show literally written as its
     Python escape; tabs and line breaks become spaces (a box shows one line per
     field), or with ``spaces=False`` escapes too (\\n)."""
@@ -285,7 +288,7 @@ class _LogScale:
     whole ones that reach the smallest nonzero gradient (1 to _MAX_DECADES),
     so a graph whose gradients span 0.0001 to 1 uses the whole range of colours."""
 
-    def __init__(self, magnitudes):
+    def __init__(self, magnitudes) -> None:
         self.largest = max(magnitudes)
         smallest = min(magnitudes)
         self.decades = min(
@@ -297,7 +300,7 @@ class _LogScale:
         t = 1.0 + math.log10(abs(g) / self.largest) / self.decades
         return min(1.0, max(0.0, t))
 
-    def legend(self):
+    def legend(self) -> str:
         return (
             f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
             f"from thin grey ({_number(self.lowest)} or less) to thick red "
@@ -509,11 +512,11 @@ def _check_size(order, max_nodes):
 def draw_dot(
     root,
     rankdir=None,
-    show_grad=True,
+    show_grad: bool = True,
     max_nodes=500,
-    color_by_grad=True,
-    show_order=False,
-    cluster_params=True,
+    color_by_grad: bool = True,
+    show_order: bool = False,
+    cluster_params: bool = True,
     _grads=None,
     _fields=None,
 ):
@@ -1086,7 +1089,7 @@ def _svg_text(tree):
     return ET.tostring(tree, encoding="unicode")
 
 
-def _tag(text_element, vid, field, prefix):
+def _tag(text_element, vid, field, prefix) -> None:
     """Mark an SVG text as showing ``field`` of the page's node ``vid``, written after ``prefix``."""
     text_element.set("data-v", vid)
     text_element.set("data-field", field)
@@ -1097,7 +1100,7 @@ def _tag(text_element, vid, field, prefix):
 NOTEBOOK_NODES = 60
 
 
-def _notebook_bundle(root, include=None, exclude=None):
+def _notebook_bundle(root: Any, include: Any = None, exclude: Any = None) -> Any:
     """What Jupyter shows for a Value (see ``Value._repr_mimebundle_``)."""
     text = {"text/plain": repr(root)}
     if include is not None:
@@ -1151,7 +1154,7 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
     return _svg_text(tree)
 
 
-def _run_dot(source, fmt, timeout, root, path="the page", source_path=None):
+def _run_dot(source, fmt, timeout, root, path: str = "the page", source_path=None):
     """Graphviz's ``dot -T<fmt>`` on ``source``: the image as bytes.
 
     Raises :class:`GraphvizNotInstalled`, :class:`RenderTimeout`,

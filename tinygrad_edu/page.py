@@ -374,7 +374,7 @@ class Page:
     def __repr__(self) -> str:
         steps = self.data["steps"]
         return (
-            f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps)} steps; "
+            f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps) - 1} steps; "
             f".save('graph.html') writes it>"
         )
 

@@ -28,7 +28,12 @@
     (edgesInto[to] = edgesInto[to] || []).push(g);
   });
   var firstComputed = {};      // node id -> index of the forward step that computes it
-  steps.forEach(function (s, i) { if (s.kind === "forward") firstComputed[s.node] = i; });
+  var passedBack = {};         // node id -> index of the step from which its gradient flows back
+  steps.forEach(function (s, i) {
+    if (s.kind === "forward") firstComputed[s.node] = i;
+    if (s.kind === "backward" || s.kind === "seed") passedBack[s.node] = i;
+  });
+  var graphBox = document.getElementById("graph");
 
   slider.max = String(steps.length - 1);
   var codeLines = {};
@@ -100,9 +105,16 @@
         pane.scrollTop = Math.max(0, top - pane.clientHeight / 3);
       }
     }
-    var phase = {start: "start", forward: "forward pass", seed: "backward pass begins",
-                 backward: "backward pass"}[s.kind];
+    // An arrow's colour tells the gradient flowing back along it: grey until that has happened.
+    svg.querySelectorAll("g.edge").forEach(function (e) {
+      var to = (e.getAttribute("data-to") || "").replace(/_op$/, "");
+      e.classList.toggle("waiting", !(passedBack[to] <= position));
+    });
+    var phase = {start: "nothing computed yet", forward: "forward pass",
+                 seed: "backward pass begins",
+                 backward: "backward pass, chain-rule step " + s.number}[s.kind];
     counter.textContent = "step " + position + " of " + (steps.length - 1) + " (" + phase + ")";
+    bringIntoView(s);
     var text = s.text;
     if (s.kind === "backward" && !s.code.length) text += "\n(code: this gradient needs no line of its own)";
     narration.textContent = text;
@@ -112,6 +124,24 @@
     prevButton.setAttribute("aria-disabled", String(position === 0));
     nextButton.setAttribute("aria-disabled", String(position === steps.length - 1));
     if (selected) describe(selected, grads);
+  }
+
+  function bringIntoView(s) {
+    // The op the step is about (at the start: the first op's inputs) scrolled into the graph's box.
+    var target = s.node && (groups[s.node + "_op"] || groups[s.node]);
+    if (!target && steps.length > 1 && steps[1].node) {
+      var first = steps[1].parents.map(function (p) { return groups[p]; }).filter(Boolean)[0];
+      target = first || groups[steps[1].node + "_op"];
+    }
+    if (!target || graphBox.classList.contains("fit")) return;
+    var box = graphBox.getBoundingClientRect(), r = target.getBoundingClientRect();
+    var margin = 60;
+    if (r.left < box.left + margin || r.right > box.right - margin) {
+      graphBox.scrollLeft += (r.left + r.width / 2) - (box.left + box.width / 2);
+    }
+    if (r.top < box.top + margin || r.bottom > box.bottom - margin) {
+      graphBox.scrollTop += (r.top + r.height / 2) - (box.top + box.height / 2);
+    }
   }
 
   function describe(id, grads) {
@@ -154,7 +184,7 @@
     }, 900);
   }
 
-  var fitButton = document.getElementById("fit"), graphBox = document.getElementById("graph");
+  var fitButton = document.getElementById("fit");
   fitButton.addEventListener("click", function () {
     var fit = graphBox.classList.toggle("fit");
     fitButton.setAttribute("aria-pressed", String(fit));

@@ -605,3 +605,31 @@ def test_constant_results_and_unused_arguments():
     assert g(2.0) == (4.0, (0.0,))
     h = jit(lambda x: x, 1.0)
     assert h(2.5) == (2.5, (1.0,))
+
+
+def test_a_collected_compiled_function_leaves_linecache_alone():
+    # A finalizer that removed the source from linecache could run in the middle of
+    # linecache.checkcache()'s loop (pdb and doctest call it) and make it fail with KeyError.
+    import gc
+    import linecache
+
+    f = jit(lambda x: x * x + 1.0, 2.0)
+    names = [n for n in linecache.cache if n in f._what]
+    assert names, "the generated source is in linecache, for tracebacks"
+    del f
+    gc.collect()
+    assert all(n in linecache.cache for n in names)
+    linecache.checkcache()
+
+
+def test_the_generated_sources_kept_for_tracebacks_are_bounded(monkeypatch):
+    import linecache
+
+    from tinygrad_edu import codegen
+
+    monkeypatch.setattr(codegen, "SOURCE_BUDGET", 1)
+    first = jit(lambda x: x * 3.0, 1.0)
+    first_names = list(first._what)
+    second = jit(lambda x: x * 4.0, 1.0)
+    assert not any(n in linecache.cache for n in first_names)  # the oldest left
+    assert all(n in linecache.cache for n in second._what)

@@ -43,6 +43,7 @@ on the sign of their input (relu, abs) do branch at run time.
 """
 
 import gc
+import itertools
 import keyword
 import math
 import numbers
@@ -423,6 +424,34 @@ def graph_code(root, names=None):
 # ---------------------------------------------------------------------------
 
 
+#: Generated sources kept in linecache for tracebacks: the oldest leave once they
+#: pass this many characters in all.
+SOURCE_BUDGET = 8_000_000
+_remembered: dict[str, int] = {}  # filename -> characters, oldest first
+_COMPILED = itertools.count(1)
+
+
+def _remember_source(filename: str, text: str) -> None:
+    """Put ``text`` in linecache under ``filename`` so tracebacks show the generated
+    lines; drop the oldest such texts past :data:`SOURCE_BUDGET`.
+
+    Texts leave here, in the jit's own flow, never from a finalizer: a finalizer
+    runs whenever the garbage collector does -- which can be in the middle of
+    ``linecache.checkcache()``'s loop over the cache, which then fails with a
+    KeyError (pdb and doctest call it).
+    """
+    import linecache
+
+    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+    _remembered.pop(filename, None)
+    _remembered[filename] = len(text)
+    total = sum(_remembered.values())
+    while total > SOURCE_BUDGET and len(_remembered) > 1:
+        oldest = next(iter(_remembered))
+        total -= _remembered.pop(oldest)
+        linecache.cache.pop(oldest, None)
+
+
 class CompiledFunction:
     """A function traced by :func:`jit`: call it with numbers for ``(value, gradients)``.
 
@@ -527,13 +556,10 @@ class CompiledFunction:
                 )
 
     def _compile(self, units, gen_name):
-        import linecache
-        import weakref
-
         namespace = runtime_namespace()
         namespace["__builtins__"] = {}  # the generated code needs no builtins
         self._what = {}
-        tag = f"{id(self):x}"
+        tag = f"{next(_COMPILED):x}"
         for k, unit in enumerate(units):
             text = "\n".join(unit.lines) + "\n"
             filename = f"<jit {gen_name} {tag}{'' if len(units) == 1 else f' part {k + 1}'}>"
@@ -542,8 +568,7 @@ class CompiledFunction:
             exec(compile(text, filename, "exec"), namespace)
             self._what[filename] = unit.what
             if len(text) < 2_000_000:  # so that tracebacks show the generated lines
-                linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-                weakref.finalize(self, linecache.cache.pop, filename, None)
+                _remember_source(filename, text)
         return namespace[gen_name]
 
     def __repr__(self) -> str:

@@ -44,74 +44,18 @@ from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ._roles import network_roles, parameter_place
 from .codegen import graph_code
-from .explain import _check_count, _is_neuron, _Narrator
+from .explain import _check_count, _Narrator
 from .formula import diagram_number, formula
 from .graph import expect_value, format_number, is_constant, topological_order
 
 if TYPE_CHECKING:
+    from ._roles import Role
     from .engine import Value
     from .nn import MLP
 
-    #: (layer, neuron, role): where a node of a network's graph sits, and what it is
-    _Role = tuple[int, int, str]
-
 __all__ = ["page_steps", "Page"]
-
-#: A parameter name as tinygrad_edu.nn writes it: 'layers.0.neurons.2.w.1', 'neurons.1.b', 'w.0'.
-_NN_NAME = re.compile(r"(?:layers\.(\d+)\.)?(?:neurons\.(\d+)\.)?(w\.(\d+)|b)")
-
-
-def _parameter_place(label: object) -> tuple[int, int, str] | None:
-    """(layer, neuron, 'w.i' or 'b') for a parameter named the way nn names them, else None."""
-    if not isinstance(label, str):
-        return None
-    m = _NN_NAME.fullmatch(label)
-    if m is None or (m.group(1) is None and m.group(2) is None):
-        return None
-    layer = int(m.group(1)) if m.group(1) is not None else 0
-    neuron = int(m.group(2)) if m.group(2) is not None else 0
-    return layer, neuron, m.group(3)
-
-
-def _network_roles(forward: list[Value]) -> dict[Value, _Role]:
-    """{node: (layer, neuron, role)} for the nodes of a network's graph.
-
-    A parameter belongs to its neuron by its name; an op that reads a
-    parameter (``w * x``) belongs to that parameter's neuron; a sum of two
-    nodes of one neuron, and an activation of a neuron's sum, to that neuron.
-    Roles name what the seed documents call the node: the pre-activation
-    ``u`` (S_preA), the post-activation (S_postA), a weight or the bias.
-    """
-    place: dict[Value, tuple[int, int]] = {}
-    for node in forward:
-        if node.rule is None:
-            p = _parameter_place(node.label)
-            if p is not None:
-                place[node] = p[:2]
-            continue
-        owners = [place.get(p) for p in node.parents if p.rule is None and p in place]
-        if owners:
-            place[node] = owners[0]  # type: ignore[assignment]  # owners are in place: not None
-            continue
-        mine = {place.get(p) for p in node.parents if not (p.rule is None and not p.label)}
-        if (
-            len(mine) == 1
-            and None not in mine
-            and (node.rule.name == "add" or node.rule.activation)
-        ):
-            place[node] = mine.pop()  # type: ignore[assignment]  # None is not in mine
-    roles: dict[Value, _Role] = {}
-    for node, (layer, neuron) in place.items():
-        if node.rule is None:
-            # (a leaf in place has a parameter's name: _parameter_place gives its place)
-            roles[node] = (layer, neuron, _parameter_place(node.label)[2])  # type: ignore[index]
-        elif _is_neuron(node) and place.get(node.parents[0]) == (layer, neuron):
-            roles[node] = (layer, neuron, "post-activation")
-            roles[node.parents[0]] = (layer, neuron, "pre-activation")
-        elif node not in roles:
-            roles[node] = (layer, neuron, "product" if node.rule.name == "mul" else "sum")
-    return roles
 
 
 def model_of_graph(root: Value) -> MLP | None:
@@ -126,7 +70,7 @@ def model_of_graph(root: Value) -> MLP | None:
     found: dict[tuple[int, int], dict[str, Value]] = {}  # (layer, neuron) -> {'w.i' or 'b': node}
     for node in forward:
         if node.rule is None and isinstance(node.label, str) and node.label.startswith("layers."):
-            place = _parameter_place(node.label)
+            place = parameter_place(node.label)
             if place is None or place[2] in found.setdefault(place[:2], {}):
                 return None  # a name used twice: not one network
             found[place[:2]][place[2]] = node
@@ -144,7 +88,7 @@ def model_of_graph(root: Value) -> MLP | None:
         if set(params) != {f"w.{i}" for i in range(want)} | {"b"}:
             return None
     activations: dict[int, set[str]] = {}
-    for node, (layer, _, role) in _network_roles(forward).items():
+    for node, (layer, _, role) in network_roles(forward).items():
         if role == "post-activation":
             activations.setdefault(layer, set()).add(node.rule.name)  # type: ignore[union-attr]  # an activation: an op
     kinds = [activations.get(layer, {"linear"}) for layer in range(len(sizes))]
@@ -168,7 +112,7 @@ def model_of_graph(root: Value) -> MLP | None:
     return model
 
 
-def _describe_role(role: _Role, last_layer: int | None, grad_text: str) -> tuple[str, str]:
+def _describe_role(role: Role, last_layer: int | None, grad_text: str) -> tuple[str, str]:
     layer, neuron, what = role
     kind = "output layer" if layer == last_layer else "hidden layer"
     where = f"layer {layer} ({kind}), neuron {neuron}"
@@ -276,7 +220,7 @@ def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, fl
     steps += backward_steps
     grads = narrator.grads
 
-    roles = _network_roles(forward)
+    roles = network_roles(forward)
     last_layer = max((r[0] for r in roles.values()), default=None)
     nodes: dict[str, dict[str, Any]] = {}
     for node in forward:

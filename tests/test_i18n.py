@@ -205,3 +205,48 @@ def test_explain_lang_leaves_the_language_in_force_alone():
     assert i18n.current_language() == before
     with pytest.raises(ValueError, match="no translation for 'xx'"):
         explain(_seed_000_loss(), lang="xx")
+
+
+def test_the_pages_find_the_messages_babel_extracts():
+    """What a page embeds for its script (i18n.script_messages) is what the catalog has for it."""
+    from babel.messages.extract import extract
+
+    static = ROOT / "tinygrad_edu" / "static"
+    for script in sorted(static.glob("*.js")):
+        with open(script, "rb") as f:
+            babel_found = [m[1] for m in extract("javascript", f, keywords={"_": None})]
+        assert i18n.script_messages(script.read_text(encoding="utf-8")) == list(
+            dict.fromkeys(babel_found)
+        ), script.name
+    for page in sorted(static.glob("*.html")):
+        with open(page, "rb") as f:
+            babel_found = [m[2] for m in i18n.extract_html(f, None, None, {})]
+        assert i18n.script_messages(page=page.read_text(encoding="utf-8")) == list(
+            dict.fromkeys(babel_found)
+        )
+
+
+def test_script_messages_reads_string_literals_and_marked_html():
+    script = (
+        r"""a = _("gradients:"); b = _( 'it\'s' ); c = _("say \"hi\" \u00e9"); f_("no"); _(x)"""
+    )
+    page = '<p data-i18n>Next  step</p><button data-i18n-attr="title aria-label" title="Play"'
+    page += ' aria-label="Play it">x</button><span>not marked</span>'
+    assert i18n.script_messages(script, page) == [
+        "gradients:",
+        "it's",
+        'say "hi" é',
+        "Next step",
+        "Play",
+        "Play it",
+    ]
+
+
+def test_page_catalogs_carry_the_menu_and_the_translations():
+    data = i18n.page_catalogs(["gradients:", "not a message"], preferred="ja_JP.UTF-8")
+    assert data == {
+        "languages": [["en", "English"], ["ja", "日本語"]],
+        "preferred": "ja",
+        "catalogs": {"ja": {"gradients:": "勾配:"}},
+    }
+    assert i18n.page_catalogs([])["preferred"] is None

@@ -48,7 +48,7 @@ import os
 import stat
 import types
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, AnyStr, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, AnyStr, NoReturn, Protocol, TypeVar, cast
 
 if TYPE_CHECKING:
     from _typeshed import StrOrBytesPath
@@ -122,6 +122,10 @@ class _Model(Protocol):
     def validate_state(
         cls, config: dict[str, Any], state: dict[str, Any], source: str | None = None
     ) -> object: ...
+
+
+#: The kind of model asked for: load(MLP, ...) gives an MLP.
+_M = TypeVar("_M", bound=_Model)
 
 
 class NotARegularFileError(OSError):
@@ -476,9 +480,7 @@ def _sync_directory(directory: str) -> None:
 # load
 
 
-def load(
-    target: type[_Model] | _Model, path: StrOrBytesPath, modules: Mapping[str, type[_Model]]
-) -> _Model:
+def load(target: type[_M] | _M, path: StrOrBytesPath, modules: Mapping[str, type[_Model]]) -> _M:
     """Load a model file written by :func:`save`; returns the module.
 
     ``target`` is a class (build a new module of the saved shape: the saved
@@ -492,11 +494,11 @@ def load(
 
 
 def loads(
-    target: type[_Model] | _Model,
+    target: type[_M] | _M,
     raw: bytes,
     modules: Mapping[str, type[_Model]],
     name: str = "the model file",
-) -> _Model:
+) -> _M:
     """:func:`load` from the bytes of a model file (``raw``); its messages name
     the file as ``name``.  ``raw`` longer than :func:`max_file_bytes` is refused."""
     name = _Named(name)
@@ -527,7 +529,7 @@ def loads(
         count = cls.parameter_count(config)
     except NotImplementedError:
         if not isinstance(target, type):  # a module of the learner's own: it is built
-            return target.load_state_dict(state, _source=repr(name))
+            return cast("_M", target.load_state_dict(state, _source=repr(name)))
         raise ValueError(
             f"{name!r}: a {saved} cannot be built from a file; build one and call its .load(path)"
         ) from None
@@ -543,10 +545,14 @@ def loads(
             f"holds {len(state):,}"
         )
     source = repr(name)
+    model: _Model
     if isinstance(target, type):
         cls.validate_state(config, state, source=source)  # names and numbers, nothing built
-        target = cls(**config, seed=0)
-    return target.load_state_dict(state, _source=source)
+        model = cls(**config, seed=0)
+    else:
+        model = target
+    # cls is target's class or a subclass of it (checked above): the module is a _M
+    return cast("_M", model.load_state_dict(state, _source=source))
 
 
 def _checked_name(path: str | bytes, verb: str) -> str:

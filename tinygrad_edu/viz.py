@@ -32,20 +32,24 @@ saved copy.  ``nslimit`` caps the work Graphviz spends placing nodes (see
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
 from .engine import Value
 from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
+from .i18n import N_, gettext as _
 from .ops import FLOAT
 
 if TYPE_CHECKING:
@@ -120,7 +124,7 @@ _SMALL_OP = {"width": "0.3", "height": "0.2", "margin": "0.02,0.01"}
 #: direction of the graph (the row's port is its last field, or its first for RL/BT).
 _EXIT_SIDE = {"LR": "e", "TB": "s", "RL": "w", "BT": "n"}
 
-_INSTALL_HELP = (
+_INSTALL_HELP = N_(
     "Graphviz's 'dot' program is needed to render diagrams and was not found on PATH. "
     "Install Graphviz:\n"
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
@@ -128,6 +132,83 @@ _INSTALL_HELP = (
     "  Windows:        winget install graphviz  (or the installer from https://graphviz.org/download/),\n"
     "                  then make sure its bin folder is on PATH."
 )
+
+
+class MissingFontWarning(UserWarning):
+    """A diagram has Japanese (or other CJK) text but no installed font has its glyphs:
+    Graphviz would draw empty boxes in their place."""
+
+
+#: Japanese, Chinese and Korean characters (kana, kanji, hangul, full-width forms):
+#: a diagram holding any of them needs a font that has them.
+_CJK = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+#: Fonts with Japanese glyphs, the most wanted first (Debian's fonts-noto-cjk has the first).
+_JAPANESE_FONTS = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "Hiragino Sans",
+    "Hiragino Kaku Gothic ProN",
+    "Yu Gothic",
+    "Meiryo",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "VL Gothic",
+)
+
+
+@functools.cache
+def japanese_font() -> str | None:
+    """The family name of an installed font that has Japanese glyphs, as fontconfig
+    (``fc-list :lang=ja``, which Graphviz uses to find fonts) lists them; None when
+    there is none, or no fontconfig to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listed = subprocess.run(
+            [fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    families.discard("")
+    for family in _JAPANESE_FONTS:
+        if family in families:
+            return family
+    return min(families) if families else None
+
+
+def _fit_font(dot: Any) -> Any:
+    """Draw ``dot``'s text in a font with Japanese glyphs when it has CJK text (a label,
+    or the words of a Japanese diagram); warn (:class:`MissingFontWarning`) when no
+    such font is installed, rather than let Graphviz draw empty boxes silently."""
+    source = dot.source
+    if not _CJK.search(source):
+        return dot
+    family = japanese_font()
+    if family is None:
+        warnings.warn(
+            MissingFontWarning(
+                _(
+                    "this diagram has Japanese text, but no installed font has Japanese glyphs: "
+                    "Graphviz will draw empty boxes in their place. Install one (Debian/Ubuntu: "
+                    "sudo apt-get install fonts-noto-cjk; macOS has one already) and draw it again"
+                )
+            ),
+            stacklevel=3,
+        )
+        return dot
+    quoted = '"' + family.replace('"', "") + '"'
+    dot.body = [line.replace("fontname=Helvetica", f"fontname={quoted}") for line in dot.body]
+    for attrs in (dot.graph_attr, dot.node_attr, dot.edge_attr):
+        if "fontname" in attrs:
+            attrs["fontname"] = family
+    return dot
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -169,28 +250,28 @@ class RenderTimeout(TimeoutError):
     def describe(self, more_time: str | None = None) -> str:
         """The message; ``more_time`` says how to allow more time, in the caller's words."""
         more_time = more_time or f"render(root, path, timeout={self.suggested_timeout:g})"
-        busiest = ""
-        if self.busiest is not None:
+        text = _("Graphviz's dot did not finish drawing {path} within {seconds} s and was stopped.")
+        text = text.format(path=self.path, seconds=f"{self.timeout:g}")
+        if self.values is not None and self.busiest is not None:
             name, uses = self.busiest
-            busiest = (
-                f", {uses} of them from {name} (a Value used by many ops far apart makes "
-                f"dot's layout slow)"
+            text += _(
+                " This graph has {values} Values and {arrows} arrows, {uses} of them from {name} "
+                "(a Value used by many ops far apart makes dot's layout slow)."
+            ).format(values=self.values, arrows=self.arrows, uses=uses, name=name)
+        elif self.values is not None:
+            text += _(" This graph has {values} Values and {arrows} arrows.").format(
+                values=self.values, arrows=self.arrows
             )
-        source = (
-            f", use the DOT source already written to {self.source_path}"
-            if self.source_path
-            else ""
-        )
-        size = (
-            ""
-            if self.values is None
-            else f" This graph has {self.values} Values and {self.arrows} arrows{busiest}."
-        )
-        return (
-            f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
-            f"was stopped.{size} Draw a smaller part (e.g. one neuron's output){source}, or allow more "
-            f"time: {more_time}"
-        )
+        if self.source_path:
+            text += _(
+                " Draw a smaller part (e.g. one neuron's output), use the DOT source already "
+                "written to {source}, or allow more time: {more_time}"
+            ).format(source=self.source_path, more_time=more_time)
+        else:
+            text += _(
+                " Draw a smaller part (e.g. one neuron's output), or allow more time: {more_time}"
+            ).format(more_time=more_time)
+        return text
 
 
 def _graphviz() -> Any:  # the graphviz module (it has no type information)
@@ -340,31 +421,31 @@ class _LogScale:
         return min(1.0, max(0.0, t))
 
     def legend(self) -> str:
-        return (
-            f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
-            f"from thin grey ({_number(self.lowest)} or less) to thick red "
-            f"({_number(self.largest)}, the largest); dashed: no gradient"
-        )
+        return _(
+            "edge colour and width: |gradient| flowing back along the edge, on a log scale "
+            "from thin grey ({lowest} or less) to thick red ({largest}, the largest); "
+            "dashed: no gradient"
+        ).format(lowest=_number(self.lowest), largest=_number(self.largest))
 
 
 def _edge_style(g: float | None, scale: _LogScale | None) -> dict[str, str]:
     """Colour (grey to red) and width from |g| on the graph's log scale."""
     if g is None:
-        return {"style": "dashed", "tooltip": "gradient undefined here"}
+        return {"style": "dashed", "tooltip": _("gradient undefined here")}
     if g == 0.0:
-        return {"color": _NO_FLOW, "style": "dashed", "tooltip": "no gradient flows back here"}
+        return {"color": _NO_FLOW, "style": "dashed", "tooltip": _("no gradient flows back here")}
     if not _finite(g):
         return {
             "color": _NOT_FINITE,
             "penwidth": "4.00",
-            "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)",
+            "tooltip": _("gradient flowing back: {g} (not a finite number)").format(g=_number(g)),
         }
     t = scale(g)  # type: ignore[misc]  # g is finite and not 0: the graph has a scale
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
     return {
         "color": "#{:02x}{:02x}{:02x}".format(*rgb),
         "penwidth": f"{1.0 + 3.0 * t:.2f}",
-        "tooltip": f"gradient flowing back: {_number(g)}",
+        "tooltip": _("gradient flowing back: {g}").format(g=_number(g)),
     }
 
 
@@ -462,7 +543,7 @@ def _neuron_ops(
     weighted inputs (a network's shape); otherwise ``{}``.
     """
     key_of: dict[Value, _Key] = {}
-    for _, rows, _ in tables:
+    for _key, rows, _children in tables:
         for key, members in rows.items():
             for node in members:
                 key_of[node] = key
@@ -551,9 +632,11 @@ def _layout_limits(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, 
 def _check_size(order: Sized, max_nodes: int) -> None:
     if len(order) > max_nodes:
         raise ValueError(
-            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}; "
-            f"Graphviz can take minutes on a diagram this size. Draw a smaller part "
-            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})"
+            _(
+                "this graph has {count} Values, more than max_nodes={limit}; Graphviz can take "
+                "minutes on a diagram this size. Draw a smaller part (e.g. one neuron's output), "
+                "or raise the limit: draw_dot(root, max_nodes={count})"
+            ).format(count=len(order), limit=max_nodes)
         )
 
 
@@ -747,9 +830,11 @@ def draw_dot(
     if scale is not None:
         legend.append(scale.legend())
     if any(not_finite(node) for node in forward):
-        legend.append("purple: a number that is not finite (inf or nan); hover over a box for more")
+        legend.append(
+            _("purple: a number that is not finite (inf or nan); hover over a box for more")
+        )
     if show_order:
-        legend.append("step k: the order in which backward() applies each op's chain rule")
+        legend.append(_("step k: the order in which backward() applies each op's chain rule"))
     if legend:
         graph_attr.update(label="\\n".join(legend), fontname="Helvetica", fontsize="10")
     dot = graphviz.Digraph(
@@ -831,7 +916,7 @@ def draw_dot(
         dot.edge(op_id, ids[node], **attrs)
     for cluster in clusters.values():
         dot.subgraph(cluster)
-    return dot
+    return _fit_font(dot)
 
 
 _POSITIVE = "#1f77b4"  # draw_network: blue, a positive weight
@@ -927,17 +1012,30 @@ def draw_network(
         (abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0
     )
 
-    legend = (
-        "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
-        f"|w| = {_number(largest)}); "
-        + (
-            "w=... is the weight" + (", grad=... its gradient" if show_grad else "")
-            if weight_labels
-            else "hover over an arrow for its weight" + (" and gradient" if show_grad else "")
+    if weight_labels and show_grad:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); w=... is the weight, grad=... its gradient; in each neuron its "
+            "activation and bias b (and b.grad)"
         )
-        + "; in each neuron its activation and bias b"
-        + (" (and b.grad)" if show_grad else "")
-    )
+    elif weight_labels:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); w=... is the weight; in each neuron its activation and bias b"
+        )
+    elif show_grad:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); hover over an arrow for its weight and gradient; in each neuron "
+            "its activation and bias b (and b.grad)"
+        )
+    else:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); hover over an arrow for its weight; in each neuron its "
+            "activation and bias b"
+        )
+    legend = legend.format(largest=_number(largest))
     dot = graphviz.Digraph(
         graph_attr={
             "rankdir": "LR",
@@ -952,7 +1050,9 @@ def draw_network(
     )
     box = {"style": "rounded", "color": "#999999"}
     nin = layers[0][1][0].nin
-    with dot.subgraph(name="cluster_inputs", graph_attr={"label": "input layer", **box}) as inputs:
+    with dot.subgraph(
+        name="cluster_inputs", graph_attr={"label": _("input layer"), **box}
+    ) as inputs:
         for i in range(nin):
             inputs.node(
                 f"x{i}",
@@ -961,10 +1061,10 @@ def draw_network(
                 style="filled",
                 fillcolor=_LEAF_FILL,
                 id=f"x{i}",
-                tooltip=f"input {i}",
+                tooltip=_("input {i}").format(i=i),
             )
     for k, (l, layer) in enumerate(layers):
-        kind = "output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
+        kind = _("output layer") if k == len(layers) - 1 else _("hidden layer {k}").format(k=k + 1)
         where = f"layers.{l}, " if prefix.startswith("layers") else ""
         title = f"{kind} ({where}{layer[0].activation})"
         with dot.subgraph(name=f"cluster_L{l}", graph_attr={"label": title, **box}) as sub:
@@ -998,7 +1098,7 @@ def draw_network(
                     **_weight_style(w.data, largest),
                 )
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
-    return dot
+    return _fit_font(dot)
 
 
 def _weight_style(w: float | Value, largest: float) -> dict[str, str]:
@@ -1123,7 +1223,7 @@ def _tagged_network_svg(
     """draw_network's picture for the page, each gradient written on it tagged with
     the parameter it shows (``data-v``, ``data-field``, ``data-prefix``), as in
     :func:`_tagged_svg`, so that the steps update it."""
-    layers, _ = _layers_of(model)
+    layers, _prefix = _layers_of(model)
     # SVG id -> (the text's prefix, the parameter's page id)
     where: dict[str, tuple[str, str | None]] = {}
     for l, neurons in layers:
@@ -1214,7 +1314,7 @@ def _tagged_svg(
         if title is None or kind not in ("node", "edge"):
             continue
         if kind == "edge":  # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
-            tail, _, head = (g.get("id") or "").partition("->")
+            tail, _arrow, head = (g.get("id") or "").partition("->")
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
             continue
@@ -1247,8 +1347,11 @@ def _run_dot(
     it was) go into their messages.
     """
     written = (
-        f"\nThe DOT source was written to {source_path}; once Graphviz is installed: "
-        f"dot -T{fmt} {source_path} -o {path}"
+        "\n"
+        + _(
+            "The DOT source was written to {source}; once Graphviz is installed: "
+            "dot -T{fmt} {source} -o {path}"
+        ).format(source=source_path, fmt=fmt, path=path)
         if source_path
         else ""
     )
@@ -1258,17 +1361,19 @@ def _run_dot(
             command, input=source.encode("utf-8"), capture_output=True, timeout=timeout
         )
     except FileNotFoundError:
-        raise GraphvizNotInstalled(f"{_INSTALL_HELP}{written}") from None
+        raise GraphvizNotInstalled(_(_INSTALL_HELP) + written) from None
     except subprocess.TimeoutExpired:  # subprocess.run has already stopped dot
         size = _size(root) if root is not None else (None, None)
         # (the timeout expired: there was one)
         raise RenderTimeout(path, source_path, timeout, *size) from None  # type: ignore[arg-type]
     except OSError as err:  # found on PATH but cannot run: not executable, a broken install
-        raise GraphvizNotInstalled(
-            f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
+        text = _(
+            "Graphviz's 'dot' program was found but could not be run ({why}); "
             "reinstall Graphviz (https://graphviz.org/download/)."
-            + (f" The DOT source was written to {source_path}." if source_path else "")
-        ) from None
+        ).format(why=err.strerror or err)
+        if source_path:
+            text += " " + _("The DOT source was written to {source}.").format(source=source_path)
+        raise GraphvizNotInstalled(text) from None
     if done.returncode == -signal.SIGINT:  # Ctrl-C reached dot before Python saw it
         raise KeyboardInterrupt
     if done.returncode != 0:

@@ -5,6 +5,9 @@ added to docs/ without a nav entry would be built but hard to find, and a nav en
 without its file would fail the build only where the docs extra is installed.  This test
 reads the nav with a plain text scan (no YAML library, and no trouble with tags such as
 ``!!python/name`` elsewhere in the file).
+
+Also: third-party files under docs/ with a licence of their own stay out of the sdist, or
+their licence is declared in the package's metadata.
 """
 
 import re
@@ -77,3 +80,20 @@ def test_every_page_is_in_the_nav(folder, pattern):
     assert pages, f"no {pattern} in docs/{folder}"
     missing = [p for p in pages if p not in NAV]
     assert not missing, f"not in mkdocs.yml's nav: {missing}"
+
+
+def test_third_party_files_under_docs_are_left_out_of_the_sdist_or_declared():
+    # The package's licence metadata says MIT (pyproject.toml). A folder under docs/ that
+    # carries a licence of its own (the site's MathJax, Apache-2.0) is either pruned from
+    # the sdist in MANIFEST.in or its licence file is declared in license-files.
+    manifest = (ROOT / "MANIFEST.in").read_text(encoding="utf-8")
+    pruned = [p.rstrip("/") + "/" for p in re.findall(r"^prune\s+(\S+)", manifest, re.M)]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    files = re.search(r"^license-files\s*=\s*\[(.*?)\]", pyproject, re.M | re.S)
+    declared = set(re.findall(r"\"([^\"]+)\"", files.group(1))) if files else set()
+    licences = [p for p in DOCS.rglob("*") if re.match(r"(LICEN[CS]E|COPYING)", p.name)]
+    for licence in licences:
+        path = licence.relative_to(ROOT).as_posix()
+        assert path in declared or any(path.startswith(p) for p in pruned), (
+            f"{path}: prune its folder in MANIFEST.in or add it to license-files in pyproject.toml"
+        )

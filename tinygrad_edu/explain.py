@@ -36,7 +36,11 @@ gradient starting from 0, the output's at 1.0), whatever ``backward()`` calls
 came before.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from .formula import _render
 from .graph import (
@@ -48,6 +52,11 @@ from .graph import (
     topological_order,
 )
 from .symbolic import Sym
+
+if TYPE_CHECKING:
+    from .engine import Value
+    from .graph import Step
+    from .ops import Op
 
 __all__ = ["explain", "Explanation", "rule_text"]
 
@@ -64,12 +73,12 @@ _NOTES = {
 }
 
 
-def _symbol(text):
+def _symbol(text: str) -> Sym:
     """A Sym printed as ``text`` (a name such as 'o.data', or a number)."""
     return Sym(text, _SUM) if text.startswith("-") else Sym.name(text)
 
 
-def _text(x):
+def _text(x: Sym | float) -> str:
     return x.text if isinstance(x, Sym) else repr(float(x))
 
 
@@ -79,34 +88,35 @@ class _Printing:
     functions a rule used (for the notes under the explanation)."""
 
     def __init__(self) -> None:
-        self.used = set()
+        self.used: set[str] = set()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Sym]:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        def call(*args):
+        def call(*args: Sym | float) -> Sym:
             self.used.add(name)
             return Sym(f"{name}({', '.join(_text(x) for x in args)})")
 
         return call
 
     @staticmethod
-    def pow(x, k):
+    def pow(x: Sym, k: Sym | float) -> Sym:
         base = x.text if x.prec >= _ATOM else f"({x.text})"
-        k = _text(k)
+        exponent = _text(k)
         # Nothing in a rule raises a power to a power, so the result can act as
         # an atom: ** binds tighter than every operator a rule puts around it.
-        return Sym(f"{base} ** {f'({k})' if k.startswith('-') else k}")
+        return Sym(f"{base} ** {f'({exponent})' if exponent.startswith('-') else exponent}")
 
     vpow = pow
 
     @staticmethod
-    def div(x, y):
-        return x / y
+    def div(x: Sym, y: Sym) -> Sym:
+        # (Sym's operators give Any until tinygrad_edu.symbolic is typed)
+        return x / y  # type: ignore[no-any-return, unused-ignore]
 
 
-def _printed(op, g, out, inputs):
+def _printed(op: Op, g: Sym, out: Sym, inputs: Iterable[Sym]) -> tuple[list[str] | None, set[str]]:
     """op's rule with symbols: one text per input (the rule's own arithmetic),
     and the set of functions it used; None for a rule that cannot be printed
     (one that branches on its inputs, say)."""
@@ -118,7 +128,9 @@ def _printed(op, g, out, inputs):
     return [(r.text if isinstance(r, Sym) else _text(r)) for r in results], m.used
 
 
-def rule_text(op, upstream: str = "g", output: str = "out", inputs=("a", "b")):
+def rule_text(
+    op: Op, upstream: str = "g", output: str = "out", inputs: Iterable[str] = ("a", "b")
+) -> tuple[str, ...]:
     """An op's derivative rule as text, one expression per input: the
     gradient that input receives, written with ``upstream`` (the output's
     gradient), ``output`` and ``inputs`` -- printed by running the rule
@@ -138,12 +150,13 @@ def rule_text(op, upstream: str = "g", output: str = "out", inputs=("a", "b")):
     return tuple(texts)
 
 
-def _is_neuron(node):
+def _is_neuron(node: Value) -> bool:
     """An activation (an op marked ``activation``: applied to a neuron's
     pre-activation, the gradient it passes back is the textbook's delta) of
     ``u = ... + b`` with a named bias leaf: a neuron's output (the shape
     tinygrad_edu.nn builds, and the classic hand-built neuron)."""
-    if not node.rule.activation:
+    # node is a step's node, so it was made by an op (no assert: this runs once per input)
+    if not node.rule.activation:  # type: ignore[union-attr]
         return False
     u = node.parents[0]
     return (
@@ -161,7 +174,7 @@ class Explanation(str):
         return str(self)
 
 
-def _num(x, digits):
+def _num(x: float, digits: int) -> str:
     """Like repr for short floats (1.0, -3.0, 0.5), else ``digits`` significant
     digits; -0.0 reads 0.0 (the sign of a zero teaches nothing here)."""
     text = f"{float(x) + 0.0:.{digits}g}"  # -0.0 + 0.0 is 0.0
@@ -170,7 +183,7 @@ def _num(x, digits):
     return text
 
 
-def _check_count(name, value, smallest, what):
+def _check_count(name: str, value: object, smallest: int, what: str) -> None:
     """TypeError unless ``value`` is an int, ValueError if it is below ``smallest``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {what}, got {value!r}")
@@ -188,23 +201,25 @@ class _Narrator:
     are written (explain's ``max_steps``); the totals are kept either way.
     """
 
-    def __init__(self, root, order, digits=4) -> None:
+    def __init__(self, root: Value, order: list[Value], digits: int = 4) -> None:
         self.root, self.order, self.digits = root, order, digits
-        self.names = node_names(root, order)
-        self.grads = {node: 0.0 for node in order}
+        self.names: dict[Value, str | None] = node_names(root, order)
+        self.grads: dict[Value, float] = {node: 0.0 for node in order}
         self.grads[root] = 1.0
-        self.reached = set()  # inputs that already received some gradient
-        self.notes = []
-        self.shown = lambda number: True
+        self.reached: set[Value] = set()  # inputs that already received some gradient
+        self.notes: list[str] = []
+        self.shown: Callable[[int], bool] = lambda number: True
 
-    def name(self, node):
-        return self.names[node] if self.names[node] is not None else format_number(node.data)
+    def name(self, node: Value) -> str:
+        # (mypy does not narrow self.names[node] by the test)
+        return self.names[node] if self.names[node] is not None else format_number(node.data)  # type: ignore[return-value]
 
-    def one_level(self, node):
+    def one_level(self, node: Value) -> str:
         """node's own op written with its parents' names: 'n2 = n1 + b'."""
-        return _render(node, {p: self.name(p) for p in node.parents}, None)
+        # (formula._render gives Any until tinygrad_edu.formula is typed)
+        return _render(node, {p: self.name(p) for p in node.parents}, None)  # type: ignore[no-any-return, unused-ignore]
 
-    def opening(self):
+    def opening(self) -> list[str]:
         """The lines before the first step: what is differentiated, and the output's 1.0."""
         root = self.root
         root_name = self.name(root)
@@ -222,7 +237,7 @@ class _Narrator:
     def seed_line(self) -> str:
         return f"{self.name(self.root)}.grad = 1.0  (the output's gradient with respect to itself)"
 
-    def steps(self):
+    def steps(self) -> Iterator[tuple[Step, list[str]]]:
         """``(Step, its lines)`` for each chain-rule step, in backward's order.
 
         Raises the engine's error for a local derivative that is not finite,
@@ -233,20 +248,22 @@ class _Narrator:
             try:
                 s = next(steps, None)
             except (ValueError, ZeroDivisionError, OverflowError) as err:
-                node = err.step.node
+                # chain_rule_steps gives its errors .step (the Step) and .reason,
+                # attributes that the exception classes do not declare.
+                node = err.step.node  # type: ignore[union-attr]
                 raise type(err)(
-                    f"step {err.step.number}, backward of {self.name(node)} = "
-                    f"{self.one_level(node)}: {err.reason}"
+                    f"step {err.step.number}, backward of {self.name(node)} = "  # type: ignore[union-attr]
+                    f"{self.one_level(node)}: {err.reason}"  # type: ignore[union-attr]
                 ) from None
             if s is None:
                 return
             yield s, self.step_lines(s)
 
-    def step_lines(self, s):
+    def step_lines(self, s: Step) -> list[str]:
         names, name, digits, grads = self.names, self.name, self.digits, self.grads
         node, op, g, step = s.node, s.rule, s.upstream, s.number
         shown = self.shown(step)
-        lines = []
+        lines: list[str] = []
         if g == 0.0:
             if shown:
                 lines.append(
@@ -279,28 +296,29 @@ class _Narrator:
             self.notes += [
                 _NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes
             ]
-        rows = []
+        rows: list[tuple[str, str]] = []
         for i, (p, added) in enumerate(zip(parents, contributions)):
             if not is_constant(p):
                 grads[p] += added  # as backward() adds it (an unlabelled leaf Value too)
             if names[p] is None:
                 continue  # a plain number (or an unlabelled leaf): its gradient teaches nothing
             if shown:
-                detail = f"({in_numbers[i]}) = {_num(added, digits)}"
+                # in_names and in_numbers are lists: set above, when shown
+                detail = f"({in_numbers[i]}) = {_num(added, digits)}"  # type: ignore[index]
                 if p in self.reached:
                     detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
                 if _is_neuron(node):
                     detail += (
                         f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
                     )
-                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
+                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))  # type: ignore[index]
             self.reached.add(p)
         width = max((len(t) for t, _ in rows), default=0)
         lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
         return lines
 
 
-def explain(root, digits=4, max_steps=200):
+def explain(root: Value, digits: int = 4, max_steps: int | None = 200) -> Explanation:
     """The backward pass of ``root`` as text, one line per chain-rule update.
 
     Lines come in the order ``root.backward()`` applies them.  Each reads

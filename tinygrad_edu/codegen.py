@@ -138,10 +138,10 @@ class _Leaf:
     value: Value
     path: str  # where it sits: 'x', 'params[2]'
     arg: int  # the position of its argument
-    name: str | None  # its variable, once the code's names are chosen
+    name: str  # its variable: None until the code's names are chosen, before any use
 
     def __init__(self, value: Value, path: str, arg: int) -> None:
-        self.value, self.path, self.arg, self.name = value, path, arg, None
+        self.value, self.path, self.arg, self.name = value, path, arg, None  # type: ignore[assignment]
 
 
 def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:
@@ -477,7 +477,7 @@ def graph_code(
         for number, statement in unit.what.items():
             node = getattr(statement, "node", None)
             if node is not None:
-                kind = 0 if statement.what[1] is None else 1
+                kind = 0 if statement.what[1] is None else 1  # type: ignore[index]  # a line with an op
                 lines.setdefault(node, ([], []))[kind].append(offset + number)
         offset += len(unit.lines)
     return "\n".join(text) + "\n", {node: (tuple(f), tuple(b)) for node, (f, b) in lines.items()}
@@ -630,8 +630,7 @@ class CompiledFunction:
         self._nargs = n
         # What the slow path needs to find the line where a number stopped being finite.
         self._statements = forward + backward
-        # Every leaf has its name by now (mypy cannot follow that _Leaf.name was set).
-        self._leaf_names = [[leaf.name for leaf in leaves if leaf.arg == i] for i in range(n)]  # type: ignore[misc]
+        self._leaf_names = [[leaf.name for leaf in leaves if leaf.arg == i] for i in range(n)]
         self._total = _finiteness_test(self._specs, wrt, self._many)
         for i, name in enumerate(self._arg_names):
             if i not in reached and any(leaf.arg == i for leaf in leaves):

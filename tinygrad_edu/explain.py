@@ -42,6 +42,7 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from ._roles import is_neuron, network_roles
 from .formula import _render
 from .graph import (
     chain_rule_steps,
@@ -51,9 +52,11 @@ from .graph import (
     node_names,
     topological_order,
 )
+from .i18n import gettext as _, language
 from .symbolic import Sym
 
 if TYPE_CHECKING:
+    from ._roles import Role
     from .engine import Value
     from .graph import Step
     from .ops import Op
@@ -112,8 +115,7 @@ class _Printing:
 
     @staticmethod
     def div(x: Sym, y: Sym) -> Sym:
-        # (Sym's operators give Any until tinygrad_edu.symbolic is typed)
-        return x / y  # type: ignore[no-any-return, unused-ignore]
+        return x / y
 
 
 def _printed(op: Op, g: Sym, out: Sym, inputs: Iterable[Sym]) -> tuple[list[str] | None, set[str]]:
@@ -142,29 +144,12 @@ def rule_text(
     >>> rule_text(power_by(3))
     ('g * (3.0 * a ** 2.0)',)
     """
-    texts, _ = _printed(
+    texts, _used = _printed(
         op, _symbol(upstream), _symbol(output), [_symbol(x) for x in list(inputs)[: op.arity]]
     )
     if texts is None:
         raise TypeError(f"the rule of {op.name} cannot be written out with symbols")
     return tuple(texts)
-
-
-def _is_neuron(node: Value) -> bool:
-    """An activation (an op marked ``activation``: applied to a neuron's
-    pre-activation, the gradient it passes back is the textbook's delta) of
-    ``u = ... + b`` with a named bias leaf: a neuron's output (the shape
-    tinygrad_edu.nn builds, and the classic hand-built neuron)."""
-    # node is a step's node, so it was made by an op (no assert: this runs once per input)
-    if not node.rule.activation:  # type: ignore[union-attr]
-        return False
-    u = node.parents[0]
-    return (
-        u.rule is not None
-        and u.rule.name == "add"
-        and u.parents[1].rule is None
-        and bool(u.parents[1].label)
-    )
 
 
 class Explanation(str):
@@ -203,12 +188,15 @@ class _Narrator:
 
     def __init__(self, root: Value, order: list[Value], digits: int = 4) -> None:
         self.root, self.order, self.digits = root, order, digits
-        self.names: dict[Value, str | None] = node_names(root, order)
+        self.names = node_names(root, order)
         self.grads: dict[Value, float] = {node: 0.0 for node in order}
         self.grads[root] = 1.0
         self.reached: set[Value] = set()  # inputs that already received some gradient
         self.notes: list[str] = []
         self.shown: Callable[[int], bool] = lambda number: True
+        # {node: (layer, neuron, role)} of a network's graph, when first needed
+        self.roles: dict[Value, Role] | None = None
+        self.last_layer = 0
 
     def name(self, node: Value) -> str:
         # (mypy does not narrow self.names[node] by the test)
@@ -216,26 +204,29 @@ class _Narrator:
 
     def one_level(self, node: Value) -> str:
         """node's own op written with its parents' names: 'n2 = n1 + b'."""
-        # (formula._render gives Any until tinygrad_edu.formula is typed)
-        return _render(node, {p: self.name(p) for p in node.parents}, None)  # type: ignore[no-any-return, unused-ignore]
+        return _render(node, {p: self.name(p) for p in node.parents}, None)
 
     def opening(self) -> list[str]:
         """The lines before the first step: what is differentiated, and the output's 1.0."""
         root = self.root
         root_name = self.name(root)
         if root.rule is None:
-            first = f"backward pass of {root_name} (a leaf: nothing to do)"
+            first = _("backward pass of {name} (a leaf: nothing to do)").format(name=root_name)
         else:
-            first = f"backward pass of {root_name} = {_render(root, {}, 120)}"
+            first = _("backward pass of {name} = {formula}").format(
+                name=root_name, formula=_render(root, {}, 120)
+            )
         return [
             first,
-            "each step: input.grad += upstream gradient * local derivative",
+            _("each step: input.grad += upstream gradient * local derivative"),
             "",
             self.seed_line(),
         ]
 
     def seed_line(self) -> str:
-        return f"{self.name(self.root)}.grad = 1.0  (the output's gradient with respect to itself)"
+        return _("{name}.grad = 1.0  (the output's gradient with respect to itself)").format(
+            name=self.name(self.root)
+        )
 
     def steps(self) -> Iterator[tuple[Step, list[str]]]:
         """``(Step, its lines)`` for each chain-rule step, in backward's order.
@@ -252,28 +243,64 @@ class _Narrator:
                 # attributes that the exception classes do not declare.
                 node = err.step.node  # type: ignore[union-attr]
                 raise type(err)(
-                    f"step {err.step.number}, backward of {self.name(node)} = "  # type: ignore[union-attr]
-                    f"{self.one_level(node)}: {err.reason}"  # type: ignore[union-attr]
+                    _("step {number}, backward of {name} = {formula}: {reason}").format(
+                        number=err.step.number,  # type: ignore[union-attr]
+                        name=self.name(node),
+                        formula=self.one_level(node),
+                        reason=err.reason,  # type: ignore[union-attr]
+                    )
                 ) from None
             if s is None:
                 return
             yield s, self.step_lines(s)
 
+    def delta_note(self, node: Value) -> str:
+        """The words after a neuron's delta: which delta of the seeds' network it is
+        (δ_0 in the output layer, δ_m in a hidden one) when the graph's parameters
+        carry :mod:`tinygrad_edu.nn`'s names, else just that it is the neuron's delta."""
+        if self.roles is None:
+            self.roles = network_roles(self.order[::-1])
+            self.last_layer = max((r[0] for r in self.roles.values()), default=0)
+        role = self.roles.get(node)
+        op = node.rule.name  # type: ignore[union-attr]  # a neuron's output: made by an op
+        if role is None or role[2] != "post-activation":
+            return _("   <- this neuron's delta: upstream gradient * {op}'(pre-activation)").format(
+                op=op
+            )
+        layer, neuron, _role = role
+        if layer == self.last_layer:
+            text = _(
+                "   <- the delta δ_0 of layer {layer} (output layer), neuron {neuron}: "
+                "upstream gradient * {op}'(pre-activation)"
+            )
+        else:
+            text = _(
+                "   <- the delta δ_m of layer {layer} (hidden layer), neuron {neuron}: "
+                "upstream gradient * {op}'(pre-activation)"
+            )
+        return text.format(layer=layer, neuron=neuron, op=op)
+
     def step_lines(self, s: Step) -> list[str]:
         names, name, digits, grads = self.names, self.name, self.digits, self.grads
         node, op, g, step = s.node, s.rule, s.upstream, s.number
         shown = self.shown(step)
-        lines: list[str] = []
+        lines = []
         if g == 0.0:
             if shown:
                 lines.append(
-                    f"step {step}: {name(node)} = {self.one_level(node)}   -- upstream "
-                    f"gradient {name(node)}.grad is 0: nothing to pass on (backward skips it)"
+                    _(
+                        "step {number}: {name} = {formula}   -- upstream gradient {name}.grad "
+                        "is 0: nothing to pass on (backward skips it)"
+                    ).format(number=step, name=name(node), formula=self.one_level(node))
                 )
             return lines
         parents, contributions = s.parents, s.contributions
         if shown:
-            lines.append(f"step {step}: {name(node)} = {self.one_level(node)}")
+            lines.append(
+                _("step {number}: {name} = {formula}").format(
+                    number=step, name=name(node), formula=self.one_level(node)
+                )
+            )
             in_names, used = _printed(
                 op,
                 _symbol(f"{name(node)}.grad"),
@@ -283,7 +310,7 @@ class _Narrator:
                     for p in parents
                 ],
             )
-            in_numbers, _ = _printed(
+            in_numbers, _unused = _printed(
                 op,
                 _symbol(_num(g, digits)),
                 _symbol(_num(node.data, digits)),
@@ -291,12 +318,14 @@ class _Narrator:
             )
             if in_names is None or in_numbers is None:  # a rule that cannot be written out
                 in_names = in_numbers = [
-                    f"{name(node)}.grad * (local derivative of {op.name})"
+                    _("{name}.grad * (local derivative of {op})").format(
+                        name=name(node), op=op.name
+                    )
                 ] * len(parents)
             self.notes += [
                 _NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes
             ]
-        rows: list[tuple[str, str]] = []
+        rows = []
         for i, (p, added) in enumerate(zip(parents, contributions)):
             if not is_constant(p):
                 grads[p] += added  # as backward() adds it (an unlabelled leaf Value too)
@@ -306,11 +335,11 @@ class _Narrator:
                 # in_names and in_numbers are lists: set above, when shown
                 detail = f"({in_numbers[i]}) = {_num(added, digits)}"  # type: ignore[index]
                 if p in self.reached:
-                    detail += f", so {names[p]}.grad = {_num(grads[p], digits)}"
-                if _is_neuron(node):
-                    detail += (
-                        f"   <- this neuron's delta: upstream gradient * {op.name}'(pre-activation)"
+                    detail += _(", so {name}.grad = {value}").format(
+                        name=names[p], value=_num(grads[p], digits)
                     )
+                if is_neuron(node):
+                    detail += self.delta_note(node)
                 rows.append((f"{names[p]}.grad += {in_names[i]}", detail))  # type: ignore[index]
             self.reached.add(p)
         width = max((len(t) for t, _ in rows), default=0)
@@ -318,7 +347,9 @@ class _Narrator:
         return lines
 
 
-def explain(root: Value, digits: int = 4, max_steps: int | None = 200) -> Explanation:
+def explain(
+    root: Value, digits: int = 4, max_steps: int | None = 200, lang: str | None = None
+) -> Explanation:
     """The backward pass of ``root`` as text, one line per chain-rule update.
 
     Lines come in the order ``root.backward()`` applies them.  Each reads
@@ -347,7 +378,16 @@ def explain(root: Value, digits: int = 4, max_steps: int | None = 200) -> Explan
     for a local derivative that is not finite (``sqrt`` at 0), naming the step.
     ``root`` must be one Value: a list (what an MLP returns) or a plain number
     is a TypeError that says what to pass instead.
+
+    ``lang`` is the language of the words ('en', 'ja'; None: the one in force,
+    see :mod:`tinygrad_edu.i18n`); names, numbers and formulas are the same in
+    every language.
     """
+    with language(lang):
+        return _explain(root, digits, max_steps)
+
+
+def _explain(root: Value, digits: int, max_steps: int | None) -> Explanation:
     expect_value(root, "explain")
     if max_steps is not None:
         _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")
@@ -365,14 +405,20 @@ def explain(root: Value, digits: int = 4, max_steps: int | None = 200) -> Explan
     leaves = [node for node in reversed(order) if node.rule is None and names[node] is not None]
     results = [f"{names[v]}.grad = {_num(grads[v], digits)}" for v in leaves]
     if max_steps is not None and step > max_steps:
-        lines.append(
-            f"... {step - max_steps} more step(s) not shown (explain(root, max_steps=None) "
-            "lists them)" + ("; the gradients below include them" if results else "")
-        )
+        if results:
+            more = _(
+                "... {count} more step(s) not shown (explain(root, max_steps=None) lists them); "
+                "the gradients below include them"
+            )
+        else:
+            more = _(
+                "... {count} more step(s) not shown (explain(root, max_steps=None) lists them)"
+            )
+        lines.append(more.format(count=step - max_steps))
     if 0 < len(results) <= 5:
-        lines += ["", "gradients: " + ", ".join(results)]
+        lines += ["", _("gradients:") + " " + ", ".join(results)]
     elif results:
-        lines += ["", "gradients:"] + ["  " + r for r in results]
+        lines += ["", _("gradients:")] + ["  " + r for r in results]
     if narrator.notes:
-        lines.append("where " + "; ".join(narrator.notes))
+        lines.append(_("where {notes}").format(notes="; ".join(narrator.notes)))
     return Explanation("\n".join(lines))

@@ -1,0 +1,248 @@
+"""The language of the text a learner reads: English (the source) or Japanese.
+
+Messages are translated with the standard :mod:`gettext` machinery.  The
+message catalogs live in ``tinygrad_edu/locale/``: ``tinygrad_edu.pot`` (every
+message, extracted from the code), ``ja/LC_MESSAGES/tinygrad_edu.po`` (the
+Japanese translation, the file translators edit) and the compiled
+``tinygrad_edu.mo`` beside it that is shipped in the package.  The words follow
+the glossary (``docs/glossary.md``); ``docs/guide/translating.md`` says how to
+add or change a message.
+
+The language is chosen, most specific first, by
+
+- ``lang=`` where the Python API writes text (``explain(root, lang="ja")``),
+  or a ``with language("ja"):`` block;
+- :func:`set_language` (the command line's ``--lang ja`` calls it);
+- the locale, as gettext reads it: ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
+  ``LANG`` (``LANG=ja_JP.UTF-8``).
+
+A language without a catalog falls back to English.
+
+>>> from tinygrad_edu.i18n import language, gettext
+>>> with language("ja"):
+...     gettext("gradients:")
+'勾配:'
+>>> with language("en"):
+...     gettext("gradients:")
+'gradients:'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import gettext as _gettext
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = [
+    "LANGUAGES",
+    "current_language",
+    "gettext",
+    "language",
+    "locale_language",
+    "ngettext",
+    "set_language",
+]
+
+#: The languages that have a catalog, English (the source language) first.
+LANGUAGES = ("en", "ja")
+
+#: Each language's name in itself, for the pages' language menus.
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+
+DOMAIN = "tinygrad_edu"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+_chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "tinygrad_edu_language", default=None
+)
+_process_default: str | None = None
+
+
+def _normalise(name: object, where: str) -> str:
+    """'ja', 'JA', 'ja_JP', 'ja-JP' or 'ja_JP.UTF-8' -> 'ja'; ValueError for a language
+    without a catalog, naming the ones there are."""
+    if not isinstance(name, str):
+        raise TypeError(f"{where} must be a language code such as 'ja', got {name!r}")
+    code = name.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+    if code not in LANGUAGES:
+        raise ValueError(
+            f"{where}: no translation for {name!r}; the languages are {', '.join(LANGUAGES)}"
+        )
+    return code
+
+
+def locale_language(environ: dict[str, str] | None = None) -> str:
+    """The language the locale asks for, read as gettext reads it (the first of
+    ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``, ``LANG`` that is set), or 'en'.
+
+    >>> locale_language({"LANG": "ja_JP.UTF-8"}), locale_language({"LANG": "C.UTF-8"})
+    ('ja', 'en')
+    >>> locale_language({"LANGUAGE": "fr:ja", "LANG": "fr_FR.UTF-8"})
+    'ja'
+    """
+    env = os.environ if environ is None else environ
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        if not value:
+            continue
+        for part in value.split(":"):
+            code = part.replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+            if code in LANGUAGES:
+                return code
+        if variable != "LANGUAGE":  # LANGUAGE is a list of wishes; the others decide
+            return "en"
+    return "en"
+
+
+def current_language() -> str:
+    """The language text is written in now: 'en' or 'ja'."""
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
+    if _process_default is not None:
+        return _process_default
+    return locale_language()
+
+
+def set_language(lang: str | None) -> None:
+    """Write in ``lang`` from now on ('en', 'ja', 'ja_JP.UTF-8' ...); None goes back
+    to the locale's language.  ValueError for a language without a catalog."""
+    global _process_default
+    _process_default = None if lang is None else _normalise(lang, "set_language")
+
+
+@contextlib.contextmanager
+def language(lang: str | None) -> Iterator[str]:
+    """Within the block, text is written in ``lang`` (None: leave it as it is).
+    Yields the language in force."""
+    if lang is None:
+        yield current_language()
+        return
+    token = _chosen.set(_normalise(lang, "lang"))
+    try:
+        yield current_language()
+    finally:
+        _chosen.reset(token)
+
+
+@functools.cache
+def translations(lang: str) -> _gettext.NullTranslations:
+    """The catalog of ``lang`` ('en' has none: its messages are the source)."""
+    if lang == "en":
+        return _gettext.NullTranslations()
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language (the English itself where there is no
+    translation)."""
+    return translations(current_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural message for ``n``, in the current language."""
+    return translations(current_language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for translation where it is defined (a table, a
+    constant) and returns it unchanged; translate it where it is used, with
+    :func:`gettext`."""
+    return message
+
+
+def catalog(lang: str, messages: list[str] | None = None) -> dict[str, str]:
+    """``{English: translation}`` for ``lang`` -- every translated message, or only
+    ``messages`` -- for the pages, whose script translates with it."""
+    lang = _normalise(lang, "catalog")
+    table = translations(lang)
+    if messages is None:
+        messages = sorted(k for k in getattr(table, "_catalog", {}) if isinstance(k, str) and k)
+    return {m: table.gettext(m) for m in messages if table.gettext(m) != m}
+
+
+_SCRIPT_MESSAGE = re.compile(r"""\b_\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*\)""")
+
+
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """A JavaScript string escape: \\n, \\t, \\u00e9; any other escaped character is itself."""
+    code = m.group(1)
+    if code.startswith("u"):
+        return chr(int(code[1:], 16))
+    return {"n": "\n", "t": "\t"}.get(code, code)
+
+
+def script_messages(script: str = "", page: str = "") -> list[str]:
+    """The messages a page's script (``_("...")`` calls) and HTML (``data-i18n``
+    elements and attributes) ask to translate, in order, each once."""
+    found = [
+        _JS_ESCAPE.sub(_unescape, m.group(1) if m.group(1) is not None else m.group(2))
+        for m in _SCRIPT_MESSAGE.finditer(script)
+    ]
+    if page:
+        found += [
+            text for _line, _f, text, _c in extract_html(io.BytesIO(page.encode()), None, None, {})
+        ]
+    return list(dict.fromkeys(found))
+
+
+def page_catalogs(messages: list[str], preferred: str | None = None) -> dict[str, Any]:
+    """What a page's ``i18n.js`` reads (``<script type="application/json" id="i18n-data">``):
+    the languages for its menu, the one it opens in (``preferred``, or None: the
+    browser's language) and each language's translations of ``messages``."""
+    return {
+        "languages": [[code, LANGUAGE_NAMES[code]] for code in LANGUAGES],
+        "preferred": None if preferred is None else _normalise(preferred, "lang"),
+        "catalogs": {code: catalog(code, messages) for code in LANGUAGES if code != "en"},
+    }
+
+
+def extract_html(
+    fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """A Babel extractor for the pages' HTML: the text of every element with a
+    ``data-i18n`` attribute, and the attributes its ``data-i18n-attr`` names
+    (``title``, ``aria-label`` ...).  Used by ``babel.cfg``; not at run time."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[int, str, str, list[str]]] = []
+
+    class _Parser(HTMLParser):
+        # A translated element holds text only (no markup inside), so its message
+        # is the text up to the next end tag.
+        capturing: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            values = dict(attrs)
+            line = self.getpos()[0]
+            for name in (values.get("data-i18n-attr") or "").split():
+                text = values.get(name)
+                if text:
+                    found.append((line, "gettext", " ".join(text.split()), []))
+            if "data-i18n" in values:
+                self.capturing = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if self.capturing is not None:
+                text = " ".join("".join(self.capturing).split())
+                if text:
+                    found.append((self.getpos()[0], "gettext", text, []))
+                self.capturing = None
+
+        def handle_data(self, data: str) -> None:
+            if self.capturing is not None:
+                self.capturing.append(data)
+
+    encoding = options.get("encoding", "utf-8")
+    _Parser(convert_charrefs=True).feed(fileobj.read().decode(encoding))
+    yield from found

@@ -268,6 +268,11 @@ GLOSSARY_EXCEPTIONS = {
     ("edge", "edge colour and width"),
     # "step k" is the label the diagram draws on each op (not translated: it is on the drawing).
     ("step", "step k:"),
+    # A weight's step in seed 000's delta rule is its 修正量 (the seed's word for the update).
+    ("step", "* w_im:"),
+    ("step", "the seed's w_im steps"),
+    # "step along the gradient" is a verb here: 進む.
+    ("step", "With the seed's train()"),
 }
 
 
@@ -281,6 +286,8 @@ def glossary_misses(pairs, po):
         if not m.id or not m.string or not isinstance(m.id, str):
             continue
         words = re.sub(r"\{\w*\}|\S*[.(]\S*", " ", m.id)
+        # code: the names on either side of = and arithmetic (correct = 1, output_o - correct)
+        words = re.sub(r"\w+(?=\s*[-+*/=^]\s)|(?<=\s[-+*/=^])\s*\w+", " ", words)
         for english, japanese in pairs:
             if any(english == term and m.id.startswith(s) for term, s in GLOSSARY_EXCEPTIONS):
                 continue

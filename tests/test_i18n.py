@@ -205,3 +205,106 @@ def test_explain_lang_leaves_the_language_in_force_alone():
     assert i18n.current_language() == before
     with pytest.raises(ValueError, match="no translation for 'xx'"):
         explain(_seed_000_loss(), lang="xx")
+
+
+def test_the_pages_find_the_messages_babel_extracts():
+    """What a page embeds for its script (i18n.script_messages) is what the catalog has for it."""
+    from babel.messages.extract import extract
+
+    static = ROOT / "tinygrad_edu" / "static"
+    for script in sorted(static.glob("*.js")):
+        with open(script, "rb") as f:
+            babel_found = [m[1] for m in extract("javascript", f, keywords={"_": None})]
+        assert i18n.script_messages(script.read_text(encoding="utf-8")) == list(
+            dict.fromkeys(babel_found)
+        ), script.name
+    for page in sorted(static.glob("*.html")):
+        with open(page, "rb") as f:
+            babel_found = [m[2] for m in i18n.extract_html(f, None, None, {})]
+        assert i18n.script_messages(page=page.read_text(encoding="utf-8")) == list(
+            dict.fromkeys(babel_found)
+        )
+
+
+def test_script_messages_reads_string_literals_and_marked_html():
+    script = (
+        r"""a = _("gradients:"); b = _( 'it\'s' ); c = _("say \"hi\" \u00e9"); f_("no"); _(x)"""
+    )
+    page = '<p data-i18n>Next  step</p><button data-i18n-attr="title aria-label" title="Play"'
+    page += ' aria-label="Play it">x</button><span>not marked</span>'
+    assert i18n.script_messages(script, page) == [
+        "gradients:",
+        "it's",
+        'say "hi" é',
+        "Next step",
+        "Play",
+        "Play it",
+    ]
+
+
+def test_page_catalogs_carry_the_menu_and_the_translations():
+    data = i18n.page_catalogs(["gradients:", "not a message"], preferred="ja_JP.UTF-8")
+    assert data == {
+        "languages": [["en", "English"], ["ja", "日本語"]],
+        "preferred": "ja",
+        "catalogs": {"ja": {"gradients:": "勾配:"}},
+    }
+    assert i18n.page_catalogs([])["preferred"] is None
+
+
+def _glossary_pairs():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("glossary", ROOT / "tests" / "test_glossary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.read_glossary()
+
+
+#: (English term, start of the message): where a translation rightly does not use the
+#: glossary's word, and why.
+GLOSSARY_EXCEPTIONS = {
+    # The diagrams draw their edges as arrows and the legend says so (矢印, as in "arrows: ...").
+    ("edge", "edge colour and width"),
+    # "step k" is the label the diagram draws on each op (not translated: it is on the drawing).
+    ("step", "step k:"),
+}
+
+
+def glossary_misses(pairs, po):
+    """(term, message) for each translation that does not use the glossary's Japanese
+    for an English term its message uses.  Terms are matched as written (lower case:
+    'Value', the class, is not 'value'), as whole words: not inside {fields}, code
+    (x.grad, backward()) or hyphenated words (pre-activation is not activation)."""
+    misses = []
+    for m in po:
+        if not m.id or not m.string or not isinstance(m.id, str):
+            continue
+        words = re.sub(r"\{\w*\}|\S*[.(]\S*", " ", m.id)
+        for english, japanese in pairs:
+            if any(english == term and m.id.startswith(s) for term, s in GLOSSARY_EXCEPTIONS):
+                continue
+            if re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", words) and (
+                japanese not in m.string
+            ):
+                misses.append((english, japanese, m.id))
+    return misses
+
+
+def test_translations_use_the_glossary_words():
+    misses = glossary_misses(_glossary_pairs(), catalog("ja"))
+    assert not misses, "translations that do not use the glossary's term:\n" + "\n".join(
+        f"  {english!r} should be {japanese!r} in: {message!r}"
+        for english, japanese, message in misses
+    )
+
+
+def test_the_glossary_check_catches_another_word():
+    from babel.messages.catalog import Catalog
+
+    po = Catalog(locale="ja")
+    po.add("the output layer", "出力の層")
+    po.add("the hidden layer", "中間層")
+    assert glossary_misses([("output layer", "出力層"), ("hidden layer", "中間層")], po) == [
+        ("output layer", "出力層", "the output layer")
+    ]

@@ -11,13 +11,35 @@ True
 'pip install "tinygrad-edu[demos]" (in a source checkout: pip install -e ".[demos]")'
 """
 
+from __future__ import annotations
+
 import importlib
 import os
 import sys
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Protocol
 
 __all__ = ["optional_import", "install_hint", "progress", "save_figure"]
 
-_warned = set()
+_T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+_PathT = TypeVar("_PathT", str, "os.PathLike[str]")
+
+_warned: set[str] = set()
+
+if TYPE_CHECKING:
+
+    class _Bar(Protocol[_T_co]):
+        """What :func:`progress` returns: a tqdm bar, or :class:`_Plain` without tqdm."""
+
+        def __iter__(self) -> Iterator[_T_co]: ...
+        def set_postfix_str(self, text: str, refresh: bool = True) -> None: ...
+        def write(self, text: str) -> None: ...
+        def close(self) -> None: ...
 
 
 def install_hint(extra: str = "demos") -> str:
@@ -28,7 +50,9 @@ def install_hint(extra: str = "demos") -> str:
     )
 
 
-def optional_import(module, extra: str = "demos", purpose=None, quiet: bool = False):
+def optional_import(
+    module: str, extra: str = "demos", purpose: str | None = None, quiet: bool = False
+) -> ModuleType | None:
     """Import ``module`` (e.g. ``"matplotlib.pyplot"``) or return None if it is missing.
 
     When it is missing, prints once to stderr what is skipped and the command
@@ -53,7 +77,7 @@ def optional_import(module, extra: str = "demos", purpose=None, quiet: bool = Fa
         return None
 
 
-def save_figure(fig, path, dpi=120):
+def save_figure(fig: Any, path: _PathT, dpi: float = 120) -> _PathT:
     """Lay out the matplotlib figure ``fig``, write it to ``path`` and close it.
 
     Creates the file's folder if needed (demos write to ``demos/out/``).
@@ -69,7 +93,9 @@ def save_figure(fig, path, dpi=120):
     return path
 
 
-def progress(iterable, total=None, desc=None, disable: bool = False):
+def progress(
+    iterable: Iterable[_T], total: int | None = None, desc: str | None = None, disable: bool = False
+) -> _Bar[_T]:
     """``iterable`` wrapped in a tqdm progress bar when tqdm is installed, else as is.
 
     The returned object always has ``set_postfix_str(text)`` (a no-op without
@@ -79,22 +105,23 @@ def progress(iterable, total=None, desc=None, disable: bool = False):
     tqdm = None if disable else optional_import("tqdm", purpose="the progress bar")
     if tqdm is None:
         return _Plain(iterable)
-    return tqdm.tqdm(iterable, total=total, desc=desc, leave=False)
+    bar: _Bar[_T] = tqdm.tqdm(iterable, total=total, desc=desc, leave=False)
+    return bar
 
 
-class _Plain:
+class _Plain(Generic[_T]):
     """Stands in for a tqdm bar: iterates, and ignores what a bar would show."""
 
-    def __init__(self, iterable) -> None:
+    def __init__(self, iterable: Iterable[_T]) -> None:
         self._iterable = iterable
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[_T]:
         return iter(self._iterable)
 
-    def set_postfix_str(self, text, refresh: bool = True) -> None:
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
         """Ignored without tqdm."""
 
-    def write(self, text) -> None:
+    def write(self, text: str) -> None:
         """Print a line."""
         print(text)
 

@@ -22,6 +22,8 @@ import runpy
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import NoReturn
 
 from .check import gradcheck, numerical_grad
 from .engine import Value, no_grad
@@ -43,12 +45,20 @@ __all__ = ["main", "demos_dir"]
 #: The longest error line printed (characters); longer ones lose their middle.
 _MAX_MESSAGE = 500
 
+#: A relu or abs the forward pass met: (function name, its Value, its argument).
+_Kink = tuple[str, Value, Value]
+#: One finite-difference check: (name, backward's value, finite difference, step h,
+#: the kink arguments at name - h and at name + h).
+_Check = tuple[str, float, float, float, tuple[list[float], list[float]]]
+
 
 # ---------------------------------------------------------------------------
 # Subcommands
 
 
-def _build(args, kinks=None):
+def _build(
+    args: argparse.Namespace, kinks: list[_Kink] | None = None
+) -> tuple[Value, dict[str, Value], _Expression]:
     """Parse the variables and the expression; name the output f (or out).
 
     Returns the output, the variables (name -> Value) and the checked expression.
@@ -70,10 +80,10 @@ def _build(args, kinks=None):
 _CHECK_BUDGET = 500_000
 
 
-def _cmd_grad(args) -> int:
+def _cmd_grad(args: argparse.Namespace) -> int:
     from .formula import formula
 
-    kinks = []
+    kinks: list[_Kink] = []
     root, variables, expression = _build(args, kinks)
     _backward(root)
     name_of_root = root.label or "f"
@@ -85,7 +95,8 @@ def _cmd_grad(args) -> int:
     print()
     point = {name: variables[name].data for name in expression.names}
     rows = [("", "backward()", "finite differences", "|difference|")]
-    checks, spent, unchecked = [], 0, 0
+    checks: list[_Check] = []
+    spent, unchecked = 0, 0
     for name, variable in variables.items():
         analytic = variable.grad
         if name not in expression.names:  # f does not read it: f(x + h) - f(x - h) is 0
@@ -125,7 +136,9 @@ def _cmd_grad(args) -> int:
     return 0
 
 
-def _check_notes(name_of_root, variables, kinks, checks):
+def _check_notes(
+    name_of_root: str, variables: dict[str, Value], kinks: list[_Kink], checks: list[_Check]
+) -> list[str]:
     """Lines under the table that say why a check fails, or would at a kink.
 
     ``kinks`` holds (function, its Value, its argument) for each relu and abs
@@ -137,7 +150,8 @@ def _check_notes(name_of_root, variables, kinks, checks):
     disagreement beyond gradcheck's tolerance gets one line with the likely reason.
     """
     shown = {i for i, (_, _, argument) in enumerate(kinks) if argument.data == 0.0}
-    explained, notes = set(), []
+    explained: set[str] = set()
+    notes: list[str] = []
     for name, _, _, _, (below, above) in checks:
         for i, (_, _, argument) in enumerate(kinks):
             x = argument.data
@@ -162,11 +176,13 @@ def _check_notes(name_of_root, variables, kinks, checks):
 
 
 #: gradcheck's own tolerances: |backward - finite difference| <= atol + rtol * |finite difference|.
-_ATOL = gradcheck.__kwdefaults__["atol"]
-_RTOL = gradcheck.__kwdefaults__["rtol"]
+_GRADCHECK_DEFAULTS = gradcheck.__kwdefaults__
+assert _GRADCHECK_DEFAULTS is not None  # atol and rtol are keyword-only: they are in it
+_ATOL: float = _GRADCHECK_DEFAULTS["atol"]
+_RTOL: float = _GRADCHECK_DEFAULTS["rtol"]
 
 
-def _straddles(value, below, above):
+def _straddles(value: float, below: float, above: float) -> bool:
     """Whether a kink's argument changes sign (or touches 0) between the point
     itself (``value``) and the finite difference's two evaluations."""
     if below == 0.0 or above == 0.0:
@@ -174,7 +190,7 @@ def _straddles(value, below, above):
     return len({math.copysign(1.0, x) for x in (value, below, above)}) > 1
 
 
-def _kink_note(function, node, argument) -> str:
+def _kink_note(function: str, node: Value, argument: Value) -> str:
     """One line: node (relu or abs) at or near its kink, and the derivative backward() uses."""
     from .formula import formula
 
@@ -194,7 +210,9 @@ def _kink_note(function, node, argument) -> str:
     )
 
 
-def _finite_difference(expression, point, name):
+def _finite_difference(
+    expression: _Expression, point: dict[str, float], name: str
+) -> tuple[float, float, tuple[list[float], list[float]]]:
     """d(expression)/d(name) by central differences, the other variables held at ``point``.
 
     Returns the derivative, the step h, and the arguments of the expression's
@@ -202,14 +220,14 @@ def _finite_difference(expression, point, name):
     One evaluation costs as much as building the graph once, whatever the
     number of variables.
     """
-    evaluated = []
+    evaluated: list[tuple[float, list[float]]] = []
 
-    def f(x):
+    def f(x: Value) -> Value:
         values = {n: Value(v) for n, v in point.items()}
         values[name] = x
-        kinks = []
+        kinks: list[_Kink] = []
         with no_grad():  # numbers only: no graph to keep
-            out = expression.evaluate(values, kinks)
+            out: Value = expression.evaluate(values, kinks)
         evaluated.append((x.data, [argument.data for _, _, argument in kinks]))
         return out
 
@@ -218,14 +236,14 @@ def _finite_difference(expression, point, name):
     return numeric, (up - down) / 2.0, (below, above)
 
 
-def _backward(root):
+def _backward(root: Value) -> None:
     try:
         root.backward()
     except (ValueError, ZeroDivisionError, OverflowError) as err:
         raise ExpressionError(str(err)) from None
 
 
-def _cmd_explain(args) -> int:
+def _cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
     root, _, _ = _build(args)
@@ -242,7 +260,7 @@ def _cmd_explain(args) -> int:
     return 0
 
 
-def _cmd_graph(args) -> int:
+def _cmd_graph(args: argparse.Namespace) -> int:
     from .viz import render
 
     root, _, _ = _build(args)
@@ -279,7 +297,7 @@ def _cmd_graph(args) -> int:
     return 0
 
 
-def _cannot_write(err, path) -> str:
+def _cannot_write(err: OSError, path: str | os.PathLike[str]) -> str:
     """One line for a file that could not be written: which file, and why."""
     path = os.fsdecode(err.filename) if err.filename is not None else os.fspath(path)
     if isinstance(err, FileNotFoundError):
@@ -294,7 +312,7 @@ def _cannot_write(err, path) -> str:
     return f"cannot write {path}: {why}"
 
 
-def _dot_failed(err, path):
+def _dot_failed(err: subprocess.CalledProcessError, path: str) -> str:
     """One line for Graphviz's dot failing: the file, the status, dot's first complaint."""
     output = err.stderr or b""
     text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
@@ -307,7 +325,7 @@ def _dot_failed(err, path):
     return f"Graphviz's dot could not draw {path} ({status})" + (f": {first}" if first else "")
 
 
-def _port(text):
+def _port(text: str) -> int:
     if not text.isdigit() or not 0 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(
             f"a port is a whole number from 0 to 65535, got {_quoted(text)}"
@@ -315,7 +333,7 @@ def _port(text):
     return int(text)
 
 
-def _cmd_lab(args):
+def _cmd_lab(args: argparse.Namespace) -> int:
     from .labserver import LabNotInstalled, serve
 
     try:
@@ -328,18 +346,18 @@ def _cmd_lab(args):
         ) from None
 
 
-def demos_dir():
+def demos_dir() -> str | None:
     """The source checkout's demos/ folder (next to the package), or None if absent."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     path = os.path.join(here, "demos")
     return path if os.path.isdir(path) else None
 
 
-def _available(folder):
+def _available(folder: str) -> list[str]:
     return sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and not f.startswith("_"))
 
 
-def _cmd_demo(args):
+def _cmd_demo(args: argparse.Namespace) -> int:
     folder = demos_dir()
     if folder is None:
         _error(
@@ -384,7 +402,7 @@ def _cmd_demo(args):
     return 0
 
 
-def _bounded(line):
+def _bounded(line: str) -> str:
     """One line of an error message, at most _MAX_MESSAGE characters: past that
     its middle is left out (saying how much), so no input comes back whole."""
     if len(line) <= _MAX_MESSAGE:
@@ -394,7 +412,7 @@ def _bounded(line):
     return f"{line[:head]} … [{len(line) - keep:,} characters left out] … {line[-(keep - head) :]}"
 
 
-def _error(message, one_line: bool = True) -> None:
+def _error(message: object, one_line: bool = True) -> None:
     """``tinygrad-edu: error: message`` on stderr: one line of bounded length
     (``one_line=False`` keeps the lines of a message written in several)."""
     lines = str(message).splitlines() or [""]
@@ -405,7 +423,7 @@ def _error(message, one_line: bool = True) -> None:
 class _CommandError(Exception):
     """A command cannot go on: one line on stderr (``tinygrad-edu: error: ...``), exit ``status``."""
 
-    def __init__(self, message, status=2) -> None:
+    def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
 
@@ -413,16 +431,16 @@ class _CommandError(Exception):
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors that point at --help."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise _CommandError(f"{message} (see: {self.prog} --help)")
 
 
-def _whole_number(smallest):
+def _whole_number(smallest: int) -> Callable[[str], int]:
     """An argparse type: an int >= smallest, with a message that says so."""
 
-    def parse(text):
+    def parse(text: str) -> int:
         try:
-            n = int(text)
+            n: int | None = int(text)
         except ValueError:
             n = None
         if n is None or n < smallest:
@@ -433,10 +451,10 @@ def _whole_number(smallest):
     return parse
 
 
-def _seconds(text):
+def _seconds(text: str) -> float:
     """An argparse type: a number of seconds > 0."""
     try:
-        seconds = float(text)
+        seconds: float | None = float(text)
     except ValueError:
         seconds = None
     if seconds is None or not 0 < seconds < math.inf:
@@ -452,7 +470,7 @@ _EPILOG = "Give each variable a value after the expression: x=2 w=-3."
 _ASSIGNMENT = re.compile(r"\s*[^\W\d]\w*\s*=(?!=).*", re.S)
 
 
-def _parser():
+def _parser() -> tuple[_Parser, dict[str, _Parser]]:
     parser = _Parser(
         prog="tinygrad-edu",
         description="Experiment with the chain rule: gradients, the backward pass step by step, "
@@ -468,7 +486,7 @@ def _parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    def expression_command(name, help_text):
+    def expression_command(name: str, help_text: str) -> _Parser:
         p = sub.add_parser(
             name,
             help=help_text,
@@ -561,7 +579,7 @@ def _parser():
 _EXPRESSION_COMMANDS = ("grad", "explain", "graph")
 
 
-def _looks_like_expression(arg):
+def _looks_like_expression(arg: str) -> bool:
     """'-x*y', '-x', '--x' -- but not an option such as -h, -o, --help, --max-nodes=9."""
     return (
         arg.startswith("-")
@@ -570,7 +588,7 @@ def _looks_like_expression(arg):
     )
 
 
-def _check_expression(parser, args) -> None:
+def _check_expression(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A clear message when the expression is missing (argparse's own would list
     NAME=VALUE as required too) or when a NAME=VALUE stands in its place."""
     example = f'e.g. {parser.prog} "x*y" x=1 y=2'
@@ -583,7 +601,7 @@ def _check_expression(parser, args) -> None:
         )
 
 
-def _parse(argv):
+def _parse(argv: list[str]) -> argparse.Namespace:
     parser, commands = _parser()
     if not argv:
         parser.error("missing the command: grad, explain, graph, demo or lab")
@@ -609,7 +627,8 @@ def _escape_what_cannot_be_shown() -> None:
     rather than ending the command with UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.reconfigure(errors="backslashreplace")
+            # mypy: a TextIO need not have reconfigure(); one without it raises AttributeError
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass  # not a text stream that can change (a test's capture)
 
@@ -628,7 +647,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(argv)
     try:
         args = _parse(argv)
-        return args.run(args)
+        status: int = args.run(args)
+        return status
     except SystemExit as exit:  # --help (status 0)
         return exit.code if isinstance(exit.code, int) else 0 if exit.code is None else 2
     except BrokenPipeError:  # output piped into `head`: stop quietly

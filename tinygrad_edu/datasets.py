@@ -17,17 +17,21 @@ Label conventions: class labels are ints ``0, 1, ...``.  Losses such as
 import math
 import numbers
 import random
+from collections.abc import Iterable
 
 __all__ = ["xor", "make_moons", "make_spirals", "signed_labels", "one_hot"]
 
+# ``X, y``: the points ``[x1, x2]`` and their int labels
+_Dataset = tuple[list[list[float]], list[int]]
 
-def _count(n, what):
+
+def _count(n: int, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
     return int(n)
 
 
-def _noise(noise):
+def _noise(noise: float) -> float:
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not 0 <= noise < math.inf:
         raise ValueError(
             f"noise must be a number >= 0 (the standard deviation of the jitter), got {noise!r}"
@@ -35,13 +39,13 @@ def _noise(noise):
     return float(noise)
 
 
-def _shuffled(X, y, rng):
+def _shuffled(X: list[list[float]], y: list[int], rng: random.Random) -> _Dataset:
     order = list(range(len(X)))
     rng.shuffle(order)
     return [X[i] for i in order], [y[i] for i in order]
 
 
-def xor():
+def xor() -> _Dataset:
     """The four XOR points and their targets: label 1 where exactly one input is 1.
 
     Seed 000's network learns these.  Targets are ints 0/1.
@@ -49,7 +53,9 @@ def xor():
     return [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0]
 
 
-def make_moons(n=100, noise=0.1, seed=None, shuffle: bool = True):
+def make_moons(
+    n: int = 100, noise: float = 0.1, seed: int | None = None, shuffle: bool = True
+) -> _Dataset:
     """Two interleaving half circles ("moons"), ``n`` points in all.
 
     The upper moon (centre (0, 0), radius 1) has label 0, the lower one
@@ -63,7 +69,8 @@ def make_moons(n=100, noise=0.1, seed=None, shuffle: bool = True):
     rng = random.Random(seed)
     n_upper = n // 2
     n_lower = n - n_upper
-    X, y = [], []
+    X: list[list[float]] = []
+    y: list[int] = []
     for i in range(n_upper):
         t = math.pi * i / max(n_upper - 1, 1)
         X.append([math.cos(t), math.sin(t)])
@@ -77,7 +84,13 @@ def make_moons(n=100, noise=0.1, seed=None, shuffle: bool = True):
     return _shuffled(X, y, rng) if shuffle else (X, y)
 
 
-def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=None, shuffle: bool = True):
+def make_spirals(
+    n_per_class: int = 100,
+    n_classes: int = 3,
+    noise: float = 0.2,
+    seed: int | None = None,
+    shuffle: bool = True,
+) -> _Dataset:
     """``n_classes`` spiral arms from the centre outwards, ``n_per_class`` points each.
 
     Arm ``k`` (label ``k``) has radius r going from 0 to 1 and angle
@@ -93,7 +106,8 @@ def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=None, shuffle: bo
     n_classes = _count(n_classes, "n_classes")
     noise = _noise(noise)
     rng = random.Random(seed)
-    X, y = [], []
+    X: list[list[float]] = []
+    y: list[int] = []
     for k in range(n_classes):
         for i in range(n_per_class):
             frac = i / max(n_per_class - 1, 1)
@@ -104,13 +118,13 @@ def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=None, shuffle: bo
     return _shuffled(X, y, rng) if shuffle else (X, y)
 
 
-def signed_labels(y):
+def signed_labels(y: Iterable[int]) -> list[int]:
     """0/1 labels as -1/+1 (that is, 2y - 1), for ``max_margin``.
 
     >>> signed_labels([0, 1, 1])
     [-1, 1, 1]
     """
-    out = []
+    out: list[int] = []
     for label in y:
         if isinstance(label, bool) or label not in (0, 1):
             raise ValueError(f"signed_labels takes 0/1 labels, got {label!r}")
@@ -118,7 +132,7 @@ def signed_labels(y):
     return out
 
 
-def one_hot(label, n_classes):
+def one_hot(label: int, n_classes: int) -> list[float]:
     """The one-hot list for an int class label.
 
     >>> one_hot(2, 4)

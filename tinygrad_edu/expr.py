@@ -17,6 +17,8 @@ tinygrad_edu.expr.ExpressionError: column 2: attribute access (.__class__) is no
 The command line (:mod:`tinygrad_edu.cli`) reads its expressions with it.
 """
 
+from __future__ import annotations
+
 import ast
 import difflib
 import io
@@ -25,6 +27,8 @@ import math
 import tokenize
 import unicodedata
 import warnings
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from typing import Any, Literal, NoReturn, TypeVar
 
 from .engine import Value
 from .ops import OPS
@@ -68,6 +72,10 @@ _CHAIN_KIND = {ast.Add: "+", ast.Sub: "+", ast.Mult: "*", ast.Div: "*"}
 
 #: Functions with a kink (a corner where the derivative jumps): at it, backward() uses a convention.
 _KINK_FUNCTIONS = tuple(name for name, op in FUNCTIONS.items() if op.kinks)
+
+#: What evaluate() reports of a relu or abs call: (function name, its Value, its argument).
+_Kink = tuple[str, Value, Value]
+_NodeT = TypeVar("_NodeT", bound=ast.expr)
 
 #: How much of a piece of the input an error message quotes (characters).
 _QUOTE = 60
@@ -114,18 +122,18 @@ class ExpressionError(ValueError):
     ``column`` holds that column, or None.
     """
 
-    def __init__(self, message, column=None) -> None:
+    def __init__(self, message: str, column: int | None = None) -> None:
         self.message = message
         self.column = column
         super().__init__(f"column {column}: {message}" if column else message)
 
 
-def _cut(text, limit):
+def _cut(text: str, limit: int) -> str:
     """``text`` up to ``limit`` characters; past that its start and end around '…'."""
     return text if len(text) <= limit else f"{text[: limit * 2 // 3]}…{text[-(limit // 3) :]}"
 
 
-def _shortened(text, limit=_QUOTE):
+def _shortened(text: str, limit: int = _QUOTE) -> str:
     """A piece of the input for a message: cut as :func:`_cut` does, so that an
     error never repeats a huge input, and with what would break the line or
     cannot be shown (a line break, a NUL, a lone surrogate) escaped as repr() does."""
@@ -135,21 +143,21 @@ def _shortened(text, limit=_QUOTE):
     return text
 
 
-def _quoted(text, limit=_QUOTE):
+def _quoted(text: str, limit: int = _QUOTE) -> str:
     """repr() of a piece of the input, cut as :func:`_cut` does (with its length then)."""
     if len(text) <= limit:
         return repr(text)
     return f"{_cut(text, limit)!r} ({len(text):,} characters)"
 
 
-def _too_deep(column=None):
+def _too_deep(column: int | None = None) -> ExpressionError:
     return ExpressionError(
         f"the expression nests more than {MAX_DEPTH} operations inside one another; split it up",
         column,
     )
 
 
-def _column(text, node):
+def _column(text: str, node: ast.expr) -> int:
     """1-based character column of an ast node in the whole text (ast counts
     UTF-8 bytes within a line; a line break counts as one character)."""
     lines = text.split("\n")
@@ -160,16 +168,16 @@ def _column(text, node):
     )
 
 
-def _suggest(name, choices):
+def _suggest(name: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f" (did you mean {_shortened(close[0])}?)" if close else ""
 
 
-def _source(text, node):
+def _source(text: str, node: ast.expr) -> str:
     return _quoted(ast.get_source_segment(text, node) or "")
 
 
-def _number(node, text):
+def _number(node: ast.Constant, text: str) -> float:
     """The float of a numeric literal, or an ExpressionError."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -192,7 +200,7 @@ def _number(node, text):
     return x
 
 
-def _literal(node, text):
+def _literal(node: ast.expr, text: str) -> float | None:
     """A number written directly, possibly signed (-3, +2.5): its float, else None."""
     sign = 1.0
     while isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
@@ -204,7 +212,7 @@ def _literal(node, text):
     return None
 
 
-def _continues_chain(node, operand):
+def _continues_chain(node: ast.BinOp, operand: ast.expr) -> bool:
     """Whether ``operand`` (the left operand of ``node``) belongs to the same chain
     as node: a + b - c and a * b / c nest no deeper however long they are."""
     kind = _CHAIN_KIND.get(type(node.op))
@@ -219,7 +227,7 @@ def _continues_chain(node, operand):
 # Reading the text: Python's own parser, in pieces when the text is too deep for it
 
 
-def _syntax_tree(body):
+def _syntax_tree(body: str) -> ast.Expression:
     """Python's syntax tree (mode 'eval') of ``body``, the stripped text.
 
     Python's parser turns a long chain such as ``x0 + x1 + ... + x9999`` into a
@@ -298,7 +306,17 @@ class _Pieces:
     ``ast.parse``.  A piece that is still too deep is an ExpressionError.
     """
 
-    def __init__(self, body) -> None:
+    body: str
+    lines: list[str]
+    line_starts: list[int]  # the character offset of each line in the body
+    byte_columns: dict[int, list[int] | Literal[False]]  # False: an ASCII line
+    kinds: list[str]  # each token's kind: an operator as written, NAME, NUMBER, KEYWORD ...
+    texts: list[str]
+    starts: list[tuple[int, int]]  # (row from 1, column) as tokenize gives them
+    ends: list[tuple[int, int]]
+    match: dict[int, int]
+
+    def __init__(self, body: str) -> None:
         self.body = body
         if any(c in body for c in "\r\x0c\x00"):  # line ends tokenize and ast could count apart
             raise _too_deep()
@@ -336,7 +354,7 @@ class _Pieces:
         except (tokenize.TokenError, SyntaxError):
             raise _too_deep() from None
         self.match = {}  # opening bracket -> its closing one
-        stack = []
+        stack: list[int] = []
         for i, kind in enumerate(self.kinds):
             if kind in _OPENERS:
                 stack.append(i)
@@ -347,16 +365,16 @@ class _Pieces:
         if stack or not self.kinds:
             raise _too_deep()
 
-    def tree(self):
+    def tree(self) -> ast.expr:
         return self._expression(0, len(self.kinds), 1)
 
     # -- positions -------------------------------------------------------------
-    def _offset(self, row_col):
+    def _offset(self, row_col: tuple[int, int]) -> int:
         """Character offset in the body of a token position (row from 1, column)."""
         row, col = row_col
         return self.line_starts[row - 1] + col
 
-    def _byte_column(self, row, col):
+    def _byte_column(self, row: int, col: int) -> int:
         """ast counts columns in UTF-8 bytes; tokenize in characters."""
         columns = self.byte_columns.get(row)
         if columns is None:
@@ -371,7 +389,7 @@ class _Pieces:
             self.byte_columns[row] = columns or False
         return columns[col] if columns else col
 
-    def _place(self, node, lo, hi):
+    def _place(self, node: _NodeT, lo: int, hi: int) -> _NodeT:
         """Give node the position of tokens lo..hi-1, as ast.parse would."""
         (row, col), (end_row, end_col) = self.starts[lo], self.ends[hi - 1]
         node.lineno, node.col_offset = row, self._byte_column(row, col)
@@ -379,7 +397,7 @@ class _Pieces:
         return node
 
     # -- the grammar: expression = term (+|- term)*, term = factor (*|/ factor)* ----
-    def _walk(self, lo, hi):
+    def _walk(self, lo: int, hi: int) -> Iterator[int]:
         """The tokens of lo..hi outside brackets, one by one (a bracketed group
         appears as its opening and its closing token)."""
         i = lo
@@ -392,10 +410,11 @@ class _Pieces:
                 yield i
             i += 1
 
-    def _outside(self, lo, hi):
+    def _outside(self, lo: int, hi: int) -> list[int] | None:
         """The tokens of lo..hi outside brackets, or None if one of them cannot be
         part of a chain (a keyword, a comma, a comparison ...)."""
-        found, i = [], lo
+        found: list[int] = []
+        i = lo
         while i < hi:
             kind = self.kinds[i]
             if kind not in _OUTSIDE or (
@@ -411,17 +430,19 @@ class _Pieces:
             i += 1
         return found or None
 
-    def _binary(self, previous) -> bool:
+    def _binary(self, previous: int | None) -> bool:
         return previous is not None and self.kinds[previous] in _OPERAND_ENDS
 
-    def _expression(self, lo, hi, level):
+    def _expression(self, lo: int, hi: int, level: int) -> ast.expr:
         if level > MAX_DEPTH:
             raise _too_deep()
         outside = self._outside(lo, hi) if lo < hi else None
         if outside is None:
             return self._leaf(lo, hi)
         # Split once, left to right: terms at binary + -, factors at binary * / // % @.
-        terms, factors = [], []  # (the operator before it or None, its factors)
+        # (the operator before it or None, its factors); a factor: (operator or None, lo, hi)
+        terms: list[tuple[int | None, list[tuple[int | None, int, int]]]] = []
+        factors: list[tuple[int | None, int, int]] = []
         term_operator, operator, start, previous = None, None, lo, None
         for i in outside:
             kind = self.kinds[i]
@@ -444,6 +465,7 @@ class _Pieces:
                 if term is None:
                     term = factor
                 else:
+                    assert operator is not None  # only the first factor has none
                     term = self._place(
                         ast.BinOp(
                             left=term, op=_MULTIPLICATIVE[self.kinds[operator]](), right=factor
@@ -454,16 +476,18 @@ class _Pieces:
             if node is None:
                 node = term
             else:
+                assert term is not None and term_operator is not None  # only the first term's
                 node = self._place(
                     ast.BinOp(left=node, op=_ADDITIVE[self.kinds[term_operator]](), right=term),
                     lo,
                     b,
                 )
+        assert node is not None  # there is at least one term
         return node
 
-    def _factor(self, lo, hi, level):
+    def _factor(self, lo: int, hi: int, level: int) -> ast.expr:
         """Signs and powers: -a ** -b ** c is -(a ** (-(b ** c))), built with a loop."""
-        pending = []
+        pending: list[tuple[int, ast.expr | None]] = []  # (first token, base of a power or None)
         while True:
             if lo >= hi:
                 return self._leaf(lo, hi)  # nothing where an operand belongs
@@ -490,7 +514,7 @@ class _Pieces:
             self._place(node, start, hi)
         return node
 
-    def _primary(self, lo, hi, level):
+    def _primary(self, lo: int, hi: int, level: int) -> ast.expr:
         """(chain) and f(chain) are read here; every other operand by ast.parse."""
         kind = self.kinds[lo]
         if kind == "(" and self.match[lo] == hi - 1 and hi - lo > 2:
@@ -509,7 +533,7 @@ class _Pieces:
             return self._place(ast.Call(func=func, args=[argument], keywords=[]), lo, hi)
         return self._leaf(lo, hi)
 
-    def _leaf(self, lo, hi):
+    def _leaf(self, lo: int, hi: int) -> ast.expr:
         """Tokens lo..hi-1 read by ast.parse, moved to where they stand in the body."""
         if lo >= hi:  # an operator with nothing after it
             at = self._offset(self.starts[lo]) + 1 if lo < len(self.kinds) else None
@@ -538,6 +562,7 @@ class _Pieces:
             raise ExpressionError(f"cannot read the expression: {err}") from None
         row, col = self.starts[lo]
         shift = self._byte_column(row, col)
+        node: Any  # an expr, arg, keyword ...: the classes with a position have no common base
         for node in ast.walk(piece):
             if getattr(node, "lineno", None) is None:
                 continue  # operators and contexts: shared, no position
@@ -563,7 +588,7 @@ class _Expression:
     argument depends on a variable (at a kink the derivative is a convention).
     """
 
-    def __init__(self, text, variables) -> None:
+    def __init__(self, text: str, variables: Collection[str]) -> None:
         if not isinstance(text, str):
             raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
         if len(text) > MAX_LENGTH:
@@ -585,7 +610,7 @@ class _Expression:
             raise ExpressionError(err.message, err.column + lead) from None
         self.body, self.lead = body, lead
 
-    def evaluate(self, values, kinks=None):
+    def evaluate(self, values: Mapping[str, Value], kinks: list[_Kink] | None = None) -> Value:
         """The Value of the expression, ``values`` mapping each name to a Value.
 
         ``kinks``, a list, receives (function name, its Value, its argument) for
@@ -599,14 +624,16 @@ class _Expression:
             raise ExpressionError(err.message, err.column + self.lead) from None
 
 
-def _check(tree, text, variables):
+def _check(
+    tree: ast.Expression, text: str, variables: Collection[str]
+) -> tuple[set[str], set[ast.Call]]:
     """Walk the tree once (iteratively): allow-listed nodes only, depth bounded,
     every name given.  Returns the names used and the kink calls whose argument
     depends on a variable."""
     names, order = set(), []
     stack = [(tree.body, 1)]
 
-    def fail(message, node):
+    def fail(message: str, node: ast.expr) -> NoReturn:
         raise ExpressionError(message, _column(text, node) if hasattr(node, "col_offset") else None)
 
     while stack:
@@ -683,7 +710,8 @@ def _check(tree, text, variables):
             what = _UNSUPPORTED.get(type(node), f"'{type(node).__name__}'")
             fail(f"{what} is not supported here", node)
     # Which nodes depend on a variable, children before parents (the walk's order reversed).
-    depends, kinks = set(), set()
+    depends: set[ast.expr] = set()
+    kinks: set[ast.Call] = set()
     for node in reversed(order):
         if isinstance(node, ast.Name):
             depends.add(node)
@@ -695,12 +723,13 @@ def _check(tree, text, variables):
                 depends.add(node)
         elif isinstance(node, ast.Call) and node.args[0] in depends:
             depends.add(node)
+            assert isinstance(node.func, ast.Name)  # checked above: only names are called
             if node.func.id in _KINK_FUNCTIONS:
                 kinks.add(node)
     return names, kinks
 
 
-def _listed(names, most=10):
+def _listed(names: Collection[str], most: int = 10) -> str:
     """Up to ``most`` names, each shortened, for a message."""
     shown = sorted(names)[:most]
     text = ", ".join(_shortened(name, 20) for name in shown) or "none"
@@ -710,14 +739,19 @@ def _listed(names, most=10):
 # The instructions of a program (see _program): push a number, push a variable,
 # apply a binary op to the top two, a power with a number exponent, a sign, a function.
 _NUMBER, _NAME, _BINARY_OP, _POWER, _NEGATE, _FUNCTION = range(6)
-_METHODS = {op: getattr(Value, name) for op, name in _BINARY.items()}
+#: (instruction, argument, its node); the argument's type depends on the instruction
+#: (a float, a name, a Value method or None), so it is Any here.
+_Instruction = tuple[int, Any, ast.expr]
+_METHODS: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
+    op: getattr(Value, name) for op, name in _BINARY.items()
+}
 
 
-def _program(tree, text):
+def _program(tree: ast.Expression, text: str) -> list[_Instruction]:
     """The checked tree as a list of instructions in the order the forward pass
     computes them (postfix), each (instruction, argument, its node).  Built and
     run with loops, so a chain as long as the text needs no recursion."""
-    program = []
+    program: list[_Instruction] = []
     stack = [(tree.body, False)]
     while stack:
         node, operands_done = stack.pop()
@@ -731,6 +765,7 @@ def _program(tree, text):
                 if isinstance(node.op, ast.USub):  # +x is x itself
                     program.append((_NEGATE, None, node))
             else:
+                assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)  # see _check
                 program.append((_FUNCTION, node.func.id, node))
             continue
         k = _literal(node, text)
@@ -746,15 +781,22 @@ def _program(tree, text):
         elif isinstance(node, ast.UnaryOp):
             stack += [(node, True), (node.operand, False)]
         else:
+            assert isinstance(node, ast.Call)  # the only other node _check lets through
             stack += [(node, True), (node.args[0], False)]
     return program
 
 
-def _run(program, text, variables, kink_nodes, kinks):
+def _run(
+    program: list[_Instruction],
+    text: str,
+    variables: Mapping[str, Value],
+    kink_nodes: Collection[ast.Call],
+    kinks: list[_Kink] | None,
+) -> Value:
     """The Value of a program, ``variables`` mapping names to Values; ``kinks``
     (a list or None) receives (function, its Value, its argument) for each call
     in ``kink_nodes``."""
-    stack = []
+    stack: list[Value] = []
     push, pop = stack.append, stack.pop
     for instruction, argument, node in program:
         try:
@@ -779,7 +821,7 @@ def _run(program, text, variables, kink_nodes, kinks):
     return stack[0]
 
 
-def parse_expression(text, variables):
+def parse_expression(text: str, variables: Mapping[str, Value | float]) -> Value:
     """The Value computed by the expression ``text``, e.g. ``"tanh(x*w + b)"``.
 
     ``variables`` maps each name to a Value (used as is, so its ``.grad`` is
@@ -803,14 +845,14 @@ def parse_expression(text, variables):
     return _Expression(text, values).evaluate(values)
 
 
-def _variable(name, value):
+def _variable(name: str, value: float) -> Value:
     try:
         return Value(value, label=name)
     except (TypeError, ValueError) as err:
         raise ExpressionError(f"variable {_shortened(name)}: {err}") from None
 
 
-def _variable_name(item):
+def _variable_name(item: str) -> str:
     """The variable name of ``name=value``, normalised as Python normalises identifiers."""
     written = item.partition("=")[0].strip()
     if not written.isidentifier():
@@ -829,7 +871,7 @@ def _variable_name(item):
     return name
 
 
-def parse_assignments(items):
+def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """``['x=2', 'w=-3']`` -> ``{'x': 2.0, 'w': -3.0}``, or an ExpressionError.
 
     Names are normalised as Python normalises identifiers (NFKC), so ``ｘ=3``
@@ -838,7 +880,8 @@ def parse_assignments(items):
     >>> parse_assignments(['x=2', 'w=-3e-1', 'ｙ=1'])
     {'x': 2.0, 'w': -0.3, 'y': 1.0}
     """
-    values, written = {}, {}
+    values: dict[str, float] = {}
+    written: dict[str, str] = {}
     for item in items:
         if "=" not in item:
             raise ExpressionError(f"expected name=value after the expression, got {_quoted(item)}")

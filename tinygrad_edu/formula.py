@@ -24,7 +24,11 @@ would unfold into an enormous tree) prints at once, without recursion.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
+
+if TYPE_CHECKING:
+    from .engine import Value
+    from .ops import Op
 
 __all__ = ["formula", "format_number", "diagram_number"]
 
@@ -33,7 +37,7 @@ __all__ = ["formula", "format_number", "diagram_number"]
 # the engine: the engine's ``Value.formula()`` uses it, so it sits below.
 
 
-def _is_value(obj):
+def _is_value(obj: object) -> TypeGuard[Value]:
     return hasattr(type(obj), "rule") and hasattr(type(obj), "parents")
 
 
@@ -43,7 +47,7 @@ _UNARY_MINUS = 3
 _ATOM = 5
 
 
-def _expect_value(obj, caller):
+def _expect_value(obj: object, caller: str) -> Value:
     """TypeError unless ``obj`` is a Value, saying what was given and what to do.
 
     ``caller`` names the function in the message (``'draw_dot'``).  A list is
@@ -78,7 +82,7 @@ def _expect_value(obj, caller):
     raise TypeError(f"{caller}() needs a Value, got {shown}")
 
 
-def format_number(x, digits=6):
+def format_number(x: float, digits: int = 6) -> str:
     """A float as short text: ``2`` for 2.0, else ``digits`` significant digits.
 
     >>> format_number(2.0), format_number(-0.5), format_number(6.8813735870195432)
@@ -90,7 +94,7 @@ def format_number(x, digits=6):
     return f"{x:.{digits}g}"
 
 
-def diagram_number(x) -> str:
+def diagram_number(x: float) -> str:
     """A number as the diagrams and the page write it: four significant digits,
     and a zero as 0 (never -0).
 
@@ -100,7 +104,7 @@ def diagram_number(x) -> str:
     return f"{float(x) + 0.0:.4g}"  # -0.0 + 0.0 is 0.0
 
 
-def _precedence(node, atoms):
+def _precedence(node: Value, atoms: dict[Value, str]) -> int:
     """How tightly the text of ``node`` binds, for deciding on parentheses."""
     if node in atoms or node.rule is None:
         text = atoms.get(node)
@@ -115,10 +119,10 @@ def _precedence(node, atoms):
     return _ATOM
 
 
-def _parts(node, atoms):
+def _parts(node: Value, atoms: dict[Value, str]) -> list[str | Value]:
     """The pieces of node's text, left to right: strings, and parent nodes
     (each wrapped in '(' ')' where precedence needs it)."""
-    op = node.rule
+    op: Op = node.rule  # type: ignore[assignment]  # _render passes op nodes only, never a leaf
     parents = node.parents
     a = parents[0]
     b = parents[1] if len(parents) == 2 else None
@@ -134,26 +138,27 @@ def _parts(node, atoms):
     if op.infix == "**":
         left = _wrapped(a, atoms, pa <= p)  # (x**y)**z, (-x)**2, (a + b)**2
         if b is None:  # x ** k with a plain-number exponent
-            k = format_number(op.param)
+            k = format_number(op.param)  # type: ignore[arg-type]  # a power with one parent has its param
             return [*left, symbol, f"({k})" if k.startswith("-") else k]
         return [*left, symbol, *_wrapped(b, atoms, _precedence(b, atoms) < p)]
-    pb = _precedence(b, atoms)
+    # (a binary infix op has two parents: b is a Value here)
+    pb = _precedence(b, atoms)  # type: ignore[arg-type]
     # The right operand needs parentheses below its operator's precedence, at equal
     # precedence after '-' and '/' (a - (b + c)), and for a leading minus (a*(-b)).
     right_parens = pb < p or pb == _UNARY_MINUS or (pb == p and op.infix in "-/")
-    return [*_wrapped(a, atoms, pa < p), symbol, *_wrapped(b, atoms, right_parens)]
+    return [*_wrapped(a, atoms, pa < p), symbol, *_wrapped(b, atoms, right_parens)]  # type: ignore[arg-type]
 
 
-def _wrapped(node, atoms, parens):
+def _wrapped(node: Value, atoms: dict[Value, str], parens: bool) -> list[str | Value]:
     return ["(", node, ")"] if parens else [node]
 
 
-def _render(root, atoms, max_length):
+def _render(root: Value, atoms: dict[Value, str], max_length: int | None) -> str:
     """Write root's formula left to right with an explicit stack; ``atoms`` maps
     nodes to the text that stands for them (written as is, not expanded)."""
-    out = []
+    out: list[str] = []
     length = 0
-    stack = [root]
+    stack: list[str | Value] = [root]
     while stack:
         item = stack.pop()
         if type(item) is str:
@@ -162,7 +167,7 @@ def _render(root, atoms, max_length):
             if max_length is not None and length > max_length:
                 return "".join(out)[: max_length - 1] + "…"
             continue
-        node = item
+        node: Value = item  # type: ignore[assignment]  # not a str: a node (`type() is` narrows one branch only)
         if node is not root and node in atoms:
             stack.append(atoms[node])
         elif node.rule is None:
@@ -193,7 +198,7 @@ def formula(v: Any, max_length: int | None = 200, stop_at_labels: bool = False) 
     that says what to pass instead.
     """
     _expect_value(v, "formula")
-    atoms = {}
+    atoms: dict[Value, str] = {}
     if stop_at_labels:
         seen, stack = {v}, [v]
         while stack:  # every node once, without recursion

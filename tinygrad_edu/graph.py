@@ -18,11 +18,19 @@ jit's source, and step 5 is the same chain-rule step everywhere.
 2 n1 mul ['x', None] 2.45765e-05
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .engine import NonFiniteGradientError, is_constant, topological_order
 from .formula import _expect_value, format_number
 from .ops import FLOAT
+
+if TYPE_CHECKING:
+    from .engine import Value
+    from .ops import Op
 
 __all__ = [
     "node_names",
@@ -38,7 +46,7 @@ __all__ = [
 expect_value = _expect_value
 
 
-def node_names(root, order=None):
+def node_names(root: Value, order: list[Value] | None = None) -> dict[Value, str | None]:
     """A readable name for every node of root's graph: ``{node: name}``.
 
     Labelled nodes keep their label; unlabelled nodes made by ops get ``n1``,
@@ -56,8 +64,8 @@ def node_names(root, order=None):
         order = topological_order(_expect_value(root, "node_names"))
     forward = order[::-1]
     taken = {node.label for node in forward if node.label}
-    names = {}
-    seen = {}
+    names: dict[Value, str | None] = {}
+    seen: dict[str, int] = {}
     counter = 0
     for node in forward:
         if node.label:
@@ -74,7 +82,7 @@ def node_names(root, order=None):
     return names
 
 
-def step_numbers(root, order=None):
+def step_numbers(root: Value, order: list[Value] | None = None) -> dict[Value, int]:
     """``{node: k}``: each op node's step in the order ``backward()`` applies the chain
     rule, from 1 (the numbers of :func:`chain_rule_steps`, explain and the diagrams).
 
@@ -86,7 +94,7 @@ def step_numbers(root, order=None):
     """
     if order is None:
         order = topological_order(_expect_value(root, "step_numbers"))
-    numbers = {}
+    numbers: dict[Value, int] = {}
     for node in order:
         if node.rule is not None:
             numbers[node] = len(numbers) + 1
@@ -101,15 +109,25 @@ class Step:
 
     __slots__ = ("number", "node", "rule", "parents", "upstream", "contributions")
 
-    def __init__(self, number, node, upstream, contributions) -> None:
+    number: int
+    node: Value
+    rule: Op
+    parents: tuple[Value, ...]
+    upstream: float
+    contributions: tuple[float, ...]
+
+    def __init__(
+        self, number: int, node: Value, upstream: float, contributions: tuple[float, ...]
+    ) -> None:
         self.number, self.node, self.upstream = number, node, upstream
-        self.rule, self.parents, self.contributions = node.rule, node.parents, contributions
+        # (a step is an op node's: its rule is an Op, not a leaf's None)
+        self.rule, self.parents, self.contributions = node.rule, node.parents, contributions  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Step({self.number}, {self.rule.name}, upstream={self.upstream!r})"
 
 
-def chain_rule_steps(root, order=None):
+def chain_rule_steps(root: Value, order: list[Value] | None = None) -> Iterator[Step]:
     """The steps of ``root.backward()``, in its order, as :class:`Step` objects.
 
     Every op node of the graph is one step, numbered from 1; the numbers are
@@ -124,7 +142,7 @@ def chain_rule_steps(root, order=None):
     grads = {node: 0.0 for node in order}
     grads[root] = 1.0
     for node, number in step_numbers(root, order).items():
-        rule = node.rule
+        rule: Op = node.rule  # type: ignore[assignment]  # step_numbers counts op nodes only
         g = grads[node]
         parents = node.parents
         if g == 0.0:
@@ -151,9 +169,13 @@ def chain_rule_steps(root, order=None):
         yield Step(number, node, g, contributions)
 
 
-def _step_error(kind, number, node, upstream, reason):
+def _step_error(
+    kind: type[Exception], number: int, node: Value, upstream: float, reason: str
+) -> Exception:
     """``kind("step N: backward of op: reason")`` with ``.step`` (the Step) and ``.reason``."""
+    assert node.rule is not None  # an op node
     error = kind(f"step {number}: backward of {node.rule.name}: {reason}")
-    error.step = Step(number, node, upstream, ())
-    error.reason = reason
+    # (attributes of this error alone: its class does not declare them)
+    error.step = Step(number, node, upstream, ())  # type: ignore[attr-defined]
+    error.reason = reason  # type: ignore[attr-defined]
     return error

@@ -33,7 +33,9 @@ import contextlib
 import contextvars
 import functools
 import gettext as _gettext
+import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -50,6 +52,9 @@ __all__ = [
 
 #: The languages that have a catalog, English (the source language) first.
 LANGUAGES = ("en", "ja")
+
+#: Each language's name in itself, for the pages' language menus.
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
 DOMAIN = "tinygrad_edu"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -161,6 +166,45 @@ def catalog(lang: str, messages: list[str] | None = None) -> dict[str, str]:
     if messages is None:
         messages = sorted(k for k in getattr(table, "_catalog", {}) if isinstance(k, str) and k)
     return {m: table.gettext(m) for m in messages if table.gettext(m) != m}
+
+
+_SCRIPT_MESSAGE = re.compile(r"""\b_\(\s*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')\s*\)""")
+
+
+_JS_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)")
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """A JavaScript string escape: \\n, \\t, \\u00e9; any other escaped character is itself."""
+    code = m.group(1)
+    if code.startswith("u"):
+        return chr(int(code[1:], 16))
+    return {"n": "\n", "t": "\t"}.get(code, code)
+
+
+def script_messages(script: str = "", page: str = "") -> list[str]:
+    """The messages a page's script (``_("...")`` calls) and HTML (``data-i18n``
+    elements and attributes) ask to translate, in order, each once."""
+    found = [
+        _JS_ESCAPE.sub(_unescape, m.group(1) if m.group(1) is not None else m.group(2))
+        for m in _SCRIPT_MESSAGE.finditer(script)
+    ]
+    if page:
+        found += [
+            text for _line, _f, text, _c in extract_html(io.BytesIO(page.encode()), None, None, {})
+        ]
+    return list(dict.fromkeys(found))
+
+
+def page_catalogs(messages: list[str], preferred: str | None = None) -> dict[str, Any]:
+    """What a page's ``i18n.js`` reads (``<script type="application/json" id="i18n-data">``):
+    the languages for its menu, the one it opens in (``preferred``, or None: the
+    browser's language) and each language's translations of ``messages``."""
+    return {
+        "languages": [[code, LANGUAGE_NAMES[code]] for code in LANGUAGES],
+        "preferred": None if preferred is None else _normalise(preferred, "lang"),
+        "catalogs": {code: catalog(code, messages) for code in LANGUAGES if code != "en"},
+    }
 
 
 def extract_html(

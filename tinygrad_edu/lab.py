@@ -26,18 +26,34 @@ Traceback (most recent call last):
 tinygrad_edu.lab.LabError: the learning rate must be a number above 0 and at most 10, got nan
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import operator
 import random
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import datasets, optim
 from .codegen import jit
 from .nn import MLP
 from .ops import FLOAT
 
+if TYPE_CHECKING:
+    from .delta import DeltaRuleResult
+    from .engine import Value
+    from .nn import Neuron
+
 __all__ = ["LabSession", "LabError", "LIMITS", "CHOICES"]
+
+#: A point of the data: (x, y, label 0/1).
+_Point = tuple[float, float, int]
+#: One layer for the fast forward pass: each neuron's weights, the biases, the activation.
+_LayerWeights = tuple[list[list[float]], list[float], Callable[[float], float]]
+#: The heat map's compiled forward pass: ``grid(weights, xs, ys)`` -> the outputs.
+_Grid = Callable[[list[float], list[float], list[float]], list[float]]
 
 #: The limits the lab keeps to (the page states them): each is checked on every message.
 LIMITS = {
@@ -50,7 +66,7 @@ LIMITS = {
     "max_model_bytes": 1_000_000,
 }
 
-_OPTIMIZERS = {
+_OPTIMIZERS: dict[str, type[optim.Optimizer]] = {
     "sgd": optim.SGD,
     "momentum": optim.Momentum,
     "adagrad": optim.AdaGrad,
@@ -66,7 +82,7 @@ CHOICES = {
 #: The heat map of the decision boundary: a grid of GRID x GRID points.
 GRID = 40
 
-_DEFAULTS = {
+_DEFAULTS: dict[str, Any] = {
     "dataset": "xor",
     "learning_rate": 0.1,
     "optimizer": "adam",
@@ -84,7 +100,7 @@ class LabError(ValueError):
 # The data
 
 
-def _xor_points(n, rng):
+def _xor_points(n: int, rng: random.Random) -> list[_Point]:
     """Points in the four quadrants; label 1 where x and y have opposite signs."""
     points = []
     for _ in range(n):
@@ -95,7 +111,7 @@ def _xor_points(n, rng):
     return points
 
 
-def _circle_points(n, rng):
+def _circle_points(n: int, rng: random.Random) -> list[_Point]:
     """A disc (label 1) inside a ring (label 0)."""
     points = []
     for i in range(n):
@@ -106,7 +122,7 @@ def _circle_points(n, rng):
     return points
 
 
-def make_points(name, n=100, seed=0):
+def make_points(name: str, n: int = 100, seed: int | None = 0) -> list[_Point]:
     """The named data set as ``[(x, y, label 0/1)]``."""
     rng = random.Random(seed)
     if name == "xor":
@@ -128,7 +144,7 @@ def make_points(name, n=100, seed=0):
 # Checking what the page sends
 
 
-def _number(message, key, what):
+def _number(message: dict[str, Any], key: str, what: str) -> float:
     x = message.get(key)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise LabError(f"{what} must be a number, got {_shown(x)}")
@@ -138,29 +154,31 @@ def _number(message, key, what):
     return x
 
 
-def _whole(x, what, low, high):
+def _whole(x: object, what: str, low: int, high: int) -> int:
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):
         if isinstance(x, float) and x.is_integer():
             x = int(x)
         else:
             raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
-    if not low <= x <= high:
+    # mypy: numbers.Integral declares no __ge__ for `low <= x` (int, and any concrete one, has it)
+    if not low <= x <= high:  # type: ignore[operator]
         raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
     return int(x)
 
 
-def _shown(x):
+def _shown(x: object) -> str:
     text = repr(x)
     return text if len(text) <= 40 else text[:40] + "..."
 
 
-def _check_settings(changes):
+def _check_settings(changes: dict[str, Any]) -> dict[str, Any]:
     """The settings in ``changes``, each checked; unknown keys are refused."""
-    out = {}
+    out: dict[str, Any] = {}
     for key, x in changes.items():
         if key == "learning_rate":
             lr = x if isinstance(x, numbers.Real) and not isinstance(x, bool) else None
-            if lr is None or not (0.0 < lr <= LIMITS["max_learning_rate"]):
+            # mypy: numbers.Real declares no __gt__ for `0.0 < lr` (int and float have it)
+            if lr is None or not (0.0 < lr <= LIMITS["max_learning_rate"]):  # type: ignore[operator]
                 raise LabError(
                     f"the learning rate must be a number above 0 and at most "
                     f"{LIMITS['max_learning_rate']}, got {_shown(x)}"
@@ -205,13 +223,13 @@ def _check_settings(changes):
 # ---------------------------------------------------------------------------
 
 
-def _squared_error(y, t):
+def _squared_error(y: Value, t: Value | float) -> Value:
     """Seed 000's loss for one sample: E = ½ (y − t)²."""
     d = y - t
     return 0.5 * (d * d)
 
 
-def _grid_function(model, activation):
+def _grid_function(model: MLP, activation: str) -> _Grid:
     """``grid(weights, xs, ys)``: the network's output at each (x, y), on floats.
 
     Written out as straight-line Python once per shape of network (as the jit
@@ -245,7 +263,7 @@ def _grid_function(model, activation):
             "    return out",
         ]
     )
-    namespace = {
+    namespace: dict[str, Any] = {
         "__builtins__": {},
         "zip": zip,
         "tanh": FLOAT.tanh,
@@ -253,10 +271,11 @@ def _grid_function(model, activation):
         "relu": _relu,
     }
     exec(compile(source, "<lab heat map>", "exec"), namespace)  # our own text: names and numbers
-    return namespace["grid"]
+    grid: _Grid = namespace["grid"]
+    return grid
 
 
-def _relu(u):
+def _relu(u: float) -> float:
     return u if u > 0.0 else 0.0
 
 
@@ -272,16 +291,18 @@ class LabSession:
     code for the network (the engine's rules, written out once per shape).
     """
 
-    def __init__(self, seed=None) -> None:
+    def __init__(self, seed: int | None = None) -> None:
         self.rng = random.Random(seed)
-        self.settings = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
-        self.points = make_points(self.settings["dataset"], seed=self.rng.randrange(2**31))
-        self.selected = None
+        self.settings: dict[str, Any] = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
+        self.points: list[_Point] = make_points(
+            self.settings["dataset"], seed=self.rng.randrange(2**31)
+        )
+        self.selected: int | None = None
         self.playing = False
         self._build()
 
     # -- the network ----------------------------------------------------------
-    def _build(self, model=None) -> None:
+    def _build(self, model: MLP | None = None) -> None:
         s = self.settings
         self.model = model or MLP(
             2,
@@ -291,23 +312,25 @@ class LabSession:
             init="xavier",
             seed=self.rng.randrange(2**31),
         )
-        self.parameters = self.model.parameters()
-        self.optimizer = _OPTIMIZERS[s["optimizer"]](self.parameters, lr=s["learning_rate"])
+        self.parameters: list[Value] = self.model.parameters()
+        self.optimizer: optim.Optimizer = _OPTIMIZERS[s["optimizer"]](
+            self.parameters, lr=s["learning_rate"]
+        )
         self.step_count = 0
-        self.history = []
-        self._unsent = []
+        self.history: list[list[float]] = []  # [step, loss, accuracy] after each step
+        self._unsent: list[list[float]] = []
         model = self.model
         # One sample's loss and its gradients, compiled once for this shape of network.
-        self._sample = jit(
+        self._sample: Callable[[list[float], list[float], float], tuple[float, list[float]]] = jit(
             lambda params, x, t: _squared_error(model(x)[0], t),
             self.parameters,
             [0.0, 0.0],
             0.0,
             argnums=0,
         )
-        self._grid = None
+        self._grid: _Grid | None = None
 
-    def _weights(self):
+    def _weights(self) -> list[_LayerWeights]:
         """[(weights per neuron, biases)] per layer, as floats, for the fast forward pass."""
         return [
             (
@@ -321,10 +344,20 @@ class LabSession:
             for i, layer in enumerate(self.model.layers)
         ]
 
-    def _forward(self, layers, x, y, keep: bool = False):
+    @overload
+    def _forward(
+        self, layers: list[_LayerWeights], x: float, y: float, keep: Literal[False] = False
+    ) -> float: ...
+    @overload
+    def _forward(
+        self, layers: list[_LayerWeights], x: float, y: float, keep: Literal[True]
+    ) -> list[tuple[float, ...]]: ...
+    def _forward(
+        self, layers: list[_LayerWeights], x: float, y: float, keep: bool = False
+    ) -> float | list[tuple[float, ...]]:
         """The network's output at (x, y) on floats (and every layer's outputs with ``keep``)."""
-        a = (x, y)
-        kept = []
+        a: tuple[float, ...] = (x, y)
+        kept: list[tuple[float, ...]] = []
         mul = operator.mul
         for ws, bs, f in layers:
             a = tuple(f(sum(map(mul, w, a)) + b) for w, b in zip(ws, bs))
@@ -333,18 +366,18 @@ class LabSession:
         return kept if keep else a[0]
 
     # -- training ------------------------------------------------------------
-    def _batch(self):
+    def _batch(self) -> list[_Point]:
         n = self.settings["batch_size"]
         if n == 0 or n >= len(self.points):
             return self.points
         return self.rng.sample(self.points, n)
 
-    def train_step(self):
+    def train_step(self) -> dict[str, Any]:
         """One step of the optimizer on one batch; returns the ``frame`` message."""
         self._step()
         return self.frame()
 
-    def play_frame(self, budget=0.035):
+    def play_frame(self, budget: float = 0.035) -> list[dict[str, Any]]:
         """While playing: steps for about ``budget`` seconds (at least one), then the
         frame to show (a list of messages; empty once paused)."""
         if not self.playing:
@@ -359,7 +392,7 @@ class LabSession:
             raise
         return [self.frame()]
 
-    def _step(self):
+    def _step(self) -> None:
         if not self.points:
             raise LabError("there are no data points to learn from: add some, or choose a data set")
         batch = self._batch()
@@ -368,9 +401,9 @@ class LabSession:
         total = 0.0
         try:
             for x, y, label in batch:
-                loss, g = self._sample(params, [x, y], float(label))
+                loss, sample_grads = self._sample(params, [x, y], float(label))
                 total += loss
-                grads = list(map(operator.add, grads, g))
+                grads = list(map(operator.add, grads, sample_grads))
         except (OverflowError, ZeroDivisionError, ValueError) as err:  # the jit names the op
             self.playing = False
             raise LabError(
@@ -395,7 +428,7 @@ class LabSession:
         self.history.append(row)
         self._unsent.append(row)
 
-    def accuracy(self):
+    def accuracy(self) -> float:
         """The fraction of the points on the right side of the boundary (output 0.5)."""
         if not self.points:
             return 0.0
@@ -404,19 +437,19 @@ class LabSession:
             self.points
         )
 
-    def _outputs(self, xs, ys):
+    def _outputs(self, xs: list[float], ys: list[float]) -> list[float]:
         if self._grid is None:
             self._grid = _grid_function(self.model, self.settings["activation"])
         return self._grid([p.data for p in self.parameters], xs, ys)
 
     # -- what the page shows ---------------------------------------------------
-    def bounds(self):
+    def bounds(self) -> list[float]:
         """[xmin, xmax, ymin, ymax]: the points with a margin (at least -1.5..1.5)."""
         xs = [p[0] for p in self.points] + [-1.5, 1.5]
         ys = [p[1] for p in self.points] + [-1.5, 1.5]
         return [min(xs) - 0.2, max(xs) + 0.2, min(ys) - 0.2, max(ys) + 0.2]
 
-    def heatmap(self):
+    def heatmap(self) -> dict[str, Any]:
         """The network's output on a GRID x GRID grid over :meth:`bounds` (row by row, y upwards)."""
         xmin, xmax, ymin, ymax = self.bounds()
         xs = [xmin + (i + 0.5) * (xmax - xmin) / GRID for i in range(GRID)]
@@ -424,9 +457,10 @@ class LabSession:
         values = self._outputs(xs * GRID, [y for y in ys for _ in range(GRID)])
         return {"nx": GRID, "ny": GRID, "values": [round(v, 4) for v in values]}
 
-    def frame(self, heatmap: bool = True):
+    def frame(self, heatmap: bool = True) -> dict[str, Any]:
         """The ``frame`` message: step, loss, accuracy, new history, the weights' drawing."""
-        from .viz import _weight_style, diagram_number
+        from .formula import diagram_number
+        from .viz import _weight_style
 
         last = self.history[-1] if self.history else [0, None, self.accuracy()]
         largest = max((abs(w.data) for n in self._neurons() for w in n.w), default=0.0)
@@ -478,10 +512,10 @@ class LabSession:
             message["heatmap"] = self.heatmap()
         return message
 
-    def _neurons(self):
+    def _neurons(self) -> list[Neuron]:
         return [n for layer in self.model.layers for n in layer.neurons]
 
-    def state(self):
+    def state(self) -> dict[str, Any]:
         """The ``state`` message: settings, points, bounds and the network's picture."""
         from .viz import _run_dot, draw_network
 
@@ -498,7 +532,7 @@ class LabSession:
             "selected": self.selected,
         }
 
-    def hello(self):
+    def hello(self) -> dict[str, Any]:
         return {
             "type": "hello",
             "limits": dict(LIMITS),
@@ -506,7 +540,7 @@ class LabSession:
         }
 
     # -- messages ------------------------------------------------------------
-    def handle(self, message):
+    def handle(self, message: object) -> list[dict[str, Any]]:
         """The answers to one message from the page (a list of messages).
 
         Raises :class:`LabError` for a message it refuses; nothing changes then.
@@ -522,24 +556,24 @@ class LabSession:
             )
         return handler(self, message)
 
-    def _on_play(self, message):
+    def _on_play(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = True
         return []
 
-    def _on_pause(self, message):
+    def _on_pause(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = False
         return [self.frame()] + self._selection()  # the point's graph at the new weights
 
-    def _on_step(self, message):
+    def _on_step(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = False
         return [self.train_step()] + self._selection()
 
-    def _on_reset(self, message):
+    def _on_reset(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = False
         self._build()
         return [self.state(), self.frame()] + self._selection()
 
-    def _on_settings(self, message):
+    def _on_settings(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         changes = _check_settings({k: v for k, v in message.items() if k != "type"})
         rebuild = any(
             changes.get(k, self.settings[k]) != self.settings[k] for k in ("hidden", "activation")
@@ -558,10 +592,10 @@ class LabSession:
             )
         return [self.state(), self.frame()]
 
-    def _on_dataset(self, message):
+    def _on_dataset(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         return self._on_settings({"dataset": message.get("name")})
 
-    def _on_add_point(self, message):
+    def _on_add_point(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         if len(self.points) >= LIMITS["max_points"]:
             raise LabError(
                 f"the lab holds at most {LIMITS['max_points']} points; remove some first"
@@ -578,24 +612,24 @@ class LabSession:
         self.points.append((x, y, int(label)))
         return [self.state(), self.frame()]
 
-    def _point_index(self, message):
+    def _point_index(self, message: dict[str, Any]) -> int:
         i = message.get("index")
         if not self.points:
             raise LabError("there are no points")
         return _whole(i, "the point's index", 0, len(self.points) - 1)
 
-    def _on_remove_point(self, message):
+    def _on_remove_point(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         i = self._point_index(message)
         del self.points[i]
         if self.selected is not None:
             self.selected = None if self.selected == i else self.selected - (self.selected > i)
         return [self.state(), self.frame()] + self._selection()
 
-    def _on_select(self, message):
+    def _on_select(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.selected = None if message.get("index") is None else self._point_index(message)
         return [self.frame(heatmap=False)] + self._selection()
 
-    def _on_save_model(self, message):
+    def _on_save_model(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         from .persist import dumps
 
         return [
@@ -606,7 +640,7 @@ class LabSession:
             }
         ]
 
-    def _on_load_model(self, message):
+    def _on_load_model(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         from .persist import loads
 
         text = message.get("text")
@@ -634,7 +668,7 @@ class LabSession:
         return [self.state(), self.frame()] + self._selection()
 
     @staticmethod
-    def _unfit(model):
+    def _unfit(model: MLP) -> str | None:
         config = model.config()
         nouts = config["nouts"]
         if config["nin"] != 2:
@@ -651,7 +685,7 @@ class LabSession:
         return None
 
     # -- one point's graph and the delta rule ------------------------------------
-    def _selection(self):
+    def _selection(self) -> list[dict[str, Any]]:
         if self.selected is None:
             return []
         from .delta import delta_rule
@@ -681,7 +715,7 @@ class LabSession:
             }
         ]
 
-    def _delta_view(self, r):
+    def _delta_view(self, r: DeltaRuleResult) -> dict[str, Any]:
         """The seed documents' delta rule beside autograd's gradients (after loss.backward())."""
         k = self.settings["learning_rate"]
         last = len(self.model.layers) - 1

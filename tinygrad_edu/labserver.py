@@ -21,16 +21,27 @@ Starlette and uvicorn are the ``lab`` extra (``pip install "tinygrad-edu[lab]"``
 without them :func:`serve` raises :class:`LabNotInstalled` saying so.
 """
 
+from __future__ import annotations
+
 import asyncio
 import json
 import secrets
 import socket
 import sys
 import time
+from collections.abc import Callable, Collection
 from importlib import resources
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ._optional import install_hint
 from .lab import LIMITS, LabError, LabSession
+
+if TYPE_CHECKING:  # the lab extra's types (Any when it is not installed)
+    from starlette.applications import Starlette
+    from starlette.datastructures import Headers
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.websockets import WebSocket
 
 __all__ = ["create_app", "serve", "lab_html", "LabNotInstalled", "INSTALL_HINT"]
 
@@ -53,7 +64,7 @@ class LabNotInstalled(ImportError):
     """The lab's server needs Starlette and uvicorn: the ``lab`` extra."""
 
 
-def _modules():
+def _modules() -> None:
     try:
         import starlette  # noqa: F401
         import uvicorn  # noqa: F401
@@ -65,7 +76,7 @@ def _modules():
         ) from None
 
 
-def lab_html():
+def lab_html() -> str:
     """The lab's page: lab.html with its styles and script put inside it."""
     folder = resources.files("tinygrad_edu").joinpath("static")
     html = folder.joinpath("lab.html").read_text(encoding="utf-8")
@@ -76,11 +87,15 @@ def lab_html():
     )
 
 
-def _same(given, token):
+def _same(given: object, token: str) -> bool:
     return isinstance(given, str) and secrets.compare_digest(given.encode(), token.encode())
 
 
-def create_app(token, allowed_hosts=None, session_factory=LabSession):
+def create_app(
+    token: str,
+    allowed_hosts: Collection[str] | None = None,
+    session_factory: Callable[[], LabSession] = LabSession,
+) -> Starlette:
     """The Starlette app.  ``allowed_hosts``: the ``Host`` values the server answers
     (None: any, for tests); ``session_factory`` makes each connection's session."""
     _modules()
@@ -89,10 +104,10 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
     from starlette.responses import HTMLResponse, PlainTextResponse
     from starlette.routing import Route, WebSocketRoute
 
-    def host_ok(headers) -> bool:
+    def host_ok(headers: Headers) -> bool:
         return allowed_hosts is None or headers.get("host") in allowed_hosts
 
-    async def index(request):
+    async def index(request: Request) -> Response:
         if not host_ok(request.headers) or not _same(request.query_params.get("token"), token):
             return PlainTextResponse(_REFUSED, status_code=403)
         return HTMLResponse(
@@ -105,7 +120,7 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
             },
         )
 
-    async def live(websocket):
+    async def live(websocket: WebSocket) -> None:
         origin = websocket.headers.get("origin")
         own = f"http://{websocket.headers.get('host')}"
         if (
@@ -117,13 +132,13 @@ def create_app(token, allowed_hosts=None, session_factory=LabSession):
             return
         await websocket.accept()
         lock = asyncio.Lock()
-        session = await run_in_threadpool(session_factory)
+        session: LabSession = await run_in_threadpool(session_factory)
 
-        async def send(messages) -> None:
+        async def send(messages: list[dict[str, Any]]) -> None:
             for m in messages:
                 await websocket.send_text(json.dumps(m, allow_nan=False))
 
-        async def run(call, *args) -> None:
+        async def run(call: Callable[..., list[dict[str, Any]]], *args: object) -> None:
             """Run a session call in a worker thread, one at a time; a LabError is sent."""
             async with lock:
                 try:
@@ -186,7 +201,7 @@ def _websocket_implementation() -> str:
         return "websockets"
 
 
-def _listening_socket(host, port):
+def _listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -196,7 +211,9 @@ def _listening_socket(host, port):
     return sock
 
 
-def serve(host: str = "127.0.0.1", port=0, open_browser: bool = True, out=sys.stdout) -> int:
+def serve(
+    host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, out: TextIO = sys.stdout
+) -> int:
     """Run the lab until Ctrl-C: print its URL (with a fresh token), open it in the
     default browser unless ``open_browser`` is false.  ``port`` 0: a free port."""
     _modules()

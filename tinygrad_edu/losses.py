@@ -15,8 +15,12 @@ compiled function rather than a number frozen at its traced value.
 0.417
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar, overload
 
 from .engine import Value
 
@@ -33,15 +37,21 @@ __all__ = [
 ]
 
 
+# Outputs and targets: a number or a Value, or a list of them.
+_Scalars = Value | float | Sequence[Value | float]
+# A sum of Values is a Value; a sum of numbers and Values may be a number.
+_Summand = TypeVar("_Summand", Value, Value | float)
+
+
 # ---------------------------------------------------------------------------
 # Shared checks
 
 
-def _is_scalar(x):
+def _is_scalar(x: object) -> bool:
     return isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool)
 
 
-def _value(x, name, what):
+def _value(x: Value | float, name: str, what: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
@@ -51,7 +61,7 @@ def _value(x, name, what):
     )
 
 
-def _target(t, name, what):
+def _target(t: Value | float, name: str, what: str) -> Value | float:
     """A target: a number becomes a float; a Value stays a Value, so the loss is
     differentiable in it too (and a jit-traced target is an input, not a constant)."""
     if isinstance(t, Value):
@@ -63,12 +73,13 @@ def _target(t, name, what):
     )
 
 
-def _data(x):
+def _data(x: Value | float) -> float:
     """The number in a target: its float, or a Value's data."""
     return x.data if isinstance(x, Value) else x
 
 
-def _as_list(x, name, what):
+# x is whatever the caller was given: checked here, its items by _value and _target
+def _as_list(x: Any, name: str, what: str) -> list[Any]:
     if _is_scalar(x):
         return [x]
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
@@ -78,7 +89,9 @@ def _as_list(x, name, what):
     return list(x)
 
 
-def _paired(outputs, targets, name):
+def _paired(
+    outputs: _Scalars, targets: _Scalars, name: str
+) -> tuple[list[Value], list[Value | float]]:
     ys = _as_list(outputs, name, "outputs")
     ts = _as_list(targets, name, "targets")
     if len(ys) != len(ts):
@@ -90,7 +103,7 @@ def _paired(outputs, targets, name):
     return ([_value(y, name, "output") for y in ys], [_target(t, name, "target") for t in ts])
 
 
-def _total(values):
+def _total(values: Sequence[_Summand]) -> _Summand:
     """Σ values, starting from the first term (no extra constant 0 node)."""
     total = values[0]
     for v in values[1:]:
@@ -102,7 +115,7 @@ def _total(values):
 # Regression-style losses
 
 
-def sum_of_squares(outputs, targets):
+def sum_of_squares(outputs: _Scalars, targets: _Scalars) -> Value:
     """½ Σ (y − t)², the seeds' error (000, 001).
 
     The ½ makes its derivative with respect to each output just (y − t),
@@ -117,7 +130,7 @@ def sum_of_squares(outputs, targets):
     return 0.5 * _total([(y - t) ** 2 for y, t in zip(ys, ts)])
 
 
-def mean_squared_error(outputs, targets):
+def mean_squared_error(outputs: _Scalars, targets: _Scalars) -> Value:
     """(1/n) Σ (y − t)²: the mean over the n outputs, without the ½.
 
     >>> mean_squared_error([1.0, 2.0], [0.0, 0.0]).data
@@ -136,7 +149,7 @@ _TARGET_HINT = (
 )
 
 
-def _check_unit_interval(xs, name, what, hint):
+def _check_unit_interval(xs: Iterable[Value | float], name: str, what: str, hint: str) -> None:
     """Refuse the first of ``xs`` (numbers or Values) outside [0, 1], naming its index."""
     for i, x in enumerate(xs):
         v = _data(x)
@@ -144,7 +157,7 @@ def _check_unit_interval(xs, name, what, hint):
             raise ValueError(f"{name}: {what} at index {i} is {v!r}, outside [0, 1]; {hint}")
 
 
-def binary_cross_entropy(outputs, targets, eps=1e-7):
+def binary_cross_entropy(outputs: _Scalars, targets: _Scalars, eps: float = 1e-7) -> Value:
     """Mean of −[t log(y + ε) + (1 − t) log(1 − y + ε)] + log(1 + ε), for y in [0, 1].
 
     The small ε (1e-7, as Deep Learning from Scratch adds to its logs)
@@ -174,7 +187,7 @@ def binary_cross_entropy(outputs, targets, eps=1e-7):
     return _total(terms) / len(ys) + math.log(1.0 + eps)
 
 
-def _softplus(z):
+def _softplus(z: Value) -> Value:
     """log(1 + e^z) without overflow.  Both branches are the same function,
     so the gradient is exact on either side of 0."""
     if z.data > 0.0:
@@ -182,7 +195,7 @@ def _softplus(z):
     return (1.0 + z.exp()).log()
 
 
-def binary_cross_entropy_with_logits(logits, targets):
+def binary_cross_entropy_with_logits(logits: _Scalars, targets: _Scalars) -> Value:
     """Binary cross-entropy of sigmoid(z), computed from the raw score z (a logit).
 
     Equals ``binary_cross_entropy(sigmoid(z), t)`` but is written as
@@ -204,7 +217,7 @@ def binary_cross_entropy_with_logits(logits, targets):
     return _total(terms) / len(zs)
 
 
-def max_margin(scores, labels):
+def max_margin(scores: _Scalars, labels: _Scalars) -> Value:
     """Hinge loss: mean of relu(1 − y · score) with labels y in {−1, +1}.
 
     Zero for a point classified right with a margin of at least 1.
@@ -223,7 +236,7 @@ def max_margin(scores, labels):
     return _total([(1.0 - y * s).relu() for s, y in zip(ss, ys)]) / len(ss)
 
 
-def l2_penalty(parameters, alpha):
+def l2_penalty(parameters: Iterable[Value | float], alpha: Value | float) -> Value:
     """alpha · Σ p², the L2 regularisation term added to a loss.
 
     >>> from tinygrad_edu import Value
@@ -240,7 +253,7 @@ def l2_penalty(parameters, alpha):
 # Several classes: softmax
 
 
-def _logit_list(logits, name):
+def _logit_list(logits: Sequence[Value | float], name: str) -> list[Value]:
     if _is_scalar(logits):
         raise TypeError(
             f"{name}: logits must be a list of scores, one per class, got a single "
@@ -252,14 +265,14 @@ def _logit_list(logits, name):
     return zs
 
 
-def _shifted(zs):
+def _shifted(zs: list[Value]) -> tuple[list[Value], float]:
     """zs minus their largest value: softmax is unchanged, and exp never overflows.
     The shift is a plain number, so it does not alter the gradient."""
     top = max(z.data for z in zs)
     return [z - top for z in zs], top
 
 
-def log_softmax(logits):
+def log_softmax(logits: Sequence[Value | float]) -> list[Value]:
     """log softmax(z)_i = z_i − log Σ_j e^{z_j}, computed stably (log-sum-exp).
 
     >>> [round(v.data, 4) for v in log_softmax([0.0, 0.0])]
@@ -271,7 +284,7 @@ def log_softmax(logits):
     return [s - log_sum for s in shifted]
 
 
-def softmax(logits):
+def softmax(logits: Sequence[Value | float]) -> list[Value]:
     """softmax(z)_i = e^{z_i} / Σ_j e^{z_j}: scores to probabilities that sum to 1.
 
     >>> [round(p.data, 4) for p in softmax([1.0, 2.0, 3.0])]
@@ -286,9 +299,12 @@ def softmax(logits):
     return [e / total for e in exps]
 
 
-def _target_vector(target, n, name):
+def _target_vector(
+    target: int | Sequence[Value | float], n: int, name: str
+) -> int | list[Value | float]:
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        if not 0 <= target < n:
+        # (an Integral compares with an int; the numbers stubs leave out its reflected >=)
+        if not 0 <= target < n:  # type: ignore[operator]
             raise ValueError(
                 f"{name}: label {target} is out of range for {n} classes "
                 f"(labels run from 0 to {n - 1})"
@@ -305,7 +321,9 @@ def _target_vector(target, n, name):
     return ts
 
 
-def _one_cross_entropy(logits, target, name):
+def _one_cross_entropy(
+    logits: Sequence[Value | float], target: int | Sequence[Value | float], name: str
+) -> Value:
     zs = _logit_list(logits, name)
     t = _target_vector(target, len(zs), name)
     shifted, _ = _shifted(zs)
@@ -320,7 +338,15 @@ def _one_cross_entropy(logits, target, name):
     return loss - _total(weighted) if weighted else loss
 
 
-def softmax_cross_entropy(logits, target):
+@overload
+def softmax_cross_entropy(
+    logits: Sequence[Value | float], target: int | Sequence[Value | float]
+) -> Value: ...
+@overload
+def softmax_cross_entropy(
+    logits: Sequence[Sequence[Value | float]], target: Sequence[int | Sequence[Value | float]]
+) -> Value: ...
+def softmax_cross_entropy(logits: Any, target: Any) -> Value:
     """Cross-entropy of softmax(logits) against a class: seed 002's SoftmaxWithLoss.
 
     ``logits`` are raw scores (one per class); ``target`` is an int class

@@ -41,6 +41,8 @@ parameter names, saving) use :mod:`tinygrad_edu.nn`.
 """
 
 import random
+from collections.abc import Iterable
+from typing import Any
 
 from .engine import Value, zero_grad as _zero_grad
 
@@ -54,7 +56,7 @@ class Module:
         """Set every parameter's ``.grad`` to 0 (``backward()`` adds into it otherwise)."""
         _zero_grad(self.parameters())
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """The parameter Values, in a fixed order (none here; subclasses list theirs)."""
         return []
 
@@ -65,17 +67,17 @@ class Neuron(Module):
     Each weight is ``random.uniform(-1, 1)``, drawn in order; the bias starts at 0.
     """
 
-    def __init__(self, nin, nonlin: bool = True) -> None:
+    def __init__(self, nin: int, nonlin: bool = True) -> None:
         self.w = [Value(random.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0)
         self.nonlin = nonlin
 
-    def __call__(self, x):
+    def __call__(self, x: Iterable[Value | float]) -> Value:
         """The neuron's output for the inputs ``x`` (Values or numbers)."""
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return act.relu() if self.nonlin else act
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """The weights, then the bias."""
         return self.w + [self.b]
 
@@ -86,15 +88,16 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons fed the same ``nin`` inputs; ``kwargs`` go to each :class:`Neuron`."""
 
-    def __init__(self, nin, nout, **kwargs) -> None:
+    def __init__(self, nin: int, nout: int, **kwargs: bool) -> None:
         self.neurons = [Neuron(nin, **kwargs) for _ in range(nout)]
 
-    def __call__(self, x):
+    # Any: a Value for a one-neuron layer, else a list of Values (micrograd's duck typing)
+    def __call__(self, x: Iterable[Value | float]) -> Any:
         """The neurons' outputs as a list, or a single Value for a one-neuron layer."""
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """Every neuron's parameters, neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
@@ -108,20 +111,21 @@ class MLP(Module):
     Hidden layers use ReLU, the last layer is linear (its outputs are scores).
     """
 
-    def __init__(self, nin, nouts) -> None:
+    def __init__(self, nin: int, nouts: Iterable[int]) -> None:
         sizes = [nin] + list(nouts)
         last = len(sizes) - 2
         self.layers = [
             Layer(sizes[i], sizes[i + 1], nonlin=i != last) for i in range(len(sizes) - 1)
         ]
 
-    def __call__(self, x):
+    # Any: a Value if the last layer has one neuron, else a list of Values (as micrograd's)
+    def __call__(self, x: Iterable[Value | float]) -> Any:
         """The network's output for the inputs ``x``: a Value if the last layer has one neuron."""
         for layer in self.layers:
             x = layer(x)
         return x
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """Every layer's parameters, layer by layer."""
         return [p for layer in self.layers for p in layer.parameters()]
 

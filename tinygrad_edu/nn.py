@@ -32,15 +32,24 @@ keep them as JSON (never pickle):
 True
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import random
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import persist as _persist
 from .engine import Value, zero_grad as _zero_grad
 from .ops import OPS
 
+if TYPE_CHECKING:
+    import os
+
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
+
+_M = TypeVar("_M", bound="Module")  # a module's own class, for what returns that module
 
 
 # ---------------------------------------------------------------------------
@@ -48,12 +57,12 @@ __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS"]
 # tinygrad_edu.delta reads f and f'(u) on floats from there too.
 
 
-def _linear(u):
+def _linear(u: Value) -> Value:
     """The identity: f(u) = u."""
     return u
 
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     **{name: getattr(Value, name, op) for name, op in OPS.items() if op.activation},
     "linear": _linear,
 }
@@ -64,7 +73,7 @@ ACTIVATIONS = {
 INITS = ("uniform", "gaussian", "xavier", "he")
 
 
-def _check_activation(activation, what: str = "activation"):
+def _check_activation(activation: str, what: str = "activation") -> str:
     if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(
             f"unknown {what} {activation!r:.60}; choose one of "
@@ -73,7 +82,7 @@ def _check_activation(activation, what: str = "activation"):
     return activation
 
 
-def _check_init(init):
+def _check_init(init: str) -> str:
     if not isinstance(init, str) or init not in INITS:
         raise ValueError(
             f"unknown init {init!r:.60}; choose one of " + ", ".join(repr(i) for i in INITS)
@@ -81,13 +90,13 @@ def _check_init(init):
     return init
 
 
-def _check_count(n, what):
+def _check_count(n: int, what: str) -> int:
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r:.60}")
     return int(n)
 
 
-def _make_rng(seed, rng):
+def _make_rng(seed: int | None, rng: random.Random | None) -> random.Random:
     """The random.Random every random choice draws from."""
     if rng is not None:
         if seed is not None:
@@ -104,14 +113,14 @@ class _hybridmethod:
     """A method that works on the class (``MLP.load(path)``: build a new model)
     and on an instance (``model.load(path)``: load into this one)."""
 
-    def __init__(self, func) -> None:
+    def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         self.__doc__ = func.__doc__
 
-    def __get__(self, obj, cls):
+    def __get__(self, obj: _M | None, cls: type[_M]) -> Callable[..., _M]:
         target = cls if obj is None else obj
 
-        def bound(*args, **kwargs):
+        def bound(*args: Any, **kwargs: Any) -> Any:
             return self.func(target, *args, **kwargs)
 
         bound.__doc__ = self.__doc__
@@ -134,11 +143,11 @@ class Module:
     :mod:`tinygrad_edu.persist`.
     """
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """A list of (name, Value) pairs in a fixed order."""
         return []
 
-    def parameters(self):
+    def parameters(self) -> list[Value]:
         """The parameter Values, in the order of ``named_parameters()``."""
         return [p for _, p in self.named_parameters()]
 
@@ -146,7 +155,7 @@ class Module:
         """Set every parameter's .grad to 0.0 (gradients accumulate otherwise)."""
         _zero_grad(self.parameters())
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """The constructor arguments that fix this module's shape (a JSON-able dict)."""
         return {}
 
@@ -155,7 +164,7 @@ class Module:
             p.label = name
 
     # -- state ---------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, float]:
         """A dict ``name -> float`` of every parameter's current value.
 
         >>> Neuron(2, seed=1).state_dict().keys()
@@ -163,7 +172,7 @@ class Module:
         """
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state, _source=None):
+    def load_state_dict(self: _M, state: dict[str, float], _source: str | None = None) -> _M:
         """Set the parameters from a dict ``name -> number`` (as ``state_dict`` gives).
 
         Everything is checked before anything is assigned: a missing or
@@ -178,7 +187,7 @@ class Module:
 
     # -- shapes without building ------------------------------------------------
     @classmethod
-    def parameter_count(cls, config):
+    def parameter_count(cls, config: dict[str, Any]) -> int:
         """How many parameters a module built from ``config`` has, worked out
         from the config alone (nothing is built).
 
@@ -196,7 +205,7 @@ class Module:
         )
 
     @classmethod
-    def parameter_names(cls, config):
+    def parameter_names(cls, config: dict[str, Any]) -> Iterator[str]:
         """The names ``named_parameters()`` gives a module built from ``config``,
         in order, as an iterator (nothing is built).  The config is checked first.
 
@@ -207,13 +216,15 @@ class Module:
         return cls._iter_names(config)
 
     @classmethod
-    def _iter_names(cls, config):
+    def _iter_names(cls, config: dict[str, Any]) -> Iterator[str]:
         raise NotImplementedError(
             f"{cls.__name__} does not say how to name its parameters from a config"
         )
 
     @classmethod
-    def validate_state(cls, config, state, source=None):
+    def validate_state(
+        cls, config: dict[str, Any], state: dict[str, float], source: str | None = None
+    ) -> list[float]:
         """Check ``state`` (name -> number) against the shape ``config`` describes,
         without building a module; returns the values as floats, in parameter order.
 
@@ -235,7 +246,7 @@ class Module:
         return _checked_values(list(cls._iter_names(config)), state, source, what)
 
     # -- files ---------------------------------------------------------------
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> str:
         """Write the shape and the parameters to ``path`` as JSON; returns the path.
 
         Only a regular file, or nothing, at ``path`` is written: a directory,
@@ -254,10 +265,11 @@ class Module:
         ``tinygrad_edu.persist.MAX_PARAMETERS`` raise an error naming
         ``path`` and write nothing.
         """
-        return _persist.save(self, path)
+        saved: str = _persist.save(self, path)
+        return saved
 
     @_hybridmethod
-    def load(target, path):
+    def load(target: Module | type[Module], path: str | os.PathLike[str]) -> Module:
         """Load parameters saved by ``save`` from a JSON file; returns the module.
 
         On a class (``MLP.load(path)``) it builds a new module of the saved
@@ -270,14 +282,15 @@ class Module:
         (finite; no ``true`` where a number belongs) must all be right.  Any
         error names the file and leaves the module exactly as it was.
         """
-        return _persist.load(target, path, _MODULES)
+        loaded: Module = _persist.load(target, path, _MODULES)
+        return loaded
 
 
-def _where(source):
+def _where(source: str | None) -> str:
     return f" in {source}" if source else ""
 
 
-def _checked_values(names, state, source, what):
+def _checked_values(names: list[str], state: object, source: str | None, what: str) -> list[float]:
     """The values of ``state`` for ``names`` in order, as floats; every key
     and value checked (errors name the key, ``source`` and the module ``what``)."""
     where = _where(source)
@@ -299,7 +312,7 @@ def _checked_values(names, state, source, what):
             + "; ".join(parts)
             + f" (it has {len(names)} parameters)"
         )
-    values = []
+    values: list[float] = []
     for name in names:
         v = state[name]
         if isinstance(v, Value):
@@ -318,7 +331,7 @@ def _checked_values(names, state, source, what):
     return values
 
 
-def _check_config(cls, config, keys):
+def _check_config(cls: type, config: object, keys: tuple[str, ...]) -> None:
     """Refuse a config that is not a dict with exactly ``keys``."""
     if not isinstance(config, dict):
         raise TypeError(f"a {cls.__name__} config must be a dict, got {type(config).__name__}")
@@ -333,12 +346,12 @@ def _check_config(cls, config, keys):
         )
 
 
-def _preview(names, k=3):
+def _preview(names: Sequence[object], k: int = 3) -> str:
     shown = ", ".join(f"{n!r:.60}" for n in names[:k])
     return shown + (f" and {len(names) - k} more" if len(names) > k else "")
 
 
-def _config_text(config):
+def _config_text(config: dict[str, Any]) -> str:
     text = "(" + ", ".join(f"{k}={v!r}" for k, v in config.items()) + ")"
     return text if len(text) <= 200 else text[:200] + "...)"
 
@@ -346,7 +359,9 @@ def _config_text(config):
 # ---------------------------------------------------------------------------
 
 
-def _init_weights(rng, nin, init, weight_init_std):
+def _init_weights(
+    rng: random.Random, nin: int, init: str, weight_init_std: float
+) -> tuple[list[float], float]:
     """Draw nin weights and one bias in the order w_0 ... w_{nin-1}, b."""
     if init == "uniform":
         return [rng.uniform(-1.0, 1.0) for _ in range(nin)], rng.uniform(-1.0, 1.0)
@@ -374,14 +389,22 @@ class Neuron(Module):
     5.5
     """
 
+    nin: int
+    activation: str
+    init: str
+    weight_init_std: float
+    w: list[Value]
+    b: Value
+    _f: Callable[[Value], Value]  # the activation, from ACTIVATIONS
+
     def __init__(
         self,
-        nin,
+        nin: int,
         activation: str = "sigmoid",
         init: str = "uniform",
-        weight_init_std=0.01,
-        seed=None,
-        rng=None,
+        weight_init_std: float = 0.01,
+        seed: int | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.activation = _check_activation(activation)
@@ -401,35 +424,37 @@ class Neuron(Module):
         self._f = ACTIVATIONS[self.activation]
         self._label_parameters()
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """``[('w.0', w_0), ..., ('b', b)]``."""
         return [(f"w.{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """``{'nin': ..., 'activation': ...}``."""
         return {"nin": self.nin, "activation": self.activation}
 
     @classmethod
-    def parameter_count(cls, config):
+    def parameter_count(cls, config: dict[str, Any]) -> int:
         """``nin + 1``: the weights and the bias (see :meth:`Module.parameter_count`)."""
         _check_config(cls, config, ("nin", "activation"))
         _check_activation(config["activation"])
         return _check_count(config["nin"], "nin (the number of inputs)") + 1
 
     @classmethod
-    def _iter_names(cls, config):
+    def _iter_names(cls, config: dict[str, Any]) -> Iterator[str]:
         for i in range(config["nin"]):
             yield f"w.{i}"
         yield "b"
 
-    def preactivation(self, x, names=None):
+    def preactivation(
+        self, x: Sequence[Value | float], names: Sequence[str] | None = None
+    ) -> Value:
         """u = Σ w_i x_i + b for inputs ``x`` (Values or numbers), as a Value.
 
         Numbers become labelled input Values first (see :func:`_as_inputs`;
         ``names`` labels them)."""
         return self._preactivation(_as_inputs(x, self.nin, names, self))
 
-    def _preactivation(self, x):
+    def _preactivation(self, x: Sequence[Value]) -> Value:
         """u for inputs that are Values already (the layers and the MLP call this)."""
         w = self.w
         u = w[0] * x[0]
@@ -437,7 +462,7 @@ class Neuron(Module):
             u = u + w[i] * x[i]
         return u + self.b
 
-    def __call__(self, x, names=None):
+    def __call__(self, x: Sequence[Value | float], names: Sequence[str] | None = None) -> Value:
         """The neuron's output f(u) as a Value; ``names`` labels numbers given as inputs."""
         return self._f(self._preactivation(_as_inputs(x, self.nin, names, self)))
 
@@ -445,7 +470,7 @@ class Neuron(Module):
         return f"Neuron({self.nin}, activation={self.activation!r})"
 
 
-def _check_sequence(x, who):
+def _check_sequence(x: object, who: str) -> None:
     if isinstance(x, (Value, numbers.Real, str)) or not hasattr(x, "__len__"):
         raise TypeError(
             f"{who} takes a list of inputs, got {type(x).__name__}"
@@ -457,13 +482,13 @@ def _check_sequence(x, who):
 _INPUT_NAMES = [f"x{i}" for i in range(64)]
 
 
-def _input_names(n):
+def _input_names(n: int) -> list[str]:
     while len(_INPUT_NAMES) < n:
         _INPUT_NAMES.append(f"x{len(_INPUT_NAMES)}")
     return _INPUT_NAMES
 
 
-def _check_names(names, n, who):
+def _check_names(names: Sequence[str], n: int, who: str) -> list[str]:
     """``names`` as a list of ``n`` distinct non-empty strings, or an error saying what is wrong."""
     if (
         isinstance(names, (str, bytes))
@@ -493,7 +518,12 @@ def _check_names(names, n, who):
     return names
 
 
-def _as_inputs(x, nin, names=None, module=None):
+def _as_inputs(
+    x: Sequence[Value | float],
+    nin: int,
+    names: Sequence[str] | None = None,
+    module: Module | None = None,
+) -> list[Value]:
     """The inputs ``x`` as a list of Values: each plain number becomes ONE Value,
     labelled ``x0``, ``x1``, ... by its place (or by ``names``), so a diagram
     shows each input once however many neurons read it.  A Value is used as it is
@@ -539,13 +569,13 @@ class Layer(Module):
 
     def __init__(
         self,
-        nin,
-        nout,
+        nin: int,
+        nout: int,
         activation: str = "sigmoid",
         init: str = "uniform",
-        weight_init_std=0.01,
-        seed=None,
-        rng=None,
+        weight_init_std: float = 0.01,
+        seed: int | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         self.nout = _check_count(nout, "nout (the number of neurons)")
@@ -556,7 +586,7 @@ class Layer(Module):
         ]
         self._label_parameters()
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """``neurons.<i>.w.<j>`` and ``neurons.<i>.b`` for each neuron in turn."""
         return [
             (f"neurons.{i}.{name}", p)
@@ -564,12 +594,12 @@ class Layer(Module):
             for name, p in n.named_parameters()
         ]
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """``{'nin': ..., 'nout': ..., 'activation': ...}``."""
         return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
 
     @classmethod
-    def parameter_count(cls, config):
+    def parameter_count(cls, config: dict[str, Any]) -> int:
         """``(nin + 1) * nout`` (see :meth:`Module.parameter_count`)."""
         _check_config(cls, config, ("nin", "nout", "activation"))
         _check_activation(config["activation"])
@@ -577,17 +607,19 @@ class Layer(Module):
         return (nin + 1) * _check_count(config["nout"], "nout (the number of neurons)")
 
     @classmethod
-    def _iter_names(cls, config):
+    def _iter_names(cls, config: dict[str, Any]) -> Iterator[str]:
         neuron = {"nin": config["nin"], "activation": config["activation"]}
         for i in range(config["nout"]):
             for name in Neuron._iter_names(neuron):
                 yield f"neurons.{i}.{name}"
 
-    def __call__(self, x, names=None):
+    def __call__(
+        self, x: Sequence[Value | float], names: Sequence[str] | None = None
+    ) -> list[Value]:
         """The list of the neurons' outputs; ``names`` labels numbers given as inputs."""
         return self._forward(_as_inputs(x, self.nin, names, self))
 
-    def _forward(self, x):
+    def _forward(self, x: Sequence[Value]) -> list[Value]:
         """The outputs for inputs that are Values already."""
         return [n._f(n._preactivation(x)) for n in self.neurons]
 
@@ -615,14 +647,14 @@ class MLP(Module):
 
     def __init__(
         self,
-        nin,
-        nouts,
+        nin: int,
+        nouts: Iterable[int],
         activation: str = "sigmoid",
-        output_activation=None,
+        output_activation: str | None = None,
         init: str = "uniform",
-        weight_init_std=0.01,
-        seed=None,
-        rng=None,
+        weight_init_std: float = 0.01,
+        seed: int | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.nin = _check_count(nin, "nin (the number of inputs)")
         if isinstance(nouts, (numbers.Real, str)) or not hasattr(nouts, "__iter__"):
@@ -652,7 +684,7 @@ class MLP(Module):
         ]
         self._label_parameters()
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Value]]:
         """``layers.<l>.neurons.<i>.w.<j>`` and ``layers.<l>.neurons.<i>.b``, layer by layer."""
         return [
             (f"layers.{i}.{name}", p)
@@ -660,7 +692,7 @@ class MLP(Module):
             for name, p in layer.named_parameters()
         ]
 
-    def config(self):
+    def config(self) -> dict[str, Any]:
         """``{'nin', 'nouts', 'activation', 'output_activation'}``."""
         return {
             "nin": self.nin,
@@ -670,7 +702,7 @@ class MLP(Module):
         }
 
     @classmethod
-    def parameter_count(cls, config):
+    def parameter_count(cls, config: dict[str, Any]) -> int:
         """``Σ (inputs + 1) * size`` over the layers (see :meth:`Module.parameter_count`)."""
         _check_config(cls, config, ("nin", "nouts", "activation", "output_activation"))
         nin = _check_count(config["nin"], "nin (the number of inputs)")
@@ -692,14 +724,16 @@ class MLP(Module):
         return count
 
     @classmethod
-    def _iter_names(cls, config):
+    def _iter_names(cls, config: dict[str, Any]) -> Iterator[str]:
         sizes = [config["nin"]] + list(config["nouts"])
         for i in range(len(sizes) - 1):
             layer = {"nin": sizes[i], "nout": sizes[i + 1], "activation": config["activation"]}
             for name in Layer._iter_names(layer):
                 yield f"layers.{i}.{name}"
 
-    def __call__(self, x, names=None):
+    def __call__(
+        self, x: Sequence[Value | float], names: Sequence[str] | None = None
+    ) -> list[Value]:
         """Run the layers in order; the last layer's outputs as a list of Values.
 
         Numbers in ``x`` become one labelled Value each (``x0``, ``x1``, ...,

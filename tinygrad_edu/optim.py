@@ -21,15 +21,35 @@ all gradients down together whenever their global norm ``sqrt(Σ g²)``
 exceeds it.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from .engine import Value, no_grad
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class _HasParameters(Protocol):
+        """A module: anything with ``parameters()`` (tinygrad_edu.nn's, or micrograd's)."""
+
+        def parameters(self) -> Iterable[Value]: ...
+
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam"]
 
 
-def _hyper(owner, name, x, low=0.0, low_inclusive: bool = False, high=None):
+def _hyper(
+    owner: str,
+    name: str,
+    x: float,
+    low: float = 0.0,
+    low_inclusive: bool = False,
+    high: float | None = None,
+) -> float:
     """Check one hyperparameter, naming it if it is out of range."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a number, got {type(x).__name__} ({x!r:.40})")
@@ -57,7 +77,13 @@ class Optimizer:
     ``params`` is a list of Values, or a Module (its ``parameters()``).
     """
 
-    def __init__(self, params, lr, weight_decay=0.0, clip_grad_norm=None) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value] | _HasParameters,
+        lr: float,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+    ) -> None:
         name = type(self).__name__
         if hasattr(params, "parameters") and callable(params.parameters):
             params = params.parameters()
@@ -66,8 +92,9 @@ class Optimizer:
                 f"{name}: params must be a list of Values (e.g. model.parameters()), "
                 f"got {type(params).__name__}"
             )
-        unique, seen = [], set()
-        for p in params:
+        unique: list[Value] = []
+        seen: set[Value] = set()
+        for p in params:  # type: ignore[union-attr]  # a module became its list just above
             if not isinstance(p, Value):
                 raise TypeError(
                     f"{name}: every parameter must be a Value, got {type(p).__name__} ({p!r:.40})"
@@ -89,7 +116,7 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def gradients(self):
+    def gradients(self) -> list[float]:
         """The gradients ``step()`` would use: clipped, then with weight decay added."""
         grads = [float(p.grad.data if isinstance(p.grad, Value) else p.grad) for p in self.params]
         if self.clip_grad_norm is not None:
@@ -101,7 +128,7 @@ class Optimizer:
             grads = [g + self.weight_decay * p.data for g, p in zip(grads, self.params)]
         return grads
 
-    def step(self):
+    def step(self) -> None:
         """Update every parameter's .data by the rule, using its current .grad.
 
         Everything is computed first -- the new values and the rule's new
@@ -137,7 +164,7 @@ class Optimizer:
     def _step_done(self) -> None:
         """Hook run once a step is committed (Adam counts its steps here)."""
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """The rule for parameter ``p`` (the i-th) and gradient ``g``.
 
         Returns ``(new value, new state)``: the state is a dict from the name
@@ -146,7 +173,7 @@ class Optimizer:
         """
         raise NotImplementedError
 
-    def _hyperparameters(self):
+    def _hyperparameters(self) -> dict[str, float]:
         return {"lr": self.lr}
 
     def __repr__(self) -> str:
@@ -168,10 +195,16 @@ class SGD(Optimizer):
     1.95
     """
 
-    def __init__(self, params, lr=0.01, weight_decay=0.0, clip_grad_norm=None) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value] | _HasParameters,
+        lr: float = 0.01,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+    ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """p − lr · g (no state)."""
         return p.data - self.lr * g, {}
 
@@ -184,18 +217,23 @@ class Momentum(Optimizer):
     """
 
     def __init__(
-        self, params, lr=0.01, momentum=0.9, weight_decay=0.0, clip_grad_norm=None
+        self,
+        params: Iterable[Value] | _HasParameters,
+        lr: float = 0.01,
+        momentum: float = 0.9,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
     ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.momentum = _hyper("Momentum", "momentum", momentum, low_inclusive=True, high=1.0)
         self.v = [0.0] * len(self.params)
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """v = momentum · v − lr · g, then p + v."""
         v = self.momentum * self.v[i] - self.lr * g
         return p.data + v, {"v": v}
 
-    def _hyperparameters(self):
+    def _hyperparameters(self) -> dict[str, float]:
         return {"lr": self.lr, "momentum": self.momentum}
 
 
@@ -207,7 +245,7 @@ class Nesterov(Momentum):
     (the momentum step taken as if from the point the velocity leads to).
     """
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """The velocity update, then the look-ahead step."""
         m = self.momentum
         v = m * self.v[i] - self.lr * g
@@ -221,17 +259,24 @@ class AdaGrad(Optimizer):
     ``eps`` = 1e-7 (as the book) keeps the first division finite.
     """
 
-    def __init__(self, params, lr=0.01, eps=1e-7, weight_decay=0.0, clip_grad_norm=None) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value] | _HasParameters,
+        lr: float = 0.01,
+        eps: float = 1e-7,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
+    ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.eps = _hyper("AdaGrad", "eps", eps)
         self.h = [0.0] * len(self.params)
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """h += g², then p − lr · g / (√h + eps)."""
         h = self.h[i] + g * g
         return p.data - self.lr * g / (math.sqrt(h) + self.eps), {"h": h}
 
-    def _hyperparameters(self):
+    def _hyperparameters(self) -> dict[str, float]:
         return {"lr": self.lr, "eps": self.eps}
 
 
@@ -243,19 +288,25 @@ class RMSProp(Optimizer):
     """
 
     def __init__(
-        self, params, lr=0.01, decay_rate=0.99, eps=1e-7, weight_decay=0.0, clip_grad_norm=None
+        self,
+        params: Iterable[Value] | _HasParameters,
+        lr: float = 0.01,
+        decay_rate: float = 0.99,
+        eps: float = 1e-7,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
     ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.decay_rate = _hyper("RMSProp", "decay_rate", decay_rate, low_inclusive=True, high=1.0)
         self.eps = _hyper("RMSProp", "eps", eps)
         self.h = [0.0] * len(self.params)
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """h = decay · h + (1 − decay) · g², then p − lr · g / (√h + eps)."""
         h = self.decay_rate * self.h[i] + (1.0 - self.decay_rate) * g * g
         return p.data - self.lr * g / (math.sqrt(h) + self.eps), {"h": h}
 
-    def _hyperparameters(self):
+    def _hyperparameters(self) -> dict[str, float]:
         return {"lr": self.lr, "decay_rate": self.decay_rate, "eps": self.eps}
 
 
@@ -271,13 +322,13 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params,
-        lr=0.001,
-        beta1=0.9,
-        beta2=0.999,
-        eps=1e-7,
-        weight_decay=0.0,
-        clip_grad_norm=None,
+        params: Iterable[Value] | _HasParameters,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-7,
+        weight_decay: float = 0.0,
+        clip_grad_norm: float | None = None,
     ) -> None:
         super().__init__(params, lr, weight_decay, clip_grad_norm)
         self.beta1 = _hyper("Adam", "beta1", beta1, low_inclusive=True, high=1.0)
@@ -290,7 +341,7 @@ class Adam(Optimizer):
     def _step_done(self) -> None:
         self.iter += 1
 
-    def update(self, i, p, g):
+    def update(self, i: int, p: Value, g: float) -> tuple[float, dict[str, float]]:
         """The moment updates, then p − lr_t · m / (√v + eps), at step t = iter + 1."""
         t = self.iter + 1
         lr_t = self.lr * math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
@@ -298,5 +349,5 @@ class Adam(Optimizer):
         v = self.v[i] + (1.0 - self.beta2) * (g * g - self.v[i])
         return p.data - lr_t * m / (math.sqrt(v) + self.eps), {"m": m, "v": v}
 
-    def _hyperparameters(self):
+    def _hyperparameters(self) -> dict[str, float]:
         return {"lr": self.lr, "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}

@@ -32,13 +32,17 @@ In Jupyter a Page displays itself (the static picture where scripts do not
 run); in a terminal, :meth:`Page.save` writes the file to open in a browser.
 """
 
+from __future__ import annotations
+
 import errno
 import html
 import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from importlib import resources
+from typing import TYPE_CHECKING, Any
 
 from ._roles import network_roles, parameter_place
 from .codegen import graph_code
@@ -46,10 +50,15 @@ from .explain import _check_count, _Narrator
 from .formula import diagram_number, formula
 from .graph import expect_value, format_number, is_constant, topological_order
 
+if TYPE_CHECKING:
+    from ._roles import Role
+    from .engine import Value
+    from .nn import MLP
+
 __all__ = ["page_steps", "Page"]
 
 
-def model_of_graph(root):
+def model_of_graph(root: Value) -> MLP | None:
     """The :class:`~tinygrad_edu.nn.MLP` whose parameters are the leaves of
     ``root``'s graph, when they are named as an MLP names them
     (``layers.L.neurons.N.w.i``, ``layers.L.neurons.N.b``) and complete;
@@ -58,7 +67,7 @@ def model_of_graph(root):
     from .nn import ACTIVATIONS, MLP
 
     forward = topological_order(root)[::-1]
-    found = {}  # (layer, neuron) -> {'w.i' or 'b': node}
+    found: dict[tuple[int, int], dict[str, Value]] = {}  # (layer, neuron) -> {'w.i' or 'b': node}
     for node in forward:
         if node.rule is None and isinstance(node.label, str) and node.label.startswith("layers."):
             place = parameter_place(node.label)
@@ -67,7 +76,7 @@ def model_of_graph(root):
             found[place[:2]][place[2]] = node
     if not found:
         return None
-    sizes = []
+    sizes: list[int] = []
     for layer in range(max(l for l, _ in found) + 1):
         count = sum(1 for l, _ in found if l == layer)
         if count == 0 or any((layer, n) not in found for n in range(count)):
@@ -78,14 +87,14 @@ def model_of_graph(root):
         want = nin if layer == 0 else sizes[layer - 1]
         if set(params) != {f"w.{i}" for i in range(want)} | {"b"}:
             return None
-    activations = {}
+    activations: dict[int, set[str]] = {}
     for node, (layer, _, role) in network_roles(forward).items():
         if role == "post-activation":
-            activations.setdefault(layer, set()).add(node.rule.name)
-    names = [activations.get(layer, {"linear"}) for layer in range(len(sizes))]
-    if any(len(a) != 1 or next(iter(a)) not in ACTIVATIONS for a in names):
+            activations.setdefault(layer, set()).add(node.rule.name)  # type: ignore[union-attr]  # an activation: an op
+    kinds = [activations.get(layer, {"linear"}) for layer in range(len(sizes))]
+    if any(len(a) != 1 or next(iter(a)) not in ACTIVATIONS for a in kinds):
         return None
-    names = [next(iter(a)) for a in names]
+    names = [next(iter(a)) for a in kinds]
     hidden = set(names[:-1])
     if len(hidden) > 1:
         return None
@@ -96,14 +105,14 @@ def model_of_graph(root):
         output_activation=names[-1],
         seed=0,
     )
-    for l, layer in enumerate(model.layers):
-        for n, neuron in enumerate(layer.neurons):
+    for l, mlp_layer in enumerate(model.layers):
+        for n, neuron in enumerate(mlp_layer.neurons):
             neuron.w = [found[(l, n)][f"w.{i}"] for i in range(neuron.nin)]
             neuron.b = found[(l, n)]["b"]
     return model
 
 
-def _describe_role(role, last_layer, grad_text):
+def _describe_role(role: Role, last_layer: int | None, grad_text: str) -> tuple[str, str]:
     layer, neuron, what = role
     kind = "output layer" if layer == last_layer else "hidden layer"
     where = f"layer {layer} ({kind}), neuron {neuron}"
@@ -126,7 +135,7 @@ def _describe_role(role, last_layer, grad_text):
     )
 
 
-def page_steps(root, digits=4):
+def page_steps(root: Value, digits: int = 4) -> dict[str, Any]:
     """The data the page runs on: the nodes with their numbers, and the steps.
 
     ``{'nodes': {id: {...}}, 'steps': [...], 'code': source}``: ids are
@@ -143,7 +152,7 @@ def page_steps(root, digits=4):
     return _page_data(root, digits)[0]
 
 
-def _page_data(root, digits):
+def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, float]]:
     """(:func:`page_steps`, {node: its gradient at the end of the steps, a float})."""
     expect_value(root, "page")
     _check_count("digits", digits, 1, "a whole number >= 1")
@@ -154,7 +163,7 @@ def _page_data(root, digits):
     names = narrator.names
     source, code_lines = graph_code(root, names)
 
-    steps = [
+    steps: list[dict[str, Any]] = [
         {
             "kind": "start",
             "node": None,
@@ -191,7 +200,7 @@ def _page_data(root, digits):
             "code": [],
         }
     )
-    backward_steps = []
+    backward_steps: list[dict[str, Any]] = []
     for s, lines in narrator.steps():
         changed = {
             ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if not is_constant(p)
@@ -213,9 +222,9 @@ def _page_data(root, digits):
 
     roles = network_roles(forward)
     last_layer = max((r[0] for r in roles.values()), default=None)
-    nodes = {}
+    nodes: dict[str, dict[str, Any]] = {}
     for node in forward:
-        info = {
+        info: dict[str, Any] = {
             "name": narrator.name(node),
             "label": node.label if isinstance(node.label, str) else "",
             "data": diagram_number(node.data),
@@ -240,19 +249,21 @@ def _page_data(root, digits):
     return {"nodes": nodes, "steps": steps, "code": source, "root": ids[root]}, grads
 
 
-def _asset(name):
-    return resources.files("tinygrad_edu").joinpath("static", name).read_text(encoding="utf-8")
+def _asset(name: str) -> str:
+    # (a package's files are a pathlib.Path or zipfile.Path, whose joinpath takes several
+    # parts; typeshed's Traversable for Python 3.10 declares one)
+    return resources.files("tinygrad_edu").joinpath("static", name).read_text(encoding="utf-8")  # type: ignore[call-arg]
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _writable(text, escape):
+def _writable(text: str, escape: Callable[[int], str]) -> str:
     """``text`` with each lone surrogate (a str can hold one; UTF-8 cannot) written by ``escape``."""
     return _LONE_SURROGATE.sub(lambda m: escape(ord(m.group())), text)
 
 
-def _json_for_script(data):
+def _json_for_script(data: object) -> str:
     """JSON that is safe inside a <script> element (no '</', no '<!--') and writable as UTF-8."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
@@ -263,7 +274,13 @@ class Page:
     """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
     (the static picture), ``.save(path)``; displays itself in Jupyter."""
 
-    def __init__(self, data, svg, network=None) -> None:
+    title: str
+    svg: str
+    data: dict[str, Any]
+    network: str | None
+    html: str
+
+    def __init__(self, data: dict[str, Any], svg: str, network: str | None = None) -> None:
         title = _writable(
             f"backward pass of {data['nodes'][data['root']]['name']}", lambda c: f"\\u{c:04x}"
         )
@@ -279,7 +296,7 @@ class Page:
             script=_asset("page.js"),
         )
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike[str]) -> str:
         """Write the page to ``path`` (replacing the file whole, never leaving half of it);
         returns ``path``."""
         path = os.fspath(path)
@@ -303,7 +320,7 @@ class Page:
             raise
         return path
 
-    def _repr_mimebundle_(self, include=None, exclude=None):
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
         # The static picture first; a script swaps in the interactive page (in its own
         # frame, so its styles and keys stay its own).  Where scripts do not run,
         # the picture stays.
@@ -326,7 +343,7 @@ class Page:
         )
 
 
-def _code_html(source):
+def _code_html(source: str) -> str:
     return "".join(
         f'<span class="line" data-line="{i}">{html.escape(line) or " "}</span>'
         for i, line in enumerate(source.splitlines(), 1)

@@ -38,13 +38,24 @@ offers: ``config()``, ``named_parameters()``, ``state_dict()``,
 ``validate_state(config, state)``.  It imports nothing from tinygrad_edu.
 """
 
+from __future__ import annotations
+
 import hashlib
 import json
 import math
 import numbers
 import os
 import stat
+import types
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, AnyStr, NoReturn, Protocol, TypeVar, cast
 
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
+
+    from .engine import Value
+
+_fcntl: types.ModuleType | None
 try:
     import fcntl as _fcntl
 except ImportError:  # Windows: no advisory locks; see _try_lock
@@ -88,7 +99,7 @@ _O_NOCTTY = getattr(os, "O_NOCTTY", 0)
 _READ_CHUNK = 1 << 20
 
 
-def max_file_bytes():
+def max_file_bytes() -> int:
     """The largest model file ``load`` reads, in bytes: 1 MiB plus 128 bytes per
     parameter allowed by :data:`MAX_PARAMETERS` (a saved file needs about 70).
 
@@ -96,6 +107,25 @@ def max_file_bytes():
     True
     """
     return _HEADER_BYTES + _BYTES_PER_PARAMETER * MAX_PARAMETERS
+
+
+class _Model(Protocol):
+    """What this module uses of a model: the interface of :class:`tinygrad_edu.nn.Module`."""
+
+    def __init__(self, *, seed: int, **config: Any) -> None: ...  # a class built from a file
+    def config(self) -> Mapping[str, Any]: ...
+    def named_parameters(self) -> Sequence[tuple[str, Value]]: ...
+    def load_state_dict(self, state: dict[str, Any], _source: str | None = None) -> _Model: ...
+    @classmethod
+    def parameter_count(cls, config: dict[str, Any]) -> int: ...
+    @classmethod
+    def validate_state(
+        cls, config: dict[str, Any], state: dict[str, Any], source: str | None = None
+    ) -> object: ...
+
+
+#: The kind of model asked for: load(MLP, ...) gives an MLP.
+_M = TypeVar("_M", bound=_Model)
 
 
 class NotARegularFileError(OSError):
@@ -108,7 +138,7 @@ class NotARegularFileError(OSError):
 # save
 
 
-def save(module, path):
+def save(module: _Model, path: AnyStr | os.PathLike[AnyStr]) -> AnyStr:
     """Write ``module``'s class name, ``config()`` and parameters to ``path`` as JSON.
 
     The module's own ``save`` calls this (see :meth:`tinygrad_edu.nn.Module.save`).
@@ -127,7 +157,7 @@ def save(module, path):
     return given
 
 
-def dumps(module, name: str = "the model file"):
+def dumps(module: _Model, name: str = "the model file") -> bytes:
     """The bytes :func:`save` writes for ``module`` (UTF-8 JSON); every check of
     :func:`save` is made, its messages naming the file as ``name``.
 
@@ -178,7 +208,7 @@ class _Named(str):
         return str(self)
 
 
-def _save_target(name):
+def _save_target(name: str) -> tuple[str, os.stat_result | None]:
     """Where ``save(name)`` writes: ``(target path, its os.stat or None)``.
 
     Refuses, naming ``name``, anything but a regular file or nothing."""
@@ -238,13 +268,13 @@ def _save_target(name):
     return target, st
 
 
-def _may_write(path):
+def _may_write(path: str) -> bool:
     if os.access in os.supports_effective_ids:
         return os.access(path, os.W_OK, effective_ids=True)
     return os.access(path, os.W_OK)
 
 
-def _temp_path(target):
+def _temp_path(target: str) -> str:
     """The one temporary file every save of ``target`` uses: ``.<name>.tmp`` beside it."""
     directory, base = os.path.split(os.path.abspath(target))
     tmp = f".{base}.tmp"
@@ -253,7 +283,7 @@ def _temp_path(target):
     return os.path.join(directory, tmp)
 
 
-def _write_atomically(name, target, existing, data):
+def _write_atomically(name: str, target: str, existing: os.stat_result | None, data: bytes) -> None:
     """Write ``data`` to the temporary file, then move it over ``target``.
 
     The temporary file is locked (flock) while it is written, which tells a
@@ -261,9 +291,10 @@ def _write_atomically(name, target, existing, data):
     refused), so two saves of one path never replace each other's files."""
     tmp = _temp_path(target)
     directory = os.path.dirname(tmp)
-    fd = _create_temp(name, tmp, directory)
+    fd: int | None = _create_temp(name, tmp, directory)  # None once closed (Windows)
     ours, refusal = None, None
     try:
+        assert fd is not None  # for mypy, which forgets the narrowing inside try ... finally
         ours = os.fstat(fd)
         view = memoryview(data)
         while view:
@@ -293,7 +324,7 @@ def _write_atomically(name, target, existing, data):
     _sync_directory(directory)
 
 
-def _changed_meanwhile(name, target, tmp, ours):
+def _changed_meanwhile(name: str, target: str, tmp: str, ours: os.stat_result) -> OSError | None:
     """The error to raise if, while the temporary file was written, something other
     than a regular file took the target's place, or another save took the temporary
     file's name (possible only where locks are not); None if all is as it was."""
@@ -317,7 +348,7 @@ def _changed_meanwhile(name, target, tmp, ours):
     )
 
 
-def _create_temp(name, tmp, directory):
+def _create_temp(name: str, tmp: str, directory: str) -> int:
     """Create and lock the temporary file (removing a crash's leftover first): its fd."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_BINARY | _O_CLOEXEC
     for _ in range(3):
@@ -337,7 +368,7 @@ def _create_temp(name, tmp, directory):
     raise BlockingIOError(_in_progress(name, tmp))
 
 
-def _remove_leftover(name, tmp):
+def _remove_leftover(name: str, tmp: str) -> None:
     """Remove the temporary file a crashed save left behind; refuse one still being written."""
     try:
         st = os.lstat(tmp)
@@ -380,14 +411,14 @@ def _remove_leftover(name, tmp):
         os.close(fd)
 
 
-def _in_progress(name, tmp) -> str:
+def _in_progress(name: str, tmp: str) -> str:
     return (
         f"cannot save to {name!r}: another save of it is in progress (it is writing {tmp!r}); "
         "try again when it has finished"
     )
 
 
-def _try_lock(fd) -> bool:
+def _try_lock(fd: int) -> bool:
     """Take the exclusive lock on ``fd`` without waiting: False if another process holds it."""
     if _fcntl is None:
         return True
@@ -400,7 +431,7 @@ def _try_lock(fd) -> bool:
     return True
 
 
-def _same_file(path, st):
+def _same_file(path: str, st: os.stat_result) -> bool:
     """Whether ``path`` still names the file ``st`` describes."""
     try:
         now = os.lstat(path)
@@ -409,7 +440,7 @@ def _same_file(path, st):
     return (now.st_dev, now.st_ino) == (st.st_dev, st.st_ino)
 
 
-def _copy_owner_and_mode(fd, tmp, existing, ours) -> None:
+def _copy_owner_and_mode(fd: int, tmp: str, existing: os.stat_result, ours: os.stat_result) -> None:
     if hasattr(os, "fchown") and (existing.st_uid, existing.st_gid) != (ours.st_uid, ours.st_gid):
         try:
             os.fchown(fd, existing.st_uid, existing.st_gid)
@@ -422,14 +453,14 @@ def _copy_owner_and_mode(fd, tmp, existing, ours) -> None:
         os.chmod(tmp, mode)
 
 
-def _remove_quietly(path) -> None:
+def _remove_quietly(path: str) -> None:
     try:
         os.unlink(path)
     except OSError:  # cleaning up after an error: report that one
         pass
 
 
-def _sync_directory(directory) -> None:
+def _sync_directory(directory: str) -> None:
     """Make the rename itself durable (POSIX); a file system that cannot is left as it is."""
     if os.name != "posix":
         return
@@ -449,7 +480,7 @@ def _sync_directory(directory) -> None:
 # load
 
 
-def load(target, path, modules):
+def load(target: type[_M] | _M, path: StrOrBytesPath, modules: Mapping[str, type[_Model]]) -> _M:
     """Load a model file written by :func:`save`; returns the module.
 
     ``target`` is a class (build a new module of the saved shape: the saved
@@ -462,7 +493,12 @@ def load(target, path, modules):
     return loads(target, _read_bounded(name), modules, repr(name))
 
 
-def loads(target, raw, modules, name: str = "the model file"):
+def loads(
+    target: type[_M] | _M,
+    raw: bytes,
+    modules: Mapping[str, type[_Model]],
+    name: str = "the model file",
+) -> _M:
     """:func:`load` from the bytes of a model file (``raw``); its messages name
     the file as ``name``.  ``raw`` longer than :func:`max_file_bytes` is refused."""
     name = _Named(name)
@@ -493,7 +529,7 @@ def loads(target, raw, modules, name: str = "the model file"):
         count = cls.parameter_count(config)
     except NotImplementedError:
         if not isinstance(target, type):  # a module of the learner's own: it is built
-            return target.load_state_dict(state, _source=repr(name))
+            return cast("_M", target.load_state_dict(state, _source=repr(name)))
         raise ValueError(
             f"{name!r}: a {saved} cannot be built from a file; build one and call its .load(path)"
         ) from None
@@ -509,13 +545,17 @@ def loads(target, raw, modules, name: str = "the model file"):
             f"holds {len(state):,}"
         )
     source = repr(name)
+    model: _Model
     if isinstance(target, type):
         cls.validate_state(config, state, source=source)  # names and numbers, nothing built
-        target = cls(**config, seed=0)
-    return target.load_state_dict(state, _source=source)
+        model = cls(**config, seed=0)
+    else:
+        model = target
+    # cls is target's class or a subclass of it (checked above): the module is a _M
+    return cast("_M", model.load_state_dict(state, _source=source))
 
 
-def _checked_name(path, verb):
+def _checked_name(path: str | bytes, verb: str) -> str:
     """``path`` (from os.fspath) as a str; refuses an empty name or a NUL byte, naming it."""
     name = os.fsdecode(path)
     if not name:
@@ -525,7 +565,7 @@ def _checked_name(path, verb):
     return name
 
 
-def _read_bounded(name):
+def _read_bounded(name: str) -> bytes:
     """The bytes of the regular file ``name``, refusing special files and big files unread."""
     try:
         st = os.stat(name)
@@ -549,7 +589,8 @@ def _read_bounded(name):
         raise _os_error(err, f"cannot load {name!r}") from None
     try:
         _check_readable_kind(os.fstat(fd), name)
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             try:
                 chunk = os.read(fd, min(_READ_CHUNK, limit + 1 - total))
@@ -565,7 +606,7 @@ def _read_bounded(name):
         os.close(fd)
 
 
-def _check_readable_kind(st, name) -> None:
+def _check_readable_kind(st: os.stat_result, name: str) -> None:
     _check_kind(
         st,
         f"cannot load {name!r}",
@@ -574,7 +615,7 @@ def _check_readable_kind(st, name) -> None:
     )
 
 
-def _check_kind(st, what, if_directory, if_special):
+def _check_kind(st: os.stat_result, what: str, if_directory: str, if_special: str) -> None:
     """Refuse anything but a regular file: ``what: it is a directory`` (or a FIFO, a
     device ...) followed by the caller's advice."""
     if stat.S_ISDIR(st.st_mode):
@@ -585,7 +626,7 @@ def _check_kind(st, what, if_directory, if_special):
         )
 
 
-def _too_large(name, size):
+def _too_large(name: str, size: str) -> ValueError:
     return ValueError(
         f"cannot load {name!r}: {size}, more than any model file "
         f"({max_file_bytes():,} bytes at most, for the "
@@ -593,7 +634,7 @@ def _too_large(name, size):
     )
 
 
-def _parse(raw, name):
+def _parse(raw: bytes, name: str) -> object:
     """The JSON document in ``raw``; every way it can fail is one ValueError naming the file."""
     try:
         text = raw.decode("utf-8")
@@ -634,17 +675,17 @@ class _Refused(Exception):
     """Raised from inside json.loads; the message completes "<file> ..."."""
 
 
-def _reject_constant(word):
+def _reject_constant(word: str) -> NoReturn:
     raise _Refused(f"holds {word}, which is not a finite number")
 
 
-def _parse_int(digits):
+def _parse_int(digits: str) -> int:
     if len(digits) > _MAX_DIGITS:
         raise _Refused(f"cannot be read as JSON: it holds an integer of {len(digits):,} digits")
     return int(digits)
 
 
-def _unique_keys(pairs):
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
         seen = set()
@@ -661,7 +702,7 @@ def _unique_keys(pairs):
 _ENTRIES = {"format": str, "version": int, "module": str, "config": dict, "parameters": dict}
 
 
-def _check_document(doc, name):
+def _check_document(doc: object, name: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """``(module name, config, parameters)`` of a parsed model file, its entries checked."""
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f'{name!r} is not a tinygrad_edu model file (no "format": "{FORMAT}")')
@@ -687,7 +728,7 @@ def _check_document(doc, name):
     return doc["module"], doc["config"], doc["parameters"]
 
 
-def _json_text(v):
+def _json_text(v: object) -> str:
     """A JSON value as the file spells it, briefly."""
     if isinstance(v, (bool, type(None), numbers.Real)):
         return json.dumps(v)
@@ -696,11 +737,11 @@ def _json_text(v):
     return "an array" if isinstance(v, list) else "an object"
 
 
-def _clip(text, limit=60):
+def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-def _kind(mode):
+def _kind(mode: int) -> str:
     """What a non-regular file is, in words."""
     for test, words in (
         (stat.S_ISDIR, "a directory"),
@@ -715,14 +756,14 @@ def _kind(mode):
     return "a special file"
 
 
-def _readlink(path):
+def _readlink(path: str) -> str:
     try:
         return os.readlink(path)
     except OSError:
         return "?"
 
 
-def _os_error(err, what):
+def _os_error(err: OSError, what: str) -> OSError:
     """The same kind of OSError as ``err``, its message led by ``what`` (which names the file)."""
     reason = err.strerror or str(err) or type(err).__name__
     try:

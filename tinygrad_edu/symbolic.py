@@ -21,9 +21,14 @@ through its forward) and the functions of :mod:`math` (``atan(x)``).
 :func:`runtime_namespace` gives the functions the generated code calls.
 """
 
+from __future__ import annotations
+
 import functools
 import math
 import numbers
+import types
+from collections.abc import Callable
+from typing import Any, SupportsFloat
 
 from .ops import FLOAT, Namespace
 
@@ -57,9 +62,21 @@ class Sym:
     # scaled: (c, x) when this is the product of the constant c and the symbol x,
     # so that c2 * (c * x) can fold to (c2 * c) * x where that is exact.
     __slots__ = ("text", "prec", "const", "names", "isfloat", "scaled")
+    text: str
+    prec: int
+    const: float | None
+    names: tuple[str, ...]
+    isfloat: bool
+    scaled: tuple[float, Sym] | None
 
     def __init__(
-        self, text, prec=_ATOM, names=(), isfloat: bool = True, const=None, scaled=None
+        self,
+        text: str,
+        prec: int = _ATOM,
+        names: tuple[str, ...] = (),
+        isfloat: bool = True,
+        const: float | None = None,
+        scaled: tuple[float, Sym] | None = None,
     ) -> None:
         self.scaled = scaled
         self.text = text
@@ -69,19 +86,19 @@ class Sym:
         self.const = const
 
     @staticmethod
-    def name(name, isfloat: bool = True):
+    def name(name: str, isfloat: bool = True) -> Sym:
         """The Sym for a variable called ``name``."""
         return Sym(name, _ATOM, (name,), isfloat)
 
     @staticmethod
-    def constant(x):
+    def constant(x: SupportsFloat) -> Sym:
         """The Sym for the number ``x`` (written with ``repr``, which round-trips)."""
         x = float(x)
         text = repr(x)
         return Sym(text, _UNARY if text.startswith("-") else _ATOM, (), True, x)
 
     @property
-    def is_atom(self):
+    def is_atom(self) -> bool:
         """True for a bare variable or a constant: copying it costs nothing."""
         return self.const is not None or (len(self.names) == 1 and self.text == self.names[0])
 
@@ -91,34 +108,34 @@ class Sym:
     def __repr__(self) -> str:
         return f"Sym({self.text!r})"
 
-    def __add__(self, other):
+    def __add__(self, other: Sym | float) -> Sym:
         return _add(self, _lift(other))
 
-    def __radd__(self, other):
+    def __radd__(self, other: float) -> Sym:
         return _add(_lift(other), self)
 
-    def __sub__(self, other):
+    def __sub__(self, other: Sym | float) -> Sym:
         return _sub(self, _lift(other))
 
-    def __rsub__(self, other):
+    def __rsub__(self, other: float) -> Sym:
         return _sub(_lift(other), self)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Sym | float) -> Sym:
         return _mul(self, _lift(other))
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: float) -> Sym:
         return _mul(_lift(other), self)
 
-    def __truediv__(self, other):
+    def __truediv__(self, other: Sym | float) -> Sym:
         return _div(self, _lift(other))
 
-    def __rtruediv__(self, other):
+    def __rtruediv__(self, other: float) -> Sym:
         return _div(_lift(other), self)
 
-    def __neg__(self):
+    def __neg__(self) -> Sym:
         return _neg(self)
 
-    def __pos__(self):
+    def __pos__(self) -> Sym:
         return self
 
     def __bool__(self) -> bool:
@@ -132,7 +149,7 @@ class Sym:
         raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
 
 
-def _lift(x):
+def _lift(x: object) -> Sym:
     if type(x) is Sym:
         return x
     if type(x) is float or isinstance(x, numbers.Real):
@@ -140,7 +157,7 @@ def _lift(x):
     raise TypeError(f"cannot combine a traced number with {type(x).__name__}")
 
 
-def _folded(fn, *consts):
+def _folded(fn: Callable[..., object], *consts: object) -> Sym | None:
     """fn applied to constants now, or None if that raises or is not finite."""
     try:
         r = fn(*consts)
@@ -149,18 +166,18 @@ def _folded(fn, *consts):
     return Sym.constant(r) if type(r) is float and -_INF < r < _INF else None
 
 
-def _wrap(s, prec):
+def _wrap(s: Sym, prec: int) -> str:
     """s's text, in parentheses if it binds less tightly than prec needs."""
     return s.text if s.prec >= prec else f"({s.text})"
 
 
-def _binary(a, b, symbol, prec, isfloat):
+def _binary(a: Sym, b: Sym, symbol: str, prec: int, isfloat: bool) -> Sym:
     # Left-associative: the right operand needs parentheses at equal precedence,
     # because a - (b - c) and a * (b / c) are different float computations.
     return Sym(f"{_wrap(a, prec)} {symbol} {_wrap(b, prec + 1)}", prec, a.names + b.names, isfloat)
 
 
-def _add(a, b):
+def _add(a: Sym, b: Sym) -> Sym:
     if a.const is not None and b.const is not None:
         folded = _folded(float.__add__, a.const, b.const)
         return folded if folded is not None else _binary(a, b, "+", _SUM, True)
@@ -171,7 +188,7 @@ def _add(a, b):
     return _binary(a, b, "+", _SUM, a.isfloat or b.isfloat)
 
 
-def _sub(a, b):
+def _sub(a: Sym, b: Sym) -> Sym:
     if a.const is not None and b.const is not None:
         folded = _folded(float.__sub__, a.const, b.const)
         return folded if folded is not None else _binary(a, b, "-", _SUM, True)
@@ -182,7 +199,7 @@ def _sub(a, b):
     return _binary(a, b, "-", _SUM, a.isfloat or b.isfloat)
 
 
-def _mul(a, b):
+def _mul(a: Sym, b: Sym) -> Sym:
     if a.const is not None and b.const is not None:
         folded = _folded(float.__mul__, a.const, b.const)
         return folded if folded is not None else _binary(a, b, "*", _PRODUCT, True)
@@ -204,18 +221,18 @@ def _mul(a, b):
     return product
 
 
-def _exact_scale(c, k):
+def _exact_scale(c: float, k: float) -> bool:
     """True if c * (k * x) == (c * k) * x for every float x: both are powers of two
     and their product is a normal float (then scaling only moves the exponent)."""
 
-    def power_of_two(v):
+    def power_of_two(v: float) -> bool:
         m, _ = math.frexp(v)
         return abs(m) == 0.5
 
     return power_of_two(c) and power_of_two(k) and 2.0**-1000 < abs(c * k) < 2.0**1000
 
 
-def _div(a, b):
+def _div(a: Sym, b: Sym) -> Sym:
     if a.const is not None and b.const is not None:
         folded = _folded(float.__truediv__, a.const, b.const)
         return folded if folded is not None else _binary(a, b, "/", _PRODUCT, True)
@@ -226,13 +243,13 @@ def _div(a, b):
     return _binary(a, b, "/", _PRODUCT, True)  # true division: always a float
 
 
-def _neg(a):
+def _neg(a: Sym) -> Sym:
     if a.const is not None:
         return Sym.constant(-a.const)
     return Sym(f"-{_wrap(a, _ATOM)}", _UNARY, a.names, a.isfloat)
 
 
-def _call(name, fn, *args, isfloat: bool = True):
+def _call(name: str, fn: Callable[..., object], *args: Sym, isfloat: bool = True) -> Sym:
     """``name(args)``: a call of one of FLOAT's checked functions in the generated code."""
     if all(a.const is not None for a in args):
         folded = _folded(fn, *(a.const for a in args))
@@ -242,7 +259,9 @@ def _call(name, fn, *args, isfloat: bool = True):
     return Sym(f"{name}({', '.join(a.text for a in args)})", _ATOM, names, isfloat)
 
 
-def _branch(x, text, float_fn, prec=_ATOM, isfloat: bool = True):
+def _branch(
+    x: Sym, text: str, float_fn: Callable[[float], float], prec: int = _ATOM, isfloat: bool = True
+) -> Sym:
     """An inline conditional that reads x's sign at run time (x is read twice, so
     it must be an atom -- the rules only ever pass an op's input here)."""
     if x.const is not None:
@@ -250,19 +269,19 @@ def _branch(x, text, float_fn, prec=_ATOM, isfloat: bool = True):
     return Sym(text.format(x=_wrap(x, _CMP + 1)), prec, x.names * 2, isfloat)
 
 
-def _power(x, k):
-    k = k.const if isinstance(k, Sym) else float(k)
-    if k is None:
+def _power(x: Sym, k: Sym | float) -> Sym:
+    exponent = k.const if isinstance(k, Sym) else float(k)
+    if exponent is None:
         raise TypeError("m.pow takes a plain-number exponent; use m.vpow for a traced one")
     if x.const is not None:
-        folded = _folded(FLOAT.pow, x.const, k)
+        folded = _folded(FLOAT.pow, x.const, exponent)
         if folded is not None:
             return folded
-    if k == int(k) and abs(k) < 2.0**53:
+    if exponent == int(exponent) and abs(exponent) < 2.0**53:
         # An integral exponent never makes a complex number, and Python's own
         # ** raises ZeroDivisionError / OverflowError as FLOAT.pow does.
-        return Sym(f"{_wrap(x, _ATOM)} ** {Sym.constant(k).text}", _POWER, x.names, True)
-    return _call("power", FLOAT.pow, x, Sym.constant(k))
+        return Sym(f"{_wrap(x, _ATOM)} ** {Sym.constant(exponent).text}", _POWER, x.names, True)
+    return _call("power", FLOAT.pow, x, Sym.constant(exponent))
 
 
 #: The namespace ``m`` of the derivative rules, for symbols: each function
@@ -271,17 +290,18 @@ def _power(x, k):
 class _MathCalls:
     """m.atan and the like for symbols: a call of the math function in the code."""
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Sym]:
         fn = getattr(math, name, None)
         if name.startswith("_") or not callable(fn):
             raise AttributeError(name)
         return lambda *args: _call(name, fn, *[_lift(a) for a in args])
 
 
-SYMBOLIC = Namespace(
+SYMBOLIC: types.ModuleType = Namespace(
     "symbols",
     lambda op: functools.partial(op.forward, SYMBOLIC),
-    _MathCalls(),
+    # Namespace only ever getattr()s its fallback; ops declares it a module (math, for FLOAT).
+    _MathCalls(),  # type: ignore[arg-type]
     exp=lambda x: _call("exp", FLOAT.exp, x),
     log=lambda x: _call("log", FLOAT.log, x),
     sqrt=lambda x: _call("sqrt", FLOAT.sqrt, x),
@@ -318,6 +338,6 @@ _MATH = {name: fn for name, fn in vars(math).items() if not name.startswith("_")
 RESERVED_NAMES = frozenset(_RUNTIME) | frozenset(_MATH)
 
 
-def runtime_namespace():
+def runtime_namespace() -> dict[str, Any]:
     """A fresh dict of the functions the generated code calls, by the names it calls them."""
     return {**_MATH, **_RUNTIME}

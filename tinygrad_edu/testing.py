@@ -34,7 +34,11 @@ To test your own function ``f`` of two inputs, draw only inputs:
 ``@given(safe_floats(), safe_floats())`` then ``gradcheck(f, x, y)``.
 """
 
+from __future__ import annotations
+
 import operator
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 try:
     from hypothesis import assume, strategies as st
@@ -44,7 +48,11 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError(f"tinygrad_edu.testing needs hypothesis: {install_hint('test')}") from err
 
 from .engine import Value
-from .ops import FLOAT, OPS, power_by
+from .ops import FLOAT, OPS, Op, power_by
+
+if TYPE_CHECKING:
+    # Any when hypothesis is not installed where mypy runs (it is optional).
+    from hypothesis.strategies import DrawFn, SearchStrategy
 
 __all__ = ["Expression", "expressions", "expression_cases", "safe_floats", "OP_NAMES"]
 
@@ -73,15 +81,25 @@ class _Node:
     """
 
     __slots__ = ("op", "args", "k", "index")
+    op: str
+    args: tuple[int | float, ...]
+    k: float | None
+    index: int | None
 
-    def __init__(self, op, args=(), k=None, index=None) -> None:
+    def __init__(
+        self,
+        op: str,
+        args: tuple[int | float, ...] = (),
+        k: float | None = None,
+        index: int | None = None,
+    ) -> None:
         self.op, self.args, self.k, self.index = op, args, k, index
 
-    def float_op(self):
+    def float_op(self) -> Op:
         return power_by(self.k) if self.k is not None else OPS[self.op]
 
 
-def _fmt_number(x):
+def _fmt_number(x: float) -> str:
     return str(int(x)) if x == int(x) else repr(x)
 
 
@@ -99,19 +117,22 @@ class Expression:
     """
 
     __slots__ = ("_nodes", "_n_inputs", "_text")
+    _nodes: tuple[_Node, ...]
+    _n_inputs: int
+    _text: str | None
 
-    def __init__(self, n_inputs, nodes) -> None:
+    def __init__(self, n_inputs: int, nodes: Iterable[_Node]) -> None:
         self._n_inputs = n_inputs
         self._nodes = tuple(nodes)
         self._text = None
 
     @property
-    def n_inputs(self):
+    def n_inputs(self) -> int:
         """How many arguments the expression takes (x0, x1, ...)."""
         return self._n_inputs
 
     @property
-    def n_ops(self):
+    def n_ops(self) -> int:
         """How many op nodes the expression's graph has (inputs and constants not counted)."""
         return sum(1 for node in self._nodes if node.op != "input")
 
@@ -120,25 +141,26 @@ class Expression:
         # Lets gradcheck and grad name the function by its formula in their messages.
         return f"expression {self}"
 
-    def __call__(self, *xs):
+    def __call__(self, *xs: Value | float) -> Value:
         if len(xs) != self._n_inputs:
             raise TypeError(f"this expression takes {self._n_inputs} input(s), got {len(xs)}")
-        results = []
+        results: list[Value] = []
         for node in self._nodes:
             if node.op == "input":
-                x = xs[node.index]
+                x = xs[node.index]  # type: ignore[index]  # an input node has its index
                 results.append(x if isinstance(x, Value) else Value(x, label=f"x{node.index}"))
                 continue
             args = [results[a] if type(a) is int else a for a in node.args]
             results.append(_apply_to_values(node, args))
         return results[-1]
 
-    def _float_trace(self, xs):
+    def _float_trace(self, xs: Sequence[float]) -> tuple[list[float], list[float]]:
         """Plain-float forward pass: (every node's value, every kink argument)."""
-        results, kinks = [], []
+        results: list[float] = []
+        kinks: list[float] = []
         for node in self._nodes:
             if node.op == "input":
-                results.append(float(xs[node.index]))
+                results.append(float(xs[node.index]))  # type: ignore[index]  # as above
                 continue
             args = [results[a] if type(a) is int else a for a in node.args]
             if node.op in _KINKED:
@@ -146,7 +168,13 @@ class Expression:
             results.append(node.float_op().forward(FLOAT, *args))
         return results, kinks
 
-    def safe_at(self, xs, margin=1e-3, max_magnitude=100.0, nudge=1e-4) -> bool:
+    def safe_at(
+        self,
+        xs: Iterable[float],
+        margin: float = 1e-3,
+        max_magnitude: float = 100.0,
+        nudge: float = 1e-4,
+    ) -> bool:
         """True if finite differences of this expression can be trusted at ``xs``.
 
         That is: it evaluates without a domain error; every intermediate value
@@ -189,16 +217,18 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression(n_inputs={self._n_inputs}, formula={str(self)!r})"
 
-    def _render(self):
+    def _render(self) -> str:
         uses = [0] * len(self._nodes)
         for node in self._nodes:
             for a in node.args:
                 if type(a) is int:
                     uses[a] += 1
-        texts, precedence, lines = [], [], []
+        texts: list[str] = []
+        precedence: list[int] = []
+        lines: list[str] = []
         last = len(self._nodes) - 1
 
-        def operand(a, parens_below):
+        def operand(a: int | float, parens_below: int) -> str:
             """The text of argument a, in parentheses if it binds less tightly than needed."""
             if type(a) is not int:
                 return f"({a!r})" if a < 0 else repr(a)
@@ -222,7 +252,8 @@ class Expression:
             elif node.op == "neg":
                 text, prec = f"-{operand(node.args[0], _ATOM)}", _PRECEDENCE["neg"]
             else:
-                text, prec = f"{node.op}({texts[node.args[0]]})", _ATOM
+                # A function's argument is always an earlier node, never a constant.
+                text, prec = f"{node.op}({texts[node.args[0]]})", _ATOM  # type: ignore[index]
             if i != last and uses[i] > 1 and node.op != "input":
                 name = f"t{len(lines)}"
                 lines.append(f"{name} = {text}")
@@ -232,8 +263,10 @@ class Expression:
         return "; ".join(lines + [texts[-1]])
 
 
-def _apply_to_values(node, args):
+def _apply_to_values(node: _Node, args: list[Value | float]) -> Any:
     """One node, computed with the engine's public operators and methods."""
+    # Returns a Value (only a binary op has plain-number operands, and never two); Any
+    # because the last line finds the method by the op's name.
     op = node.op
     if node.k is not None:
         return args[0] ** node.k
@@ -255,7 +288,7 @@ _POSITIVE_CONSTANTS = st.sampled_from([2.0, 0.5, 1.5, 3.0])
 _NUMBER_EXPONENTS = st.sampled_from([2, 3, -1, 0.5, -2, 1.5, -0.5])  # 2 and 3 need no positive base
 
 
-def safe_floats(min_value=-3.0, max_value=3.0):
+def safe_floats(min_value: float = -3.0, max_value: float = 3.0) -> SearchStrategy[float]:
     """Finite floats in ``[min_value, max_value]`` (no nan, no infinity, no subnormals).
 
     >>> safe_floats().validate()
@@ -269,7 +302,9 @@ def safe_floats(min_value=-3.0, max_value=3.0):
     )
 
 
-def _check_arguments(min_inputs, max_inputs, max_depth, ops):
+def _check_arguments(
+    min_inputs: int, max_inputs: int, max_depth: int, ops: Iterable[str] | None
+) -> tuple[str, ...]:
     if (
         not isinstance(min_inputs, int)
         or not isinstance(max_inputs, int)
@@ -295,34 +330,36 @@ def _check_arguments(min_inputs, max_inputs, max_depth, ops):
     return ops
 
 
-@st.composite
-def _expressions(draw, min_inputs, max_inputs, max_depth, ops):
+@st.composite  # type: ignore[untyped-decorator, unused-ignore]  # where mypy lacks hypothesis
+def _expressions(
+    draw: DrawFn, min_inputs: int, max_inputs: int, max_depth: int, ops: Sequence[str]
+) -> Expression:
     n_inputs = draw(st.integers(min_inputs, max_inputs))
     nodes = [_Node("input", index=i) for i in range(n_inputs)]
     level = [0] * n_inputs  # how many drawn ops lie on the longest path to a node
     operands = list(range(n_inputs))  # nodes later ops may use (not the transforms' insides)
 
-    def add(node, lvl, operand: bool = True):
+    def add(node: _Node, lvl: int, operand: bool = True) -> int:
         nodes.append(node)
         level.append(lvl)
         if operand:
             operands.append(len(nodes) - 1)
         return len(nodes) - 1
 
-    consumed = set()
+    consumed: set[int] = set()
 
-    def pick(first: bool = False):
+    def pick(first: bool = False) -> int:
         # The first operand prefers a result nobody uses yet, so that few drawn ops
         # are left dangling; the second may be anything (that is where reuse comes from).
         candidates = [i for i in operands if level[i] < max_depth]
         if first:
             candidates = [i for i in candidates if i not in consumed] or candidates
         # Index 0 is the newest node: shrinking then keeps examples chains, not lone inputs.
-        i = candidates[-1 - draw(st.integers(0, len(candidates) - 1))]
+        i: int = candidates[-1 - draw(st.integers(0, len(candidates) - 1))]
         consumed.add(i)
         return i
 
-    def positive(u):
+    def positive(u: int) -> int:
         # A node that is always > 0, built from u; it is part of the op using it.
         if draw(st.sampled_from(["square", "sigmoid"])) == "square":
             sq = add(_Node("mul", (u, u)), level[u], operand=False)
@@ -369,7 +406,7 @@ def _expressions(draw, min_inputs, max_inputs, max_depth, ops):
     return Expression(n_inputs, _reachable(nodes, n_inputs))
 
 
-def _reachable(nodes, n_inputs):
+def _reachable(nodes: Sequence[_Node], n_inputs: int) -> list[_Node]:
     """The nodes the last one depends on (inputs always kept), renumbered in order."""
     needed = [False] * len(nodes)
     needed[-1] = True
@@ -380,7 +417,8 @@ def _reachable(nodes, n_inputs):
                     needed[a] = True
     for i in range(n_inputs):
         needed[i] = True
-    new_index, kept = {}, []
+    new_index: dict[int, int] = {}
+    kept: list[_Node] = []
     for i, node in enumerate(nodes):
         if needed[i]:
             new_index[i] = len(kept)
@@ -389,7 +427,9 @@ def _reachable(nodes, n_inputs):
     return kept
 
 
-def expressions(min_inputs=1, max_inputs=3, max_depth=4, ops=None):
+def expressions(
+    min_inputs: int = 1, max_inputs: int = 3, max_depth: int = 4, ops: Iterable[str] | None = None
+) -> SearchStrategy[Expression]:
     """A strategy of random :class:`Expression` objects.
 
     ``min_inputs``..``max_inputs`` inputs; at most ``max_depth`` drawn ops on
@@ -410,7 +450,9 @@ def expressions(min_inputs=1, max_inputs=3, max_depth=4, ops=None):
     return _expressions(min_inputs, max_inputs, max_depth, ops)
 
 
-def expression_cases(min_inputs=1, max_inputs=3, max_depth=4, ops=None):
+def expression_cases(
+    min_inputs: int = 1, max_inputs: int = 3, max_depth: int = 4, ops: Iterable[str] | None = None
+) -> SearchStrategy[tuple[Expression, tuple[float, ...]]]:
     """A strategy of ``(expr, inputs)``: an :class:`Expression` and a tuple of floats
     where its finite differences can be trusted (see :meth:`Expression.safe_at`).
 
@@ -421,8 +463,8 @@ def expression_cases(min_inputs=1, max_inputs=3, max_depth=4, ops=None):
     """
     expression_strategy = expressions(min_inputs, max_inputs, max_depth, ops)
 
-    @st.composite
-    def cases(draw):
+    @st.composite  # type: ignore[untyped-decorator, unused-ignore]  # as for _expressions
+    def cases(draw: DrawFn) -> tuple[Expression, tuple[float, ...]]:
         expr = draw(expression_strategy)
         inputs = draw(st.tuples(*[safe_floats()] * expr.n_inputs))
         assume(expr.safe_at(inputs))

@@ -32,20 +32,41 @@ saved copy.  ``nslimit`` caps the work Graphviz spends placing nodes (see
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import unicodedata
-from typing import Any
+import warnings
+from collections.abc import Callable, Sequence, Sized
+from typing import TYPE_CHECKING, Any
 
 from .engine import Value
 from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
+from .i18n import N_, gettext as _
 from .ops import FLOAT
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    from .nn import MLP, Layer, Neuron
+    from .ops import Op
+    from .page import Page
+
+    #: a group of parameters, by the parts of its name: ('layers', '0', 'neurons', '2')
+    _Key = tuple[str, ...]
+    #: a parameter table: (its outermost key, {key: its parameters}, {key: its inner keys})
+    _Table = tuple[_Key, dict[_Key, list[Value]], dict[_Key, list[_Key]]]
+    #: an arrow into an op: (the parent's index, or 'out' for the op's own output, the node)
+    _Edge = tuple[int | str, Value]
+    #: the text fields of draw_dot's records: {record id: [(Value id or None, field)]}
+    _Fields = dict[str, list[tuple[str | None, str]]]
 
 __all__ = [
     "draw_dot",
@@ -103,7 +124,7 @@ _SMALL_OP = {"width": "0.3", "height": "0.2", "margin": "0.02,0.01"}
 #: direction of the graph (the row's port is its last field, or its first for RL/BT).
 _EXIT_SIDE = {"LR": "e", "TB": "s", "RL": "w", "BT": "n"}
 
-_INSTALL_HELP = (
+_INSTALL_HELP = N_(
     "Graphviz's 'dot' program is needed to render diagrams and was not found on PATH. "
     "Install Graphviz:\n"
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
@@ -111,6 +132,83 @@ _INSTALL_HELP = (
     "  Windows:        winget install graphviz  (or the installer from https://graphviz.org/download/),\n"
     "                  then make sure its bin folder is on PATH."
 )
+
+
+class MissingFontWarning(UserWarning):
+    """A diagram has Japanese (or other CJK) text but no installed font has its glyphs:
+    Graphviz would draw empty boxes in their place."""
+
+
+#: Japanese, Chinese and Korean characters (kana, kanji, hangul, full-width forms):
+#: a diagram holding any of them needs a font that has them.
+_CJK = re.compile(
+    "[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
+)
+
+#: Fonts with Japanese glyphs, the most wanted first (Debian's fonts-noto-cjk has the first).
+_JAPANESE_FONTS = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "Hiragino Sans",
+    "Hiragino Kaku Gothic ProN",
+    "Yu Gothic",
+    "Meiryo",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "VL Gothic",
+)
+
+
+@functools.cache
+def japanese_font() -> str | None:
+    """The family name of an installed font that has Japanese glyphs, as fontconfig
+    (``fc-list :lang=ja``, which Graphviz uses to find fonts) lists them; None when
+    there is none, or no fontconfig to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        listed = subprocess.run(
+            [fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    families.discard("")
+    for family in _JAPANESE_FONTS:
+        if family in families:
+            return family
+    return min(families) if families else None
+
+
+def _fit_font(dot: Any) -> Any:
+    """Draw ``dot``'s text in a font with Japanese glyphs when it has CJK text (a label,
+    or the words of a Japanese diagram); warn (:class:`MissingFontWarning`) when no
+    such font is installed, rather than let Graphviz draw empty boxes silently."""
+    source = dot.source
+    if not _CJK.search(source):
+        return dot
+    family = japanese_font()
+    if family is None:
+        warnings.warn(
+            MissingFontWarning(
+                _(
+                    "this diagram has Japanese text, but no installed font has Japanese glyphs: "
+                    "Graphviz will draw empty boxes in their place. Install one (Debian/Ubuntu: "
+                    "sudo apt-get install fonts-noto-cjk; macOS has one already) and draw it again"
+                )
+            ),
+            stacklevel=3,
+        )
+        return dot
+    quoted = '"' + family.replace('"', "") + '"'
+    dot.body = [line.replace("fontname=Helvetica", f"fontname={quoted}") for line in dot.body]
+    for attrs in (dot.graph_attr, dot.node_attr, dot.edge_attr):
+        if "fontname" in attrs:
+            attrs["fontname"] = family
+    return dot
 
 
 class GraphvizNotInstalled(RuntimeError):
@@ -127,40 +225,56 @@ class RenderTimeout(TimeoutError):
     (a file that cannot be written) handles it too.
     """
 
-    def __init__(self, path, source_path, timeout, values, arrows, busiest=None) -> None:
+    path: str
+    source_path: str | None
+    timeout: float
+    values: int | None
+    arrows: int | None
+    busiest: tuple[str, int] | None
+    suggested_timeout: float
+
+    def __init__(
+        self,
+        path: str,
+        source_path: str | None,
+        timeout: float,
+        values: int | None,
+        arrows: int | None,
+        busiest: tuple[str, int] | None = None,
+    ) -> None:
         self.path, self.source_path, self.timeout = path, source_path, timeout
         self.values, self.arrows, self.busiest = values, arrows, busiest
         self.suggested_timeout = max(5 * timeout, 60)
         super().__init__(self.describe())
 
-    def describe(self, more_time=None) -> str:
+    def describe(self, more_time: str | None = None) -> str:
         """The message; ``more_time`` says how to allow more time, in the caller's words."""
         more_time = more_time or f"render(root, path, timeout={self.suggested_timeout:g})"
-        busiest = ""
-        if self.busiest is not None:
+        text = _("Graphviz's dot did not finish drawing {path} within {seconds} s and was stopped.")
+        text = text.format(path=self.path, seconds=f"{self.timeout:g}")
+        if self.values is not None and self.busiest is not None:
             name, uses = self.busiest
-            busiest = (
-                f", {uses} of them from {name} (a Value used by many ops far apart makes "
-                f"dot's layout slow)"
+            text += _(
+                " This graph has {values} Values and {arrows} arrows, {uses} of them from {name} "
+                "(a Value used by many ops far apart makes dot's layout slow)."
+            ).format(values=self.values, arrows=self.arrows, uses=uses, name=name)
+        elif self.values is not None:
+            text += _(" This graph has {values} Values and {arrows} arrows.").format(
+                values=self.values, arrows=self.arrows
             )
-        source = (
-            f", use the DOT source already written to {self.source_path}"
-            if self.source_path
-            else ""
-        )
-        size = (
-            ""
-            if self.values is None
-            else f" This graph has {self.values} Values and {self.arrows} arrows{busiest}."
-        )
-        return (
-            f"Graphviz's dot did not finish drawing {self.path} within {self.timeout:g} s and "
-            f"was stopped.{size} Draw a smaller part (e.g. one neuron's output){source}, or allow more "
-            f"time: {more_time}"
-        )
+        if self.source_path:
+            text += _(
+                " Draw a smaller part (e.g. one neuron's output), use the DOT source already "
+                "written to {source}, or allow more time: {more_time}"
+            ).format(source=self.source_path, more_time=more_time)
+        else:
+            text += _(
+                " Draw a smaller part (e.g. one neuron's output), or allow more time: {more_time}"
+            ).format(more_time=more_time)
+        return text
 
 
-def _graphviz():
+def _graphviz() -> Any:  # the graphviz module (it has no type information)
     try:
         import graphviz
     except ImportError:
@@ -170,12 +284,12 @@ def _graphviz():
     return graphviz
 
 
-def _number(x):
+def _number(x: float | Value) -> str:
     """A few significant digits; grads recorded with create_graph=True are Values."""
     return diagram_number(x.data if isinstance(x, Value) else x)
 
 
-def _finite(x):
+def _finite(x: float | Value) -> bool:
     if isinstance(x, Value):
         x = x.data
     return -math.inf < x < math.inf
@@ -184,14 +298,14 @@ def _finite(x):
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
 
 
-def _escape_record(text):
+def _escape_record(text: str) -> str:
     """Text shown literally inside a record label (| { } < > " and \\ are syntax there,
     and Graphviz reads &name; as a character: & is written &amp;)."""
     text = text.replace("&", "&amp;").replace("\n", " ").replace("\r", " ")
     return _RECORD_SPECIAL.sub(r"\\\1", text)
 
 
-def _escape_attribute(text):
+def _escape_attribute(text: str) -> str:
     """Text shown literally as a tooltip: & as &amp;, " as \\", line breaks as \\n, and
     each backslash four times (Graphviz reads a tooltip's backslashes twice: once for
     \\n and the like, once for \\N and the like)."""
@@ -205,13 +319,13 @@ def _escape_attribute(text):
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _visible(text, spaces: bool = True):
+def _visible(text: str, spaces: bool = True) -> str:
     """``text`` with every character a diagram cannot show literally written as its
     Python escape; tabs and line breaks become spaces (a box shows one line per
     field), or with ``spaces=False`` escapes too (\\n)."""
     if text.isprintable():  # the usual case (every character above is unprintable)
         return text
-    out = []
+    out: list[str] = []
     for c in text:
         if c in "\t\n\r" and spaces:
             out.append(" ")
@@ -222,7 +336,7 @@ def _visible(text, spaces: bool = True):
     return "".join(out)
 
 
-def _shown_label(label):
+def _shown_label(label: object) -> tuple[str, str | None]:
     """(the text a box shows for ``label``, its tooltip or None).
 
     The text is the label with what cannot be shown escaped (:func:`_visible`),
@@ -243,7 +357,7 @@ def _shown_label(label):
     return shown, f"label: {whole}"
 
 
-def _op_symbol(op):
+def _op_symbol(op: Op) -> str:
     if op.name == "neg":
         return "neg"
     if op.infix == "**" and op.param is not None:
@@ -252,12 +366,14 @@ def _op_symbol(op):
     return op.infix or op.name
 
 
-def _grad_float(v):
+def _grad_float(v: Value) -> float:
     g = v.grad
     return g.data if isinstance(g, Value) else float(g)
 
 
-def _flows(order, grad_of=None):
+def _flows(
+    order: list[Value], grad_of: Callable[[Value], float] | None = None
+) -> dict[_Edge, float | None]:
     """The gradient flowing back along each edge: {(parent_index, node): gradient}.
 
     For the edge from the i-th parent into ``node``'s op this is node.grad times
@@ -267,7 +383,7 @@ def _flows(order, grad_of=None):
     (default: its ``.grad``).
     """
     grad_of = grad_of or _grad_float
-    flows = {}
+    flows: dict[_Edge, float | None] = {}
     for node in order:
         op = node.rule
         if op is None:
@@ -288,7 +404,11 @@ class _LogScale:
     whole ones that reach the smallest nonzero gradient (1 to _MAX_DECADES),
     so a graph whose gradients span 0.0001 to 1 uses the whole range of colours."""
 
-    def __init__(self, magnitudes) -> None:
+    largest: float
+    decades: int
+    lowest: float
+
+    def __init__(self, magnitudes: list[float]) -> None:
         self.largest = max(magnitudes)
         smallest = min(magnitudes)
         self.decades = min(
@@ -296,40 +416,40 @@ class _LogScale:
         )
         self.lowest = self.largest * 10.0**-self.decades
 
-    def __call__(self, g):
+    def __call__(self, g: float) -> float:
         t = 1.0 + math.log10(abs(g) / self.largest) / self.decades
         return min(1.0, max(0.0, t))
 
     def legend(self) -> str:
-        return (
-            f"edge colour and width: |gradient| flowing back along the edge, on a log scale "
-            f"from thin grey ({_number(self.lowest)} or less) to thick red "
-            f"({_number(self.largest)}, the largest); dashed: no gradient"
-        )
+        return _(
+            "edge colour and width: |gradient| flowing back along the edge, on a log scale "
+            "from thin grey ({lowest} or less) to thick red ({largest}, the largest); "
+            "dashed: no gradient"
+        ).format(lowest=_number(self.lowest), largest=_number(self.largest))
 
 
-def _edge_style(g, scale):
+def _edge_style(g: float | None, scale: _LogScale | None) -> dict[str, str]:
     """Colour (grey to red) and width from |g| on the graph's log scale."""
     if g is None:
-        return {"style": "dashed", "tooltip": "gradient undefined here"}
+        return {"style": "dashed", "tooltip": _("gradient undefined here")}
     if g == 0.0:
-        return {"color": _NO_FLOW, "style": "dashed", "tooltip": "no gradient flows back here"}
+        return {"color": _NO_FLOW, "style": "dashed", "tooltip": _("no gradient flows back here")}
     if not _finite(g):
         return {
             "color": _NOT_FINITE,
             "penwidth": "4.00",
-            "tooltip": f"gradient flowing back: {_number(g)} (not a finite number)",
+            "tooltip": _("gradient flowing back: {g} (not a finite number)").format(g=_number(g)),
         }
-    t = scale(g)
+    t = scale(g)  # type: ignore[misc]  # g is finite and not 0: the graph has a scale
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
     return {
         "color": "#{:02x}{:02x}{:02x}".format(*rgb),
         "penwidth": f"{1.0 + 3.0 * t:.2f}",
-        "tooltip": f"gradient flowing back: {_number(g)}",
+        "tooltip": _("gradient flowing back: {g}").format(g=_number(g)),
     }
 
 
-def _hex(color):
+def _hex(color: str) -> list[int]:
     return [int(color[i : i + 2], 16) for i in (1, 3, 5)]
 
 
@@ -338,7 +458,7 @@ def _hex(color):
 _PARAMETER_NAME = re.compile(r"(?:[A-Za-z_]\w*\.\d+\.)+[A-Za-z_]\w*(?:\.\d+)?")
 
 
-def _cluster_keys(label):
+def _cluster_keys(label: str) -> list[_Key]:
     """The groups a parameter belongs to, outermost first, from its dotted name.
 
     'layers.0.neurons.2.w.1' -> [('layers', '0'), ('layers', '0', 'neurons', '2')]
@@ -352,7 +472,7 @@ def _cluster_keys(label):
     return [tuple(containers[:j]) for j in range(2, len(containers) + 1, 2)]
 
 
-def _cluster_title(key):
+def _cluster_title(key: _Key) -> str:
     if len(key) >= 2 and key[-1].isdigit():
         name = key[-2]
         if len(name) > 1 and name.endswith("s") and not name.endswith("ss"):
@@ -361,18 +481,20 @@ def _cluster_title(key):
     return key[-1]
 
 
-def _natural(parts):
+def _natural(parts: Sequence[str]) -> list[tuple[int, int, str]]:
     """Sort key: numbers by value (layer 2 before layer 10), names alphabetically."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in parts]
 
 
-def _parameter_order(short):
+def _parameter_order(short: str) -> tuple[int, list[tuple[int, int, str]]]:
     """Within a neuron: the numbered weights first (w.0, w.1, ... w.10), then the rest (b)."""
     parts = short.split(".")
     return (0 if parts[-1].isdigit() else 1, _natural(parts))
 
 
-def _parameter_tables(forward, root, not_finite):
+def _parameter_tables(
+    forward: list[Value], root: Value, not_finite: Callable[[Value], str | None]
+) -> tuple[list[_Table], dict[Value, str]]:
     """Parameters named like 'layers.0.neurons.2.w.1', gathered per outermost group.
 
     Returns ``(tables, short)``: tables as [(top key, {key: rows}, {key: inner keys})]
@@ -380,7 +502,10 @@ def _parameter_tables(forward, root, not_finite):
     parameter holding an inf or nan (``not_finite(node)``) or with a name too
     long to show whole is left out, to be drawn in a box of its own.
     """
-    rows, children, top, short = {}, {}, [], {}
+    rows: dict[_Key, list[Value]] = {}
+    children: dict[_Key, list[_Key]] = {}
+    top: list[_Key] = []
+    short: dict[Value, str] = {}
     for node in forward:
         if node.rule is not None or not node.label or node is root:
             continue
@@ -389,21 +514,23 @@ def _parameter_tables(forward, root, not_finite):
         keys = _cluster_keys(node.label)
         if not keys:
             continue
-        for outer, inner in zip([None] + keys, keys):
+        for outer, inner in zip([None, *keys], keys):
             if inner not in rows:
                 rows[inner] = []
                 (children.setdefault(outer, []) if outer else top).append(inner)
         rows[keys[-1]].append(node)
         short[node] = node.label[len(".".join(keys[-1])) + 1 :]
     top.sort(key=_natural)
-    for inner in children.values():
-        inner.sort(key=_natural)
+    for inner_keys in children.values():
+        inner_keys.sort(key=_natural)
     for members in rows.values():
         members.sort(key=lambda node: _parameter_order(short[node]))
     return [(key, rows, children) for key in top], short
 
 
-def _neuron_ops(forward, tables, short):
+def _neuron_ops(
+    forward: list[Value], tables: list[_Table], short: dict[Value, str]
+) -> dict[Value, _Key]:
     """The ops of each neuron of a network's graph: ``{op node: neuron key}``.
 
     A neuron is u = w.0*x0 + w.1*x1 + ... + b, then its activation, with its
@@ -415,14 +542,16 @@ def _neuron_ops(forward, tables, short):
     bias was added are kept, and only when one of them sums two or more
     weighted inputs (a network's shape); otherwise ``{}``.
     """
-    key_of = {}
-    for _, rows, _ in tables:
+    key_of: dict[Value, _Key] = {}
+    for _key, rows, _children in tables:
         for key, members in rows.items():
             for node in members:
                 key_of[node] = key
     if not key_of:
         return {}
-    tag, state, summed = {}, {}, set()
+    tag: dict[Value, _Key] = {}
+    state: dict[Value, str] = {}
+    summed: set[_Key] = set()
     for node in forward:
         op = node.rule
         if op is None:
@@ -443,10 +572,10 @@ def _neuron_ops(forward, tables, short):
             continue
         states = {state[p] for p in ops}
         if states == {"open"}:
-            tag[node], state[node] = keys.pop(), "open"
+            tag[node], state[node] = keys.pop(), "open"  # type: ignore[assignment]  # not None
         elif states == {"pre"} and len(parents) == 1 and op.activation:
-            tag[node], state[node] = keys.pop(), "done"
-    weights = {}
+            tag[node], state[node] = keys.pop(), "done"  # type: ignore[assignment]  # not None
+    weights: dict[_Key, int] = {}
     for node, key in key_of.items():
         if short[node] != "b":
             weights[key] = weights.get(key, 0) + 1
@@ -455,7 +584,7 @@ def _neuron_ops(forward, tables, short):
     return {node: key for node, key in tag.items() if key in summed}
 
 
-def _helper_size(nodes, edges):
+def _helper_size(nodes: list[str], edges: list[tuple[str, str]]) -> int:
     """An estimate of the size of the graph dot's placement step works on.
 
     dot ranks the nodes into columns and gives every column an arrow passes
@@ -466,8 +595,8 @@ def _helper_size(nodes, edges):
     dot's ranking does (exact for sums like x + x + ... + x; an underestimate
     for networks, where dot's ranking spreads the nodes more).
     """
-    rank = {}
-    consumers = {}
+    rank: dict[str, int] = {}
+    consumers: dict[str, list[str]] = {}
     for tail, head in edges:  # in forward order: tails are ranked first
         rank[head] = max(rank.get(head, 0), rank.get(tail, 0) + 1)
         consumers.setdefault(tail, []).append(head)
@@ -478,7 +607,7 @@ def _helper_size(nodes, edges):
     return len(nodes) + len(edges) + 2 * bends
 
 
-def _layout_limits(nodes, edges):
+def _layout_limits(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, str]:
     """Graph attributes that bound dot's work: ``nslimit``, ``nslimit1`` (and ``splines``).
 
     dot places the nodes with a network simplex over a helper graph with a
@@ -500,26 +629,28 @@ def _layout_limits(nodes, edges):
     return {"nslimit": f"{limit:.2g}", "nslimit1": f"{_NS_LIMIT}"}
 
 
-def _check_size(order, max_nodes):
+def _check_size(order: Sized, max_nodes: int) -> None:
     if len(order) > max_nodes:
         raise ValueError(
-            f"this graph has {len(order)} Values, more than max_nodes={max_nodes}; "
-            f"Graphviz can take minutes on a diagram this size. Draw a smaller part "
-            f"(e.g. one neuron's output), or raise the limit: draw_dot(root, max_nodes={len(order)})"
+            _(
+                "this graph has {count} Values, more than max_nodes={limit}; Graphviz can take "
+                "minutes on a diagram this size. Draw a smaller part (e.g. one neuron's output), "
+                "or raise the limit: draw_dot(root, max_nodes={count})"
+            ).format(count=len(order), limit=max_nodes)
         )
 
 
 def draw_dot(
-    root,
-    rankdir=None,
+    root: Value,
+    rankdir: str | None = None,
     show_grad: bool = True,
-    max_nodes=500,
+    max_nodes: int = 500,
     color_by_grad: bool = True,
     show_order: bool = False,
     cluster_params: bool = True,
-    _grads=None,
-    _fields=None,
-):
+    _grads: dict[Value, float] | None = None,
+    _fields: _Fields | None = None,
+) -> Any:  # a graphviz.Digraph
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
 
     * a record per Value: its name (label, or n1, n2 ... as in :func:`explain`),
@@ -583,13 +714,13 @@ def draw_dot(
         grad_of = _grad_float
     else:
 
-        def grad_of(node):
-            return _grads.get(node, 0.0)
+        def grad_of(v: Value) -> float:  # (named as _grad_float's: mypy compares them)
+            return _grads.get(v, 0.0)
 
-    record_fields = _fields if _fields is not None else {}
+    record_fields: _Fields = _fields if _fields is not None else {}
 
-    edge_styles = {}
-    scale = None
+    edge_styles: dict[_Edge, dict[str, str]] = {}
+    scale: _LogScale | None = None
     if color_by_grad and show_grad:
         flows = _flows(order, grad_of)
         # The edge from an op to its output carries the output's own gradient.
@@ -603,7 +734,7 @@ def draw_dot(
         if magnitudes or unbounded:  # before backward() every grad is 0: draw plain arrows
             edge_styles = {key: _edge_style(g, scale) for key, g in flows.items()}
 
-    def fields(node, name, record=None):
+    def fields(node: Value, name: str | None, record: str | None = None) -> list[str]:
         shown = [_escape_record(_shown_label(name)[0])] if name is not None else []
         shown.append(f"data {_number(node.data)}")
         if show_grad:
@@ -615,7 +746,7 @@ def draw_dot(
             record_fields.setdefault(record, []).extend((ids[node], kind) for kind in kinds)
         return shown
 
-    def not_finite(node):
+    def not_finite(node: Value) -> str | None:
         """What the box says about an inf or nan it shows, or None."""
         numbers = {"data": node.data, "grad": grad_of(node)}
         bad = [
@@ -641,19 +772,21 @@ def draw_dot(
     # Top to bottom, a network's tables are drawn as left to right (neuron under neuron,
     # row under row), the arrows leaving from the rows' ends.
     stacked_rows = network and not horizontal
-    tail_of = {}  # a parameter -> 'table:port:side'
-    table_nodes = []  # (id, label)
+    tail_of: dict[Value, str] = {}  # a parameter -> 'table:port:side'
+    table_nodes: list[tuple[str, str]] = []  # (id, label)
     side = {"TB": "e", "BT": "w"}.get(rankdir) if stacked_rows else _EXIT_SIDE.get(rankdir)
     port_first = rankdir in ("RL", "BT")
 
-    def row(node, record):
+    def row(node: Value, record: str) -> str:
         parts = fields(node, short[node], record)
         k = 0 if port_first else len(parts) - 1
         parts[k] = f"<{ids[node]}> {parts[k]}"
         return "{" + " | ".join(parts) + "}"
 
-    def block(key, rows, children, record):
-        title_field = [(None, "title")]
+    def block(
+        key: _Key, rows: dict[_Key, list[Value]], children: dict[_Key, list[_Key]], record: str
+    ) -> str:
+        title_field: list[tuple[str | None, str]] = [(None, "title")]
         if not port_first:
             record_fields.setdefault(record, []).extend(title_field)
         items = [row(node, record) for node in rows[key]]
@@ -662,9 +795,9 @@ def draw_dot(
         ]
         if port_first:
             record_fields.setdefault(record, []).extend(title_field)
-        title, items = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
+        title, body = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
         # The titles sit on the side away from the arrows, which leave the rows unobstructed.
-        return f"{items} | {title}" if port_first else f"{title} | {items}"
+        return f"{body} | {title}" if port_first else f"{title} | {body}"
 
     for t, (key, rows, children) in enumerate(tables):
         table_id = f"t{t}"
@@ -680,7 +813,7 @@ def draw_dot(
 
     # The nodes and arrows dot will see, for the layout limits.
     dot_nodes = [tid for tid, _ in table_nodes]
-    dot_edges = []
+    dot_edges: list[tuple[str, str]] = []
     for node in forward:
         if node not in tail_of:
             dot_nodes.append(ids[node])
@@ -693,13 +826,15 @@ def draw_dot(
     graph_attr = {"rankdir": rankdir, **_layout_limits(dot_nodes, dot_edges)}
     if network:
         graph_attr.update(ranksep="0.12", nodesep="0.05")
-    legend = []
+    legend: list[str] = []
     if scale is not None:
         legend.append(scale.legend())
     if any(not_finite(node) for node in forward):
-        legend.append("purple: a number that is not finite (inf or nan); hover over a box for more")
+        legend.append(
+            _("purple: a number that is not finite (inf or nan); hover over a box for more")
+        )
     if show_order:
-        legend.append("step k: the order in which backward() applies each op's chain rule")
+        legend.append(_("step k: the order in which backward() applies each op's chain rule"))
     if legend:
         graph_attr.update(label="\\n".join(legend), fontname="Helvetica", fontsize="10")
     dot = graphviz.Digraph(
@@ -715,7 +850,7 @@ def draw_dot(
             table_id, graphviz.nohtml(label), shape="record", style="filled", fillcolor=_LEAF_FILL
         )
 
-    clusters = {}  # neuron key -> the subgraph holding its ops and their outputs
+    clusters: dict[_Key, Any] = {}  # neuron key -> the subgraph holding its ops and their outputs
     if network:
         for i, key in enumerate(sorted(set(neuron_of.values()), key=_natural)):
             title = ", ".join(_cluster_title(key[:j]) for j in range(2, len(key) + 1, 2))
@@ -752,7 +887,8 @@ def draw_dot(
             tooltip = [_shown_label(names[node])[1]] if names[node] is not None else []
             tooltip = [t for t in tooltip + [problem] if t]
             if tooltip:
-                attrs["tooltip"] = graphviz.nohtml(_escape_attribute("\n".join(tooltip)))
+                # (the list holds no None: it has just been filtered)
+                attrs["tooltip"] = graphviz.nohtml(_escape_attribute("\n".join(tooltip)))  # type: ignore[arg-type]
             into.node(ids[node], graphviz.nohtml(label), **attrs)
         op = node.rule
         if op is None:
@@ -780,14 +916,14 @@ def draw_dot(
         dot.edge(op_id, ids[node], **attrs)
     for cluster in clusters.values():
         dot.subgraph(cluster)
-    return dot
+    return _fit_font(dot)
 
 
 _POSITIVE = "#1f77b4"  # draw_network: blue, a positive weight
 _NEGATIVE = "#d62728"  # red, a negative one
 
 
-def _layers_of(model):
+def _layers_of(model: object) -> tuple[list[tuple[int, list[Neuron]]], str]:
     """``([(layer index, [neurons])], the parameter-name prefix of a neuron)`` of an MLP,
     a Layer or a Neuron; anything else is a TypeError saying what to pass."""
     from . import nn
@@ -819,7 +955,12 @@ def _layers_of(model):
 LABELLED_WEIGHTS = 40
 
 
-def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
+def draw_network(
+    model: MLP | Layer | Neuron,
+    show_grad: bool | None = None,
+    weight_labels: bool | None = None,
+    _grads: dict[Value, float] | None = None,
+) -> Any:  # a graphviz.Digraph
     r"""The classic picture of a network as a :class:`graphviz.Digraph`: a circle
     per neuron, an arrow per weight, layer by layer from left to right.
 
@@ -871,17 +1012,30 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
         (abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0
     )
 
-    legend = (
-        "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
-        f"|w| = {_number(largest)}); "
-        + (
-            "w=... is the weight" + (", grad=... its gradient" if show_grad else "")
-            if weight_labels
-            else "hover over an arrow for its weight" + (" and gradient" if show_grad else "")
+    if weight_labels and show_grad:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); w=... is the weight, grad=... its gradient; in each neuron its "
+            "activation and bias b (and b.grad)"
         )
-        + "; in each neuron its activation and bias b"
-        + (" (and b.grad)" if show_grad else "")
-    )
+    elif weight_labels:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); w=... is the weight; in each neuron its activation and bias b"
+        )
+    elif show_grad:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); hover over an arrow for its weight and gradient; in each neuron "
+            "its activation and bias b (and b.grad)"
+        )
+    else:
+        legend = _(
+            "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
+            "|w| = {largest}); hover over an arrow for its weight; in each neuron its "
+            "activation and bias b"
+        )
+    legend = legend.format(largest=_number(largest))
     dot = graphviz.Digraph(
         graph_attr={
             "rankdir": "LR",
@@ -896,7 +1050,9 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
     )
     box = {"style": "rounded", "color": "#999999"}
     nin = layers[0][1][0].nin
-    with dot.subgraph(name="cluster_inputs", graph_attr={"label": "input layer", **box}) as inputs:
+    with dot.subgraph(
+        name="cluster_inputs", graph_attr={"label": _("input layer"), **box}
+    ) as inputs:
         for i in range(nin):
             inputs.node(
                 f"x{i}",
@@ -905,10 +1061,10 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
                 style="filled",
                 fillcolor=_LEAF_FILL,
                 id=f"x{i}",
-                tooltip=f"input {i}",
+                tooltip=_("input {i}").format(i=i),
             )
     for k, (l, layer) in enumerate(layers):
-        kind = "output layer" if k == len(layers) - 1 else f"hidden layer {k + 1}"
+        kind = _("output layer") if k == len(layers) - 1 else _("hidden layer {k}").format(k=k + 1)
         where = f"layers.{l}, " if prefix.startswith("layers") else ""
         title = f"{kind} ({where}{layer[0].activation})"
         with dot.subgraph(name=f"cluster_L{l}", graph_attr={"label": title, **box}) as sub:
@@ -942,10 +1098,10 @@ def draw_network(model, show_grad=None, weight_labels=None, _grads=None):
                     **_weight_style(w.data, largest),
                 )
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
-    return dot
+    return _fit_font(dot)
 
 
-def _weight_style(w, largest):
+def _weight_style(w: float | Value, largest: float) -> dict[str, str]:
     """Colour (blue positive, red negative, grey dashed zero, purple inf or nan) and width
     (from |w|) of a weight's arrow; its label in the same colour, to tell which is whose."""
     if isinstance(w, Value):
@@ -958,7 +1114,7 @@ def _weight_style(w, largest):
     return {"color": colour, "fontcolor": colour, "penwidth": f"{0.5 + 3.5 * abs(w) / largest:.2f}"}
 
 
-def _check_timeout(timeout):
+def _check_timeout(timeout: float | None) -> float | None:
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
@@ -970,7 +1126,12 @@ def _check_timeout(timeout):
     return float(timeout)
 
 
-def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
+def render(
+    root: Value,
+    path: str | os.PathLike[str],
+    timeout: float | None = DEFAULT_TIMEOUT,
+    **draw_kwargs: Any,
+) -> str:
     """Draw ``root``'s graph to ``path``: .svg, .png, .pdf or .html by its extension.
 
     The DOT source is written first, next to ``path`` with the extension
@@ -1006,12 +1167,18 @@ def render(root, path, timeout=DEFAULT_TIMEOUT, **draw_kwargs):
     if fmt == "dot":
         return path
     image = _run_dot(dot.source, fmt, timeout, root, path, source_path)
-    with open(path, "wb") as f:
-        f.write(image)
+    with open(path, "wb") as out:
+        out.write(image)
     return path
 
 
-def page(root, timeout=DEFAULT_TIMEOUT, digits=4, model=None, **draw_kwargs):
+def page(
+    root: Value,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    digits: int = 4,
+    model: MLP | Layer | Neuron | None = None,
+    **draw_kwargs: Any,
+) -> Page:
     """The interactive page of ``root``'s graph: a :class:`~tinygrad_edu.page.Page`
     with ``.html``, ``.save(path)``, and a display of its own in Jupyter.
 
@@ -1046,12 +1213,19 @@ def page(root, timeout=DEFAULT_TIMEOUT, digits=4, model=None, **draw_kwargs):
     return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs), network)
 
 
-def _tagged_network_svg(model, grads, ids, timeout, root):
+def _tagged_network_svg(
+    model: MLP | Layer | Neuron,
+    grads: dict[Value, float],
+    ids: dict[Value, str],
+    timeout: float | None,
+    root: Value,
+) -> str:
     """draw_network's picture for the page, each gradient written on it tagged with
     the parameter it shows (``data-v``, ``data-field``, ``data-prefix``), as in
     :func:`_tagged_svg`, so that the steps update it."""
-    layers, _ = _layers_of(model)
-    where = {}  # SVG id -> (the text's prefix, the parameter's page id)
+    layers, _prefix = _layers_of(model)
+    # SVG id -> (the text's prefix, the parameter's page id)
+    where: dict[str, tuple[str, str | None]] = {}
     for l, neurons in layers:
         for n, neuron in enumerate(neurons):
             where[f"L{l}N{n}"] = ("b.grad=", ids.get(neuron.b))
@@ -1060,7 +1234,8 @@ def _tagged_network_svg(model, grads, ids, timeout, root):
     dot = draw_network(model, show_grad=True, _grads=grads)
     tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root, "the network picture"))
     for g in tree.iter(tags["g"]):
-        prefix, vid = where.get(g.get("id"), (None, None))
+        # (a group without an id finds nothing; vid None: the prefix is not read)
+        prefix, vid = where.get(g.get("id"), (None, None))  # type: ignore[arg-type]
         if vid is None:
             continue
         for t in g.iter(tags["text"]):
@@ -1071,7 +1246,7 @@ def _tagged_network_svg(model, grads, ids, timeout, root):
     return _svg_text(tree)
 
 
-def _svg_tree(svg_bytes):
+def _svg_tree(svg_bytes: bytes) -> tuple[Element, dict[str, str]]:
     """(the parsed SVG, {'g': its group tag, 'title': ..., 'text': ...})."""
     import xml.etree.ElementTree as ET
 
@@ -1083,13 +1258,13 @@ def _svg_tree(svg_bytes):
     }
 
 
-def _svg_text(tree):
+def _svg_text(tree: Element) -> str:
     import xml.etree.ElementTree as ET
 
     return ET.tostring(tree, encoding="unicode")
 
 
-def _tag(text_element, vid, field, prefix) -> None:
+def _tag(text_element: Element, vid: str, field: str, prefix: str) -> None:
     """Mark an SVG text as showing ``field`` of the page's node ``vid``, written after ``prefix``."""
     text_element.set("data-v", vid)
     text_element.set("data-field", field)
@@ -1124,11 +1299,13 @@ def _notebook_bundle(root: Any, include: Any = None, exclude: Any = None) -> Any
     return bundle
 
 
-def _tagged_svg(root, grads, timeout, draw_kwargs):
+def _tagged_svg(
+    root: Value, grads: dict[Value, float], timeout: float | None, draw_kwargs: dict[str, Any]
+) -> str:
     """draw_dot's picture as SVG text for the page: each text field tagged with
     the Value and field it shows (``data-v``, ``data-field``, ``data-prefix``),
     each arrow with its ends (``data-from``, ``data-to``)."""
-    fields = {}
+    fields: _Fields = {}
     dot = draw_dot(root, _grads=grads, _fields=fields, **draw_kwargs)
     tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root))
     for g in tree.iter(tags["g"]):
@@ -1137,7 +1314,7 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
         if title is None or kind not in ("node", "edge"):
             continue
         if kind == "edge":  # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
-            tail, _, head = (g.get("id") or "").partition("->")
+            tail, _arrow, head = (g.get("id") or "").partition("->")
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
             continue
@@ -1154,7 +1331,14 @@ def _tagged_svg(root, grads, timeout, draw_kwargs):
     return _svg_text(tree)
 
 
-def _run_dot(source, fmt, timeout, root, path: str = "the page", source_path=None):
+def _run_dot(
+    source: str,
+    fmt: str,
+    timeout: float | None,
+    root: Value | None,
+    path: str = "the page",
+    source_path: str | None = None,
+) -> bytes:
     """Graphviz's ``dot -T<fmt>`` on ``source``: the image as bytes.
 
     Raises :class:`GraphvizNotInstalled`, :class:`RenderTimeout`,
@@ -1163,8 +1347,11 @@ def _run_dot(source, fmt, timeout, root, path: str = "the page", source_path=Non
     it was) go into their messages.
     """
     written = (
-        f"\nThe DOT source was written to {source_path}; once Graphviz is installed: "
-        f"dot -T{fmt} {source_path} -o {path}"
+        "\n"
+        + _(
+            "The DOT source was written to {source}; once Graphviz is installed: "
+            "dot -T{fmt} {source} -o {path}"
+        ).format(source=source_path, fmt=fmt, path=path)
         if source_path
         else ""
     )
@@ -1174,16 +1361,19 @@ def _run_dot(source, fmt, timeout, root, path: str = "the page", source_path=Non
             command, input=source.encode("utf-8"), capture_output=True, timeout=timeout
         )
     except FileNotFoundError:
-        raise GraphvizNotInstalled(f"{_INSTALL_HELP}{written}") from None
+        raise GraphvizNotInstalled(_(_INSTALL_HELP) + written) from None
     except subprocess.TimeoutExpired:  # subprocess.run has already stopped dot
         size = _size(root) if root is not None else (None, None)
-        raise RenderTimeout(path, source_path, timeout, *size) from None
+        # (the timeout expired: there was one)
+        raise RenderTimeout(path, source_path, timeout, *size) from None  # type: ignore[arg-type]
     except OSError as err:  # found on PATH but cannot run: not executable, a broken install
-        raise GraphvizNotInstalled(
-            f"Graphviz's 'dot' program was found but could not be run ({err.strerror or err}); "
+        text = _(
+            "Graphviz's 'dot' program was found but could not be run ({why}); "
             "reinstall Graphviz (https://graphviz.org/download/)."
-            + (f" The DOT source was written to {source_path}." if source_path else "")
-        ) from None
+        ).format(why=err.strerror or err)
+        if source_path:
+            text += " " + _("The DOT source was written to {source}.").format(source=source_path)
+        raise GraphvizNotInstalled(text) from None
     if done.returncode == -signal.SIGINT:  # Ctrl-C reached dot before Python saw it
         raise KeyboardInterrupt
     if done.returncode != 0:
@@ -1191,10 +1381,10 @@ def _run_dot(source, fmt, timeout, root, path: str = "the page", source_path=Non
     return done.stdout
 
 
-def _size(root):
+def _size(root: Value) -> tuple[int, int, tuple[str, int] | None]:
     """(Values, arrows, (name, uses) of the Value feeding the most ops or None)."""
     order = topological_order(root)
-    uses = {}
+    uses: dict[Value, int] = {}
     for node in order:
         for p in node.parents:
             uses[p] = uses.get(p, 0) + 1

@@ -273,6 +273,18 @@ GLOSSARY_EXCEPTIONS = {
     ("step", "the seed's w_im steps"),
     # "step along the gradient" is a verb here: 進む.
     ("step", "With the seed's train()"),
+    ("step", "Experiment with the chain rule"),  # "step by step": 一歩ずつ
+    # A program's error (エラー), not the network's error (誤差).
+    ("error", "internal error"),
+    ("error", "{prog}: error:"),
+    # The command line's command names and the lab extra's name are code.
+    ("graph", "missing the command"),
+    ("lab", "missing the command"),
+    ("graph", "unknown command"),
+    ("lab", "unknown command"),
+    ("lab", "train a network in the browser"),
+    # "the edge of its domain": a function's domain, not a graph's edge.
+    ("edge", "note: d{root}/d{name}"),
 }
 
 

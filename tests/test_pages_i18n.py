@@ -172,8 +172,10 @@ def session():
 def test_the_session_answers_in_the_language_the_page_names(session):
     with pytest.raises(LabError, match="the learning rate must be a number above 0"):
         session.handle({"type": "settings", "learning_rate": 100})
-    assert session.handle({"type": "language", "lang": "ja"}) == []
+    answer = session.handle({"type": "language", "lang": "ja"})
+    assert [m["type"] for m in answer] == ["state", "frame"]  # the network's picture, again
     assert session.lang == "ja"
+    assert session.handle({"type": "language", "lang": "ja"}) == []  # the same: no answer
     with pytest.raises(LabError, match=r"学習率は 0 より大きく 10 以下の数でなければならない"):
         session.handle({"type": "settings", "learning_rate": 100})
     with pytest.raises(LabError, match="不明なデータセット 'mnist'"):
@@ -284,6 +286,7 @@ def test_the_live_channel_answers_in_the_language_the_page_names():
         for _ in range(3):  # hello, state, frame
             ws.receive_text()
         ws.send_text(json.dumps({"type": "language", "lang": "ja"}))
+        assert [json.loads(ws.receive_text())["type"] for _ in range(2)] == ["state", "frame"]
         ws.send_text("not json")
         assert json.loads(ws.receive_text()) == {
             "type": "error",
@@ -297,5 +300,6 @@ def test_the_live_channel_answers_in_the_language_the_page_names():
         answer = json.loads(ws.receive_text())
         assert answer["type"] == "error" and "不明な言語 'klingon'" in answer["message"]
         ws.send_text(json.dumps({"type": "language", "lang": "en"}))
+        assert [json.loads(ws.receive_text())["type"] for _ in range(2)] == ["state", "frame"]
         ws.send_text("not json")
         assert json.loads(ws.receive_text())["message"] == "a message was not valid JSON"

@@ -15,8 +15,9 @@ shows, and the session goes on.  The server is :mod:`tinygrad_edu.labserver`.
 
 The session writes its messages in the learner's language: the page sends
 ``{"type": "language", "lang": "ja"}`` when it connects and whenever the
-learner switches, and the session's errors and the page of a selected point
-come in that language from then on (see :mod:`tinygrad_edu.i18n`).
+learner switches, and the session's errors, the network's picture and the
+page of a selected point come in that language from then on (see
+:mod:`tinygrad_edu.i18n`).
 
 >>> s = LabSession(seed=0)
 >>> s.handle({"type": "settings", "hidden": [4], "learning_rate": 0.5})[0]["type"]
@@ -556,9 +557,14 @@ class LabSession:
         """The ``state`` message: settings, points, bounds and the network's picture."""
         from .viz import _run_dot, draw_network
 
-        svg = _run_dot(
-            draw_network(self.model, show_grad=True).source, "svg", 20, None, "the network picture"
-        ).decode("utf-8")
+        with language(self.lang):  # the picture's words in the learner's language
+            svg = _run_dot(
+                draw_network(self.model, show_grad=True).source,
+                "svg",
+                20,
+                None,
+                "the network picture",
+            ).decode("utf-8")
         svg = svg[svg.index("<svg") :]
         return {
             "type": "state",
@@ -597,7 +603,9 @@ class LabSession:
             return handler(self, message)
 
     def _on_language(self, message: dict[str, Any]) -> list[dict[str, Any]]:
-        """The learner's language, for the session's texts from now on (no answer)."""
+        """The learner's language, for the session's texts from now on.  A new one
+        redraws the network's picture in it (the ``state`` and the ``frame``); the
+        same one needs no answer."""
         lang = message.get("lang")
         if lang not in i18n.LANGUAGES:
             raise LabError(
@@ -605,8 +613,10 @@ class LabSession:
                     name=_shown(lang), choices=", ".join(i18n.LANGUAGES)
                 )
             )
+        if lang == self.lang:
+            return []
         self.lang = str(lang)
-        return []
+        return [self.state(), self.frame(heatmap=False)]
 
     def _on_play(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = True

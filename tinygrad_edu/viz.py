@@ -1105,8 +1105,9 @@ def page(
     (the narration, the descriptions of the nodes, its labels and buttons) and
     a menu to switch between them.  It opens in ``lang`` ('en', 'ja') or, with
     None, in the browser's language (English when the browser asks for none
-    there is); ``.data`` and ``.title`` are in ``lang`` (None: the language in
-    force).  ValueError for a language without a translation.
+    there is); ``.data``, ``.title`` and the words drawn in the pictures (laid
+    out once, by Graphviz) are in ``lang`` (None: the language in force).
+    ValueError for a language without a translation.
     """
     from .page import Page, _page_data, model_of_graph
 
@@ -1120,14 +1121,15 @@ def page(
     _check_size(
         topological_order(root), draw_kwargs.get("max_nodes", 500)
     )  # before the steps' work
-    with language(lang):
+    with language(lang):  # the data's words and the pictures' (Graphviz lays them out once)
         data, grads, texts = _page_data(root, digits)
-    network = None
-    model = model_of_graph(root) if model is None else model
-    if model is not None:
-        ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
-        network = _tagged_network_svg(model, grads, ids, timeout, root)
-    return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs), network, texts, lang)
+        network = None
+        model = model_of_graph(root) if model is None else model
+        if model is not None:
+            ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
+            network = _tagged_network_svg(model, grads, ids, timeout, root)
+        svg = _tagged_svg(root, grads, timeout, draw_kwargs)
+    return Page(data, svg, network, texts, lang)
 
 
 def _tagged_network_svg(

@@ -671,7 +671,7 @@
       if (n.a && n.name) {
         var values = (u.texts || []).join(", ");
         n.a.setAttributeNS(XLINK, "xlink:title", has
-          ? I18N.format(_("{name}: {values}, activation for the selected point a={a}"), { name: n.name, values: values, a: short(u.activation) })
+          ? I18N.format(_("{name}: {values}, output for the selected point a={a}"), { name: n.name, values: values, a: short(u.activation) })
           : n.name + ": " + values);
       }
     });

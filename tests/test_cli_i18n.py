@@ -439,3 +439,19 @@ def test_every_argparse_message_has_a_japanese_translation():
             assert collections.Counter(re.findall(r"%\(?\w*\)?[sr]", translated)) == (
                 collections.Counter(re.findall(r"%\(?\w*\)?[sr]", message))
             )
+
+
+@pytest.mark.parametrize("argv, lang", [(["lab"], None), (["--lang", "ja", "lab"], "ja")])
+def test_the_lab_opens_in_the_language_lang_names(monkeypatch, argv, lang):
+    """--lang ja: the lab's page opens in Japanese; without it, in the browser's language."""
+    from tinygrad_edu import labserver
+
+    seen = {}
+
+    def fake_serve(host, port, open_browser=True, lang=None):
+        seen.update(host=host, port=port, open_browser=open_browser, lang=lang)
+        return 0
+
+    monkeypatch.setattr(labserver, "serve", fake_serve)
+    assert cli.main([*argv, "--no-browser"]) == 0
+    assert seen == {"host": "127.0.0.1", "port": 0, "open_browser": False, "lang": lang}

@@ -413,7 +413,9 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     from .labserver import LabNotInstalled, serve
 
     try:
-        return serve(args.host, args.port, open_browser=not args.no_browser)
+        # --lang: the page opens in that language (else in the browser's)
+        lang = i18n.chosen_language()
+        return serve(args.host, args.port, open_browser=not args.no_browser, lang=lang)
     except LabNotInstalled as err:
         raise _CommandError(str(err)) from None
     except OSError as err:  # the port is taken, the address is not this computer's

@@ -42,6 +42,7 @@ from typing import IO, Any
 
 __all__ = [
     "LANGUAGES",
+    "chosen_language",
     "current_language",
     "gettext",
     "language",
@@ -109,6 +110,13 @@ def current_language() -> str:
     if _process_default is not None:
         return _process_default
     return locale_language()
+
+
+def chosen_language() -> str | None:
+    """The language chosen in code or on the command line (a :func:`language` block,
+    :func:`set_language`, ``--lang``), or None when the locale decides."""
+    chosen = _chosen.get()
+    return chosen if chosen is not None else _process_default
 
 
 def set_language(lang: str | None) -> None:

@@ -35,6 +35,7 @@ except ImportError:  # run as a script
     from bench_engine import MG, MG_NOGC, _timed
 
 import tinygrad_edu.micrograd as dropin
+from tinygrad_edu._optional import install_hint
 
 try:
     import micrograd.engine as mg_engine
@@ -136,7 +137,9 @@ def main(argv=None):
     X, y = common.moons(n_points)
     impls = [DROPIN, DROPIN_PAUSED]
     if mg_engine is None:
-        print('micrograd is not installed (pip install -e ".[bench]"); timing the drop-in only.')
+        print(
+            f"micrograd is not installed, so timing the drop-in only; for it: {install_hint('bench')}"
+        )
     else:
         impls += [MG, MG_NOGC]
         check_same_steps(X, y)

@@ -38,6 +38,7 @@ except ImportError:  # run as a script
 
 import tinygrad_edu.engine as engine
 from tinygrad_edu import Value, gc_paused, topological_order
+from tinygrad_edu._optional import install_hint
 
 try:
     from micrograd.engine import Value as MicrogradValue
@@ -152,7 +153,9 @@ def main(argv=None):
         [OURS, OURS_PAUSED, MG, MG_NOGC, FLOATS] if MicrogradValue else [OURS, OURS_PAUSED, FLOATS]
     )
     if MicrogradValue is None:
-        print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
+        print(
+            f"micrograd is not installed, so timing the others only; for it: {install_hint('bench')}"
+        )
 
     X, Y = common.moons()
     nodes = check_same_step(X, Y)

@@ -59,6 +59,7 @@ except ImportError:  # run as a script
     )
 
 from tinygrad_edu import Value, jit
+from tinygrad_edu._optional import install_hint
 
 JIT_SAMPLE, JIT_BATCH = "jit, per-sample function", "jit, whole batch traced"
 JIT_CHAIN = "jit (backward folded at compile time)"
@@ -198,7 +199,9 @@ def main(argv=None):
     args = common.parse_options(__doc__, argv)
     n_chain, repeats = args.chain_ops, args.repeats
     if MicrogradValue is None:
-        print('micrograd is not installed (pip install -e ".[bench]"); timing the others only.')
+        print(
+            f"micrograd is not installed, so timing the others only; for it: {install_hint('bench')}"
+        )
     others = [FLOATS, OURS, MG, MG_NOGC] if MicrogradValue else [FLOATS, OURS]
 
     X, Y = common.moons()

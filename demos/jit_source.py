@@ -16,17 +16,20 @@ rules.  This demo:
 
     python demos/jit_source.py            # 4000 epochs
     python demos/jit_source.py --quick    # 1000 epochs, for a smoke test
+    python demos/jit_source.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 """
 
-import argparse
 import random
 import sys
-import textwrap
 import time
 
 from tinygrad_edu import Value, jit
 from tinygrad_edu.datasets import xor
+from tinygrad_edu.i18n import N_, gettext as _
 from tinygrad_edu.nn import MLP
+
+# demos/_language.py: --lang, and text laid out for Japanese too
+from _language import demo_parser, fill, ljust, parse_args, rjust, width
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import seed_network, seed_network_loss, seed_parameters
@@ -50,46 +53,52 @@ def starting_weights(seed=SEED):
 # neuron 0; neurons 1 and 2 alike).  Each comes with the line as the chain rule --
 # and the article's own text -- has it (None where the printed line already is
 # that), the generated variables that compute the same thing (g_v is dE/dv; the
-# update is then v -= k * g_v), and a note.
+# update is then v -= k * g_v), and a note (translated where it is printed).
 SEED_LINES = [
     (
         "delta_o = (output_o - correct) * output_o * (1.0 - output_o)",
         None,
         ["g_u_o"],
-        "error = output_o - correct, so g_u_o is delta_o = dE/du_o",
+        N_("error = output_o - correct, so g_u_o is delta_o = dE/du_o"),
     ),
     (
         "delta_m0 = self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
         "delta_m0 = delta_o * self.w_mo[0][0] * output_m0 * (1.0 - output_m0)",
         ["g_output_m0", "g_u_m0"],
-        "the article's text: δ_m = δ_0 × weight into the output × f'(u_m); "
-        "the printed line leaves out delta_o. g_u_m0 is the corrected delta_m0",
+        N_(
+            "the article's text: δ_m = δ_0 × weight into the output × f'(u_m); "
+            "the printed line leaves out delta_o. g_u_m0 is the corrected delta_m0"
+        ),
     ),
     (
         "self.w_mo[0][0] -= k * delta_o * output_m0",
         None,
         ["g_w_mo_0_0"],
-        "weight change = -k × δ_0 × input",
+        N_("weight change = -k × δ_0 × input"),
     ),
-    ("self.b_o[0] -= k * delta_o", None, ["g_b_o_0"], "bias change = -k × δ_0"),
+    ("self.b_o[0] -= k * delta_o", None, ["g_b_o_0"], N_("bias change = -k × δ_0")),
     (
         "self.w_im[0][0] -= k * delta_m0 * self.input_layer[0]",
         None,
         ["g_w_im_0_0"],
-        "weight change = -k × δ_m × input: right as printed, but with the delta_m0 above, "
-        "which lacks delta_o; input_layer[0] is x_0",
+        N_(
+            "weight change = -k × δ_m × input: right as printed, but with the delta_m0 above, "
+            "which lacks delta_o; input_layer[0] is x_0"
+        ),
     ),
     (
         "self.w_im[0][1] -= k * delta_m0 * self.input_layer[1]",
         None,
         ["g_w_im_0_1"],
-        "the same; input_layer[1] is x_1",
+        N_("the same; input_layer[1] is x_1"),
     ),
     (
         "self.b_m[0] -= k * delta_o",
         "self.b_m[0] -= k * delta_m0",
         ["g_b_m_0"],
-        "the article's text: bias change = -k × δ_m; the printed line uses the output's delta_o",
+        N_(
+            "the article's text: bias change = -k × δ_m; the printed line uses the output's delta_o"
+        ),
     ),
 ]
 
@@ -100,7 +109,7 @@ def generated_line(source, target):
         code = line.split("#")[0].strip()
         if code.startswith(f"{target} = "):
             return code
-    raise LookupError(f"no line assigns {target} in the generated code")
+    raise LookupError(_("no line assigns {target} in the generated code").format(target=target))
 
 
 def show_source(f):
@@ -109,37 +118,46 @@ def show_source(f):
     lines that compute the same thing."""
     lines = f.source.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward"))
-    print("The backward pass the jit writes for seed 000's 2-3-1 sigmoid network")
     print(
-        "(E = 1/2 (output_o - correct)^2; g_v is dE/dv; each comment is the forward line it differentiates):"
+        _(
+            "The backward pass the jit writes for seed 000's 2-3-1 sigmoid network\n"
+            "(E = 1/2 (output_o - correct)^2; g_v is dE/dv; each comment is the forward line it differentiates):"
+        )
     )
     print()
     for line in lines[start + 1 :]:
         print(line)
     print()
-    print("Next to seed 000's train(), its lines quoted as the article prints them (middle")
-    print("neuron 0 shown; neurons 1 and 2 alike).  Where a printed line is wrong, the line")
-    print("as the chain rule and the article's text have it follows.  The update is v -= k * g_v.")
-    pad = " " * 15
+    print(
+        _(
+            "Next to seed 000's train(), its lines quoted as the article prints them (middle\n"
+            "neuron 0 shown; neurons 1 and 2 alike).  Where a printed line is wrong, the line\n"
+            "as the chain rule and the article's text have it follows.  The update is v -= k * g_v."
+        )
+    )
+    labels = {"seed": _("seed's code:"), "rule": _("chain rule:"), "jit": _("jit:")}
+    column = max(12, *(width(label) for label in labels.values())) + 1
+    pad = " " * (column + 2)
     for quoted, corrected, targets, note in SEED_LINES:
         print()
-        print(f"  seed's code: {quoted}")
+        print(f"  {ljust(labels['seed'], column)}{quoted}")
         if corrected:
-            print(f"  chain rule:  {corrected}")
+            print(f"  {ljust(labels['rule'], column)}{corrected}")
         for i, target in enumerate(targets):
-            print(f"  {'jit:' if i == 0 else '':<13}{generated_line(f.source, target)}")
-        print(textwrap.fill(f"({note})", width=92, initial_indent=pad, subsequent_indent=pad + " "))
+            label = labels["jit"] if i == 0 else ""
+            print(f"  {ljust(label, column)}{generated_line(f.source, target)}")
+        print(fill(f"({_(note)})", 92, pad, pad + " "))
 
 
 def train(step, params, epochs, seed):
     """Per-sample updates v -= K * dE/dv; ``step(params, x, t)`` gives (E, gradients)."""
     rng = random.Random(seed)
     order = list(range(len(XOR)))
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         rng.shuffle(order)
         for i in order:
             x, t = XOR[i]
-            _, grads = step(params, x, t)
+            _loss, grads = step(params, x, t)
             params = _updated(params, grads)
     return params
 
@@ -180,18 +198,32 @@ def _flat(p):
     return [b for a in p for b in _flat(a)] if isinstance(p, list) else [p]
 
 
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(
+        _("The backward pass of seed 000's network, written out as code by the jit.")
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=_("passes over the 4 samples (default {epochs})").format(epochs=4000),
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=_("{epochs} epochs, for a quick smoke run").format(epochs=1000),
+    )
+    return parser
+
+
 def main(argv=None):
     """Show the generated backward pass beside the seed's formulas, then train XOR
     compiled and eager from the same start and compare the two."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)"
-    )
-    parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
-    args = parser.parse_args(argv)
+    parser, args = parse_args(build_parser, argv)
     epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
     if epochs < 1:
-        parser.error("--epochs must be at least 1")
+        parser.error(_("--epochs must be at least 1"))
 
     start = list(starting_weights())
     started = time.perf_counter()
@@ -201,7 +233,9 @@ def main(argv=None):
 
     print()
     print(
-        f"Training XOR with the compiled function: k = {K}, one update per sample, {epochs} epochs"
+        _(
+            "Training XOR with the compiled function: k = {k}, one update per sample, {epochs} epochs"
+        ).format(k=K, epochs=epochs)
     )
     t0 = time.perf_counter()
     fast = train(compiled_step(f), start, epochs, SEED)
@@ -211,24 +245,38 @@ def main(argv=None):
     t_eager = time.perf_counter() - t0
     gap = max(abs(a - b) for a, b in zip(_flat(fast), _flat(slow)))
     if not gap <= 1e-9:
-        raise RuntimeError(f"compiled and eager training ended {gap:.3g} apart; they must agree")
+        raise RuntimeError(
+            _("compiled and eager training ended {gap} apart; they must agree").format(
+                gap=f"{gap:.3g}"
+            )
+        )
     steps = epochs * len(XOR)
     print(
-        f"  compiled: {t_compiled:.3f} s for {steps} steps (tracing and compiling once: {traced * 1e3:.1f} ms)"
+        _("  compiled: {seconds} s for {steps} steps (tracing and compiling once: {ms} ms)").format(
+            seconds=f"{t_compiled:.3f}", steps=steps, ms=f"{traced * 1e3:.1f}"
+        )
     )
-    print(f"  eager:    {t_eager:.3f} s (a graph and backward() per step)")
-    print(f"  speed-up over eager mode: {t_eager / t_compiled:.1f}x")
-    print(f"  both end with the same weights (largest difference {gap:.1e})")
+    print(
+        _("  eager:    {seconds} s (a graph and backward() per step)").format(
+            seconds=f"{t_eager:.3f}"
+        )
+    )
+    print(_("  speed-up over eager mode: {factor}x").format(factor=f"{t_eager / t_compiled:.1f}"))
+    print(_("  both end with the same weights (largest difference {gap})").format(gap=f"{gap:.1e}"))
     print()
-    print(f"{'x1':>3} {'x2':>3}  {'target':>6}  {'output':>6}")
+    head = [_("target"), _("output")]
+    w_t, w_y = (max(6, width(h)) for h in head)
+    print(f"{'x1':>3} {'x2':>3}  {rjust(head[0], w_t)}  {rjust(head[1], w_y)}")
     correct = 0
     for x, t in XOR:
         output = seed_network(*[_values(p) for p in fast], x).data
         correct += round(output) == t
-        print(f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {output:>6.3f}")
-    print(
-        f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: {correct} of {len(XOR)} correct"
-    )
+        print(f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>{w_t}.0f}  {output:>{w_y}.3f}")
+    if correct == len(XOR):
+        verdict = _("XOR learned: {correct} of {total} correct")
+    else:
+        verdict = _("XOR not learned yet: {correct} of {total} correct")
+    print(verdict.format(correct=correct, total=len(XOR)))
     return 0
 
 

@@ -2,6 +2,7 @@
 
     python demos/layernet.py            # 200 steps
     python demos/layernet.py --quick    # a few steps, for a smoke test
+    python demos/layernet.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 
 Deep Learning from Scratch builds this network from layer objects kept in an
 ordered dict: forward runs them in order, backward runs them reversed, and the
@@ -11,15 +12,18 @@ each parameter's .grad.  The same names are kept: W1 is input_size x hidden_size
 and W1[i][j] is the weight from input i to hidden neuron j.
 """
 
-import argparse
 from collections import OrderedDict
 
 from tinygrad_edu import gc_paused, no_grad
 from tinygrad_edu._optional import progress
 from tinygrad_edu.datasets import make_spirals
+from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import softmax_cross_entropy
 from tinygrad_edu.nn import Layer
 from tinygrad_edu.optim import Adam
+
+# demos/_language.py: --lang, and tables laid out for Japanese too
+from _language import demo_parser, parse_args, rjust, width
 
 
 def relu(xs):
@@ -110,25 +114,42 @@ class TwoLayerNet:
         return loss.data, grads
 
 
-def main(argv=None):
-    """Parse the options, train, report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few steps only (smoke test)")
-    parser.add_argument(
-        "--steps", type=int, default=None, help="training steps (default 200, quick 40)"
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(
+        _(
+            "Seed 002's two-layer network, Affine → ReLU → Affine → SoftmaxWithLoss, "
+            "on three spirals."
+        )
     )
-    parser.add_argument("--hidden", type=int, default=20, help="hidden_size (default 20)")
+    parser.add_argument("--quick", action="store_true", help=_("a few steps only (smoke test)"))
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help=_("training steps (default {steps}, quick {quick})").format(steps=200, quick=40),
+    )
+    parser.add_argument(
+        "--hidden", type=int, default=20, help=_("hidden_size (default {size})").format(size=20)
+    )
     parser.add_argument(
         "--weight-init-std",
         type=float,
         default=1.0,
-        help="weight_init_std (default 1.0; the seed's 0.01 learns slowly here)",
+        help=_("weight_init_std (default {std}; the seed's {seed_std} learns slowly here)").format(
+            std=1.0, seed_std=0.01
+        ),
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for the data and the weights")
-    args = parser.parse_args(argv)
+    parser.add_argument("--seed", type=int, default=0, help=_("seed for the data and the weights"))
+    return parser
+
+
+def main(argv=None):
+    """Parse the options, train, report."""
+    parser, args = parse_args(build_parser, argv)
     steps = args.steps if args.steps is not None else (40 if args.quick else 200)
     if steps < 1 or args.hidden < 1:
-        parser.error("--steps and --hidden must be positive")
+        parser.error(_("--steps and --hidden must be positive"))
 
     X, t = make_spirals(50, 3, noise=0.2, seed=args.seed)
     X_test, t_test = make_spirals(50, 3, noise=0.2, seed=args.seed + 1000)
@@ -140,37 +161,54 @@ def main(argv=None):
         seed=args.seed,
     )
     print(
-        "Three spirals: 150 points in 3 classes (labels 0, 1, 2); no straight line separates them."
+        _(
+            "Three spirals: 150 points in 3 classes (labels 0, 1, 2); "
+            "no straight line separates them."
+        )
     )
-    print("Network: " + " -> ".join(net.layers) + " -> SoftmaxWithLoss")
+    print(_("Network: {layers}").format(layers=" -> ".join([*net.layers, "SoftmaxWithLoss"])))
     for name, p in net.params.items():
         matrix = isinstance(p[0], list)
         shape = f"{len(p)} x {len(p[0])}" if matrix else f"{len(p)}"
         first = p[0][0] if matrix else p[0]
-        print(f"  {name}: {shape:<8} e.g. {first.label} = {first.data:+.4f}")
+        print(
+            _("  {name}: {shape} e.g. {label} = {value}").format(
+                name=name, shape=f"{shape:<8}", label=first.label, value=f"{first.data:+.4f}"
+            )
+        )
     print(
-        f"weights drawn as weight_init_std * N(0, 1) with weight_init_std = {args.weight_init_std}; "
-        "biases start at 0"
+        _(
+            "weights drawn as weight_init_std * N(0, 1) with weight_init_std = {std}; "
+            "biases start at 0"
+        ).format(std=args.weight_init_std)
     )
-    print(f"Optimizer Adam(lr=0.05), full batch, {steps} steps.\n")
+    print(_("Optimizer Adam(lr=0.05), full batch, {steps} steps.").format(steps=steps) + "\n")
 
     opt = Adam(net.parameters(), lr=0.05)
-    bar = progress(range(steps), total=steps, desc="training", disable=args.quick)
-    bar.write(f"{'step':>5}  {'loss':>8}  {'accuracy':>8}")
+    bar = progress(range(steps), total=steps, desc=_("training"), disable=args.quick)
+    head = [_("step"), _("loss"), _("accuracy")]
+    w_step, w_loss, w_acc = (max(w, width(h)) for w, h in zip((5, 8, 8), head))
+    bar.write(f"{rjust(head[0], w_step)}  {rjust(head[1], w_loss)}  {rjust(head[2], w_acc)}")
     show_every = max(steps // 10, 1)
     for step in bar:
         with gc_paused():  # the graph holds no cycles: the collector only slows the step
             loss, grads = net.gradient(X, t)  # grads['W1'][i][j] = dL/dW1[i][j]
-        bar.set_postfix_str(f"loss {loss:.4f}")
+        bar.set_postfix_str(_("loss {value}").format(value=f"{loss:.4f}"))
         if step % show_every == 0 or step == steps - 1:
-            bar.write(f"{step:>5}  {loss:8.4f}  {net.accuracy(X, t):8.1%}")
+            bar.write(f"{step:>{w_step}}  {loss:{w_loss}.4f}  {net.accuracy(X, t):{w_acc}.1%}")
         opt.step()
+    print()
     print(
-        f"\nlast gradients, e.g. grads['W1'][0][0] = {grads['W1'][0][0]:+.5f}, "
-        f"grads['b2'] = [{', '.join(f'{g:+.5f}' for g in grads['b2'])}]"
+        _("last gradients, e.g. grads['W1'][0][0] = {w}, grads['b2'] = [{b2}]").format(
+            w=f"{grads['W1'][0][0]:+.5f}", b2=", ".join(f"{g:+.5f}" for g in grads["b2"])
+        )
     )
-    print(f"training accuracy: {net.accuracy(X, t):.1%}")
-    print(f"test accuracy (150 new points): {net.accuracy(X_test, t_test):.1%}")
+    print(_("training accuracy: {accuracy}").format(accuracy=f"{net.accuracy(X, t):.1%}"))
+    print(
+        _("test accuracy ({count} new points): {accuracy}").format(
+            count=len(t_test), accuracy=f"{net.accuracy(X_test, t_test):.1%}"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -2,20 +2,24 @@
 
     python demos/moons.py            # 100 steps, writes demos/out/moons.png
     python demos/moons.py --quick    # a few steps, for a smoke test
+    python demos/moons.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 
 Every weight is a Value; each step builds the loss over all 100 points as one
 graph, calls backward(), and lets Adam nudge the weights.
 """
 
-import argparse
 import os
 
 from tinygrad_edu import gc_paused, no_grad
 from tinygrad_edu._optional import optional_import, progress, save_figure
 from tinygrad_edu.datasets import make_moons, signed_labels
+from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import l2_penalty, max_margin
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import Adam
+
+# demos/_language.py: --lang, and tables laid out for Japanese too
+from _language import demo_parser, parse_args, rjust, width
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -30,8 +34,10 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
     """Full-batch training with max-margin loss + L2 penalty; returns the last loss."""
     opt = Adam(model, lr=lr)
     params = model.parameters()
-    bar_ = progress(range(steps), total=steps, desc="training", disable=not bar)
-    bar_.write(f"{'step':>5}  {'loss':>8}  {'accuracy':>8}")
+    bar_ = progress(range(steps), total=steps, desc=_("training"), disable=not bar)
+    head = [_("step"), _("loss"), _("accuracy")]
+    w_step, w_loss, w_acc = (max(w, width(h)) for w, h in zip((5, 8, 8), head))
+    bar_.write(f"{rjust(head[0], w_step)}  {rjust(head[1], w_loss)}  {rjust(head[2], w_acc)}")
     for step in bar_:
         with gc_paused():  # the graph holds no cycles: Python's collector only slows the step
             scores = [model(x)[0] for x in X]  # forward: one graph for the batch
@@ -39,10 +45,10 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
             opt.zero_grad()
             loss.backward()  # the chain rule, node by node
             opt.step()  # W <- W - (Adam's step)
-        bar_.set_postfix_str(f"loss {loss.data:.4f}")
+        bar_.set_postfix_str(_("loss {value}").format(value=f"{loss.data:.4f}"))
         if step % show_every == 0 or step == steps - 1:
             acc = sum((s.data > 0) == (t > 0) for s, t in zip(scores, y)) / len(y)
-            bar_.write(f"{step:>5}  {loss.data:8.4f}  {acc:8.1%}")
+            bar_.write(f"{step:>{w_step}}  {loss.data:{w_loss}.4f}  {acc:{w_acc}.1%}")
     return loss.data
 
 
@@ -86,45 +92,64 @@ def plot(model, X, y, path, resolution):
     return save_figure(fig, path, dpi=120)
 
 
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(
+        _("Train a small MLP to separate two moons, and draw its decision boundary.")
+    )
+    parser.add_argument("--quick", action="store_true", help=_("a few steps only (smoke test)"))
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help=_("training steps (default {steps}, quick {quick})").format(steps=100, quick=20),
+    )
+    parser.add_argument("--seed", type=int, default=1, help=_("seed for the data and the weights"))
+    parser.add_argument(
+        "--out", default=os.path.join(HERE, "out", "moons.png"), help=_("where to write the PNG")
+    )
+    parser.add_argument("--no-plot", action="store_true", help=_("skip the picture"))
+    return parser
+
+
 def main(argv=None):
     """Parse the options, train, report, plot."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few steps only (smoke test)")
-    parser.add_argument(
-        "--steps", type=int, default=None, help="training steps (default 100, quick 20)"
-    )
-    parser.add_argument("--seed", type=int, default=1, help="seed for the data and the weights")
-    parser.add_argument(
-        "--out", default=os.path.join(HERE, "out", "moons.png"), help="where to write the PNG"
-    )
-    parser.add_argument("--no-plot", action="store_true", help="skip the picture")
-    args = parser.parse_args(argv)
+    parser, args = parse_args(build_parser, argv)
     steps = args.steps if args.steps is not None else (20 if args.quick else 100)
     if steps < 1:
-        parser.error("--steps must be positive")
+        parser.error(_("--steps must be positive"))
 
     X, labels = make_moons(100, noise=0.1, seed=args.seed)
     y = signed_labels(labels)
     model = MLP(2, [16, 16, 1], activation="relu", output_activation="linear", seed=args.seed)
-    print("Two moons: 100 points on two interleaving half circles (labels 0/1, used as -1/+1).")
+    print(_("Two moons: 100 points on two interleaving half circles (labels 0/1, used as -1/+1)."))
     print(
-        f"Model: {model!r}, {len(model.parameters())} parameters (weights and biases, all Values)."
+        _("Model: {model}, {count} parameters (weights and biases, all Values).").format(
+            model=repr(model), count=len(model.parameters())
+        )
     )
     print(
-        "Loss: max-margin (hinge) + L2 penalty; optimizer Adam(lr=0.02); "
-        f"full batch, {steps} steps.\n"
+        _(
+            "Loss: max-margin (hinge) + L2 penalty; optimizer Adam(lr=0.02); "
+            "full batch, {steps} steps."
+        ).format(steps=steps)
+        + "\n"
     )
     train(model, X, y, steps, bar=not args.quick)
 
     X_test, labels_test = make_moons(200, noise=0.1, seed=args.seed + 1000)
-    print(f"\ntraining accuracy: {accuracy(model, X, y):.1%}")
+    print()
+    print(_("training accuracy: {accuracy}").format(accuracy=f"{accuracy(model, X, y):.1%}"))
     print(
-        f"test accuracy (200 new points): {accuracy(model, X_test, signed_labels(labels_test)):.1%}"
+        _("test accuracy ({count} new points): {accuracy}").format(
+            count=len(X_test),
+            accuracy=f"{accuracy(model, X_test, signed_labels(labels_test)):.1%}",
+        )
     )
     if not args.no_plot:
         path = plot(model, X, y, args.out, resolution=25 if args.quick else 60)
         if path:
-            print(f"decision boundary written to {path}")
+            print(_("decision boundary written to {path}").format(path=path))
 
 
 if __name__ == "__main__":

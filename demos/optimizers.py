@@ -2,6 +2,7 @@
 
     python demos/optimizers.py            # writes demos/out/optimizers.png
     python demos/optimizers.py --quick    # the same 30 steps (already quick), coarser plot
+    python demos/optimizers.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 
 The function is a long, shallow valley: steep across y, nearly flat along x.
 Each optimizer starts at (-7, 2), as in Deep Learning from Scratch, and takes
@@ -9,12 +10,15 @@ Each optimizer starts at (-7, 2), as in Deep Learning from Scratch, and takes
 computes f, calls backward() for df/dx and df/dy, and lets the optimizer move.
 """
 
-import argparse
 import os
 
 from tinygrad_edu import Value
 from tinygrad_edu._optional import optional_import, save_figure
+from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
+
+# demos/_language.py: --lang, and tables laid out for Japanese too
+from _language import demo_parser, ljust, parse_args, rjust, width
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 START = (-7.0, 2.0)
@@ -37,7 +41,7 @@ def descend(make_optimizer, lr, steps):
     x, y = Value(START[0], label="x"), Value(START[1], label="y")
     opt = make_optimizer([x, y], lr=lr)
     path = [(x.data, y.data)]
-    for _ in range(steps):
+    for _step in range(steps):
         opt.zero_grad()
         f(x, y).backward()  # x.grad = x/10, y.grad = 2y
         opt.step()
@@ -85,39 +89,70 @@ def plot(paths, out, n=120):
     return save_figure(fig, out, dpi=110)
 
 
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(
+        _("SGD, Momentum, AdaGrad and Adam race down f(x, y) = x²/20 + y² (seed 003).")
+    )
+    parser.add_argument("--quick", action="store_true", help=_("smoke test: a coarser plot"))
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=30,
+        help=_("steps per optimizer (default {steps})").format(steps=30),
+    )
+    parser.add_argument(
+        "--out",
+        default=os.path.join(HERE, "out", "optimizers.png"),
+        help=_("where to write the PNG"),
+    )
+    parser.add_argument("--no-plot", action="store_true", help=_("skip the picture"))
+    return parser
+
+
 def main(argv=None):
     """Parse the options, run the four optimizers, report, plot."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke test: a coarser plot")
-    parser.add_argument("--steps", type=int, default=30, help="steps per optimizer (default 30)")
-    parser.add_argument(
-        "--out", default=os.path.join(HERE, "out", "optimizers.png"), help="where to write the PNG"
-    )
-    parser.add_argument("--no-plot", action="store_true", help="skip the picture")
-    args = parser.parse_args(argv)
+    parser, args = parse_args(build_parser, argv)
     steps = args.steps
     if steps < 1:
-        parser.error("--steps must be positive")
+        parser.error(_("--steps must be positive"))
 
     print(
-        "f(x, y) = x²/20 + y²: a long valley, steep in y and almost flat in x; minimum at (0, 0)."
+        _(
+            "f(x, y) = x²/20 + y²: a long valley, steep in y and almost flat in x; "
+            "minimum at (0, 0)."
+        )
     )
-    print(f"Each optimizer starts at {START} and takes {steps} steps.\n")
-    print(f"{'optimizer':<10} {'lr':>5}   {'final x':>9} {'final y':>9}   {'f(final)':>9}")
+    print(
+        _("Each optimizer starts at {start} and takes {steps} steps.").format(
+            start=START, steps=steps
+        )
+        + "\n"
+    )
+    head = [_("optimizer"), "lr", _("final x"), _("final y"), _("f(final)")]
+    w_name = max(10, width(head[0]))
+    w_x, w_y, w_f = (max(9, width(h)) for h in head[2:])
+    print(
+        f"{ljust(head[0], w_name)} {head[1]:>5}   "
+        f"{rjust(head[2], w_x)} {rjust(head[3], w_y)}   {rjust(head[4], w_f)}"
+    )
     paths = {}
     for name, cls, lr in RACERS:
         path = descend(cls, lr, steps)
         paths[name] = path
         x, y = path[-1]
-        print(f"{name:<10} {lr:>5}   {x:9.4f} {y:9.4f}   {f(x, y):9.5f}")
+        print(f"{name:<{w_name}} {lr:>5}   {x:{w_x}.4f} {y:{w_y}.4f}   {f(x, y):{w_f}.5f}")
+    print()
     print(
-        "\nSGD zig-zags across the valley; Momentum rolls along it; AdaGrad and Adam "
-        "scale each direction's step by its own gradient history."
+        _(
+            "SGD zig-zags across the valley; Momentum rolls along it; AdaGrad and Adam "
+            "scale each direction's step by its own gradient history."
+        )
     )
     if not args.no_plot:
         out = plot(paths, args.out, n=40 if args.quick else 120)
         if out:
-            print(f"trajectories written to {out}")
+            print(_("trajectories written to {path}").format(path=out))
 
 
 if __name__ == "__main__":

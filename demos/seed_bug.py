@@ -14,19 +14,22 @@ Then it trains XOR with each rule.
 
     python demos/seed_bug.py           # a few seconds
     python demos/seed_bug.py --quick   # shorter XOR comparison
+    python demos/seed_bug.py --lang ja # in Japanese (or LANG=ja_JP.UTF-8)
 """
 
-import argparse
 import random
 import sys
-import textwrap
 
 from tinygrad_edu import GradcheckError, Value, gradcheck, numerical_grad
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, delta_rule
+from tinygrad_edu.i18n import N_, gettext as _
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT
+
+# demos/_language.py: --lang, and tables laid out for Japanese too
+from _language import demo_parser, fill, ljust, parse_args, rjust, width
 
 K = 0.3
 SEED = 1  # the same starting weights as demos/xor.py
@@ -60,7 +63,7 @@ class SeedNetwork:
         self.b_m = list(b_m)
         self.b_o = list(b_o)
         self.input_layer = [0.0, 0.0]
-        self.middle_layer = [_Cell() for _ in range(3)]
+        self.middle_layer = [_Cell() for _m in range(3)]
         self.output_layer = [_Cell()]
 
     @classmethod
@@ -197,6 +200,15 @@ def agree(update, numeric_gradient):
     return abs(g - numeric_gradient) <= 1e-5 + 1e-4 * abs(numeric_gradient)
 
 
+#: The columns of the one-step table: each method's change to every parameter.
+COLUMNS = {
+    "seed train()": N_("seed train()"),
+    "delta rule": N_("delta rule"),
+    "autograd": N_("autograd"),
+    "finite diff.": N_("finite diff."),
+}
+
+
 def compare_one_step(model):
     """The table for one sample; returns the names whose seed update disagrees."""
     x, t = SAMPLE
@@ -223,13 +235,31 @@ def compare_one_step(model):
     }
     delta_o = rule.delta_o[0]
 
-    print(f"One sample, x = {x}, correct = {t:g}, starting from MLP(2, [3, 1], seed={SEED});")
-    print(f"output {rule.output[0]:.6f}, delta_o = {delta_o:.6f}, k = {K}.")
-    print("Each column is the change that method makes to the parameter: -k * dE/dp.")
+    print(
+        _(
+            "One sample, x = {x}, correct = {correct}, starting from MLP(2, [3, 1], seed={seed});\n"
+            "output {output}, delta_o = {delta_o}, k = {k}."
+        ).format(
+            x=x,
+            correct=f"{t:g}",
+            seed=SEED,
+            output=f"{rule.output[0]:.6f}",
+            delta_o=f"{delta_o:.6f}",
+            k=K,
+        )
+    )
+    print(_("Each column is the change that method makes to the parameter: -k * dE/dp."))
     print()
-    header = f"{'parameter':<11}" + "".join(f"{c:>14}" for c in columns) + "  seed vs finite diff."
+    w_name = max(11, width(_("parameter")))
+    w_cell = max(14, *(width(_(COLUMNS[c])) + 1 for c in columns))
+    header = (
+        ljust(_("parameter"), w_name)
+        + "".join(rjust(_(COLUMNS[c]), w_cell) for c in columns)
+        + "  "
+        + _("seed vs finite diff.")
+    )
     print(header)
-    print("-" * len(header))
+    print("-" * width(header))
     mismatched = []
     for row, name in enumerate(names):
         cells = [columns[c][row] for c in columns]
@@ -237,9 +267,10 @@ def compare_one_step(model):
         if not ok:
             mismatched.append(name)
         print(
-            f"{name:<11}"
-            + "".join(f"{v:>+14.6f}" for v in cells)
-            + ("  ok" if ok else "  MISMATCH")
+            f"{name:<{w_name}}"
+            + "".join(f"{v:>+{w_cell}.6f}" for v in cells)
+            + "  "
+            + (_("ok") if ok else _("MISMATCH"))
         )
     print()
 
@@ -251,25 +282,26 @@ def compare_one_step(model):
     )
     try:
         gradcheck(E, *net.flat())
-        checker = "gradcheck(E, 13 parameters) passes: autograd matches finite differences"
+        checker = _("gradcheck(E, 13 parameters) passes: autograd matches finite differences")
     except GradcheckError as err:
-        checker = f"gradcheck failed:\n{err}"
+        checker = _("gradcheck failed:\n{error}").format(error=err)
     print(checker)
-    print(
-        f"delta rule and autograd vs finite differences: "
-        f"{'all 13 agree' if others_ok else 'DISAGREE'}"
-    )
-    fixed_ok = all(agree(f, n) for f, n in zip(fixed, numeric))
-    print(
-        f"seed's train() with its six BUG lines corrected (train_fixed): "
-        f"{'all 13 agree' if fixed_ok else 'still disagrees'}"
-    )
+    if others_ok:
+        print(_("delta rule and autograd vs finite differences: all 13 agree"))
+    else:
+        print(_("delta rule and autograd vs finite differences: DISAGREE"))
+    if all(agree(f, n) for f, n in zip(fixed, numeric)):
+        print(_("seed's train() with its six BUG lines corrected (train_fixed): all 13 agree"))
+    else:
+        print(_("seed's train() with its six BUG lines corrected (train_fixed): still disagrees"))
     print()
 
     print(
-        textwrap.fill(
-            f"The machine flags {len(mismatched)} of 13 updates: {', '.join(mismatched)}.",
-            width=88,
+        fill(
+            _("The machine flags {count} of 13 updates: {names}.").format(
+                count=len(mismatched), names=", ".join(mismatched)
+            ),
+            88,
             subsequent_indent="  ",
         )
     )
@@ -277,14 +309,22 @@ def compare_one_step(model):
     ratios = [seed[r] / columns["delta rule"][r] for r in w_rows]
     if not all(abs(ratio * delta_o - 1) < 1e-9 for ratio in ratios):
         raise RuntimeError(
-            "the seed's w_im steps are not the right ones / delta_o: "
-            + ", ".join(f"{ratio:.6g}" for ratio in ratios)
+            _("the seed's w_im steps are not the right ones / delta_o: {ratios}").format(
+                ratios=", ".join(f"{ratio:.6g}" for ratio in ratios)
+            )
         )
-    print("* w_im: the code computes delta_m = w_mo * f'(u_m), leaving out the factor delta_o:")
-    factor = f"{1 / delta_o:.4g}"
-    print(f"  each w_im step is {factor} times the right one, and {factor} = 1 / delta_o.")
-    print("* b_m: the code subtracts k * delta_o (the output neuron's delta) where the text says")
-    print(f"  k * delta_m, so all three middle biases move by the same {-K * delta_o:+.6f}.")
+    print(
+        _(
+            "* w_im: the code computes delta_m = w_mo * f'(u_m), leaving out the factor delta_o:\n"
+            "  each w_im step is {factor} times the right one, and {factor} = 1 / delta_o."
+        ).format(factor=f"{1 / delta_o:.4g}")
+    )
+    print(
+        _(
+            "* b_m: the code subtracts k * delta_o (the output neuron's delta) where the text says\n"
+            "  k * delta_m, so all three middle biases move by the same {change}."
+        ).format(change=f"{-K * delta_o:+.6f}")
+    )
     return mismatched
 
 
@@ -292,7 +332,7 @@ def train_xor(step, epochs, seed):
     """Per-sample training on XOR, samples shuffled by `seed` each epoch."""
     rng = random.Random(seed)
     order = list(range(4))
-    for _ in range(epochs):
+    for _epoch in range(epochs):
         rng.shuffle(order)
         for i in order:
             step(*XOR[i])
@@ -309,7 +349,7 @@ def compare_training(model, epochs):
         buggy.train(t)
 
     def buggy_result():
-        return [buggy.forward(x) for x, _ in XOR]
+        return [buggy.forward(x) for x, _t in XOR]
 
     right = MLP(2, [3, 1], seed=SEED)
 
@@ -321,36 +361,57 @@ def compare_training(model, epochs):
 
     print()
     print(
-        f"Training XOR for {epochs} epochs (k = {K}, one update per sample, same start, same order):"
+        _(
+            "Training XOR for {epochs} epochs (k = {k}, one update per sample, same start, same order):"
+        ).format(epochs=epochs, k=K)
     )
-    print(f"{'rule':<16}{'final loss':>11}   outputs for (0,0) (0,1) (1,0) (1,1)")
+    rules = (
+        ("seed's train()", _("seed's train()"), buggy_step, buggy_result),
+        ("delta rule", _("delta rule"), right_step, right_result),
+    )
+    w_rule = max(16, *(width(shown) + 1 for _name, shown, _step, _out in rules))
+    w_loss = max(11, width(_("final loss")))
+    print(
+        ljust(_("rule"), w_rule)
+        + rjust(_("final loss"), w_loss)
+        + "   "
+        + _("outputs for (0,0) (0,1) (1,0) (1,1)")
+    )
     results = {}
-    for name, step, outputs in (
-        ("seed's train()", buggy_step, buggy_result),
-        ("delta rule", right_step, right_result),
-    ):
+    for name, shown, step, outputs in rules:
         train_xor(step, epochs, SEED)
         ys = outputs()
-        loss = sum(0.5 * (y - t) ** 2 for y, (_, t) in zip(ys, XOR))
-        learned = all(abs(y - t) < 0.25 for y, (_, t) in zip(ys, XOR))
+        loss = sum(0.5 * (y - t) ** 2 for y, (_x, t) in zip(ys, XOR))
+        learned = all(abs(y - t) < 0.25 for y, (_x, t) in zip(ys, XOR))
         results[name] = (loss, learned)
         print(
-            f"{name:<16}{loss:>11.5f}   "
+            ljust(shown, w_rule)
+            + f"{loss:>{w_loss}.5f}   "
             + "  ".join(f"{y:5.3f}" for y in ys)
-            + ("   learned XOR" if learned else "   did not learn XOR")
+            + "   "
+            + (_("learned XOR") if learned else _("did not learn XOR"))
         )
     if not results["seed's train()"][1]:
-        print("With the seed's train() the middle layer does not step along the gradient of the")
-        print("loss, and here the network does not learn XOR.")
+        print(
+            _(
+                "With the seed's train() the middle layer does not step along the gradient of the\n"
+                "loss, and here the network does not learn XOR."
+            )
+        )
     return results
+
+
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(_("Let the machine find the bug in seed 000's train()."))
+    parser.add_argument("--quick", action="store_true", help=_("a shorter XOR comparison"))
+    return parser
 
 
 def main(argv=None):
     """Compare one step of the seed's train() with the delta rule, autograd and
     finite differences, then train XOR both ways."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a shorter XOR comparison")
-    args = parser.parse_args(argv)
+    _parser, args = parse_args(build_parser, argv)
     model = MLP(2, [3, 1], activation="sigmoid", seed=SEED)
     compare_one_step(model)
     compare_training(model, epochs=1000 if args.quick else 4000)

@@ -15,9 +15,9 @@ more than 1e-12 (relative), and reports the largest disagreement it saw.
     python demos/xor.py            # 4000 epochs, a few seconds; draws demos/out/xor_graph.svg
     python demos/xor.py --quick    # 1000 epochs, for a smoke test
     python demos/xor.py --graph /tmp/xor.png    # the diagram elsewhere (or --no-graph)
+    python demos/xor.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 """
 
-import argparse
 import random
 import subprocess
 import sys
@@ -27,8 +27,12 @@ from tinygrad_edu import Value, no_grad, viz
 from tinygrad_edu._optional import progress
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
+from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
+
+# demos/_language.py: --lang, and tables laid out for Japanese too
+from _language import demo_parser, parse_args, rjust, width
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import seed_network_loss, seed_parameters
@@ -50,11 +54,13 @@ def train(model, epochs, seed, report_every):
     """Per-sample delta-rule updates; autograd checks every one. Returns (steps, worst gap)."""
     rng = random.Random(seed)
     order = list(range(len(XOR)))
-    bar = progress(range(1, epochs + 1), total=epochs, desc="training XOR")
+    bar = progress(range(1, epochs + 1), total=epochs, desc=_("training XOR"))
     say = bar.write  # prints a line without breaking the bar
 
-    say(f"{'epoch':>6}  {'loss':>8}")
-    say(f"{0:>6}  {total_loss(model):8.5f}")
+    head = [_("epoch"), _("loss")]
+    w_epoch, w_loss = max(6, width(head[0])), max(8, width(head[1]))
+    say(f"{rjust(head[0], w_epoch)}  {rjust(head[1], w_loss)}")
+    say(f"{0:>{w_epoch}}  {total_loss(model):{w_loss}.5f}")
     steps, worst = 0, 0.0
     for epoch in bar:
         rng.shuffle(order)
@@ -64,23 +70,31 @@ def train(model, epochs, seed, report_every):
             gap = compare_with_autograd(model, x, [t], result)
             if not gap <= AGREEMENT:
                 raise RuntimeError(
-                    f"epoch {epoch}, sample {x}: the delta rule and autograd "
-                    f"disagree by {gap:.3g} (relative); they must agree"
+                    _(
+                        "epoch {epoch}, sample {sample}: the delta rule and autograd "
+                        "disagree by {gap} (relative); they must agree"
+                    ).format(epoch=epoch, sample=x, gap=f"{gap:.3g}")
                 )
             worst = max(worst, gap)
             apply_update(model, result)
             steps += 1
         if epoch % 50 == 0:
-            bar.set_postfix_str(f"loss {total_loss(model):.5f}", refresh=False)
+            bar.set_postfix_str(
+                _("loss {value}").format(value=f"{total_loss(model):.5f}"), refresh=False
+            )
         if epoch % report_every == 0:
-            say(f"{epoch:>6}  {total_loss(model):8.5f}")
+            say(f"{epoch:>{w_epoch}}  {total_loss(model):{w_loss}.5f}")
     bar.close()
     return steps, worst
 
 
 def prediction_table(model):
     """The four XOR rows: inputs, target, output, rounded, ok."""
-    lines = [f"{'x1':>3} {'x2':>3}  {'target':>6}  {'output':>6}  {'rounded':>7}"]
+    head = [_("target"), _("output"), _("rounded")]
+    w_t, w_y, w_r = (max(w, width(h)) for w, h in zip((6, 6, 7), head))
+    lines = [
+        f"{'x1':>3} {'x2':>3}  {rjust(head[0], w_t)}  {rjust(head[1], w_y)}  {rjust(head[2], w_r)}"
+    ]
     correct = 0
     with no_grad():
         for x, t in XOR:
@@ -88,8 +102,8 @@ def prediction_table(model):
             ok = round(y) == t
             correct += ok
             lines.append(
-                f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>6.0f}  {y:>6.3f}  {round(y):>7d}  "
-                + ("ok" if ok else "WRONG")
+                f"{x[0]:>3.0f} {x[1]:>3.0f}  {t:>{w_t}.0f}  {y:>{w_y}.3f}  {round(y):>{w_r}d}  "
+                + (_("ok") if ok else _("WRONG"))
             )
     return lines, correct
 
@@ -117,12 +131,46 @@ def render_graph(model, path=GRAPH):
     # package, a file that cannot be written, `dot` itself failing.
     except (viz.GraphvizNotInstalled, ImportError, OSError, subprocess.CalledProcessError) as err:
         text = str(err).strip()
-        return f"graph: not rendered ({text.splitlines()[0] if text else type(err).__name__})"
+        reason = text.splitlines()[0] if text else type(err).__name__
+        return _("graph: not rendered ({reason})").format(reason=reason)
     try:
         written = written.resolve().relative_to(Path.cwd())
     except ValueError:
         pass  # not below the current directory: keep it whole
-    return f"graph of one sample's loss (x = [0, 1], correct = 1): {written}"
+    return _("graph of one sample's loss (x = [0, 1], correct = 1): {path}").format(path=written)
+
+
+def build_parser():
+    """The command line, its help in the language in force."""
+    parser = demo_parser(_("XOR, learned by seed 000's 2-3-1 sigmoid network with the delta rule."))
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=_("passes over the 4 samples (default {epochs})").format(epochs=4000),
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help=_("weights and sample order (default {seed})").format(seed=SEED),
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=_("{epochs} epochs, for a quick smoke run").format(epochs=1000),
+    )
+    parser.add_argument(
+        "--graph",
+        type=Path,
+        default=GRAPH,
+        metavar="PATH",
+        help=_("where to draw the diagram: .svg, .png, .pdf or .dot (default {path})").format(
+            path="demos/out/xor_graph.svg"
+        ),
+    )
+    parser.add_argument("--no-graph", action="store_true", help=_("do not render the diagram"))
+    return parser
 
 
 def main(argv=None):
@@ -130,47 +178,41 @@ def main(argv=None):
 
     Returns the exit status: 0 if all four XOR rows come out right, else 1.
     """
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--epochs", type=int, default=None, help="passes over the 4 samples (default 4000)"
-    )
-    parser.add_argument(
-        "--seed", type=int, default=SEED, help=f"weights and sample order (default {SEED})"
-    )
-    parser.add_argument("--quick", action="store_true", help="1000 epochs, for a quick smoke run")
-    parser.add_argument(
-        "--graph",
-        type=Path,
-        default=GRAPH,
-        metavar="PATH",
-        help="where to draw the diagram: .svg, .png, .pdf or .dot "
-        "(default demos/out/xor_graph.svg)",
-    )
-    parser.add_argument("--no-graph", action="store_true", help="do not render the diagram")
-    args = parser.parse_args(argv)
+    parser, args = parse_args(build_parser, argv)
     if args.graph.suffix[1:].lower() not in viz.FORMATS:
-        parser.error("--graph must end in " + ", ".join("." + f for f in viz.FORMATS))
+        parser.error(
+            _("--graph must end in {suffixes}").format(
+                suffixes=", ".join("." + f for f in viz.FORMATS)
+            )
+        )
     epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
     if epochs < 1:
-        parser.error("--epochs must be at least 1")
+        parser.error(_("--epochs must be at least 1"))
 
     model = MLP(2, [3, 1], activation="sigmoid", seed=args.seed)
-    print(f"XOR with seed 000's 2-3-1 sigmoid network: learning coefficient k = {K},")
-    print(f"one delta-rule update per sample, {epochs} epochs, seed {args.seed}")
+    print(
+        _(
+            "XOR with seed 000's 2-3-1 sigmoid network: learning coefficient k = {k},\n"
+            "one delta-rule update per sample, {epochs} epochs, seed {seed}"
+        ).format(k=K, epochs=epochs, seed=args.seed)
+    )
     print()
     steps, worst = train(model, epochs, args.seed, report_every=max(1, epochs // 5))
     print()
     print(
-        f"delta rule vs autograd: {steps} steps compared, "
-        f"largest relative disagreement {worst:.1e} (limit {AGREEMENT:g})"
+        _(
+            "delta rule vs autograd: {steps} steps compared, "
+            "largest relative disagreement {worst} (limit {limit})"
+        ).format(steps=steps, worst=f"{worst:.1e}", limit=f"{AGREEMENT:g}")
     )
     print()
     lines, correct = prediction_table(model)
     print("\n".join(lines))
-    print(
-        f"XOR {'learned' if correct == len(XOR) else 'not learned yet'}: "
-        f"{correct} of {len(XOR)} correct"
-    )
+    if correct == len(XOR):
+        verdict = _("XOR learned: {correct} of {total} correct")
+    else:
+        verdict = _("XOR not learned yet: {correct} of {total} correct")
+    print(verdict.format(correct=correct, total=len(XOR)))
     if not args.no_graph:
         print(render_graph(model, args.graph))
     return 0 if correct == len(XOR) else 1

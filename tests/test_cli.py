@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from tinygrad_edu import Value, cli
+from tinygrad_edu._optional import install_hint
 from tinygrad_edu.expr import (
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -738,7 +739,8 @@ def test_the_console_script_when_installed():
     )
     if not script.exists():
         pytest.skip(
-            "the package is not installed in this interpreter's environment (pip install -e .)"
+            "the package is not installed in this interpreter's environment "
+            "(pip install tinygrad-edu; in a source checkout: pip install -e .)"
         )
     out = subprocess.run(
         [str(script), "grad", "x*x", "x=3"], capture_output=True, text=True, timeout=60
@@ -763,7 +765,7 @@ def test_lab_refuses_a_port_that_is_not_one(port, words, capsys):
 
 
 def test_lab_on_a_port_already_taken_says_so(capsys):
-    pytest.importorskip("uvicorn", reason="the lab extra is not installed")
+    pytest.importorskip("uvicorn", reason=f"the lab extra is not installed: {install_hint('lab')}")
     import socket
 
     with socket.socket() as taken:

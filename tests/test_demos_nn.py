@@ -77,12 +77,17 @@ def test_optimizers(tmp_path):
 
 
 def load_demo(name):
-    """Import demos/<name>.py as a module (the demos are scripts, not a package)."""
+    """Import demos/<name>.py as a module (the demos are scripts, not a package; they
+    import their helpers, demos/_language.py, from the folder they are in)."""
     spec = importlib.util.spec_from_file_location(
         f"demo_{name}", os.path.join(ROOT, "demos", f"{name}.py")
     )
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, os.path.join(ROOT, "demos"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(os.path.join(ROOT, "demos"))
     return module
 
 

@@ -250,3 +250,68 @@ def test_page_catalogs_carry_the_menu_and_the_translations():
         "catalogs": {"ja": {"gradients:": "勾配:"}},
     }
     assert i18n.page_catalogs([])["preferred"] is None
+
+
+def _glossary_pairs():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("glossary", ROOT / "tests" / "test_glossary.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.read_glossary()
+
+
+#: (English term, start of the message): where a translation rightly does not use the
+#: glossary's word, and why.
+GLOSSARY_EXCEPTIONS = {
+    # The diagrams draw their edges as arrows and the legend says so (矢印, as in "arrows: ...").
+    ("edge", "edge colour and width"),
+    # "step k" is the label the diagram draws on each op (not translated: it is on the drawing).
+    ("step", "step k:"),
+    # A weight's step in seed 000's delta rule is its 修正量 (the seed's word for the update).
+    ("step", "* w_im:"),
+    ("step", "the seed's w_im steps"),
+    # "step along the gradient" is a verb here: 進む.
+    ("step", "With the seed's train()"),
+}
+
+
+def glossary_misses(pairs, po):
+    """(term, message) for each translation that does not use the glossary's Japanese
+    for an English term its message uses.  Terms are matched as written (lower case:
+    'Value', the class, is not 'value'), as whole words: not inside {fields}, code
+    (x.grad, backward()) or hyphenated words (pre-activation is not activation)."""
+    misses = []
+    for m in po:
+        if not m.id or not m.string or not isinstance(m.id, str):
+            continue
+        words = re.sub(r"\{\w*\}|\S*[.(]\S*", " ", m.id)
+        # code: the names on either side of = and arithmetic (correct = 1, output_o - correct)
+        words = re.sub(r"\w+(?=\s*[-+*/=^]\s)|(?<=\s[-+*/=^])\s*\w+", " ", words)
+        for english, japanese in pairs:
+            if any(english == term and m.id.startswith(s) for term, s in GLOSSARY_EXCEPTIONS):
+                continue
+            if re.search(rf"(?<![\w-]){re.escape(english)}(?![\w-])", words) and (
+                japanese not in m.string
+            ):
+                misses.append((english, japanese, m.id))
+    return misses
+
+
+def test_translations_use_the_glossary_words():
+    misses = glossary_misses(_glossary_pairs(), catalog("ja"))
+    assert not misses, "translations that do not use the glossary's term:\n" + "\n".join(
+        f"  {english!r} should be {japanese!r} in: {message!r}"
+        for english, japanese, message in misses
+    )
+
+
+def test_the_glossary_check_catches_another_word():
+    from babel.messages.catalog import Catalog
+
+    po = Catalog(locale="ja")
+    po.add("the output layer", "出力の層")
+    po.add("the hidden layer", "中間層")
+    assert glossary_misses([("output layer", "出力層"), ("hidden layer", "中間層")], po) == [
+        ("output layer", "出力層", "the output layer")
+    ]

@@ -5,11 +5,12 @@ import math
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
 from tinygrad_edu.lab import CHOICES, LIMITS, LabError, LabSession, make_points
 from tinygrad_edu.nn import MLP
 
 pytest.importorskip(
-    "starlette", reason='the lab\'s server needs the lab extra: pip install -e ".[lab]"'
+    "starlette", reason=f"the lab's server needs the lab extra: {install_hint('lab')}"
 )
 pytest.importorskip("httpx", reason="Starlette's test client needs httpx")
 

@@ -38,11 +38,13 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
+
 try:
     from playwright.sync_api import expect, sync_playwright
 except ImportError:
     pytest.skip(
-        "Playwright for Python is not installed (pip install -e '.[test]')", allow_module_level=True
+        f"Playwright for Python is not installed: {install_hint('test')}", allow_module_level=True
     )
 
 
@@ -69,8 +71,8 @@ if shutil.which("dot") is None:
 for _name in ("starlette", "uvicorn", "websockets"):
     if importlib.util.find_spec(_name) is None:
         pytest.skip(
-            f"{_name} is not installed: the lab's server needs the lab extra "
-            "(pip install -e '.[lab]')",
+            f"{_name} is not installed: the lab's server needs the lab extra: "
+            f"{install_hint('lab')}",
             allow_module_level=True,
         )
 

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
+
 try:
     import micrograd.engine as mg_engine
     import micrograd.nn as mg_nn
 except ImportError:
     pytest.skip(
-        'the reference package micrograd is not installed (pip install -e ".[test]")',
+        f"the reference package micrograd is not installed: {install_hint('test')}",
         allow_module_level=True,
     )
 

@@ -13,14 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
+
 nbformat = pytest.importorskip(
-    "nbformat", reason="nbformat is not installed (pip install -e '.[test]')"
+    "nbformat", reason=f"nbformat is not installed: {install_hint('test')}"
 )
 nbclient = pytest.importorskip(
-    "nbclient", reason="nbclient is not installed (pip install -e '.[test]')"
+    "nbclient", reason=f"nbclient is not installed: {install_hint('test')}"
 )
 kernelspec = pytest.importorskip(
-    "ipykernel.kernelspec", reason="ipykernel is not installed (pip install -e '.[test]')"
+    "ipykernel.kernelspec", reason=f"ipykernel is not installed: {install_hint('test')}"
 )
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,11 +17,13 @@ import shutil
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
+
 try:
     from playwright.sync_api import sync_playwright
 except ImportError:
     pytest.skip(
-        "Playwright for Python is not installed (pip install -e '.[test]')", allow_module_level=True
+        f"Playwright for Python is not installed: {install_hint('test')}", allow_module_level=True
     )
 
 

@@ -1,4 +1,5 @@
-"""The README stays true: its REPL sessions run, and CI runs its test command."""
+"""The README stays true: its REPL sessions run, CI runs its test command, it shows the main
+demo's output as it is, and its links lead into the documentation site's files."""
 
 import doctest
 import re
@@ -53,3 +54,37 @@ def test_readme_shows_the_main_demo_output_as_it_is(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == shown.strip()
+
+
+def _github_anchor(heading):
+    """The anchor GitHub (and MkDocs' toc) gives a heading: lower case, punctuation dropped,
+    spaces as hyphens."""
+    text = re.sub(r"[`*]", "", heading.strip().lower())
+    return re.sub(r"\s", "-", re.sub(r"[^\w\s-]", "", text))
+
+
+def _readme_links():
+    readme = (ROOT / "README.md").read_text()
+    return re.findall(r"\]\(([^)\s]+)\)", readme)
+
+
+def test_readme_links_lead_to_files_that_exist():
+    local = [link for link in _readme_links() if "://" not in link]
+    assert len(local) > 10
+    for link in local:
+        path, _, anchor = link.partition("#")
+        target = ROOT / path
+        assert target.exists(), f"README links to {path}, which does not exist"
+        if anchor:
+            headings = re.findall(r"^#+ (.*)$", target.read_text(), re.M)
+            assert anchor in {_github_anchor(h) for h in headings}, (
+                f"README links to {link}: no heading of {path} has that anchor"
+            )
+
+
+def test_readme_points_into_every_guide_page_and_the_tutorials_and_the_api():
+    links = {link.partition("#")[0] for link in _readme_links()}
+    guide = {p.relative_to(ROOT).as_posix() for p in (ROOT / "docs" / "guide").glob("*.md")}
+    assert guide and not guide - links, f"README does not link {sorted(guide - links)}"
+    assert any(link.startswith("docs/tutorials/") for link in links)
+    assert "docs/api/" in links

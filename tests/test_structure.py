@@ -11,11 +11,29 @@ PACKAGE = Path(tinygrad_edu.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.iter_modules([str(PACKAGE)]))
 
 
+def _runtime_nodes(tree):
+    """Every node of ``tree`` except what sits under ``if TYPE_CHECKING:`` (imports made
+    only for type hints: they are never run, so they add no dependency)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and ast.unparse(child.test) in (
+                "TYPE_CHECKING",
+                "typing.TYPE_CHECKING",
+            ):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def _imports(module):
-    """The package's modules that ``module`` imports anywhere in its source (functions too)."""
+    """The package's modules that ``module`` imports anywhere in its source (functions too),
+    type-only imports aside."""
     tree = ast.parse((PACKAGE / f"{module}.py").read_text())
     found = set()
-    for node in ast.walk(tree):
+    for node in _runtime_nodes(tree):
         if isinstance(node, ast.ImportFrom) and node.level == 1:
             if node.module:
                 found.add(node.module.split(".")[0])
@@ -46,6 +64,15 @@ def test_the_package_has_no_import_cycle():
 
     for m in graph:
         visit(m, [])
+
+
+def test_type_only_imports_are_not_dependencies():
+    tree = ast.parse(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .engine import Value\n"
+        "else:\n    from .ops import Op\ndef f():\n    from .graph import node_names\n"
+    )
+    imported = {n.module for n in _runtime_nodes(tree) if isinstance(n, ast.ImportFrom)}
+    assert imported == {"typing", "ops", "graph"}
 
 
 def test_the_engine_sits_below_the_tools():

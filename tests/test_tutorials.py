@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu._optional import install_hint
+
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = ROOT / "docs" / "tutorials"
 NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
@@ -66,10 +68,10 @@ def test_stored_without_outputs(path):
 def kernel_env(tmp_path_factory):
     """A python3 kernelspec for this interpreter, found first; Jupyter's, IPython's,
     matplotlib's and hypothesis's files in a temporary folder; the kernel imports tinygrad_edu from this checkout."""
-    pytest.importorskip("nbformat", reason="nbformat is not installed (pip install -e '.[test]')")
-    pytest.importorskip("nbclient", reason="nbclient is not installed (pip install -e '.[test]')")
+    for name in ("nbformat", "nbclient"):
+        pytest.importorskip(name, reason=f"{name} is not installed: {install_hint('test')}")
     kernelspec = pytest.importorskip(
-        "ipykernel.kernelspec", reason="ipykernel is not installed (pip install -e '.[test]')"
+        "ipykernel.kernelspec", reason=f"ipykernel is not installed: {install_hint('test')}"
     )
     home = tmp_path_factory.mktemp("jupyter")
     prefix = home / "prefix"

@@ -42,6 +42,8 @@ holds for that path only, as with ``jax.jit``.  Ops whose derivative depends
 on the sign of their input (relu, abs) do branch at run time.
 """
 
+from __future__ import annotations
+
 import gc
 import itertools
 import keyword
@@ -50,10 +52,24 @@ import numbers
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable, Container, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, overload
 
 from .codelayout import _render
 from .engine import Value, is_grad_enabled, topological_order
 from .symbolic import RESERVED_NAMES, SYMBOLIC, Sym, runtime_namespace
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .codelayout import _Unit
+
+    # An argument's structure: None for a number, a list of structures for a list.
+    _Spec: TypeAlias = "list[_Spec] | None"
+    # An argument as traced: a Value for a number, a list for a list.
+    _Traced: TypeAlias = "Value | list[_Traced]"
+    # An argument as checked: a float for a number, a list for a list.
+    _Checked: TypeAlias = "float | list[_Checked]"
 
 __all__ = ["jit", "CompiledFunction"]
 
@@ -65,7 +81,7 @@ _INF = math.inf
 _RESERVED = RESERVED_NAMES | frozenset(keyword.kwlist) | {"self"}
 
 
-def _identifier(text):
+def _identifier(text: object) -> str:
     """A harmless Python identifier made from a label: anything that is not a
     letter, digit or underscore becomes '_' (so no label can inject code);
     '' if nothing usable is left.
@@ -95,10 +111,10 @@ class _Namer:
     """Hands out unique variable names: 'u', then 'u_2', 'u_3', ..."""
 
     def __init__(self) -> None:
-        self.used = set(_RESERVED)
-        self.counters = {}
+        self.used: set[str] = set(_RESERVED)
+        self.counters: dict[str, int] = {}
 
-    def fresh(self, base):
+    def fresh(self, base: str) -> str:
         name = base
         if name in self.used:
             n = self.counters.get(base, 1)
@@ -119,11 +135,16 @@ class _Leaf:
 
     __slots__ = ("value", "path", "arg", "name")
 
-    def __init__(self, value, path, arg) -> None:
-        self.value, self.path, self.arg, self.name = value, path, arg, None
+    value: Value
+    path: str  # where it sits: 'x', 'params[2]'
+    arg: int  # the position of its argument
+    name: str  # its variable: None until the code's names are chosen, before any use
+
+    def __init__(self, value: Value, path: str, arg: int) -> None:
+        self.value, self.path, self.arg, self.name = value, path, arg, None  # type: ignore[assignment]
 
 
-def _argument_names(fn, n):
+def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:
     """fn's positional parameter names for n arguments (``args[0]``-style for *args)."""
     import inspect
 
@@ -131,6 +152,8 @@ def _argument_names(fn, n):
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
         return [f"arg{i}" for i in range(n)]
+    names: list[str]
+    star: str | None
     names, star = [], None
     for p in sig.parameters.values():
         if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
@@ -148,11 +171,13 @@ def _argument_names(fn, n):
     return names + [f"{star}[{i}]" for i in range(n - len(names))]
 
 
-def _fn_name(fn):
+def _fn_name(fn: object) -> str:
     return getattr(fn, "__name__", None) or type(fn).__name__
 
 
-def _trace_argument(example, path, arg, leaves, seen):
+def _trace_argument(
+    example: Any, path: str, arg: int, leaves: list[_Leaf], seen: dict[Value, str]
+) -> tuple[_Traced, _Spec]:
     """The traced argument (Values in nested lists) and its structure (None = a number)."""
     if isinstance(example, Value):
         if not example.is_leaf:
@@ -169,7 +194,8 @@ def _trace_argument(example, path, arg, leaves, seen):
         leaves.append(_Leaf(example, path, arg))
         return example, None
     if isinstance(example, numbers.Real):
-        v = Value(example, label=path)
+        # Value takes any real number (it converts it), though typed with float.
+        v = Value(example, label=path)  # type: ignore[arg-type]
         leaves.append(_Leaf(v, path, arg))
         return v, None
     if hasattr(example, "tolist") and not isinstance(example, (str, bytes)):
@@ -177,6 +203,8 @@ def _trace_argument(example, path, arg, leaves, seen):
         if isinstance(example, numbers.Real):
             return _trace_argument(example, path, arg, leaves, seen)
     if isinstance(example, (list, tuple)):
+        traced: list[_Traced]
+        spec: list[_Spec]
         traced, spec = [], []
         for i, item in enumerate(example):
             t, s = _trace_argument(item, f"{path}[{i}]", arg, leaves, seen)
@@ -189,7 +217,7 @@ def _trace_argument(example, path, arg, leaves, seen):
     )
 
 
-def _differentiated(argnums, n):
+def _differentiated(argnums: Any, n: int) -> tuple[tuple[int, ...], bool]:
     """(the differentiated argument positions, whether gradients come as a tuple)."""
     if argnums is None:
         return tuple(range(n)), True
@@ -197,13 +225,14 @@ def _differentiated(argnums, n):
     if many and not isinstance(argnums, (tuple, list)):
         raise TypeError(f"jit: argnums must be None, an int or a tuple of ints, got {argnums!r}")
     nums = tuple(argnums) if many else (argnums,)
-    out = []
+    out: list[int] = []
     for i in nums:
         if isinstance(i, bool) or not isinstance(i, numbers.Integral):
             raise TypeError(
                 f"jit: argnums must be None, an int or a tuple of ints, got {argnums!r}"
             )
-        if not -n <= i < n:
+        # (typeshed's numbers.Integral does not compare with an int on its right)
+        if not -n <= i < n:  # type: ignore[operator]
             raise ValueError(f"jit: argnums={argnums!r} does not fit a function of {n} argument(s)")
         out.append(int(i) % n)
     if not out:
@@ -224,8 +253,23 @@ class _Statement:
 
     __slots__ = ("target", "text", "reads", "augmented", "comment", "what", "node")
 
+    target: str
+    text: str
+    reads: tuple[str, ...]
+    augmented: bool
+    comment: str | None
+    what: tuple[str, str | None] | None
+    node: Value | None
+
     def __init__(
-        self, target, text, reads, augmented: bool = False, comment=None, what=None, node=None
+        self,
+        target: str,
+        text: str,
+        reads: tuple[str, ...],
+        augmented: bool = False,
+        comment: str | None = None,
+        what: tuple[str, str | None] | None = None,
+        node: Value | None = None,
     ) -> None:
         self.target, self.text, self.reads = target, text, reads
         self.augmented, self.comment, self.what = augmented, comment, what
@@ -234,8 +278,9 @@ class _Statement:
     def code(self) -> str:
         return f"{self.target} {'+=' if self.augmented else '='} {self.text}"
 
-    def describe(self, err) -> str:
+    def describe(self, err: BaseException) -> str:
         """Where ``err`` happened, for its message."""
+        assert self.what is not None  # only a line with an op is described
         op, source = self.what
         if source is None:
             if hasattr(
@@ -249,7 +294,9 @@ class _Statement:
         )
 
 
-def _generate(leaves, out, wrt, namer):
+def _generate(
+    leaves: list[_Leaf], out: Value, wrt: Container[int], namer: _Namer
+) -> tuple[list[_Statement], list[_Statement], Sym, dict[_Leaf, Sym], set[int]]:
     """Forward and backward statements for the graph of ``out``.
 
     Returns (forward, backward, value Sym, {leaf: gradient Sym}, the arguments
@@ -261,6 +308,9 @@ def _generate(leaves, out, wrt, namer):
 
     # Which nodes change with the inputs (the rest are constants, folded in),
     # and which change with the differentiated inputs (those need gradients).
+    live: set[Value]
+    needs_grad: set[Value]
+    reached: set[int]
     live, needs_grad, reached = set(), set(), set()
     for node in forward_order:
         if node in inputs:
@@ -275,8 +325,11 @@ def _generate(leaves, out, wrt, namer):
             if a in needs_grad or (b is not None and b in needs_grad):
                 needs_grad.add(node)
 
+    sym: dict[Value, Sym]
+    line_of: dict[Value, str]  # the forward line that computes a node (for comments)
+    own_name: dict[Value, str]
     sym, line_of, own_name = {}, {}, {}
-    forward = []
+    forward: list[_Statement] = []
     temporaries = 0
     for node in forward_order:
         if node in inputs:
@@ -285,18 +338,20 @@ def _generate(leaves, out, wrt, namer):
         if node not in live:
             sym[node] = Sym.constant(node.data)
             continue
+        # A live node that is no input was made by an op, so op is not None (mypy
+        # cannot see it; no assert in this loop: it runs once per node of the graph).
         op = node.rule
         args = tuple(sym[p] for p in node.parents)
-        e = op.forward(SYMBOLIC, *args)
+        e = op.forward(SYMBOLIC, *args)  # type: ignore[union-attr]
         label = _identifier(node.label) if node.label else ""
         if e.is_atom and not label:
             sym[node] = e  # x * 1.0 is x: no line needed
-            line_of[node] = f"{op.name}({', '.join(a.text for a in args)}) is {e.text}"
+            line_of[node] = f"{op.name}({', '.join(a.text for a in args)}) is {e.text}"  # type: ignore[union-attr]
             continue
         if not label:
             temporaries += 1
         name = namer.fresh(label or f"t{temporaries}")
-        forward.append(_Statement(name, e.text, e.names, what=(op.name, None), node=node))
+        forward.append(_Statement(name, e.text, e.names, what=(op.name, None), node=node))  # type: ignore[union-attr]
         line_of[node] = forward[-1].code()
         own_name[node] = name
         sym[node] = Sym.name(name, e.isfloat)
@@ -305,20 +360,21 @@ def _generate(leaves, out, wrt, namer):
     # computed in the same order and the results agree exactly), each rule's
     # vjp called with symbols.  A gradient is a constant, an alias of another
     # symbol (one use, nothing to compute) or a variable g_<name>.
-    remaining = {}
+    remaining: dict[Value, int] = {}
     for node in order:
         if node.rule is not None and node in needs_grad:
             for p in node.parents:
                 if p in needs_grad:
                     remaining[p] = remaining.get(p, 0) + 1
-    grad = {out: Sym.constant(1.0)}
-    gvar = {}
-    backward = []
+    grad: dict[Value, Sym] = {out: Sym.constant(1.0)}
+    gvar: dict[Value, str] = {}
+    backward: list[_Statement] = []
 
-    def contribute(p, e, node) -> None:
+    def contribute(p: Value, e: Sym, node: Value) -> None:
         remaining[p] -= 1
         source = line_of[node]
-        what = (node.rule.name, source)
+        # node has a rule: contribute is called for op nodes only (no assert: once per edge)
+        what = (node.rule.name, source)  # type: ignore[union-attr]
         if p in gvar:
             name = gvar[p]
             backward.append(_Statement(name, e.text, (name,) + e.names, True, source, what, node))
@@ -350,7 +406,7 @@ def _generate(leaves, out, wrt, namer):
             if p in needs_grad:
                 contribute(p, e, node)
 
-    gradients = {}
+    gradients: dict[_Leaf, Sym] = {}
     for leaf in leaves:
         if leaf.arg not in wrt:
             continue
@@ -366,7 +422,9 @@ def _generate(leaves, out, wrt, namer):
     return forward, backward, sym[out], gradients, reached
 
 
-def graph_code(root, names=None):
+def graph_code(
+    root: Value, names: dict[Value, str | None] | None = None
+) -> tuple[str, dict[Value, tuple[tuple[int, ...], tuple[int, ...]]]]:
     """The code the jit writes for the graph already recorded under ``root``.
 
     Its arguments are the graph's labelled leaves (unlabelled ones are
@@ -388,10 +446,12 @@ def graph_code(root, names=None):
 
     order = topological_order(root)
     names = names if names is not None else node_names(root, order)
+    leaves: list[_Leaf]
     leaves, namer = [], _Namer()
+    node: Value | None  # a node of the graph; below, the node a line was written for
     for node in reversed(order):
         if node.rule is None and names[node] is not None:
-            leaf = _Leaf(node, names[node], len(leaves))
+            leaf = _Leaf(node, names[node], len(leaves))  # type: ignore[arg-type]  # not None
             leaf.name = namer.fresh(_identifier(names[node]) or "x")
             leaves.append(leaf)
     wrt = tuple(range(len(leaves)))
@@ -409,13 +469,15 @@ def graph_code(root, names=None):
         wrt,
         True,
     )
+    text: list[str]
+    lines: dict[Value, tuple[list[int], list[int]]]
     text, lines, offset = [], {}, 0
     for unit in units:
         text += unit.lines
         for number, statement in unit.what.items():
             node = getattr(statement, "node", None)
             if node is not None:
-                kind = 0 if statement.what[1] is None else 1
+                kind = 0 if statement.what[1] is None else 1  # type: ignore[index]  # a line with an op
                 lines.setdefault(node, ([], []))[kind].append(offset + number)
         offset += len(unit.lines)
     return "\n".join(text) + "\n", {node: (tuple(f), tuple(b)) for node, (f, b) in lines.items()}
@@ -464,7 +526,29 @@ class CompiledFunction:
     arguments), ``forward_lines`` and ``backward_lines``.
     """
 
-    def __init__(self, fn, examples, argnums=None) -> None:
+    fn: Callable[..., Any]
+    __name__: str
+    argnums: int | tuple[int, ...] | None
+    source: str
+    forward_lines: int
+    backward_lines: int
+    _arg_names: list[str]
+    _many: bool  # gradients come as a tuple
+    _specs: list[_Spec]
+    _function: Callable[..., tuple[Any, Any]]  # the compiled code: (value, gradients)
+    _what: dict[str, dict[int, _Statement]]  # file name -> line number -> its statement
+    _seq_args: tuple[int, ...]  # the arguments that are lists
+    _nargs: int
+    _statements: list[_Statement]
+    _leaf_names: list[list[str]]  # each argument's variables
+    _total: Callable[..., float]  # see _finiteness_test
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        examples: Sequence[Any],
+        argnums: int | Sequence[int] | None = None,
+    ) -> None:
         self.fn = fn
         fn_name = _fn_name(fn)
         self.__name__ = fn_name
@@ -478,6 +562,9 @@ class CompiledFunction:
                 f"jit: cannot trace {fn_name} inside no_grad(): no graph would be "
                 "recorded; call jit outside the no_grad block"
             )
+        leaves: list[_Leaf]
+        seen: dict[Value, str]
+        traced: list[_Traced]
         leaves, seen, traced, self._specs = [], {}, [], []
         for i, (name, example) in enumerate(zip(self._arg_names, examples)):
             t, spec = _trace_argument(example, name, i, leaves, seen)
@@ -485,7 +572,7 @@ class CompiledFunction:
             self._specs.append(spec)
         out = fn(*traced)
         if isinstance(out, numbers.Real) and not isinstance(out, bool):
-            out = Value(out)
+            out = Value(out)  # type: ignore[arg-type]  # any real number, as above
         if not isinstance(out, Value):
             hint = (
                 " (an MLP returns a list: take model(x)[0])"
@@ -500,7 +587,7 @@ class CompiledFunction:
         # Variable names: parameters first, then each number of the arguments,
         # after its label if it came as a labelled Value, else after its place.
         namer = _Namer()
-        params = []
+        params: list[str] = []
         for i, name in enumerate(self._arg_names):
             params.append(namer.fresh(_identifier(name) or f"arg{i}"))
         for leaf in leaves:
@@ -555,8 +642,8 @@ class CompiledFunction:
                     stacklevel=3,
                 )
 
-    def _compile(self, units, gen_name):
-        namespace = runtime_namespace()
+    def _compile(self, units: list[_Unit], gen_name: str) -> Callable[..., tuple[Any, Any]]:
+        namespace: dict[str, Any] = runtime_namespace()
         namespace["__builtins__"] = {}  # the generated code needs no builtins
         self._what = {}
         tag = f"{next(_COMPILED):x}"
@@ -569,7 +656,7 @@ class CompiledFunction:
             self._what[filename] = unit.what
             if len(text) < 2_000_000:  # so that tracebacks show the generated lines
                 _remember_source(filename, text)
-        return namespace[gen_name]
+        return namespace[gen_name]  # type: ignore[no-any-return]  # exec defined it
 
     def __repr__(self) -> str:
         args = ", ".join(self._arg_names)
@@ -578,7 +665,7 @@ class CompiledFunction:
             f"and {self.backward_lines} backward lines>"
         )
 
-    def __call__(self, *args):
+    def __call__(self, *args: Any) -> tuple[float, Any]:
         """``(value, gradients)`` at new numbers shaped like the examples."""
         if len(args) == self._nargs:
             for i in self._seq_args:
@@ -603,7 +690,7 @@ class CompiledFunction:
         return self._checked_call(args)
 
     # -- the slow path: only when something is off ------------------------------
-    def _checked_call(self, args):
+    def _checked_call(self, args: tuple[Any, ...]) -> tuple[float, Any]:
         """Check the arguments against the traced structure (converting numbers to
         float, refusing what is not finite), call again, and check the value and
         each gradient: if one is not finite, say on which line it stopped being so."""
@@ -616,15 +703,15 @@ class CompiledFunction:
             return value, grads  # each finite (only their sum overflowed)
         raise self._not_finite(args, value)
 
-    def _not_finite(self, args, value):
+    def _not_finite(self, args: tuple[Any, ...], value: float) -> OverflowError:
         """The OverflowError for a value or gradient that is not finite: the statements
         are run again one at a time, on these arguments, up to the first line whose
         result is not finite; the error names it, its op and the numbers it read."""
         kind = "a gradient" if -_INF < value < _INF else "the result"
-        env = {}
+        env: dict[str, Any] = {}
         for arg, names in zip(args, self._leaf_names):
             env.update(zip(names, _flattened(arg)))
-        namespace = runtime_namespace()
+        namespace: dict[str, Any] = runtime_namespace()
         namespace["__builtins__"] = {}
         for s in self._statements:
             result = eval(compile(s.text, "<jit statement>", "eval"), namespace, env)
@@ -642,11 +729,12 @@ class CompiledFunction:
             "call the original function on Values to see which op"
         )
 
-    def _explain(self, err, args):
+    def _explain(self, err: Exception, args: tuple[Any, ...]) -> Exception:
         try:
             self._validated(args)  # a wrong argument explains itself first
         except (TypeError, ValueError) as bad:
             return bad
+        where: _Statement | None
         tb, where = err.__traceback__, None
         while tb is not None:
             code = tb.tb_frame.f_code
@@ -657,7 +745,7 @@ class CompiledFunction:
             return err
         return type(err)(f"{self.__name__} (compiled), {where.describe(err)}: {err}")
 
-    def _validated(self, args):
+    def _validated(self, args: tuple[Any, ...]) -> tuple[_Checked, ...]:
         if len(args) != self._nargs:
             raise TypeError(
                 f"{self.__name__} was traced with {self._nargs} argument(s) "
@@ -667,7 +755,7 @@ class CompiledFunction:
             self._check(a, spec, name) for a, spec, name in zip(args, self._specs, self._arg_names)
         )
 
-    def _check(self, a, spec, path):
+    def _check(self, a: Any, spec: _Spec, path: str) -> _Checked:
         if spec is None:
             if isinstance(a, numbers.Real):
                 try:
@@ -708,7 +796,7 @@ class CompiledFunction:
         return [self._check(a[i], s, f"{path}[{i}]") for i, s in enumerate(spec)]
 
 
-def _finiteness_test(specs, wrt, many):
+def _finiteness_test(specs: list[_Spec], wrt: tuple[int, ...], many: bool) -> Callable[..., float]:
     """A function ``total(value, gradients, *args)``: the sum of the value, every
     number of the arguments and every gradient, as a float.  It is finite only if
     each term is (an inf or a nan anywhere makes the sum inf or nan), so one
@@ -716,7 +804,7 @@ def _finiteness_test(specs, wrt, many):
     OverflowError for an int too large for a float.  Written for the arguments'
     structure, so a call costs one ``sum`` in C per list."""
 
-    def total_of(name, spec):
+    def total_of(name: str, spec: _Spec) -> str:
         if spec is None:
             return name
         if all(s is None for s in spec):
@@ -730,24 +818,24 @@ def _finiteness_test(specs, wrt, many):
     else:
         terms.append(total_of("grads", specs[wrt[0]]))
     source = f"def total(value, grads, {', '.join(args)}):\n    return {' + '.join(terms)}\n"
-    namespace = {"sum": sum, "deep_sum": _deep_sum, "__builtins__": {}}
+    namespace: dict[str, Any] = {"sum": sum, "deep_sum": _deep_sum, "__builtins__": {}}
     exec(compile(source, "<jit finiteness test>", "exec"), namespace)
-    return namespace["total"]
+    return namespace["total"]  # type: ignore[no-any-return]  # exec defined it
 
 
-def _deep_sum(items):
+def _deep_sum(items: Iterable[Any]) -> float:
     """The sum of the numbers in nested lists, as a float (see _finiteness_test)."""
     return sum([_deep_sum(x) if type(x) is list or type(x) is tuple else x for x in items], 0.0)
 
 
-def _flattened(x):
+def _flattened(x: object) -> list[Any]:
     """The numbers of nested lists in order (a number on its own: [it])."""
     if not isinstance(x, (list, tuple)):
         return [x]
     return [y for item in x for y in _flattened(item)]
 
 
-def _where_not_finite(s, result, env):
+def _where_not_finite(s: _Statement, result: float, env: dict[str, Any]) -> str:
     """`line` (the forward of op | the backward of op, from `forward line`) gives inf, with a = ..."""
     op, source = s.what if s.what else (None, None)
     if op is None:
@@ -761,7 +849,7 @@ def _where_not_finite(s, result, env):
     return f"`{s.code()}`{where} gives {result!r}" + (f", with {operands}" if operands else "")
 
 
-def _shortened(a):
+def _shortened(a: Any) -> str:
     """repr(a), its middle left out when long (an int of 400 digits)."""
     try:
         text = repr(a)
@@ -770,13 +858,35 @@ def _shortened(a):
     return text if len(text) <= 40 else f"{text[:16]}...{text[-8:]} ({len(text)} characters)"
 
 
-def _kind(a) -> str:
+def _kind(a: object) -> str:
     if isinstance(a, (list, tuple)):
         return f"a {type(a).__name__} of {len(a)}"
     return f"{type(a).__name__} ({a!r:.40})"
 
 
-def jit(fn=None, *example_args, argnums=None):
+@overload
+def jit(
+    fn: Callable[..., Any], *example_args: object, argnums: int | Sequence[int] | None = None
+) -> CompiledFunction: ...
+
+
+@overload
+def jit(
+    fn: float | Value | Sequence[object] | None = None,
+    *example_args: object,
+    argnums: int | Sequence[int] | None = None,
+) -> Callable[[Callable[..., Any]], CompiledFunction]: ...
+
+
+@overload
+def jit(
+    fn: object, *example_args: object, argnums: int | Sequence[int] | None = None
+) -> CompiledFunction | Callable[[Callable[..., Any]], CompiledFunction]: ...
+
+
+def jit(
+    fn: object = None, *example_args: object, argnums: int | Sequence[int] | None = None
+) -> CompiledFunction | Callable[[Callable[..., Any]], CompiledFunction]:
     """Trace ``fn`` once and compile its forward and backward pass to Python source.
 
     Two forms:
@@ -826,7 +936,7 @@ def jit(fn=None, *example_args, argnums=None):
     if fn is None or not callable(fn):
         examples = example_args if fn is None else (fn,) + example_args
 
-        def decorate(f):
+        def decorate(f: Callable[..., Any]) -> CompiledFunction:
             return CompiledFunction(f, examples, argnums)
 
         return decorate

@@ -120,10 +120,9 @@ def _render(
     unpack: list[str] = []
     for param, spec, own in zip(params, specs, by_arg):
         if spec is not None:
-            # (a leaf's name, None when it is made, is given before the code is written)
             unpack += _wrapped(
                 "    ",
-                _elements(spec, own, lambda leaf: leaf.name),  # type: ignore[arg-type, return-value]
+                _elements(spec, own, lambda leaf: leaf.name),
                 f" = {param}",
                 "     ",
             )
@@ -220,7 +219,7 @@ def _render_parts(
     main.add(f"    _slots = [0.0] * {len(slots)}")
     for name in leaf_names:
         if name in slots:
-            main.add(f"    _slots[{slots[name]}] = {name}")  # type: ignore[index]  # a str by now
+            main.add(f"    _slots[{slots[name]}] = {name}")
     for c in range(n):
         main.add(f"    _part_{c + 1}(_slots)")
     needed = set(returned)

@@ -44,13 +44,26 @@ The seeds' names for the same numbers are properties of the result:
 :func:`train_step` does both, like seed 000's ``train()``.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .engine import Value
 from .losses import sum_of_squares
 from .ops import FLOAT, OPS
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from .nn import MLP, Layer
+    from .ops import Op
+
+    # A sample's inputs or targets: numbers or Values (one number is a list of one).
+    _Numbers: TypeAlias = "float | Value | Iterable[float | Value]"
 
 __all__ = [
     "delta_rule",
@@ -67,7 +80,7 @@ __all__ = [
 # f and f', taken from the engine's derivative table (one calculus for both).
 
 
-def _op_for(name):
+def _op_for(name: str) -> Op | None:
     """The engine's op for an activation name; None for 'linear' (f(u) = u)."""
     if name == "linear":
         return None
@@ -78,7 +91,7 @@ def _op_for(name):
     return op
 
 
-def activation(name, u):
+def activation(name: str, u: float) -> float:
     """f(u) on a float for the activation ``name``, computed by the engine's op.
 
     >>> activation('sigmoid', 0.0), activation('relu', -2.0), activation('linear', 3.0)
@@ -88,7 +101,7 @@ def activation(name, u):
     return float(u) if op is None else op.forward(FLOAT, float(u))
 
 
-def activation_derivative(name, u, out=None):
+def activation_derivative(name: str, u: float, out: float | None = None) -> float:
     """f'(u) for the activation ``name``: the factor every delta carries.
 
     It is the engine's own local derivative (the op's ``vjp`` with upstream
@@ -110,14 +123,14 @@ def activation_derivative(name, u, out=None):
     u = float(u)
     if out is None:
         out = op.forward(FLOAT, u)
-    return op.vjp(FLOAT, 1.0, out, u)[0]
+    return op.vjp(FLOAT, 1.0, out, u)[0]  # type: ignore[no-any-return]  # on floats: a float
 
 
 # ---------------------------------------------------------------------------
 # The result
 
 
-def _only_one_hidden_layer(result, name, general):
+def _only_one_hidden_layer(result: DeltaRuleResult, name: str, general: str) -> None:
     hidden = len(result.deltas) - 1
     if hidden != 1:
         raise AttributeError(
@@ -160,26 +173,26 @@ class DeltaRuleResult:
 
     # -- general views ---------------------------------------------------------
     @property
-    def output(self):
+    def output(self) -> list[float]:
         """The network's output y (the last layer's outputs)."""
         return self.outputs[-1]
 
     @property
-    def layer_inputs(self):
+    def layer_inputs(self) -> list[list[float]]:
         """What each layer reads: x for the first, the previous layer's outputs after."""
         return [self.inputs] + self.outputs[:-1]
 
     @property
-    def output_deltas(self):
+    def output_deltas(self) -> list[float]:
         """δ_k = (y_k − t_k) · f'(u_k) of the output neurons."""
         return self.deltas[-1]
 
     @property
-    def hidden_deltas(self):
+    def hidden_deltas(self) -> list[list[float]]:
         """The hidden layers' deltas, first hidden layer first."""
         return self.deltas[:-1]
 
-    def _lr(self, name):
+    def _lr(self, name: str) -> float:
         if self.learning_rate is None:
             raise AttributeError(
                 f"{name}: no learning rate was given; "
@@ -188,24 +201,24 @@ class DeltaRuleResult:
         return self.learning_rate
 
     @property
-    def weight_updates(self):
+    def weight_updates(self) -> list[list[list[float]]]:
         """−learning_rate · ∂E/∂w for every weight (needs ``learning_rate``)."""
         lr = self._lr("weight_updates")
         return [[[-lr * g for g in row] for row in layer] for layer in self.weight_grads]
 
     @property
-    def bias_updates(self):
+    def bias_updates(self) -> list[list[float]]:
         """−learning_rate · ∂E/∂b for every bias (needs ``learning_rate``)."""
         lr = self._lr("bias_updates")
         return [[-lr * g for g in layer] for layer in self.bias_grads]
 
-    def named_gradients(self):
+    def named_gradients(self) -> dict[str, float]:
         """A dict ``parameter name -> gradient`` with the names of ``MLP.named_parameters()``.
 
         The names (``layers.0.neurons.2.w.1`` ...) are also the parameters'
         labels, so this lines up with ``{p.label: p.grad for p in model.parameters()}``.
         """
-        named = {}
+        named: dict[str, float] = {}
         for l, (wg, bg) in enumerate(zip(self.weight_grads, self.bias_grads)):
             for j, (row, b) in enumerate(zip(wg, bg)):
                 for i, g in enumerate(row):
@@ -215,12 +228,12 @@ class DeltaRuleResult:
 
     # -- seed 000 ----------------------------------------------------------------
     @property
-    def delta_o(self):
+    def delta_o(self) -> list[float]:
         """Seed 000's δ_0: the output deltas, ``(output − correct) · f'(u)`` (a list)."""
         return self.output_deltas
 
     @property
-    def delta_m(self):
+    def delta_m(self) -> list[float]:
         """Seed 000's δ_m (``delta_m0, delta_m1, ...``): the hidden layer's deltas.
 
         Seed 000's network has one hidden layer; for deeper networks use
@@ -230,43 +243,43 @@ class DeltaRuleResult:
         return self.deltas[0]
 
     @property
-    def k(self):
+    def k(self) -> float | None:
         """Seed 000's learning coefficient k (the learning rate)."""
         return self.learning_rate
 
     # -- seed 001 ----------------------------------------------------------------
     @property
-    def FE(self):
+    def FE(self) -> list[float]:
         """Seed 001's final error FE = S_postA,O − T, one per output."""
         return [y - t for y, t in zip(self.output, self.targets)]
 
     @property
-    def S_ERROR(self):
+    def S_ERROR(self) -> list[float]:
         """Seed 001's error signal S_ERROR = FE · f_A'(S_preA,O): the output deltas."""
         return self.output_deltas
 
     @property
-    def S_preA(self):
+    def S_preA(self) -> list[list[float]]:
         """Seed 001's pre-activations, per layer (= ``preactivations``)."""
         return self.preactivations
 
     @property
-    def S_postA(self):
+    def S_postA(self) -> list[list[float]]:
         """Seed 001's post-activations, per layer (= ``outputs``)."""
         return self.outputs
 
     @property
-    def T(self):
+    def T(self) -> list[float]:
         """Seed 001's target T (= ``targets``)."""
         return self.targets
 
     @property
-    def LR(self):
+    def LR(self) -> float | None:
         """Seed 001's learning rate LR."""
         return self.learning_rate
 
     @property
-    def gradient_HtoO(self):
+    def gradient_HtoO(self) -> list[list[float]]:
         """Seed 001's gradient_HtoO = S_ERROR · S_postA,H: the hidden→output weight gradients.
 
         Indexed ``[output neuron][hidden neuron]``.
@@ -278,7 +291,7 @@ class DeltaRuleResult:
         return self.weight_grads[-1]
 
     @property
-    def gradient_ItoH(self):
+    def gradient_ItoH(self) -> list[list[float]]:
         """Seed 001's gradient_ItoH = S_ERROR · weight_HtoO · f_A'(S_preA,H) · input.
 
         The input→hidden weight gradients, indexed ``[hidden neuron][input]``
@@ -289,7 +302,7 @@ class DeltaRuleResult:
 
     # -- seed 002 ----------------------------------------------------------------
     @property
-    def grads(self):
+    def grads(self) -> dict[str, list[Any]]:
         """Seed 002's gradient dict: ``{'W1': ..., 'b1': ..., 'W2': ..., 'b2': ...}``.
 
         Laid out as Deep Learning from Scratch's Affine layers: ``W<n>`` has
@@ -297,7 +310,7 @@ class DeltaRuleResult:
         the weight from input i into neuron j (the transpose of
         ``weight_grads[0]``); ``b<n>`` has one entry per neuron.
         """
-        out = {}
+        out: dict[str, list[Any]] = {}  # W<n>: [[float]], b<n>: [float]
         for n, (wg, bg) in enumerate(zip(self.weight_grads, self.bias_grads), start=1):
             out[f"W{n}"] = [list(col) for col in zip(*wg)]
             out[f"b{n}"] = list(bg)
@@ -308,10 +321,10 @@ class DeltaRuleResult:
 # The delta rule
 
 
-def _floats(xs, what):
+def _floats(xs: Any, what: str) -> list[float]:  # xs: _Numbers, checked here
     if isinstance(xs, (numbers.Real, Value)):
         xs = [xs]
-    out = []
+    out: list[float] = []
     for i, x in enumerate(xs):
         if isinstance(x, Value):
             x = x.data
@@ -324,8 +337,8 @@ def _floats(xs, what):
     return out
 
 
-def _layers_of(model):
-    layers = getattr(model, "layers", None)
+def _layers_of(model: object) -> list[Layer]:
+    layers: list[Layer] | None = getattr(model, "layers", None)
     if not layers:
         raise TypeError(
             f"the delta rule works on an MLP (something with .layers of .neurons), "
@@ -334,7 +347,9 @@ def _layers_of(model):
     return layers
 
 
-def delta_rule(model, inputs, targets, learning_rate=None):
+def delta_rule(
+    model: MLP, inputs: _Numbers, targets: _Numbers, learning_rate: float | None = None
+) -> DeltaRuleResult:
     """Backpropagate one sample through ``model`` with the textbook formulas.
 
     ``model`` is an :class:`~tinygrad_edu.nn.MLP` (any depth, any of the
@@ -365,6 +380,7 @@ def delta_rule(model, inputs, targets, learning_rate=None):
 
     # Forward pass, keeping u, f(u) and f'(u) of every neuron.
     preacts, outs, derivs = [], [], []
+    y: float | list[float]  # a neuron's output in the loop; after it, the network's
     layer_in = x
     for l, layer in enumerate(layers):
         us, ys, ds = [], [], []
@@ -396,7 +412,8 @@ def delta_rule(model, inputs, targets, learning_rate=None):
     loss = 0.5 * sum((yk - tk) ** 2 for yk, tk in zip(y, t))
 
     # Backward pass: output deltas, then each hidden layer from the last to the first.
-    deltas = [None] * len(layers)
+    # Filled from the last layer back: each entry is a list once the loop below is done.
+    deltas: list[list[float]] = [None] * len(layers)  # type: ignore[list-item]
     deltas[-1] = [(yk - tk) * dk for yk, tk, dk in zip(y, t, derivs[-1])]
     for l in range(len(layers) - 2, -1, -1):
         after, d_after = layers[l + 1].neurons, deltas[l + 1]  # the layer this one feeds
@@ -427,7 +444,7 @@ def delta_rule(model, inputs, targets, learning_rate=None):
     )
 
 
-def _check_shapes(model, result):
+def _check_shapes(model: MLP, result: DeltaRuleResult) -> list[Layer]:
     layers = _layers_of(model)
     shape = [[len(n.w) for n in layer.neurons] for layer in layers]
     theirs = [[len(row) for row in layer] for layer in result.weight_grads]
@@ -439,7 +456,7 @@ def _check_shapes(model, result):
     return layers
 
 
-def apply_update(model, result, learning_rate=None):
+def apply_update(model: MLP, result: DeltaRuleResult, learning_rate: float | None = None) -> MLP:
     """Take the step ``w ← w − learning_rate · ∂E/∂w`` (and the same for b) in place.
 
     ``learning_rate`` defaults to the one the result was computed with.  The
@@ -470,7 +487,9 @@ def apply_update(model, result, learning_rate=None):
     return model
 
 
-def train_step(model, inputs, targets, learning_rate):
+def train_step(
+    model: MLP, inputs: _Numbers, targets: _Numbers, learning_rate: float
+) -> DeltaRuleResult:
     """One step of seed 000's ``train()``: the delta rule, then the update.
 
     Returns the :class:`DeltaRuleResult` computed *before* the update (its
@@ -487,7 +506,9 @@ def train_step(model, inputs, targets, learning_rate):
     return result
 
 
-def compare_with_autograd(model, inputs, targets, result=None):
+def compare_with_autograd(
+    model: MLP, inputs: _Numbers, targets: _Numbers, result: DeltaRuleResult | None = None
+) -> float:
     """The largest relative disagreement between the delta rule and autograd.
 
     Runs autograd on the same sample (``sum_of_squares(model(x), t)``, then

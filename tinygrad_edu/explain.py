@@ -36,7 +36,11 @@ gradient starting from 0, the output's at 1.0), whatever ``backward()`` calls
 came before.
 """
 
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from ._roles import is_neuron, network_roles
 from .formula import _render
@@ -50,6 +54,12 @@ from .graph import (
 )
 from .i18n import gettext as _, language
 from .symbolic import Sym
+
+if TYPE_CHECKING:
+    from ._roles import Role
+    from .engine import Value
+    from .graph import Step
+    from .ops import Op
 
 __all__ = ["explain", "Explanation", "rule_text"]
 
@@ -66,12 +76,12 @@ _NOTES = {
 }
 
 
-def _symbol(text):
+def _symbol(text: str) -> Sym:
     """A Sym printed as ``text`` (a name such as 'o.data', or a number)."""
     return Sym(text, _SUM) if text.startswith("-") else Sym.name(text)
 
 
-def _text(x):
+def _text(x: Sym | float) -> str:
     return x.text if isinstance(x, Sym) else repr(float(x))
 
 
@@ -81,34 +91,34 @@ class _Printing:
     functions a rule used (for the notes under the explanation)."""
 
     def __init__(self) -> None:
-        self.used = set()
+        self.used: set[str] = set()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Sym]:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        def call(*args):
+        def call(*args: Sym | float) -> Sym:
             self.used.add(name)
             return Sym(f"{name}({', '.join(_text(x) for x in args)})")
 
         return call
 
     @staticmethod
-    def pow(x, k):
+    def pow(x: Sym, k: Sym | float) -> Sym:
         base = x.text if x.prec >= _ATOM else f"({x.text})"
-        k = _text(k)
+        exponent = _text(k)
         # Nothing in a rule raises a power to a power, so the result can act as
         # an atom: ** binds tighter than every operator a rule puts around it.
-        return Sym(f"{base} ** {f'({k})' if k.startswith('-') else k}")
+        return Sym(f"{base} ** {f'({exponent})' if exponent.startswith('-') else exponent}")
 
     vpow = pow
 
     @staticmethod
-    def div(x, y):
+    def div(x: Sym, y: Sym) -> Sym:
         return x / y
 
 
-def _printed(op, g, out, inputs):
+def _printed(op: Op, g: Sym, out: Sym, inputs: Iterable[Sym]) -> tuple[list[str] | None, set[str]]:
     """op's rule with symbols: one text per input (the rule's own arithmetic),
     and the set of functions it used; None for a rule that cannot be printed
     (one that branches on its inputs, say)."""
@@ -120,7 +130,9 @@ def _printed(op, g, out, inputs):
     return [(r.text if isinstance(r, Sym) else _text(r)) for r in results], m.used
 
 
-def rule_text(op, upstream: str = "g", output: str = "out", inputs=("a", "b")):
+def rule_text(
+    op: Op, upstream: str = "g", output: str = "out", inputs: Iterable[str] = ("a", "b")
+) -> tuple[str, ...]:
     """An op's derivative rule as text, one expression per input: the
     gradient that input receives, written with ``upstream`` (the output's
     gradient), ``output`` and ``inputs`` -- printed by running the rule
@@ -147,7 +159,7 @@ class Explanation(str):
         return str(self)
 
 
-def _num(x, digits):
+def _num(x: float, digits: int) -> str:
     """Like repr for short floats (1.0, -3.0, 0.5), else ``digits`` significant
     digits; -0.0 reads 0.0 (the sign of a zero teaches nothing here)."""
     text = f"{float(x) + 0.0:.{digits}g}"  # -0.0 + 0.0 is 0.0
@@ -156,7 +168,7 @@ def _num(x, digits):
     return text
 
 
-def _check_count(name, value, smallest, what):
+def _check_count(name: str, value: object, smallest: int, what: str) -> None:
     """TypeError unless ``value`` is an int, ValueError if it is below ``smallest``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be {what}, got {value!r}")
@@ -174,25 +186,27 @@ class _Narrator:
     are written (explain's ``max_steps``); the totals are kept either way.
     """
 
-    def __init__(self, root, order, digits=4) -> None:
+    def __init__(self, root: Value, order: list[Value], digits: int = 4) -> None:
         self.root, self.order, self.digits = root, order, digits
         self.names = node_names(root, order)
-        self.grads = {node: 0.0 for node in order}
+        self.grads: dict[Value, float] = {node: 0.0 for node in order}
         self.grads[root] = 1.0
-        self.reached = set()  # inputs that already received some gradient
-        self.notes = []
-        self.shown = lambda number: True
-        self.roles = None  # {node: (layer, neuron, role)} of a network's graph, when first needed
+        self.reached: set[Value] = set()  # inputs that already received some gradient
+        self.notes: list[str] = []
+        self.shown: Callable[[int], bool] = lambda number: True
+        # {node: (layer, neuron, role)} of a network's graph, when first needed
+        self.roles: dict[Value, Role] | None = None
         self.last_layer = 0
 
-    def name(self, node):
-        return self.names[node] if self.names[node] is not None else format_number(node.data)
+    def name(self, node: Value) -> str:
+        # (mypy does not narrow self.names[node] by the test)
+        return self.names[node] if self.names[node] is not None else format_number(node.data)  # type: ignore[return-value]
 
-    def one_level(self, node):
+    def one_level(self, node: Value) -> str:
         """node's own op written with its parents' names: 'n2 = n1 + b'."""
         return _render(node, {p: self.name(p) for p in node.parents}, None)
 
-    def opening(self):
+    def opening(self) -> list[str]:
         """The lines before the first step: what is differentiated, and the output's 1.0."""
         root = self.root
         root_name = self.name(root)
@@ -214,7 +228,7 @@ class _Narrator:
             name=self.name(self.root)
         )
 
-    def steps(self):
+    def steps(self) -> Iterator[tuple[Step, list[str]]]:
         """``(Step, its lines)`` for each chain-rule step, in backward's order.
 
         Raises the engine's error for a local derivative that is not finite,
@@ -225,20 +239,22 @@ class _Narrator:
             try:
                 s = next(steps, None)
             except (ValueError, ZeroDivisionError, OverflowError) as err:
-                node = err.step.node
+                # chain_rule_steps gives its errors .step (the Step) and .reason,
+                # attributes that the exception classes do not declare.
+                node = err.step.node  # type: ignore[union-attr]
                 raise type(err)(
                     _("step {number}, backward of {name} = {formula}: {reason}").format(
-                        number=err.step.number,
+                        number=err.step.number,  # type: ignore[union-attr]
                         name=self.name(node),
                         formula=self.one_level(node),
-                        reason=err.reason,
+                        reason=err.reason,  # type: ignore[union-attr]
                     )
                 ) from None
             if s is None:
                 return
             yield s, self.step_lines(s)
 
-    def delta_note(self, node):
+    def delta_note(self, node: Value) -> str:
         """The words after a neuron's delta: which delta of the seeds' network it is
         (δ_0 in the output layer, δ_m in a hidden one) when the graph's parameters
         carry :mod:`tinygrad_edu.nn`'s names, else just that it is the neuron's delta."""
@@ -246,7 +262,7 @@ class _Narrator:
             self.roles = network_roles(self.order[::-1])
             self.last_layer = max((r[0] for r in self.roles.values()), default=0)
         role = self.roles.get(node)
-        op = node.rule.name
+        op = node.rule.name  # type: ignore[union-attr]  # a neuron's output: made by an op
         if role is None or role[2] != "post-activation":
             return _("   <- this neuron's delta: upstream gradient * {op}'(pre-activation)").format(
                 op=op
@@ -264,7 +280,7 @@ class _Narrator:
             )
         return text.format(layer=layer, neuron=neuron, op=op)
 
-    def step_lines(self, s):
+    def step_lines(self, s: Step) -> list[str]:
         names, name, digits, grads = self.names, self.name, self.digits, self.grads
         node, op, g, step = s.node, s.rule, s.upstream, s.number
         shown = self.shown(step)
@@ -316,21 +332,24 @@ class _Narrator:
             if names[p] is None:
                 continue  # a plain number (or an unlabelled leaf): its gradient teaches nothing
             if shown:
-                detail = f"({in_numbers[i]}) = {_num(added, digits)}"
+                # in_names and in_numbers are lists: set above, when shown
+                detail = f"({in_numbers[i]}) = {_num(added, digits)}"  # type: ignore[index]
                 if p in self.reached:
                     detail += _(", so {name}.grad = {value}").format(
                         name=names[p], value=_num(grads[p], digits)
                     )
                 if is_neuron(node):
                     detail += self.delta_note(node)
-                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))
+                rows.append((f"{names[p]}.grad += {in_names[i]}", detail))  # type: ignore[index]
             self.reached.add(p)
         width = max((len(t) for t, _ in rows), default=0)
         lines.extend(f"  {t.ljust(width)}   {d}" for t, d in rows)
         return lines
 
 
-def explain(root, digits=4, max_steps=200, lang=None):
+def explain(
+    root: Value, digits: int = 4, max_steps: int | None = 200, lang: str | None = None
+) -> Explanation:
     """The backward pass of ``root`` as text, one line per chain-rule update.
 
     Lines come in the order ``root.backward()`` applies them.  Each reads
@@ -368,7 +387,7 @@ def explain(root, digits=4, max_steps=200, lang=None):
         return _explain(root, digits, max_steps)
 
 
-def _explain(root, digits, max_steps):
+def _explain(root: Value, digits: int, max_steps: int | None) -> Explanation:
     expect_value(root, "explain")
     if max_steps is not None:
         _check_count("max_steps", max_steps, 0, "a whole number >= 0 or None")

@@ -1,0 +1,132 @@
+"""The language of the demos' text, shared by the demos.
+
+Every demo takes ``--lang LANG`` (en or ja; without it, the locale's language,
+``LANG=ja_JP.UTF-8``) and prints in that language; the option is defined here,
+once.  The demo's help text is written in the chosen language too, so the
+language is read from the command line before the demo's options are set up::
+
+    def build_parser():
+        parser = demo_parser(_("What the demo does."))
+        parser.add_argument("--quick", action="store_true", help=_("..."))
+        return parser
+
+    parser, args = parse_args(build_parser, argv)
+
+A Japanese character takes two columns of a terminal, so the tables are laid
+out by :func:`width` (``ljust``, ``rjust``) rather than by ``len``, and long
+Japanese lines are wrapped by :func:`fill`.  For English text these give
+exactly what ``str.ljust``, ``str.rjust`` and ``textwrap.fill`` give.
+
+Not a demo itself (the leading underscore keeps it out of `tinygrad-edu demo`).
+"""
+
+import argparse
+import re
+import textwrap
+import unicodedata
+
+from tinygrad_edu.i18n import LANGUAGES, gettext as _, language, set_language
+
+
+def _language_code(text):
+    """An argparse type: 'ja', 'JA', 'ja_JP.UTF-8' ... -> 'ja'; an error naming the
+    languages there are for any other."""
+    try:
+        with language(text) as code:
+            return code
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("no translation for {name}; the languages are {languages}").format(
+                name=repr(text), languages=", ".join(LANGUAGES)
+            )
+        ) from None
+
+
+def _add_language_option(parser):
+    parser.add_argument(
+        "--lang",
+        type=_language_code,
+        default=None,
+        metavar="LANG",
+        help=_("the language of the text: {languages} (default: the locale's)").format(
+            languages=", ".join(LANGUAGES)
+        ),
+    )
+
+
+class _LanguageParser(argparse.ArgumentParser):
+    """Reads --lang alone, before the demo's parser exists; its error is the one line
+    argparse ends its errors with (the demo's usage is not known yet)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def demo_parser(description):
+    """An ArgumentParser for a demo: ``description`` and -h/--help, in the language in
+    force.  The demo adds its own options; :func:`parse_args` adds --lang after them."""
+    parser = argparse.ArgumentParser(description=description, add_help=False)
+    parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
+    return parser
+
+
+def parse_args(build, argv=None):
+    """Read --lang and switch to that language (none given: the language in force,
+    the locale's), then build the demo's parser with ``build()`` and parse ``argv``.
+    Returns (parser, args); the parser is for the demo's own ``parser.error``."""
+    first = _LanguageParser(add_help=False)
+    _add_language_option(first)
+    known, _rest = first.parse_known_args(argv)
+    if known.lang is not None:
+        set_language(known.lang)
+    parser = build()
+    _add_language_option(parser)
+    return parser, parser.parse_args(argv)
+
+
+def width(text):
+    """The columns ``text`` takes in a terminal: two for a wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def ljust(text, columns):
+    """``text`` padded on the right to ``columns`` columns (as ``f"{text:<columns}"``)."""
+    return text + " " * max(0, columns - width(text))
+
+
+def rjust(text, columns):
+    """``text`` padded on the left to ``columns`` columns (as ``f"{text:>columns}"``)."""
+    return " " * max(0, columns - width(text)) + text
+
+
+# A wide character, or a run of narrow ones without spaces (a word, a number, a name).
+_PIECES = re.compile(r"\s+|[^\s\u1100-\uffff]+|.", re.S)
+# Punctuation that does not begin a line in Japanese text.
+_NO_LINE_START = set("、。，．・：；）」』】〕！？,.;:)]")
+
+
+def fill(text, columns, initial_indent="", subsequent_indent=""):
+    """``text`` wrapped to lines of at most ``columns`` columns, as ``textwrap.fill``
+    wraps English; text with wide characters may also break between two of them."""
+    if width(text) == len(text):
+        return textwrap.fill(
+            text,
+            width=columns,
+            initial_indent=initial_indent,
+            subsequent_indent=subsequent_indent,
+        )
+    lines, line, space = [], initial_indent, ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if piece.isspace():
+            space = " "
+            continue
+        fits = width(line) + width(space + piece) <= columns
+        bare = line in (initial_indent, subsequent_indent)
+        if fits or bare or piece[0] in _NO_LINE_START:
+            line += ("" if bare else space) + piece
+        else:
+            lines.append(line)
+            line = subsequent_indent + piece
+        space = ""
+    lines.append(line)
+    return "\n".join(lines)

@@ -1,0 +1,160 @@
+"""The demos in Japanese: `--lang ja` (or LANG=ja_JP.UTF-8) translates every line they
+print and changes no number; `--lang` with a language there is no catalog for is refused.
+
+Each demo runs briefly (its quick options), in a temporary directory, writing no file.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONPATH = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+# The options of a short run that writes no file.
+QUICK = {
+    "xor": ["--quick", "--no-graph"],
+    "seed_bug": ["--quick"],
+    "jit_source": ["--epochs", "50"],
+    "layernet": ["--quick", "--steps", "5"],
+    "moons": ["--quick", "--steps", "5", "--no-plot"],
+    "optimizers": ["--quick", "--no-plot"],
+}
+# Words of the seeds and the glossary that each demo's Japanese must use.
+TERMS = {
+    "xor": [
+        "シード文書 000",
+        "学習係数 k = 0.3",
+        "デルタ則",
+        "自動微分",
+        "エポック",
+        "損失",
+        "正解",
+    ],
+    "seed_bug": ["中間層", "出力層", "修正量", "デルタ則", "数値微分", "シード文書の train()", "不一致"],
+    "jit_source": [
+        "逆伝播",
+        "順伝播",
+        "連鎖律",
+        "出力層にかける重み",
+        "重みの修正量 = -k × δ_0 × 入力",
+        "バイアスの修正量 = -k × δ_m",
+        "シード文書のコード:",
+    ],
+    "layernet": ["渦巻き", "重み", "バイアス", "勾配", "正答率", "ステップ"],
+    "moons": ["パラメーター", "重みとバイアス", "損失", "正答率", "ステップ"],
+    "optimizers": ["オプティマイザー", "勾配", "最小値", "最終 x"],
+}
+# Timings: measured afresh by every run, so not compared.
+TIMINGS = re.compile(r"^  (compiled|eager|speed-up|コンパイル版|eager モード)")
+NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?%?")
+ENGLISH_PROSE = re.compile(r"\b(the|and|with|of|steps?|accuracy|loss|epochs?|learned)\b")
+
+
+def environment(**variables):
+    """os.environ with the demos on PYTHONPATH and the locale variables given (none other)."""
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    return {**env, "PYTHONPATH": PYTHONPATH, **variables}
+
+
+def run(name, *args, cwd, **variables):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "demos" / f"{name}.py"), *args],
+        cwd=cwd,
+        env=environment(**variables),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def stdout(name, *args, cwd, **variables):
+    proc = run(name, *QUICK[name], *args, cwd=cwd, **variables)
+    assert proc.returncode == 0, f"{name} {args} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def untimed(text):
+    """The lines of the text but those that report a time."""
+    return [line for line in text.splitlines() if not TIMINGS.match(line)]
+
+
+def numbers(text):
+    """Every number of the text except the timings, in order."""
+    return NUMBER.findall("\n".join(untimed(text)))
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_demo_in_japanese(name, tmp_path):
+    english = stdout(name, "--lang", "en", cwd=tmp_path)
+    japanese = stdout(name, "--lang", "ja", cwd=tmp_path)
+    for term in TERMS[name]:
+        assert term in japanese, f"{term!r} not in:\n{japanese}"
+    assert not ENGLISH_PROSE.findall(japanese), japanese  # no line left in English
+    # The same numbers, formatted the same way; a translation may order them differently.
+    assert numbers(english) and sorted(numbers(japanese)) == sorted(numbers(english))
+    # The locale chooses Japanese as --lang does; --lang wins over the locale.
+    by_locale = stdout(name, cwd=tmp_path, LANG="ja_JP.UTF-8")
+    assert untimed(by_locale) == untimed(japanese)
+    assert numbers(stdout(name, "--lang", "en", cwd=tmp_path, LANG="ja_JP.UTF-8")) == numbers(
+        english
+    )
+    assert list(tmp_path.iterdir()) == []  # the quick runs write no file
+
+
+def test_xor_in_japanese_keeps_its_table(tmp_path):
+    out = stdout("xor", "--lang", "ja", cwd=tmp_path)
+    rows = re.findall(r"^\s+([01])\s+([01])\s+([01])\s+([0-9.]+)\s+([01])\s+(\S+)$", out, re.M)
+    assert [row[-1] for row in rows] == ["一致"] * 4, out
+    assert "XOR を学習した: 4 個中 4 個が正解" in out
+    header, first = out.splitlines()[3:5]  # the loss table: its columns line up
+    assert header.split() == ["エポック", "損失"]
+    assert helpers().width(header) == len(first)
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_an_unknown_language_is_refused(name, tmp_path):
+    for env in ({}, {"LANG": "ja_JP.UTF-8"}):
+        proc = run(name, "--lang", "xx", cwd=tmp_path, **env)
+        assert proc.returncode == 2 and proc.stdout == ""
+        (line,) = proc.stderr.splitlines()
+        assert line.startswith(f"{name}.py: error: argument --lang: ")
+        assert "'xx'" in line and line.endswith("en, ja")
+    help_text = run(name, "--lang", "ja", "--help", cwd=tmp_path)
+    assert help_text.returncode == 0
+    assert "このヘルプを表示して終了する" in help_text.stdout
+    assert "--lang LANG" in help_text.stdout and "show this help" not in help_text.stdout
+
+
+def helpers():
+    """demos/_language.py, imported as the demos import it."""
+    sys.path.insert(0, str(ROOT / "demos"))
+    try:
+        import _language
+    finally:
+        sys.path.remove(str(ROOT / "demos"))
+    return _language
+
+
+def test_the_layout_helpers():
+    fill, ljust, rjust, width = (getattr(helpers(), f) for f in ("fill", "ljust", "rjust", "width"))
+    assert width("loss") == 4 and width("損失") == 4 and width("δ_0 × k") == 7
+    assert ljust("loss", 6) == f"{'loss':<6}" and rjust("loss", 6) == f"{'loss':>6}"
+    assert rjust("損失", 6) == "  損失" and ljust("エポック", 6) == "エポック"
+    english = "The machine flags 9 of 13 updates: " + ", ".join(f"w_im[{i}]" for i in range(20))
+    assert fill(english, 40, subsequent_indent="  ") == textwrap.fill(
+        english, width=40, subsequent_indent="  "
+    )
+    japanese = (
+        "記事の文章: バイアスの修正量 = -k × δ_m。印刷された行は出力層の delta_o を使っている"
+    )
+    lines = fill(japanese, 30, "    ", "     ").splitlines()
+    assert all(width(line) <= 30 for line in lines) and len(lines) > 1
+    assert "".join(line.strip() for line in lines).replace(" ", "") == japanese.replace(" ", "")
+    assert not any(line.strip().startswith(("、", "。")) for line in lines)

@@ -273,6 +273,13 @@ GLOSSARY_EXCEPTIONS = {
     ("step", "the seed's w_im steps"),
     # "step along the gradient" is a verb here: 進む.
     ("step", "With the seed's train()"),
+    # A syntax error is a mistake in the typed text (構文エラー), and Python's "math domain
+    # error" a failed math function: neither is a network's 誤差.
+    ("error", "syntax error:"),
+    ("error", "math domain error"),
+    ("error", "math range error"),
+    # label='x' is code in the example (x = Value(2.0, label='x')), kept as written.
+    ("label", "{caller}() needs a Value, got the number"),
 }
 
 

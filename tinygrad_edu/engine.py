@@ -717,10 +717,35 @@ def _call_text(op: _ops.Op, operands: Iterable[Value]) -> str:
     return f"{op.name}({', '.join(names)})"
 
 
+#: Python's own words when a float operation fails, which a derivative rule
+#: (g * 0.5 / out, for sqrt at 0) or a learner's op can bring up: shown in the
+#: language in force where it has them (see _arithmetic_words).
+_PYTHON_WORDS = {
+    "float division by zero": N_("float division by zero"),
+    "division by zero": N_("division by zero"),
+    "math domain error": N_("math domain error"),
+    "math range error": N_("math range error"),
+    "(34, 'Numerical result out of range')": N_("numerical result out of range"),
+}
+
+
+def _arithmetic_words(err: BaseException) -> str:
+    """``str(err)``, translated if it is one of Python's messages in _PYTHON_WORDS."""
+    text = str(err)
+    message = _PYTHON_WORDS.get(text)
+    if message is None:
+        return text
+    translated = _(message)
+    return text if translated == message else translated
+
+
 def _failed(err: Exception, op: _ops.Op, operands: Iterable[Value]) -> Exception:
     """A forward error said once: ``op(operands): why``, the operands named by their labels.
     (The float functions of ops.py keep their ``why`` as ``err.reason``.)"""
-    return type(err)(f"{_call_text(op, operands)}: {getattr(err, 'reason', err)}")
+    reason = getattr(err, "reason", None)
+    return type(err)(
+        f"{_call_text(op, operands)}: {_arithmetic_words(err) if reason is None else reason}"
+    )
 
 
 def _not_a_float(op: _ops.Op, a: Value, b: Value | None) -> TypeError:
@@ -1179,7 +1204,7 @@ def _backward_failed(err: Exception, node: Value) -> Exception:
     )
     return kind(
         _("backward of {call}: the local derivative is not finite here ({error})").format(
-            call=_call_text(node._fn, node.parents), error=err
+            call=_call_text(node._fn, node.parents), error=_arithmetic_words(err)
         )
     )
 

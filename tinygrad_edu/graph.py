@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .engine import NonFiniteGradientError, is_constant, topological_order
+from .engine import NonFiniteGradientError, _arithmetic_words, is_constant, topological_order
 from .formula import _expect_value, format_number
 from .i18n import gettext as _
 from .ops import FLOAT
@@ -158,7 +158,9 @@ def chain_rule_steps(root: Value, order: list[Value] | None = None) -> Iterator[
                 number,
                 node,
                 g,
-                _("the local derivative is not finite here ({error})").format(error=err),
+                _("the local derivative is not finite here ({error})").format(
+                    error=_arithmetic_words(err)
+                ),
             ) from None
         for p, c in zip(parents, contributions):
             if not is_constant(p) and not -math.inf < c < math.inf:  # a constant's does not count

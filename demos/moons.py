@@ -54,7 +54,9 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
 
 def plot(model, X, y, path, resolution):
     """Draw the points and the region where the model says +1; returns the path or None."""
-    plt = optional_import("matplotlib.pyplot", extra="demos", purpose="the decision boundary plot")
+    plt = optional_import(
+        "matplotlib.pyplot", extra="demos", purpose=_("the decision boundary plot")
+    )
     if plt is None:  # optional_import has said what to install
         return None
     xs = [min(p[0] for p in X) - 0.5, max(p[0] for p in X) + 0.5]

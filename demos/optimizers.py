@@ -51,7 +51,7 @@ def descend(make_optimizer, lr, steps):
 
 def plot(paths, out, n=120):
     """Draw the four trajectories over the contour lines of f; returns the path or None."""
-    plt = optional_import("matplotlib.pyplot", extra="demos", purpose="the trajectory plot")
+    plt = optional_import("matplotlib.pyplot", extra="demos", purpose=_("the trajectory plot"))
     if plt is None:  # optional_import has said what to install
         return None
     xs = [-10 + 20 * i / (n - 1) for i in range(n)]

@@ -23,11 +23,29 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from tinygrad_edu import cli, expr
+from tinygrad_edu import cli, expr, i18n
 from tinygrad_edu.expr import ExpressionError
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+# English, whatever the machine's locale (tests/test_cli_i18n.py runs it in Japanese)
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    "LANGUAGE": "",
+    "LC_ALL": "",
+    "LC_MESSAGES": "",
+    "LANG": "C.UTF-8",
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english():
+    """main() called in this process writes English too."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language(None)
+
+
 PREFIX = "tinygrad-edu: error: "
 LONGEST_ERROR = len(PREFIX) + 500 + 1  # cli._MAX_MESSAGE characters and the line end
 HANG = 60  # seconds: far beyond any case here

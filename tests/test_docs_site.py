@@ -7,9 +7,11 @@ reads the nav with a plain text scan (no YAML library, and no trouble with tags 
 ``!!python/name`` elsewhere in the file).
 
 Also: third-party files under docs/ with a licence of their own stay out of the sdist, or
-their licence is declared in the package's metadata.
+their licence is declared in the package's metadata; and every notebook's page, at whatever
+folder depth, reaches the MathJax loader its relative URL names.
 """
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -73,7 +75,8 @@ def test_every_nav_entry_exists(entry):
 
 
 @pytest.mark.parametrize(
-    "folder, pattern", [("tutorials", "*.ipynb"), ("guide", "*.md"), ("api", "*.md")]
+    "folder, pattern",
+    [("tutorials", "*.ipynb"), ("tutorials/ja", "*.ipynb"), ("guide", "*.md"), ("api", "*.md")],
 )
 def test_every_page_is_in_the_nav(folder, pattern):
     pages = sorted(p.relative_to(DOCS).as_posix() for p in (DOCS / folder).glob(pattern))
@@ -96,4 +99,23 @@ def test_third_party_files_under_docs_are_left_out_of_the_sdist_or_declared():
         path = licence.relative_to(ROOT).as_posix()
         assert path in declared or any(path.startswith(p) for p in pruned), (
             f"{path}: prune its folder in MANIFEST.in or add it to license-files in pyproject.toml"
+        )
+
+
+def test_every_notebook_page_reaches_the_mathjax_loader():
+    # mkdocs-jupyter writes custom_mathjax_url into each notebook's page as it is, relative
+    # to the page's folder (tutorials/01-first-steps/, tutorials/ja/01-first-steps/ ...): a
+    # folder one level deeper reaches another file, which must be there too.
+    if not (DOCS / "assets" / "mathjax").is_dir():
+        pytest.skip("MathJax (docs/assets/mathjax/) is in the repository only, not in the sdist")
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    url = re.search(r"^\s*custom_mathjax_url:\s*(\S+)", text, re.M).group(1)
+    notebooks = [entry for entry in NAV if entry.endswith(".ipynb")]
+    assert notebooks
+    for entry in notebooks:
+        page_folder = posixpath.splitext(entry)[0]  # use_directory_urls: one folder per page
+        target = posixpath.normpath(posixpath.join(page_folder, url))
+        assert not target.startswith(".."), f"{entry}: {url} leads out of the site"
+        assert (DOCS / target).is_file(), (
+            f"{entry}'s page loads {url}, that is docs/{target}: missing"
         )

@@ -273,6 +273,18 @@ GLOSSARY_EXCEPTIONS = {
     ("step", "the seed's w_im steps"),
     # "step along the gradient" is a verb here: 進む.
     ("step", "With the seed's train()"),
+    ("step", "Experiment with the chain rule"),  # "step by step": 一歩ずつ
+    # A program's error (エラー), not the network's error (誤差).
+    ("error", "internal error"),
+    ("error", "{prog}: error:"),
+    # The command line's command names and the lab extra's name are code.
+    ("graph", "missing the command"),
+    ("lab", "missing the command"),
+    ("graph", "unknown command"),
+    ("lab", "unknown command"),
+    ("lab", "train a network in the browser"),
+    # "the edge of its domain": a function's domain, not a graph's edge.
+    ("edge", "note: d{root}/d{name}"),
     # A syntax error is a mistake in the typed text (構文エラー), and Python's "math domain
     # error" a failed math function: neither is a network's 誤差.
     ("error", "syntax error:"),
@@ -293,7 +305,9 @@ def glossary_misses(pairs, po):
         if not m.id or not m.string or not isinstance(m.id, str):
             continue
         words = re.sub(r"\{\w*\}|\S*[.(]\S*", " ", m.id)
-        # code: the names on either side of = and arithmetic (correct = 1, output_o - correct)
+        # code: a quoted name ('linear'), the names on either side of = and arithmetic
+        # (correct = 1, output_o - correct)
+        words = re.sub(r"(?<!\w)'[^'\s]+'(?!\w)", " ", words)
         words = re.sub(r"\w+(?=\s*[-+*/=^]\s)|(?<=\s[-+*/=^])\s*\w+", " ", words)
         for english, japanese in pairs:
             if any(english == term and m.id.startswith(s) for term, s in GLOSSARY_EXCEPTIONS):
@@ -322,3 +336,25 @@ def test_the_glossary_check_catches_another_word():
     assert glossary_misses([("output layer", "出力層"), ("hidden layer", "中間層")], po) == [
         ("output layer", "出力層", "the output layer")
     ]
+
+
+def test_the_delta_rule_and_the_install_hints_speak_the_language_in_force(capsys):
+    from tinygrad_edu import delta
+    from tinygrad_edu._optional import install_hint, optional_import
+
+    with i18n.language("ja"):
+        with pytest.raises(ValueError, match="未知の活性化関数 'swish'。デルタ則が扱えるのは"):
+            delta.activation("swish", 0.5)
+        assert install_hint("lab") == (
+            'pip install "tinygrad-edu[lab]" (ソースのチェックアウトでは: pip install -e ".[lab]")'
+        )
+        assert (
+            optional_import("a_module_that_is_not_here", purpose=i18n.gettext("the progress bar"))
+            is None
+        )
+    assert (
+        "進捗バーに使う a_module_that_is_not_here がインストールされていない"
+        in capsys.readouterr().err
+    )
+    with pytest.raises(ValueError, match="unknown activation 'swish'; the delta rule knows"):
+        delta.activation("swish", 0.5)

@@ -250,10 +250,12 @@ class Log:
 
 @pytest.fixture
 def open_lab(browser, lab):
-    """open_lab(server=lab, **context options) -> (page, log): the lab's page, connected."""
+    """open_lab(server=lab, **context options) -> (page, log): the lab's page, connected.
+    The browser speaks English unless ``locale=`` says otherwise."""
     contexts = []
 
     def open_(server=lab, **options):
+        options.setdefault("locale", "en-US")
         context = browser.new_context(accept_downloads=True, **options)
         context.set_default_timeout(TIMEOUT)
         contexts.append(context)
@@ -727,6 +729,87 @@ def test_a_page_of_another_origin_cannot_open_the_labs_websocket(browser, lab, t
     # the lab still answers its own page
     with connect(lab.ws_url, origin=lab.origin, open_timeout=10) as ws:
         assert json.loads(ws.recv(timeout=10))["type"] == "hello"
+
+
+# ---------------------------------------------------------------------------------
+# 6b. Languages: the browser's at the start, the menu, the server's messages in it
+
+_LAB_WORDS = """() => ({
+  lang: document.documentElement.lang, menu: document.getElementById('language').value,
+  title: document.title, h1: document.querySelector('h1').textContent,
+  play: document.getElementById('play').textContent, step: document.getElementById('step-button').textContent,
+  dataset: document.querySelector('label:has(#dataset) span').textContent,
+  rate: document.querySelector('label:has(#learning-rate) span').textContent,
+  limits: document.getElementById('limits').textContent,
+  selection: document.getElementById('selection-info').textContent,
+  playTitle: document.getElementById('play').title,
+})"""
+
+
+def test_the_lab_starts_in_the_browsers_language(open_lab, lab):
+    page, log = open_lab(locale="ja-JP")
+    expect(page.locator("#limits")).to_contain_text("上限: 点は 500 個まで")
+    shown = page.evaluate(_LAB_WORDS)
+    assert (shown["lang"], shown["menu"]) == ("ja", "ja")
+    assert shown["title"] == shown["h1"] == "tinygrad_edu ラボ"
+    assert (shown["play"], shown["step"]) == ("再生", "1 ステップ")
+    assert (shown["dataset"], shown["rate"]) == ("データセット", "学習率")
+    assert shown["selection"].startswith("点が選択されていない")
+    assert shown["playTitle"] == "連続して学習する"
+    # the server was told: its messages come in Japanese from the start
+    rate = page.get_by_label("学習率")
+    rate.fill("100")
+    rate.press("Enter")
+    expect(page.get_by_test_id("error")).to_contain_text(
+        "学習率は 0 より大きく 10 以下の数でなければならない (受け取った値: 100)"
+    )
+    expect(rate).to_have_value("0.1")
+    log.assert_clean(lab.origin)
+
+
+def test_the_menu_switches_the_lab_and_the_servers_messages(open_lab, lab):
+    page, log = open_lab()
+    english = page.evaluate(_LAB_WORDS)
+    assert (english["lang"], english["play"], english["dataset"]) == ("en", "Play", "Data set")
+    assert english["limits"].startswith("Limits: up to 500 points")
+    menu = page.get_by_label("Language / 言語")
+
+    menu.select_option("ja")
+    shown = page.evaluate(_LAB_WORDS)
+    assert (shown["lang"], shown["play"], shown["step"]) == ("ja", "再生", "1 ステップ")
+    assert (shown["dataset"], shown["rate"]) == ("データセット", "学習率")
+    assert shown["limits"].startswith("上限: 点は 500 個まで")
+    assert page.get_by_role("button", name="一時停止").count() == 1
+    rate = page.get_by_label("学習率")
+    rate.fill("1e308")
+    rate.press("Enter")
+    error = page.get_by_test_id("error")
+    expect(error).to_contain_text("学習率は 0 より大きく 10 以下の数でなければならない")
+    # a point's page and the delta rule's table come in Japanese too
+    page.get_by_label("点の番号 #").fill("0")
+    page.get_by_role("button", name="選択", exact=True).click()
+    page.wait_for_function("() => window.__lab.selection && window.__lab.selection.index === 0")
+    expect(page.locator("#selection-info")).to_contain_text("点 #0 (")
+    frame = page.frame_locator("[data-testid=point-graph]")
+    expect(frame.locator("#counter")).to_have_text(re.compile(r"^ステップ 0 / \d+"))
+    view = page.get_by_test_id("delta-view")
+    expect(view.locator(".verdict")).to_contain_text("一致している: 差の最大値は")
+    expect(view.locator("thead th").first).to_have_text("層")
+
+    menu.select_option("en")  # back: the page, the point's page and the server
+    back = page.evaluate(_LAB_WORDS)
+    assert {k: back[k] for k in ("lang", "play", "step", "dataset", "rate", "limits")} == {
+        k: english[k] for k in ("lang", "play", "step", "dataset", "rate", "limits")
+    }
+    expect(page.locator("#selection-info")).to_contain_text("Point #0 at (")
+    expect(frame.locator("#counter")).to_have_text(re.compile(r"^step 0 of \d+"))
+    expect(view.locator(".verdict")).to_contain_text("They agree: the largest difference is")
+    rate = page.get_by_label("Learning rate")
+    rate.fill("-1")
+    rate.press("Enter")
+    expect(error).to_contain_text("the learning rate must be a number above 0 and at most 10")
+    assert not [e for e in page.evaluate("() => window.__lab.errors") if "language" in e]
+    log.assert_clean(lab.origin)
 
 
 # ---------------------------------------------------------------------------------

@@ -439,8 +439,15 @@ def test_hostile_labels_stay_text(label, tmp_path):
     assert p.save(tmp_path / "g.html") and (tmp_path / "g.html").read_bytes() == encoded
 
     reader = read_html(text)
-    # No script, comment or element came out of a label: the page's two scripts only.
-    assert [s[0].get("id") for s in reader.scripts] == ["graph-data", None]
+    # No script, comment or element came out of a label: the page's own scripts only
+    # (its data, its words in every language, the catalogs; i18n.js and page.js).
+    assert [s[0].get("id") for s in reader.scripts] == [
+        "graph-data",
+        "graph-texts",
+        "i18n-data",
+        None,
+        None,
+    ]
     assert not any(label in c for c in reader.comments)
     if "<" in label:
         assert label not in text, "a label with < must never reach the HTML raw"
@@ -453,6 +460,9 @@ def test_hostile_labels_stay_text(label, tmp_path):
     if label.isprintable():
         # shown as the label itself, not as markup and not double-decoded
         assert reader.title == f"backward pass of {label}!"
+        texts = json.loads(reader.scripts[1][1])  # the words of every language, the same way
+        assert texts["en"]["title"] == reader.title
+        assert texts["ja"]["title"] == f"{label}! の逆伝播"
         assert reader.fields[("v0", "name")] == label
     # The notebook wrapper: the page sits escaped in the frame's srcdoc; one script of its own.
     wrapper = read_html(p._repr_mimebundle_()["text/html"])
@@ -555,7 +565,7 @@ def test_the_page_fetches_nothing(make):
     urls = set(re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\s\"'<>)]*", text))
     assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}, urls
     # and what is there runs inline
-    assert len(reader.scripts) == 2 and "<style>" in text
+    assert len(reader.scripts) == 5 and "<style>" in text
 
 
 # -- without Graphviz --------------------------------------------------------------

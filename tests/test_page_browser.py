@@ -114,10 +114,12 @@ class Log:
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(path, clock=False, **context options) -> (page, log, url)."""
+    """open_page(path, clock=False, **context options) -> (page, log, url).  The browser
+    speaks English unless ``locale=`` says otherwise (the page starts in its language)."""
     contexts = []
 
     def open_(path, clock=False, **options):
+        options.setdefault("locale", "en-US")
         context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
@@ -391,7 +393,7 @@ def test_a_hostile_label_stays_text(saved, open_page):
     x = next(vid for vid, n in data["nodes"].items() if n["label"] == HOSTILE)
     page.locator(f'#graph g.node[data-node="{x}"]').click()
     assert page.evaluate(_DETAILS)["label"] == HOSTILE
-    assert page.locator("script").count() == 2
+    assert page.locator("script").count() == 5  # data, words, catalogs, i18n.js, page.js
     log.assert_clean(url)  # no alert() ran: no dialog
 
 
@@ -445,4 +447,104 @@ def test_the_networks_picture_follows_the_steps(saved, open_page):
     for vid, text in page.evaluate(texts):
         prefix = "b.grad=" if text.startswith("b.") else "grad="
         assert text == prefix + diagram_number(engine[vid]), (vid, text)
+    log.assert_clean(url)
+
+
+# ---------------------------------------------------------------------------------
+# Languages: the browser's at the start, the menu, a page made for one
+
+
+_WORDS = """() => ({
+  title: document.title, h1: document.querySelector('h1').textContent,
+  lang: document.documentElement.lang, menu: document.getElementById('language').value,
+  prev: document.getElementById('prev').textContent, play: document.getElementById('play').textContent,
+  next: document.getElementById('next').textContent,
+  counter: document.getElementById('counter').textContent,
+  narration: document.getElementById('narration').textContent,
+  heading: document.getElementById('now-title').textContent,
+  hint: document.querySelector('.hint span').textContent,
+  details: [...document.querySelectorAll('#details > *')].map(e => e.textContent).join(' | '),
+  graph: document.querySelector('#graph svg').getAttribute('aria-label'),
+})"""
+
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        ("ja-JP", ("ja", "前のステップ", "再生", "次のステップ", "ステップ 0 / ")),
+        ("en-US", ("en", "Previous step", "Play", "Next step", "step 0 of ")),
+        ("fr-FR", ("en", "Previous step", "Play", "Next step", "step 0 of ")),  # none for it
+    ],
+)
+def test_the_page_starts_in_the_browsers_language(locale, words, saved, open_page):
+    page, log, url = open_page(saved["mlp"], locale=locale)
+    shown = page.evaluate(_WORDS)
+    lang, prev, play, nxt, counter = words
+    assert (shown["lang"], shown["menu"]) == (lang, lang)
+    assert (shown["prev"], shown["play"], shown["next"]) == (prev, play, nxt)
+    assert shown["counter"].startswith(counter)
+    if lang == "ja":
+        assert shown["title"] == shown["h1"] == "n24 の逆伝播"
+        assert shown["narration"].startswith("入力とパラメーター")
+        assert shown["graph"] == "計算グラフ"
+        assert page.get_by_role("button", name="再生").count() == 1
+    else:
+        assert shown["title"] == shown["h1"] == "backward pass of n24"
+        assert shown["narration"].startswith("the inputs and parameters")
+    log.assert_clean(url)
+
+
+def test_the_menu_switches_every_word_and_keeps_the_numbers(saved, open_page):
+    page, log, url = open_page(saved["mlp"])
+    data = page_steps(mlp_loss())
+    page.locator("#slider").focus()
+    for _ in range(len(data["steps"]) - 5):  # a backward step, past the output layer's
+        page.keyboard.press("ArrowRight")
+    page.locator('#graph text[data-v][data-field="name"]').first.click()  # a node's details
+    english = page.evaluate(_WORDS)
+    assert "chain-rule step" in english["counter"] and "layer" in english["details"]
+
+    page.get_by_label("Language / 言語").select_option("ja")
+    japanese = page.evaluate(_WORDS)
+    assert (japanese["lang"], japanese["menu"]) == ("ja", "ja")
+    assert (japanese["prev"], japanese["play"], japanese["next"]) == (
+        "前のステップ",
+        "再生",
+        "次のステップ",
+    )
+    assert japanese["counter"].startswith("ステップ ") and "連鎖律のステップ" in japanese["counter"]
+    assert japanese["heading"] == "このステップ" and japanese["title"] == "n24 の逆伝播"
+    assert japanese["hint"].startswith("左右の矢印キー")
+    assert "名前" in japanese["details"] and "層 0 (中間層)" in japanese["details"]
+    assert japanese["narration"].startswith("ステップ ")
+    for key in ("counter", "narration", "details"):  # the same numbers, in other words
+        assert NUMBER.findall(japanese[key]) == NUMBER.findall(english[key]), key
+    assert page.locator("#slider").get_attribute("aria-valuetext") == japanese["counter"]
+    op = page.locator('#graph g.node[data-node$="_op"]').first.get_attribute("aria-label")
+    assert "を作る演算" in op
+
+    # the page still steps, in Japanese, and plays
+    page.get_by_role("button", name="前のステップ").click()
+    assert page.locator("#counter").text_content().startswith("ステップ ")
+    page.get_by_role("button", name="再生").click()
+    assert page.get_by_role("button", name="一時停止").count() == 1
+    page.get_by_role("button", name="一時停止").click()
+    page.get_by_role("button", name="次のステップ").click()
+
+    page.get_by_label("Language / 言語").select_option("en")
+    assert page.evaluate(_WORDS) == english  # back as it was, word for word
+    log.assert_clean(url)
+
+
+def test_a_page_made_for_a_language_opens_in_it(tmp_path, open_page):
+    path = viz.page(mlp_loss(), lang="ja").save(tmp_path / "ja.html")
+    page, log, url = open_page(path)  # an English browser
+    shown = page.evaluate(_WORDS)
+    assert shown["lang"] == "ja" and shown["play"] == "再生"
+    assert shown["counter"].startswith("ステップ 0 / ")
+    page.get_by_label("Language / 言語").select_option("en")
+    assert page.locator("#play").text_content() == "Play"
+    assert page.title() == "backward pass of n24"
     log.assert_clean(url)

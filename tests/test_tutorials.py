@@ -1,11 +1,16 @@
-"""The tutorial notebooks in docs/tutorials/: stored without outputs, and each runs top to bottom.
+"""The tutorial notebooks in docs/tutorials/ and their Japanese versions in docs/tutorials/ja/:
+stored without outputs, and each runs top to bottom.
 
 * Every notebook is kept without outputs and without execution counts, so that its diffs show
   only what a person wrote (checked with the json module alone: this part always runs).
-* Every notebook executes in a fresh kernel with nbclient, its working folder docs/tutorials/, at
-  most 120 s a cell. The kernel is this very Python (a kernelspec written to a temporary folder
-  points at sys.executable) and imports tinygrad_edu from this checkout, as tests/test_notebook.py
-  does. Without nbclient, nbformat or ipykernel these tests skip, saying which is missing.
+* Tutorials 01-05 have Japanese versions of the same file name in docs/tutorials/ja/, with as
+  many code cells as the English ones (the same code; prose, comments and printed words in
+  Japanese), and every Japanese notebook has its English original.
+* Every notebook executes in a fresh kernel with nbclient, its working folder its own
+  (docs/tutorials/ or docs/tutorials/ja/), at most 120 s a cell. The kernel is this very Python
+  (a kernelspec written to a temporary folder points at sys.executable) and imports tinygrad_edu
+  from this checkout, as tests/test_notebook.py does. Without nbclient, nbformat or ipykernel
+  these tests skip, saying which is missing.
 * The time each notebook took, and their total, are printed at the end of the module.
 
 Notebooks are found by glob, so a new one is checked as soon as it is added.
@@ -22,7 +27,13 @@ from tinygrad_edu._optional import install_hint
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = ROOT / "docs" / "tutorials"
-NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
+JAPANESE = TUTORIALS / "ja"
+ENGLISH_NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
+JAPANESE_NOTEBOOKS = sorted(JAPANESE.glob("*.ipynb"))
+NOTEBOOKS = ENGLISH_NOTEBOOKS + JAPANESE_NOTEBOOKS
+IDS = [str(p.relative_to(TUTORIALS)) for p in NOTEBOOKS]
+# The English tutorials that have a Japanese version (docs/tutorials/ja/, same file name).
+TRANSLATED = [p for p in ENGLISH_NOTEBOOKS if p.name[:2] in ("01", "02", "03", "04", "05")]
 CELL_TIMEOUT = 120  # seconds, for any one cell
 
 CLEAR_HINT = (
@@ -36,10 +47,34 @@ _run_times = {}
 
 
 def test_there_are_tutorials():
-    assert NOTEBOOKS, f"no notebooks found in {TUTORIALS}"
+    assert ENGLISH_NOTEBOOKS, f"no notebooks found in {TUTORIALS}"
+    assert JAPANESE_NOTEBOOKS, f"no notebooks found in {JAPANESE}"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def _code_cells(path):
+    with open(path, encoding="utf-8") as f:
+        return [c for c in json.load(f).get("cells", []) if c.get("cell_type") == "code"]
+
+
+@pytest.mark.parametrize("english", TRANSLATED, ids=[p.name for p in TRANSLATED])
+def test_japanese_version_has_the_same_code_cells(english):
+    japanese = JAPANESE / english.name
+    assert japanese.exists(), (
+        f"{english.relative_to(ROOT)} has no Japanese version {japanese.relative_to(ROOT)}"
+    )
+    en, ja = len(_code_cells(english)), len(_code_cells(japanese))
+    assert en == ja, (
+        f"{japanese.relative_to(ROOT)} has {ja} code cells, {english.relative_to(ROOT)} has {en}: "
+        "the Japanese version runs and checks the same code, cell for cell"
+    )
+
+
+def test_every_japanese_notebook_has_an_english_original():
+    orphans = [p.name for p in JAPANESE_NOTEBOOKS if not (TUTORIALS / p.name).exists()]
+    assert not orphans, f"Japanese notebooks without an English one in {TUTORIALS}: {orphans}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_stored_without_outputs(path):
     with open(path, encoding="utf-8") as f:
         nb = json.load(f)
@@ -107,7 +142,7 @@ def report_run_times(request):
         reporter.write_line(text)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_runs_top_to_bottom(path, kernel_env):
     import nbclient
     import nbformat
@@ -117,16 +152,17 @@ def test_runs_top_to_bottom(path, kernel_env):
         nb,
         kernel_name="python3",
         timeout=CELL_TIMEOUT,
-        resources={"metadata": {"path": str(TUTORIALS)}},
+        resources={"metadata": {"path": str(path.parent)}},
     )
+    name = str(path.relative_to(TUTORIALS))
     started = time.perf_counter()
     try:
         client.execute()
     finally:
-        _run_times[path.name] = time.perf_counter() - started
-    print(f"{path.name}: {_run_times[path.name]:.1f} s")
+        _run_times[name] = time.perf_counter() - started
+    print(f"{name}: {_run_times[name]:.1f} s")
     for index, cell in enumerate(nb.cells):
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, (
-            f"{path.name}, cell {index}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
+            f"{name}, cell {index}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
         )

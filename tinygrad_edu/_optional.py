@@ -19,6 +19,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from .i18n import gettext as _
+
 if TYPE_CHECKING:
     from types import ModuleType
     from typing import Protocol
@@ -45,9 +47,9 @@ if TYPE_CHECKING:
 def install_hint(extra: str = "demos") -> str:
     """The commands that install one of the project's optional extras: for an installed
     package, and for a source checkout."""
-    return (
-        f'pip install "tinygrad-edu[{extra}]" (in a source checkout: pip install -e ".[{extra}]")'
-    )
+    return _(
+        'pip install "tinygrad-edu[{extra}]" (in a source checkout: pip install -e ".[{extra}]")'
+    ).format(extra=extra)
 
 
 def optional_import(
@@ -68,10 +70,13 @@ def optional_import(
     except ImportError:
         if not quiet and module not in _warned:
             _warned.add(module)
-            what = f" for {purpose}" if purpose else ""
+            if purpose:
+                note = _("note: {module} is not installed for {purpose}; install the extra: {hint}")
+            else:
+                note = _("note: {module} is not installed; install the extra: {hint}")
+            hint = install_hint(extra)
             print(
-                f"note: {module.split('.')[0]} is not installed{what}; "
-                f"install the extra: {install_hint(extra)}",
+                note.format(module=module.split(".")[0], purpose=purpose, hint=hint),
                 file=sys.stderr,
             )
         return None
@@ -102,7 +107,7 @@ def progress(
     tqdm) and ``write(text)`` (prints a line without breaking the bar), so a
     training loop can report its loss either way.
     """
-    tqdm = None if disable else optional_import("tqdm", purpose="the progress bar")
+    tqdm = None if disable else optional_import("tqdm", purpose=_("the progress bar"))
     if tqdm is None:
         return _Plain(iterable)
     bar: _Bar[_T] = tqdm.tqdm(iterable, total=total, desc=desc, leave=False)

@@ -10,11 +10,17 @@
 Expressions are read by :mod:`tinygrad_edu.expr` (an allow-list over Python's
 ``ast``; the text is never run).  Every refusal is one line on stderr and
 exit status 2.
+
+The messages are in the language of the locale (``LANG=ja_JP.UTF-8``) or the
+one ``--lang`` names (``tinygrad-edu --lang ja grad "x*y" x=2 y=3``), argparse's
+own included (see :func:`_argparse_translated`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import math
 import os
 import re
@@ -22,20 +28,23 @@ import runpy
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable
-from typing import NoReturn
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NoReturn
 
+from . import i18n
 from .check import gradcheck, numerical_grad
 from .engine import Value, no_grad
 from .expr import (
+    _QUOTE,
     FUNCTIONS,
     ExpressionError,
+    _cut,
     _Expression,
-    _quoted,
     _shortened,
-    _suggest,
     parse_assignments,
 )
+from .i18n import N_, gettext as _, ngettext
 
 # light: viz imports graphviz only when drawing
 from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout
@@ -89,20 +98,27 @@ def _cmd_grad(args: argparse.Namespace) -> int:
     name_of_root = root.label or "f"
     print(f"{formula(root)} = {root.data:.10g}")
     if not variables:
-        print("(no variables: nothing to differentiate)")
+        print(_("(no variables: nothing to differentiate)"))
         return 0
-    print("at " + ", ".join(f"{n} = {v.data:g}" for n, v in variables.items()))
+    print(
+        _("at {point}").format(point=", ".join(f"{n} = {v.data:g}" for n, v in variables.items()))
+    )
     print()
     point = {name: variables[name].data for name in expression.names}
-    rows = [("", "backward()", "finite differences", "|difference|")]
+    rows = [("", "backward()", _("finite differences"), _("|difference|"))]
     checks: list[_Check] = []
     spent, unchecked = 0, 0
     for name, variable in variables.items():
         analytic = variable.grad
         if name not in expression.names:  # f does not read it: f(x + h) - f(x - h) is 0
-            cells = ("0", f"{abs(analytic):.1e}   (not in the expression)")
+            cells = (
+                "0",
+                _("{difference}   (not in the expression)").format(
+                    difference=f"{abs(analytic):.1e}"
+                ),
+            )
         elif spent >= _CHECK_BUDGET:
-            cells = ("not checked", "")
+            cells = (_("not checked"), "")
             unchecked += 1
         else:
             spent += 2 * expression.size
@@ -111,29 +127,57 @@ def _cmd_grad(args: argparse.Namespace) -> int:
                 checks.append((name, analytic, numeric, h, evaluated))
                 cells = (f"{numeric:.10g}", f"{abs(analytic - numeric):.1e}")
             except (ValueError, ZeroDivisionError, OverflowError):
-                cells = ("n/a", f"(a finite-difference step {name} ± h leaves the domain)")
+                cells = (
+                    _("n/a"),
+                    _("(a finite-difference step {name} ± h leaves the domain)").format(name=name),
+                )
         rows.append((f"d{name_of_root}/d{name}", f"{analytic:.10g}", *cells))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    widths = [max(_columns(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print(
             "  ".join(
-                [r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].rjust(widths[2]), r[3]]
+                [
+                    _pad(r[0], widths[0], left=True),
+                    _pad(r[1], widths[1]),
+                    _pad(r[2], widths[2]),
+                    r[3],
+                ]
             ).rstrip()
         )
     notes = _check_notes(name_of_root, variables, kinks, checks)
     if unchecked:
-        checked = len(expression.names) - unchecked
         notes.append(
-            f"note: finite differences were checked for {checked:,} of the "
-            f"{len(expression.names):,} variables in the expression: each check evaluates "
-            f"the whole expression twice, so checking all of them would cost "
-            f"{2 * len(expression.names):,} evaluations, while backward() found every "
-            f"gradient in one pass"
+            _(
+                "note: finite differences were checked for {checked} of the {total} variables "
+                "in the expression: each check evaluates the whole expression twice, so "
+                "checking all of them would cost {evaluations} evaluations, while backward() "
+                "found every gradient in one pass"
+            ).format(
+                checked=f"{len(expression.names) - unchecked:,}",
+                total=f"{len(expression.names):,}",
+                evaluations=f"{2 * len(expression.names):,}",
+            )
         )
     if notes:
         print()
         print("\n".join(notes))
     return 0
+
+
+def _columns(text: str) -> int:
+    """How many columns ``text`` takes on a terminal: two for each wide character
+    (Japanese, full-width), none for a combining mark, one for any other."""
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
+
+
+def _pad(text: str, width: int, left: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` columns: on the right (``left=True``,
+    like str.ljust) or on the left (like str.rjust)."""
+    space = " " * max(0, width - _columns(text))
+    return text + space if left else space + text
 
 
 def _check_notes(
@@ -149,12 +193,13 @@ def _check_notes(
     is a convention there, and finite differences mix both sides); any other
     disagreement beyond gradcheck's tolerance gets one line with the likely reason.
     """
-    shown = {i for i, (_, _, argument) in enumerate(kinks) if argument.data == 0.0}
+    # (no `_` for the unused parts: it is the translation function here)
+    shown = {i for i, kink in enumerate(kinks) if kink[2].data == 0.0}
     explained: set[str] = set()
     notes: list[str] = []
-    for name, _, _, _, (below, above) in checks:
-        for i, (_, _, argument) in enumerate(kinks):
-            x = argument.data
+    for name, *_values, (below, above) in checks:
+        for i, kink in enumerate(kinks):
+            x = kink[2].data
             if below[i] == x == above[i]:
                 continue  # this kink does not move with name
             if x == 0.0 or _straddles(x, below[i], above[i]):
@@ -162,15 +207,24 @@ def _check_notes(
                 explained.add(name)
     for i in sorted(shown):
         notes.append(_kink_note(*kinks[i]))
-    for name, analytic, numeric, h, _ in checks:
+    for name, analytic, numeric, h, _arguments in checks:
         difference, tolerance = abs(analytic - numeric), _ATOL + _RTOL * abs(numeric)
         if name not in explained and not difference <= tolerance:
             notes.append(
-                f"note: d{name_of_root}/d{name}: backward() and finite differences "
-                f"disagree by {difference:.1e} (more than the tolerance {tolerance:.1e}); "
-                f"likely reason: the function curves sharply within the step h = {h:.1e} "
-                f"around {name} = {variables[name].data:g} (e.g. near a pole or the edge of "
-                f"its domain), where finite differences are inaccurate"
+                _(
+                    "note: d{root}/d{name}: backward() and finite differences disagree by "
+                    "{difference} (more than the tolerance {tolerance}); likely reason: the "
+                    "function curves sharply within the step h = {h} around {name} = {value} "
+                    "(e.g. near a pole or the edge of its domain), where finite differences "
+                    "are inaccurate"
+                ).format(
+                    root=name_of_root,
+                    name=name,
+                    difference=f"{difference:.1e}",
+                    tolerance=f"{tolerance:.1e}",
+                    h=f"{h:.1e}",
+                    value=f"{variables[name].data:g}",
+                )
             )
     return list(dict.fromkeys(notes))  # relu(x) + relu(x): one note
 
@@ -199,15 +253,16 @@ def _kink_note(function: str, node: Value, argument: Value) -> str:
     slope = probe.grad + 0.0
     text, inner = formula(node, max_length=60), formula(argument, max_length=60)
     if argument.data == 0.0:
-        return (
-            f"note: {text} is at its kink ({inner} = 0): not differentiable there; backward() "
-            f"uses the derivative {slope:g}, finite differences average the slopes on both sides"
-        )
-    return (
-        f"note: {text} is within the finite-difference step of its kink ({inner} = "
-        f"{argument.data:.3g}): backward() uses its slope on this side ({slope:g}), finite "
-        f"differences mix both sides"
-    )
+        return _(
+            "note: {function} is at its kink ({argument} = 0): not differentiable there; "
+            "backward() uses the derivative {slope}, finite differences average the slopes "
+            "on both sides"
+        ).format(function=text, argument=inner, slope=f"{slope:g}")
+    return _(
+        "note: {function} is within the finite-difference step of its kink ({argument} = "
+        "{value}): backward() uses its slope on this side ({slope}), finite differences mix "
+        "both sides"
+    ).format(function=text, argument=inner, value=f"{argument.data:.3g}", slope=f"{slope:g}")
 
 
 def _finite_difference(
@@ -228,7 +283,7 @@ def _finite_difference(
         kinks: list[_Kink] = []
         with no_grad():  # numbers only: no graph to keep
             out: Value = expression.evaluate(values, kinks)
-        evaluated.append((x.data, [argument.data for _, _, argument in kinks]))
+        evaluated.append((x.data, [kink[2].data for kink in kinks]))
         return out
 
     numeric = numerical_grad(f, point[name])[0]  # ExpressionError (a ValueError) off the domain
@@ -246,13 +301,17 @@ def _backward(root: Value) -> None:
 def _cmd_explain(args: argparse.Namespace) -> int:
     from .explain import explain
 
-    root, _, _ = _build(args)
+    root = _build(args)[0]
     try:
         text = explain(root, max_steps=args.max_steps)
-        # The hint for the steps not shown, in the words of the command line.
+        # The hint for the steps not shown, in the words of the command line: the call
+        # that lists them all, a piece of code in every language, becomes the option.
         print(
             text.replace(
-                "explain(root, max_steps=None) lists them", "a larger --max-steps lists them"
+                "explain(root, max_steps=None)",
+                # TRANSLATORS: takes the place of explain(root, max_steps=None) in the note
+                # "... 5 more step(s) not shown (explain(root, max_steps=None) lists them)"
+                _("a larger --max-steps"),
             )
         )
     except (ValueError, ZeroDivisionError, OverflowError) as err:
@@ -263,7 +322,7 @@ def _cmd_explain(args: argparse.Namespace) -> int:
 def _cmd_graph(args: argparse.Namespace) -> int:
     from .viz import render
 
-    root, _, _ = _build(args)
+    root = _build(args)[0]
     _backward(root)
     try:
         path = render(
@@ -290,10 +349,15 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     base, ext = os.path.splitext(path)
     if ext.lower() == ".html":
         print(
-            f"wrote {path} (open it in a web browser: it steps through the forward and backward pass)"
+            _(
+                "wrote {path} (open it in a web browser: it steps through the forward and "
+                "backward pass)"
+            ).format(path=path)
         )
+    elif ext.lower() == ".dot":
+        print(_("wrote {path}").format(path=path))
     else:
-        print(f"wrote {path}" + ("" if ext.lower() == ".dot" else f" (DOT source: {base}.dot)"))
+        print(_("wrote {path} (DOT source: {source})").format(path=path, source=base + ".dot"))
     return 0
 
 
@@ -302,14 +366,18 @@ def _cannot_write(err: OSError, path: str | os.PathLike[str]) -> str:
     path = os.fsdecode(err.filename) if err.filename is not None else os.fspath(path)
     if isinstance(err, FileNotFoundError):
         folder = os.path.dirname(path)
-        why = f"the folder {folder} does not exist" if folder else "no such file or folder"
+        why = (
+            _("the folder {folder} does not exist").format(folder=folder)
+            if folder
+            else _("no such file or folder")
+        )
     elif isinstance(err, IsADirectoryError):
-        why = "it is a folder"
+        why = _("it is a folder")
     elif isinstance(err, PermissionError):
-        why = "permission denied"
+        why = _("permission denied")
     else:
-        why = err.strerror or str(err)
-    return f"cannot write {path}: {why}"
+        why = err.strerror or str(err)  # the system's words
+    return _("cannot write {path}: {reason}").format(path=path, reason=why)
 
 
 def _dot_failed(err: subprocess.CalledProcessError, path: str) -> str:
@@ -318,19 +386,27 @@ def _dot_failed(err: subprocess.CalledProcessError, path: str) -> str:
     text = output.decode("utf-8", "replace") if isinstance(output, bytes) else str(output)
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     status = (
-        f"exit status {err.returncode}"
+        _("exit status {status}").format(status=err.returncode)
         if err.returncode >= 0
-        else f"stopped by signal {-err.returncode}"
+        else _("stopped by signal {signal}").format(signal=-err.returncode)
     )
-    return f"Graphviz's dot could not draw {path} ({status})" + (f": {first}" if first else "")
+    if first:
+        return _("Graphviz's dot could not draw {path} ({status}): {complaint}").format(
+            path=path, status=status, complaint=first
+        )
+    return _("Graphviz's dot could not draw {path} ({status})").format(path=path, status=status)
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 <= int(text) <= 65535:
+    try:  # isdecimal: digits int() reads ('²' is a digit it does not)
+        port = int(text) if text.isdecimal() else -1
+    except ValueError:  # more digits than int() reads
+        port = -1
+    if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(
-            f"a port is a whole number from 0 to 65535, got {_quoted(text)}"
+            _("a port is a whole number from 0 to 65535, got {text}").format(text=_quoted(text))
         )
-    return int(text)
+    return port
 
 
 def _cmd_lab(args: argparse.Namespace) -> int:
@@ -342,7 +418,9 @@ def _cmd_lab(args: argparse.Namespace) -> int:
         raise _CommandError(str(err)) from None
     except OSError as err:  # the port is taken, the address is not this computer's
         raise _CommandError(
-            f"cannot listen on {args.host} port {args.port}: {err.strerror or err}"
+            _("cannot listen on {host} port {port}: {reason}").format(
+                host=args.host, port=args.port, reason=err.strerror or err
+            )
         ) from None
 
 
@@ -361,20 +439,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     folder = demos_dir()
     if folder is None:
         _error(
-            "the demos are not installed with the package; they live in the demos/ folder "
-            "of the source checkout: clone the repository, then `pip install -e .` there"
+            _(
+                "the demos are not installed with the package; they live in the demos/ folder "
+                "of the source checkout: clone the repository, then `pip install -e .` there"
+            )
         )
         return 1
     names = _available(folder)
     if args.name is None:
-        print("demos: " + (", ".join(names) if names else "(none)"))
-        print("run one with: tinygrad-edu demo NAME")
+        print(_("demos: {names}").format(names=", ".join(names) if names else _("(none)")))
+        print(_("run one with: {command}").format(command="tinygrad-edu demo NAME"))
         return 0
     if args.name not in names:
-        _error(
-            f"no demo named {_quoted(args.name)}{_suggest(args.name, names)}; "
-            "available: " + (", ".join(names) if names else "none")
-        )
+        close = _close_match(args.name, names)
+        available = ", ".join(names) if names else _("none")
+        if close is None:
+            message = _("no demo named {name}; available: {names}")
+        else:
+            message = _("no demo named {name} (did you mean {suggestion}?); available: {names}")
+        _error(message.format(name=_quoted(args.name), suggestion=close, names=available))
         return 2
     path = os.path.join(folder, args.name + ".py")
     saved_argv, saved_path = sys.argv[:], sys.path[:]
@@ -393,8 +476,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         # One line, not the demo's traceback; running the file directly shows that.
         command = shlex.join(["python", path, *args.demo_args])
         raise _CommandError(
-            f"demo {args.name} stopped: {type(err).__name__}: {err} "
-            f"({command} shows the traceback)",
+            _("demo {name} stopped: {error} ({command} shows the traceback)").format(
+                name=args.name, error=f"{type(err).__name__}: {err}", command=command
+            ),
             status=1,
         ) from None
     finally:
@@ -409,7 +493,25 @@ def _bounded(line: str) -> str:
         return line
     keep = _MAX_MESSAGE - 48  # room for the marker, up to 10**13 characters
     head = keep * 3 // 4
-    return f"{line[:head]} … [{len(line) - keep:,} characters left out] … {line[-(keep - head) :]}"
+    return _("{head} … [{count} characters left out] … {tail}").format(
+        head=line[:head], count=f"{len(line) - keep:,}", tail=line[-(keep - head) :]
+    )
+
+
+def _quoted(text: str, limit: int = _QUOTE) -> str:
+    """repr() of a piece of the input, cut as the expression's messages cut it
+    (with its length then)."""
+    if len(text) <= limit:
+        return repr(text)
+    return _("{text} ({count} characters)").format(
+        text=repr(_cut(text, limit)), count=f"{len(text):,}"
+    )
+
+
+def _close_match(name: str, choices: Iterable[str]) -> str | None:
+    """The choice ``name`` was most likely meant to be (for "did you mean"), or None."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return _shortened(close[0]) if close else None
 
 
 def _error(message: object, one_line: bool = True) -> None:
@@ -417,7 +519,7 @@ def _error(message: object, one_line: bool = True) -> None:
     (``one_line=False`` keeps the lines of a message written in several)."""
     lines = str(message).splitlines() or [""]
     text = _bounded(" ".join(lines)) if one_line else "\n".join(_bounded(line) for line in lines)
-    print(f"tinygrad-edu: error: {text}", file=sys.stderr)
+    print(_("{prog}: error: {message}").format(prog=_PROG, message=text), file=sys.stderr)
 
 
 class _CommandError(Exception):
@@ -428,11 +530,178 @@ class _CommandError(Exception):
         self.status = status
 
 
+# ---------------------------------------------------------------------------
+# argparse, in the language in force
+
+_PROG = "tinygrad-edu"
+
+#: argparse's own messages that this command line can show, each with the first
+#: Python version whose argparse writes it (3.10 is the oldest the package runs
+#: on).  argparse translates its messages with gettext; _argparse_translated
+#: sends them to this package's catalog, so they are marked for it here, once.
+#: tests/test_cli_i18n.py checks that the running Python's argparse still writes
+#: every one of them, so that a Python that rewords one is noticed.
+_ARGPARSE_MESSAGES: tuple[tuple[str, tuple[int, int]], ...] = (
+    # --help
+    (N_("usage: "), (3, 10)),
+    (N_("positional arguments"), (3, 10)),
+    (N_("options"), (3, 10)),
+    (N_("show this help message and exit"), (3, 10)),
+    (N_("%(heading)s:"), (3, 13)),  # 3.10-3.12 write the heading's colon themselves
+    # errors
+    (N_("argument %(argument_name)s: %(message)s"), (3, 11)),  # 3.10: in _Parser.error
+    (N_("unrecognized arguments: %s"), (3, 10)),
+    (N_("the following arguments are required: %s"), (3, 10)),
+    (N_("expected one argument"), (3, 10)),
+    (N_("ambiguous option: %(option)s could match %(matches)s"), (3, 10)),
+    (N_("invalid choice: %(value)r (choose from %(choices)s)"), (3, 10)),
+    (N_("ignored explicit argument %r"), (3, 10)),
+)
+
+
+@contextlib.contextmanager
+def _argparse_translated() -> Iterator[None]:
+    """Within the block, argparse writes its own messages in the language in force.
+
+    argparse translates its messages ("usage: ", "unrecognized arguments: %s" ...)
+    with the ``gettext`` and ``ngettext`` it imports from the standard library, as
+    the module's ``_`` and ``ngettext``; those read the standard library's own
+    domain, which has no Japanese.  Within the block the two names are this
+    package's (:mod:`tinygrad_edu.i18n`, whose catalog has the messages of
+    _ARGPARSE_MESSAGES); afterwards they are put back.  argparse looks the names
+    up each time it writes a message, so the parsers are built (-h's "show this
+    help message and exit" is written then) and run inside the block.  A command
+    line runs in one thread; nothing else runs argparse meanwhile.
+    """
+    module = vars(argparse)
+    ours: dict[str, Callable[..., str]] = {"_": _, "ngettext": ngettext}
+    saved = {name: module[name] for name in ours if name in module}
+    module.update({name: ours[name] for name in saved})
+    try:
+        yield
+    finally:
+        module.update(saved)
+
+
+#: Where a line of Japanese text must not break: before closing punctuation and
+#: after an opening bracket.
+_NO_BREAK_BEFORE = frozenset("、。，．・：；？！）」』】〕〉》ー…,.:;?!)]}")
+_NO_BREAK_AFTER = frozenset("（「『【〔〈《([{")
+
+
+def _has_wide(text: str) -> bool:
+    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` (its white space made single spaces) in lines of at most ``width``
+    columns, a piece that cannot be broken longer than that on a line of its own.
+    Lines break at spaces and between wide characters (Japanese is written
+    without spaces), but not before closing punctuation (、。）) or after an
+    opening bracket, and not inside a word of narrow characters."""
+    tokens: list[str] = []  # " " or a piece a line may not break within
+    for c in " ".join(text.split()):
+        last = tokens[-1] if tokens else " "
+        if c == " ":
+            tokens.append(c)
+        elif last != " " and (
+            c in _NO_BREAK_BEFORE
+            or last[-1] in _NO_BREAK_AFTER
+            or (_columns(c) < 2 and _columns(last[-1]) < 2)
+        ):
+            tokens[-1] += c
+        else:
+            tokens.append(c)
+    lines: list[str] = []
+    line = ""
+    for token in tokens:
+        if token == " ":
+            line += " " if line else ""
+        elif line.strip() and _columns(line + token) > width:
+            lines.append(line.rstrip())
+            line = token
+        else:
+            line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help layout; text with wide characters (Japanese) is wrapped by
+    the columns it takes and broken between its characters too (textwrap counts
+    characters and breaks only at spaces).  Text without them is left to argparse."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        # argparse lines the help up by len() of the invocation: a wide character in
+        # it (a Japanese metavar) takes one column more than that
+        text = super()._format_action(action)
+        invocation = self._format_action_invocation(action)
+        extra = _columns(invocation) - len(invocation)
+        return text.replace(invocation + " " * (extra + 2), invocation + "  ", 1) if extra else text
+
+    def _format_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None,
+    ) -> str:
+        # argparse indents the usage's further lines by len() of "usage: " and the
+        # program's name: a translated "usage: " may take more columns than that
+        text = super()._format_usage(usage, actions, groups, prefix)
+        shown = _("usage: ") if prefix is None else prefix
+        extra = _columns(shown) - len(shown)
+        if not extra:
+            return text
+        first, *rest = text.split("\n")
+        return "\n".join([first, *(" " * extra + line if line else line for line in rest)])
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if not _has_wide(text):
+            return super()._split_lines(text, width)
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if not _has_wide(text):
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
+
+
+class _RawDescriptionFormatter(_Formatter):
+    """The description and epilog keep their lines (the examples); a line with
+    wide characters that is longer than the width is wrapped."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = []
+        for line in text.splitlines():
+            if _has_wide(line) and _columns(line) > width - len(indent):
+                lines.append(super()._fill_text(line, width, indent))
+            else:
+                lines.append(indent + line)
+        return "\n".join(lines)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors that point at --help."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
-        raise _CommandError(f"{message} (see: {self.prog} --help)")
+        if sys.version_info < (3, 11):  # 3.10's argparse leaves this one untranslated
+            named = re.fullmatch(r"argument (\S+): (.*)", message, re.S)
+            if named:
+                message = _("argument %(argument_name)s: %(message)s") % {
+                    "argument_name": named[1],
+                    "message": named[2],
+                }
+        raise _CommandError(_see_help(message, self.prog))
+
+
+def _see_help(message: str, prog: str) -> str:
+    return _("{message} (see: {prog} --help)").format(message=message, prog=prog)
 
 
 def _whole_number(smallest: int) -> Callable[[str], int]:
@@ -445,7 +714,11 @@ def _whole_number(smallest: int) -> Callable[[str], int]:
             n = None
         if n is None or n < smallest:
             shown = _quoted(text) if n is None else text
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {smallest}, got {shown}")
+            raise argparse.ArgumentTypeError(
+                _("must be a whole number >= {smallest}, got {text}").format(
+                    smallest=smallest, text=shown
+                )
+            )
         return n
 
     return parse
@@ -458,125 +731,199 @@ def _seconds(text: str) -> float:
     except ValueError:
         seconds = None
     if seconds is None or not 0 < seconds < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {_quoted(text)}")
+        raise argparse.ArgumentTypeError(
+            _("must be a number of seconds > 0, got {text}").format(text=_quoted(text))
+        )
     return seconds
 
 
-_EXPRESSION_HELP = (
-    'an expression such as "tanh(x*w + b)": numbers, variables, + - * / **, '
-    "and the functions " + ", ".join(FUNCTIONS)
-)
-_EPILOG = "Give each variable a value after the expression: x=2 w=-3."
 _ASSIGNMENT = re.compile(r"\s*[^\W\d]\w*\s*=(?!=).*", re.S)
 
 
-def _parser() -> tuple[_Parser, dict[str, _Parser]]:
-    parser = _Parser(
-        prog="tinygrad-edu",
-        description="Experiment with the chain rule: gradients, the backward pass step by step, "
-        "computation-graph diagrams, and the demos.",
-        epilog="examples:\n"
-        '  tinygrad-edu grad "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
-        '  tinygrad-edu explain "tanh(x*w + b)" x=2 w=-3 b=6.88\n'
-        '  tinygrad-edu graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg\n'
-        "  tinygrad-edu demo xor\n"
-        "Each command has its own --help.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def _add_language_option(parser: argparse.ArgumentParser) -> None:
+    """--lang, in every parser's --help.  main() takes it out of the arguments
+    before the parsers are built (their help is written in its language), so a
+    parser sees it only without a value, and says so."""
+    parser.add_argument(
+        "--lang",
+        metavar="LANG",
+        help=_(
+            "the language of the messages: {languages} (default: the locale's, "
+            "as LANG=ja_JP.UTF-8 sets it)"
+        ).format(languages=", ".join(i18n.LANGUAGES)),
     )
+
+
+def _parser() -> tuple[_Parser, dict[str, _Parser]]:
+    """The parser and every command's, with their help in the language in force
+    (build them inside _argparse_translated)."""
+    examples = [
+        'tinygrad-edu grad "tanh(x*w + b)" x=2 w=-3 b=6.88',
+        'tinygrad-edu explain "tanh(x*w + b)" x=2 w=-3 b=6.88',
+        'tinygrad-edu graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg',
+        "tinygrad-edu demo xor",
+        'tinygrad-edu --lang ja explain "x*y" x=2 y=3',
+    ]
+    parser = _Parser(
+        prog=_PROG,
+        description=_(
+            "Experiment with the chain rule: gradients, the backward pass step by step, "
+            "computation-graph diagrams, and the demos."
+        ),
+        epilog="\n".join(
+            [_("examples:"), *("  " + e for e in examples), _("Each command has its own --help.")]
+        ),
+        formatter_class=_RawDescriptionFormatter,
+    )
+    _add_language_option(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    expression_help = _(
+        'an expression such as "tanh(x*w + b)": numbers, variables, + - * / **, '
+        "and the functions {functions}"
+    ).format(functions=", ".join(FUNCTIONS))
 
     def expression_command(name: str, help_text: str) -> _Parser:
         p = sub.add_parser(
             name,
             help=help_text,
             description=help_text,
-            epilog=_EPILOG,
-            usage="%(prog)s expression [NAME=VALUE ...] [options]",
+            epilog=_("Give each variable a value after the expression: x=2 w=-3."),
+            usage=_("%(prog)s expression [NAME=VALUE ...] [options]"),
         )
         # Optional here only so that a missing one gets a clear message (_check_expression).
-        p.add_argument("expression", nargs="?", help=_EXPRESSION_HELP)
+        p.add_argument("expression", nargs="?", metavar=_("expression"), help=expression_help)
         p.add_argument(
-            "assignments", nargs="*", metavar="NAME=VALUE", help="a value for each variable"
+            "assignments", nargs="*", metavar="NAME=VALUE", help=_("a value for each variable")
         )
         return p
 
     p = expression_command(
         "grad",
-        "print the value, each variable's gradient from backward(), "
-        "and the finite-difference check beside it (with a note saying "
-        "why, when the two disagree or an input sits at a kink of relu or abs)",
+        _(
+            "print the value, each variable's gradient from backward(), and the "
+            "finite-difference check beside it (with a note saying why, when the two "
+            "disagree or an input sits at a kink of relu or abs)"
+        ),
     )
     p.set_defaults(run=_cmd_grad)
     p = expression_command(
-        "explain", "print the chain-rule steps in the order backward() runs them"
+        "explain", _("print the chain-rule steps in the order backward() runs them")
     )
     p.add_argument(
         "--max-steps",
         type=_whole_number(0),
         default=200,
-        help="list at most this many steps (default 200); the final gradients are always shown",
+        help=_(
+            "list at most this many steps (default %(default)s); the final gradients are "
+            "always shown"
+        ),
     )
     p.set_defaults(run=_cmd_explain)
     p = expression_command(
         "graph",
-        "draw the computation graph, with gradients, to a file "
-        "(.svg, .png, .pdf, .dot, or .html: the interactive page that "
-        "steps through the chain rule; needs Graphviz's dot except for .dot)",
+        _(
+            "draw the computation graph, with gradients, to a file (.svg, .png, .pdf, .dot, "
+            "or .html: the interactive page that steps through the chain rule; needs "
+            "Graphviz's dot except for .dot)"
+        ),
     )
     p.add_argument(
-        "-o", "--output", default="graph.svg", help="the file to write (default graph.svg)"
+        "-o", "--output", default="graph.svg", help=_("the file to write (default %(default)s)")
     )
     p.add_argument(
         "--rankdir",
         default="LR",
         choices=("LR", "TB", "RL", "BT"),
-        help="direction of the arrows: LR left to right (default), TB top to bottom",
+        help=_("direction of the arrows: LR left to right (default), TB top to bottom"),
     )
     p.add_argument(
-        "--order", action="store_true", help="number the ops in the order backward visits them"
+        "--order",
+        action="store_true",
+        help=_("number the ops in the order backward visits them"),
     )
     p.add_argument(
         "--max-nodes",
         type=_whole_number(1),
         default=500,
-        help="refuse graphs larger than this (default 500)",
+        help=_("refuse graphs larger than this (default %(default)s)"),
     )
     p.add_argument(
         "--timeout",
         type=_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
-        help=f"stop Graphviz's dot after this many seconds (default {DEFAULT_TIMEOUT})",
+        help=_("stop Graphviz's dot after this many seconds (default %(default)s)"),
     )
     p.set_defaults(run=_cmd_graph)
     p = sub.add_parser(
         "demo",
-        help="run one of the demos (from the source checkout's demos/ folder)",
-        description="Run demos/NAME.py; without NAME, list the demos.",
+        help=_("run one of the demos (from the source checkout's demos/ folder)"),
+        description=_("Run demos/NAME.py; without NAME, list the demos."),
     )
-    p.add_argument("name", nargs="?", metavar="NAME", help="the demo, e.g. xor")
+    p.add_argument("name", nargs="?", metavar="NAME", help=_("the demo, e.g. xor"))
     p.add_argument(
-        "demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help="passed on to the demo"
+        "demo_args", nargs=argparse.REMAINDER, metavar="ARGS", help=_("passed on to the demo")
     )
     p.set_defaults(run=_cmd_demo)
     p = sub.add_parser(
         "lab",
-        help="train a network in the browser and watch backpropagation live (needs the lab extra)",
-        description="Start the lab's local server and open its page. Ctrl-C stops it.",
+        help=_(
+            "train a network in the browser and watch backpropagation live (needs the lab extra)"
+        ),
+        description=_("Start the lab's local server and open its page. Ctrl-C stops it."),
     )
-    p.add_argument("--port", type=_port, default=0, help="the port (default: a free one)")
+    p.add_argument("--port", type=_port, default=0, help=_("the port (default: a free one)"))
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="the address to listen on (default 127.0.0.1: this computer only)",
+        help=_("the address to listen on (default 127.0.0.1: this computer only)"),
     )
-    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open a browser")
+    p.add_argument(
+        "--no-browser", action="store_true", help=_("print the URL, do not open a browser")
+    )
     p.set_defaults(run=_cmd_lab)
+    for command in sub.choices.values():
+        _add_language_option(command)
     return parser, sub.choices  # every command's parser, by name
 
 
 _EXPRESSION_COMMANDS = ("grad", "explain", "graph")
+
+#: --lang, and the prefixes of it argparse would take for it (no other option of
+#: any parser starts with --l).
+_LANG_OPTIONS = ("--l", "--la", "--lan", "--lang")
+
+
+def _take_language(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The language ``--lang LANG`` (or ``--lang=LANG``) names, and the other
+    arguments.  It is taken wherever the command line's own options may stand:
+    before the command or among its arguments, but not after ``--`` nor among a
+    demo's own arguments (after ``demo NAME``).  The last one given counts; None
+    without one.  A --lang without a value is left for argparse to say so."""
+    lang: str | None = None
+    rest: list[str] = []
+    command: str | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        option, is_joined, value = arg.partition("=")
+        if arg == "--":
+            break
+        if option in _LANG_OPTIONS and is_joined:
+            lang, i = value, i + 1
+            continue
+        if arg in _LANG_OPTIONS and i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            lang, i = argv[i + 1], i + 2
+            continue
+        if not arg.startswith("-"):
+            if command is None:
+                command = arg
+            elif command == "demo":  # the demo's name: what follows is the demo's
+                break
+        rest.append(arg)
+        i += 1
+    return lang, rest + argv[i:]
 
 
 def _looks_like_expression(arg: str) -> bool:
@@ -591,25 +938,35 @@ def _looks_like_expression(arg: str) -> bool:
 def _check_expression(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """A clear message when the expression is missing (argparse's own would list
     NAME=VALUE as required too) or when a NAME=VALUE stands in its place."""
-    example = f'e.g. {parser.prog} "x*y" x=1 y=2'
     if args.expression is None:
-        parser.error(f"the expression is missing, {example}")
+        parser.error(
+            _('the expression is missing, e.g. {prog} "x*y" x=1 y=2').format(prog=parser.prog)
+        )
     if _ASSIGNMENT.fullmatch(args.expression):
         parser.error(
-            f"{_shortened(args.expression.strip())} is a value, not an expression: "
-            f"write the expression first, {example}"
+            _(
+                "{value} is a value, not an expression: write the expression first, "
+                'e.g. {prog} "x*y" x=1 y=2'
+            ).format(value=_shortened(args.expression.strip()), prog=parser.prog)
         )
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     parser, commands = _parser()
     if not argv:
-        parser.error("missing the command: grad, explain, graph, demo or lab")
+        parser.error(_("missing the command: grad, explain, graph, demo or lab"))
     if not argv[0].startswith("-") and argv[0] not in commands:
-        parser.error(
-            f"unknown command {_quoted(argv[0])}{_suggest(argv[0], commands)}; "
-            "the commands are grad, explain, graph, demo and lab"
-        )
+        close = _close_match(argv[0], commands)
+        if close is None:
+            message = _(
+                "unknown command {command}; the commands are grad, explain, graph, demo and lab"
+            )
+        else:
+            message = _(
+                "unknown command {command} (did you mean {suggestion}?); the commands are "
+                "grad, explain, graph, demo and lab"
+            )
+        parser.error(message.format(command=_quoted(argv[0]), suggestion=close))
     if argv[0] in _EXPRESSION_COMMANDS:
         if len(argv) > 1 and _looks_like_expression(argv[1]):
             argv[1] = " " + argv[1]  # "-x*y" is an expression, not an option: argparse
@@ -636,17 +993,42 @@ def _escape_what_cannot_be_shown() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv`` (default ``sys.argv[1:]``); returns the exit status.
 
-    Status 0 on success; 2 for a bad expression, value, option or output file
-    (one line on stderr: ``tinygrad-edu: error: ...``); 1 when Graphviz or the
-    demos are missing, Graphviz takes longer than ``--timeout``, or a demo
-    fails; 130 when interrupted (Ctrl-C).
+    Status 0 on success; 2 for a bad expression, value, option, language or
+    output file (one line on stderr: ``tinygrad-edu: error: ...``); 1 when
+    Graphviz or the demos are missing, Graphviz takes longer than ``--timeout``,
+    or a demo fails; 130 when interrupted (Ctrl-C).
+
+    The messages are in the language ``--lang`` names, else the locale's; the
+    language in force is as it was when main() returns.
     """
     if argv is None:  # run as the program (not called from Python)
         argv = sys.argv[1:]
         _escape_what_cannot_be_shown()
-    argv = list(argv)
+    lang, argv = _take_language(list(argv))
+    previous = i18n._process_default  # put back on return (main() called from Python)
     try:
-        args = _parse(argv)
+        if lang is not None:
+            try:
+                i18n.set_language(lang)  # before the parsers: their help is in it too
+            except ValueError:  # in the locale's language, the one in force
+                _error(
+                    _see_help(
+                        _("unknown language {name}; the languages are {languages}").format(
+                            name=_quoted(lang), languages=", ".join(i18n.LANGUAGES)
+                        ),
+                        _PROG,
+                    )
+                )
+                return 2
+        return _run(argv)
+    finally:
+        i18n.set_language(previous)
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        with _argparse_translated():
+            args = _parse(argv)
         status: int = args.run(args)
         return status
     except SystemExit as exit:  # --help (status 0)
@@ -656,7 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
-        print("tinygrad-edu: interrupted", file=sys.stderr)
+        print(_("{prog}: interrupted").format(prog=_PROG), file=sys.stderr)
         return 130
     except (ExpressionError, _CommandError) as err:
         _error(str(err))
@@ -666,7 +1048,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as err:  # noqa: BLE001 -- a bug: one line, not a traceback
         _error(
-            f"internal error: {type(err).__name__}: {err} (this is a bug in tinygrad-edu; "
-            "please report it with the command that caused it)"
+            _(
+                "internal error: {error} (this is a bug in tinygrad-edu; please report it "
+                "with the command that caused it)"
+            ).format(error=f"{type(err).__name__}: {err}")
         )
         return 70

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .engine import Value
+from .i18n import gettext as _
 from .losses import sum_of_squares
 from .ops import FLOAT, OPS
 
@@ -87,7 +88,11 @@ def _op_for(name: str) -> Op | None:
     op = OPS.get(name)
     if op is None or not op.activation:
         known = ", ".join(repr(n) for n, o in OPS.items() if o.activation)
-        raise ValueError(f"unknown activation {name!r}; the delta rule knows {known} and 'linear'")
+        raise ValueError(
+            _("unknown activation {name}; the delta rule knows {known} and 'linear'").format(
+                name=repr(name), known=known
+            )
+        )
     return op
 
 
@@ -134,8 +139,10 @@ def _only_one_hidden_layer(result: DeltaRuleResult, name: str, general: str) -> 
     hidden = len(result.deltas) - 1
     if hidden != 1:
         raise AttributeError(
-            f"{name} is the seeds' name for the one hidden layer of a 2-layer network; "
-            f"this network has {hidden} hidden layer(s): use {general} instead"
+            _(
+                "{name} is the seeds' name for the one hidden layer of a 2-layer network; "
+                "this network has {hidden} hidden layer(s): use {general} instead"
+            ).format(name=name, hidden=hidden, general=general)
         )
 
 
@@ -195,8 +202,10 @@ class DeltaRuleResult:
     def _lr(self, name: str) -> float:
         if self.learning_rate is None:
             raise AttributeError(
-                f"{name}: no learning rate was given; "
-                "call delta_rule(model, x, t, learning_rate=...)"
+                _(
+                    "{name}: no learning rate was given; "
+                    "call delta_rule(model, x, t, learning_rate=...)"
+                ).format(name=name)
             )
         return self.learning_rate
 
@@ -286,7 +295,7 @@ class DeltaRuleResult:
         """
         if len(self.deltas) < 2:
             raise AttributeError(
-                "gradient_HtoO needs a hidden layer; this network has none: use weight_grads[0]"
+                _("gradient_HtoO needs a hidden layer; this network has none: use weight_grads[0]")
             )
         return self.weight_grads[-1]
 
@@ -329,10 +338,16 @@ def _floats(xs: Any, what: str) -> list[float]:  # xs: _Numbers, checked here
         if isinstance(x, Value):
             x = x.data
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{what} {i} must be a number or a Value, got {type(x).__name__}")
+            raise TypeError(
+                _("{what} {i} must be a number or a Value, got {kind}").format(
+                    what=what, i=i, kind=type(x).__name__
+                )
+            )
         x = float(x)
         if not math.isfinite(x):
-            raise ValueError(f"{what} {i} must be finite, got {x!r}")
+            raise ValueError(
+                _("{what} {i} must be finite, got {x}").format(what=what, i=i, x=repr(x))
+            )
         out.append(x)
     return out
 
@@ -341,8 +356,9 @@ def _layers_of(model: object) -> list[Layer]:
     layers: list[Layer] | None = getattr(model, "layers", None)
     if not layers:
         raise TypeError(
-            f"the delta rule works on an MLP (something with .layers of .neurons), "
-            f"got {type(model).__name__}"
+            _(
+                "the delta rule works on an MLP (something with .layers of .neurons), got {kind}"
+            ).format(kind=type(model).__name__)
         )
     return layers
 
@@ -371,10 +387,18 @@ def delta_rule(
     t = _floats(targets, "target")
     nin = len(layers[0].neurons[0].w)
     if len(x) != nin:
-        raise ValueError(f"{model!r} takes {nin} input(s), got {len(x)}")
+        raise ValueError(
+            _("{model} takes {nin} input(s), got {count}").format(
+                model=repr(model), nin=nin, count=len(x)
+            )
+        )
     nout = len(layers[-1].neurons)
     if len(t) != nout:
-        raise ValueError(f"{model!r} has {nout} output(s) but {len(t)} target(s) were given")
+        raise ValueError(
+            _("{model} has {nout} output(s) but {count} target(s) were given").format(
+                model=repr(model), nout=nout, count=len(t)
+            )
+        )
     if learning_rate is not None:
         learning_rate = _floats([learning_rate], "learning_rate")[0]
 
@@ -388,8 +412,10 @@ def delta_rule(
             w = neuron.w
             if len(w) != len(layer_in):
                 raise ValueError(
-                    f"layers.{l}.neurons.{j} has {len(w)} weights but its layer gets "
-                    f"{len(layer_in)} input(s)"
+                    _(
+                        "layers.{l}.neurons.{j} has {weights} weights but its layer gets "
+                        "{inputs} input(s)"
+                    ).format(l=l, j=j, weights=len(w), inputs=len(layer_in))
                 )
             try:
                 _op_for(neuron.activation)
@@ -450,8 +476,10 @@ def _check_shapes(model: MLP, result: DeltaRuleResult) -> list[Layer]:
     theirs = [[len(row) for row in layer] for layer in result.weight_grads]
     if shape != theirs:
         raise ValueError(
-            f"this delta-rule result is for another network shape "
-            f"(weights per neuron {theirs}) than {model!r} ({shape})"
+            _(
+                "this delta-rule result is for another network shape "
+                "(weights per neuron {theirs}) than {model} ({shape})"
+            ).format(theirs=theirs, model=repr(model), shape=shape)
         )
     return layers
 
@@ -474,8 +502,10 @@ def apply_update(model: MLP, result: DeltaRuleResult, learning_rate: float | Non
         learning_rate = result.learning_rate
     if learning_rate is None:
         raise ValueError(
-            "apply_update needs a learning rate: pass learning_rate=..., "
-            "or compute the result with delta_rule(..., learning_rate=...)"
+            _(
+                "apply_update needs a learning rate: pass learning_rate=..., "
+                "or compute the result with delta_rule(..., learning_rate=...)"
+            )
         )
     lr = _floats([learning_rate], "learning_rate")[0]
     layers = _check_shapes(model, result)

@@ -13,6 +13,12 @@ messages (dicts, already parsed from JSON) and returns its answers.  Every
 message is checked: a bad one raises :class:`LabError`, whose text the page
 shows, and the session goes on.  The server is :mod:`tinygrad_edu.labserver`.
 
+The session writes its messages in the learner's language: the page sends
+``{"type": "language", "lang": "ja"}`` when it connects and whenever the
+learner switches, and the session's errors, the network's picture and the
+page of a selected point come in that language from then on (see
+:mod:`tinygrad_edu.i18n`).
+
 >>> s = LabSession(seed=0)
 >>> s.handle({"type": "settings", "hidden": [4], "learning_rate": 0.5})[0]["type"]
 'state'
@@ -36,8 +42,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from . import datasets, optim
+from . import datasets, i18n, optim
 from .codegen import jit
+from .i18n import gettext as _, language
 from .nn import MLP
 from .ops import FLOAT
 
@@ -103,7 +110,7 @@ class LabError(ValueError):
 def _xor_points(n: int, rng: random.Random) -> list[_Point]:
     """Points in the four quadrants; label 1 where x and y have opposite signs."""
     points = []
-    for _ in range(n):
+    for _i in range(n):
         x, y = rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)
         x += 0.1 if x >= 0 else -0.1
         y += 0.1 if y >= 0 else -0.1
@@ -136,7 +143,9 @@ def make_points(name: str, n: int = 100, seed: int | None = 0) -> list[_Point]:
     if name == "circles":
         return _circle_points(n, rng)
     raise LabError(
-        f"unknown data set {str(name)[:40]!r}; the data sets are " + ", ".join(CHOICES["datasets"])
+        _("unknown data set {name}; the data sets are {choices}").format(
+            name=repr(str(name)[:40]), choices=", ".join(CHOICES["datasets"])
+        )
     )
 
 
@@ -147,10 +156,12 @@ def make_points(name: str, n: int = 100, seed: int | None = 0) -> list[_Point]:
 def _number(message: dict[str, Any], key: str, what: str) -> float:
     x = message.get(key)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise LabError(f"{what} must be a number, got {_shown(x)}")
+        raise LabError(_("{what} must be a number, got {value}").format(what=what, value=_shown(x)))
     x = float(x)
     if not math.isfinite(x):
-        raise LabError(f"{what} must be a finite number, got {x!r}")
+        raise LabError(
+            _("{what} must be a finite number, got {value}").format(what=what, value=repr(x))
+        )
     return x
 
 
@@ -159,11 +170,17 @@ def _whole(x: object, what: str, low: int, high: int) -> int:
         if isinstance(x, float) and x.is_integer():
             x = int(x)
         else:
-            raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
+            raise LabError(_whole_message(what, low, high, x))
     # mypy: numbers.Integral declares no __ge__ for `low <= x` (int, and any concrete one, has it)
     if not low <= x <= high:  # type: ignore[operator]
-        raise LabError(f"{what} must be a whole number from {low} to {high}, got {_shown(x)}")
+        raise LabError(_whole_message(what, low, high, x))
     return int(x)
+
+
+def _whole_message(what: str, low: int, high: int, x: object) -> str:
+    return _("{what} must be a whole number from {low} to {high}, got {value}").format(
+        what=what, low=low, high=high, value=_shown(x)
+    )
 
 
 def _shown(x: object) -> str:
@@ -180,42 +197,52 @@ def _check_settings(changes: dict[str, Any]) -> dict[str, Any]:
             # mypy: numbers.Real declares no __gt__ for `0.0 < lr` (int and float have it)
             if lr is None or not (0.0 < lr <= LIMITS["max_learning_rate"]):  # type: ignore[operator]
                 raise LabError(
-                    f"the learning rate must be a number above 0 and at most "
-                    f"{LIMITS['max_learning_rate']}, got {_shown(x)}"
+                    _(
+                        "the learning rate must be a number above 0 and at most {most}, got {value}"
+                    ).format(most=LIMITS["max_learning_rate"], value=_shown(x))
                 )
             out[key] = float(lr)
         elif key == "optimizer":
             if x not in _OPTIMIZERS:
                 raise LabError(
-                    f"unknown optimizer {_shown(x)}; the optimizers are " + ", ".join(_OPTIMIZERS)
+                    _("unknown optimizer {name}; the optimizers are {choices}").format(
+                        name=_shown(x), choices=", ".join(_OPTIMIZERS)
+                    )
                 )
             out[key] = x
         elif key == "activation":
             if x not in CHOICES["activations"]:
                 raise LabError(
-                    f"unknown activation {_shown(x)}; the activations are "
-                    + ", ".join(CHOICES["activations"])
+                    _("unknown activation {name}; the activations are {choices}").format(
+                        name=_shown(x), choices=", ".join(CHOICES["activations"])
+                    )
                 )
             out[key] = x
         elif key == "hidden":
             if not isinstance(x, list) or not 1 <= len(x) <= LIMITS["max_layers"]:
                 raise LabError(
-                    f"the hidden layers must be a list of 1 to {LIMITS['max_layers']} "
-                    f"sizes, got {_shown(x)}"
+                    _("the hidden layers must be a list of 1 to {most} sizes, got {value}").format(
+                        most=LIMITS["max_layers"], value=_shown(x)
+                    )
                 )
-            out[key] = [_whole(n, "a hidden layer's size", 1, LIMITS["max_neurons"]) for n in x]
+            size = _("a hidden layer's size")
+            out[key] = [_whole(n, size, 1, LIMITS["max_neurons"]) for n in x]
         elif key == "batch_size":
-            out[key] = _whole(x, "the batch size (0: all points)", 0, LIMITS["max_batch_size"])
+            what = _("the batch size (0: all points)")
+            out[key] = _whole(x, what, 0, LIMITS["max_batch_size"])
         elif key == "dataset":
             if x not in CHOICES["datasets"]:
                 raise LabError(
-                    f"unknown data set {_shown(x)}; the data sets are "
-                    + ", ".join(CHOICES["datasets"])
+                    _("unknown data set {name}; the data sets are {choices}").format(
+                        name=_shown(x), choices=", ".join(CHOICES["datasets"])
+                    )
                 )
             out[key] = x
         else:
             raise LabError(
-                f"unknown setting {_shown(key)}; the settings are " + ", ".join(sorted(_DEFAULTS))
+                _("unknown setting {name}; the settings are {choices}").format(
+                    name=_shown(key), choices=", ".join(sorted(_DEFAULTS))
+                )
             )
     return out
 
@@ -239,7 +266,7 @@ def _grid_function(model: MLP, activation: str) -> _Grid:
     """
     names = iter(f"p{i}" for i in range(len(model.parameters())))
     weights = [
-        [[next(names) for _ in n.w] + [next(names)] for n in layer.neurons]
+        [[next(names) for _w in n.w] + [next(names)] for n in layer.neurons]
         for layer in model.layers
     ]
     body, inputs = [], ["x", "y"]
@@ -291,7 +318,10 @@ class LabSession:
     code for the network (the engine's rules, written out once per shape).
     """
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, lang: str | None = None) -> None:
+        #: The language of the session's messages ('en', 'ja'); the page sets it.
+        with language(lang) as chosen:
+            self.lang: str = chosen
         self.rng = random.Random(seed)
         self.settings: dict[str, Any] = dict(_DEFAULTS, hidden=list(_DEFAULTS["hidden"]))
         self.points: list[_Point] = make_points(
@@ -374,7 +404,8 @@ class LabSession:
 
     def train_step(self) -> dict[str, Any]:
         """One step of the optimizer on one batch; returns the ``frame`` message."""
-        self._step()
+        with language(self.lang):
+            self._step()
         return self.frame()
 
     def play_frame(self, budget: float = 0.035) -> list[dict[str, Any]]:
@@ -384,9 +415,10 @@ class LabSession:
             return []
         start = time.perf_counter()
         try:
-            self._step()
-            while time.perf_counter() - start < budget:
+            with language(self.lang):
                 self._step()
+                while time.perf_counter() - start < budget:
+                    self._step()
         except LabError:
             self.playing = False
             raise
@@ -394,7 +426,9 @@ class LabSession:
 
     def _step(self) -> None:
         if not self.points:
-            raise LabError("there are no data points to learn from: add some, or choose a data set")
+            raise LabError(
+                _("there are no data points to learn from: add some, or choose a data set")
+            )
         batch = self._batch()
         params = [p.data for p in self.parameters]
         grads = [0.0] * len(params)
@@ -407,8 +441,10 @@ class LabSession:
         except (OverflowError, ZeroDivisionError, ValueError) as err:  # the jit names the op
             self.playing = False
             raise LabError(
-                f"training paused: a number stopped being finite ({err}); lower the "
-                "learning rate, or press Reset"
+                _(
+                    "training paused: a number stopped being finite ({error}); lower the "
+                    "learning rate, or press Reset"
+                ).format(error=err)
             ) from None
         scale = 1.0 / len(batch)
         for p, g in zip(self.parameters, grads):
@@ -419,8 +455,10 @@ class LabSession:
                 p.data = value
             self.playing = False
             raise LabError(
-                "the step made a weight overflow (the learning rate is too large for "
-                "this network): the step was undone and training paused"
+                _(
+                    "the step made a weight overflow (the learning rate is too large for "
+                    "this network): the step was undone and training paused"
+                )
             )
         self.step_count += 1
         accuracy = self.accuracy()
@@ -467,7 +505,7 @@ class LabSession:
         weights, neurons = [], []
         activations = None
         if self.selected is not None:
-            x, y, _ = self.points[self.selected]
+            x, y, _label = self.points[self.selected]
             activations = self._forward(self._weights(), x, y, keep=True)
         for l, layer in enumerate(self.model.layers):
             for n, neuron in enumerate(layer.neurons):
@@ -519,9 +557,14 @@ class LabSession:
         """The ``state`` message: settings, points, bounds and the network's picture."""
         from .viz import _run_dot, draw_network
 
-        svg = _run_dot(
-            draw_network(self.model, show_grad=True).source, "svg", 20, None, "the network picture"
-        ).decode("utf-8")
+        with language(self.lang):  # the picture's words in the learner's language
+            svg = _run_dot(
+                draw_network(self.model, show_grad=True).source,
+                "svg",
+                20,
+                None,
+                "the network picture",
+            ).decode("utf-8")
         svg = svg[svg.index("<svg") :]
         return {
             "type": "state",
@@ -544,17 +587,36 @@ class LabSession:
         """The answers to one message from the page (a list of messages).
 
         Raises :class:`LabError` for a message it refuses; nothing changes then.
+        Its texts are in the session's language (:attr:`lang`).
         """
-        if not isinstance(message, dict):
-            raise LabError('a message must be a JSON object with a "type"')
-        kind = message.get("type")
-        handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
-        if handler is None:
+        with language(self.lang):
+            if not isinstance(message, dict):
+                raise LabError(_('a message must be a JSON object with a "type"'))
+            kind = message.get("type")
+            handler = _HANDLERS.get(kind) if isinstance(kind, str) else None
+            if handler is None:
+                raise LabError(
+                    _("unknown message type {kind}; the types are {choices}").format(
+                        kind=_shown(kind), choices=", ".join(sorted(_HANDLERS))
+                    )
+                )
+            return handler(self, message)
+
+    def _on_language(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """The learner's language, for the session's texts from now on.  A new one
+        redraws the network's picture in it (the ``state`` and the ``frame``); the
+        same one needs no answer."""
+        lang = message.get("lang")
+        if lang not in i18n.LANGUAGES:
             raise LabError(
-                f"unknown message type {_shown(kind)}; the types are "
-                + ", ".join(sorted(_HANDLERS))
+                _("unknown language {name}; the languages are {choices}").format(
+                    name=_shown(lang), choices=", ".join(i18n.LANGUAGES)
+                )
             )
-        return handler(self, message)
+        if lang == self.lang:
+            return []
+        self.lang = str(lang)
+        return [self.state(), self.frame(heatmap=False)]
 
     def _on_play(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         self.playing = True
@@ -598,25 +660,31 @@ class LabSession:
     def _on_add_point(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         if len(self.points) >= LIMITS["max_points"]:
             raise LabError(
-                f"the lab holds at most {LIMITS['max_points']} points; remove some first"
+                _("the lab holds at most {most} points; remove some first").format(
+                    most=LIMITS["max_points"]
+                )
             )
         limit = LIMITS["max_coordinate"]
         x, y = _number(message, "x", "x"), _number(message, "y", "y")
         if abs(x) > limit or abs(y) > limit:
             raise LabError(
-                f"a point's coordinates must lie between -{limit} and {limit}, got ({x:g}, {y:g})"
+                _(
+                    "a point's coordinates must lie between -{limit} and {limit}, got {point}"
+                ).format(limit=limit, point=f"({x:g}, {y:g})")
             )
         label = message.get("label")
         if label not in (0, 1) or isinstance(label, bool):
-            raise LabError(f"a point's label must be 0 or 1, got {_shown(label)}")
+            raise LabError(
+                _("a point's label must be 0 or 1, got {value}").format(value=_shown(label))
+            )
         self.points.append((x, y, int(label)))
         return [self.state(), self.frame()]
 
     def _point_index(self, message: dict[str, Any]) -> int:
         i = message.get("index")
         if not self.points:
-            raise LabError("there are no points")
-        return _whole(i, "the point's index", 0, len(self.points) - 1)
+            raise LabError(_("there are no points"))
+        return _whole(i, _("the point's index"), 0, len(self.points) - 1)
 
     def _on_remove_point(self, message: dict[str, Any]) -> list[dict[str, Any]]:
         i = self._point_index(message)
@@ -645,14 +713,16 @@ class LabSession:
 
         text = message.get("text")
         if not isinstance(text, str):
-            raise LabError("load_model needs the file's text")
-        name = message.get("filename")
-        name = f"the file {str(name)[:60]!r}" if isinstance(name, str) else "the file"
+            raise LabError(_("load_model needs the file's text"))
+        filename = message.get("filename")
+        shown = repr(str(filename)[:60]) if isinstance(filename, str) else None
+        name = _("the file {name}").format(name=shown) if shown else _("the file")
         raw = text.encode("utf-8", "replace")
         if len(raw) > LIMITS["max_model_bytes"]:
             raise LabError(
-                f"{name} is {len(raw):,} bytes; the lab loads model files of at most "
-                f"{LIMITS['max_model_bytes']:,} bytes"
+                _(
+                    "{file} is {size} bytes; the lab loads model files of at most {most} bytes"
+                ).format(file=name, size=f"{len(raw):,}", most=f"{LIMITS['max_model_bytes']:,}")
             )
         try:
             model = loads(MLP, raw, {"MLP": MLP}, name)
@@ -660,7 +730,11 @@ class LabSession:
             raise LabError(str(err)) from None
         problem = self._unfit(model)
         if problem:
-            raise LabError(f"{name} holds {model!r}, which the lab cannot train: {problem}")
+            raise LabError(
+                _("{file} holds {model}, which the lab cannot train: {problem}").format(
+                    file=name, model=repr(model), problem=problem
+                )
+            )
         self.playing = False
         config = model.config()
         self.settings.update(hidden=list(config["nouts"][:-1]), activation=config["activation"])
@@ -672,16 +746,17 @@ class LabSession:
         config = model.config()
         nouts = config["nouts"]
         if config["nin"] != 2:
-            return "it takes {} inputs, the lab's points have 2".format(config["nin"])
+            return _("it takes {count} inputs, the lab's points have 2").format(count=config["nin"])
         if nouts[-1] != 1 or model.output_activation != "sigmoid":
-            return "its last layer must be one sigmoid neuron (the probability of class 1)"
+            return _("its last layer must be one sigmoid neuron (the probability of class 1)")
         if not 1 <= len(nouts) - 1 <= LIMITS["max_layers"] or max(nouts) > LIMITS["max_neurons"]:
-            return (
-                f"the lab trains 1 to {LIMITS['max_layers']} hidden layers of at most "
-                f"{LIMITS['max_neurons']} neurons"
-            )
+            return _(
+                "the lab trains 1 to {layers} hidden layers of at most {neurons} neurons"
+            ).format(layers=LIMITS["max_layers"], neurons=LIMITS["max_neurons"])
         if config["activation"] not in CHOICES["activations"]:
-            return f"its activation {config['activation']!r} is not one of the lab's"
+            return _("its activation {name} is not one of the lab's").format(
+                name=repr(config["activation"])
+            )
         return None
 
     # -- one point's graph and the delta rule ------------------------------------
@@ -699,7 +774,7 @@ class LabSession:
         loss = _squared_error(out, float(label))
         loss.label = "E"
         html = page(
-            loss, model=self.model, timeout=30, max_nodes=1500
+            loss, model=self.model, timeout=30, max_nodes=1500, lang=self.lang
         ).html  # 2-16-16-1: 985 Values
         result = delta_rule(
             self.model, [x, y], [float(label)], learning_rate=self.settings["learning_rate"]
@@ -764,4 +839,5 @@ _HANDLERS = {
     "select": LabSession._on_select,
     "save_model": LabSession._on_save_model,
     "load_model": LabSession._on_load_model,
+    "language": LabSession._on_language,
 }

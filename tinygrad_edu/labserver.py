@@ -17,6 +17,10 @@ Safe by default:
 * a malformed or hostile message gets an ``error`` message, and the server
   goes on.
 
+The page carries its words in every language of :mod:`tinygrad_edu.i18n` and a
+menu to switch between them; it tells its session the learner's language
+(``{"type": "language", "lang": "ja"}``), and the session's messages follow.
+
 Starlette and uvicorn are the ``lab`` extra (``pip install "tinygrad-edu[lab]"``);
 without them :func:`serve` raises :class:`LabNotInstalled` saying so.
 """
@@ -33,8 +37,11 @@ from collections.abc import Callable, Collection
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TextIO
 
+from . import i18n
 from ._optional import install_hint
+from .i18n import N_, gettext as _, language
 from .lab import LIMITS, LabError, LabSession
+from .page import _json_for_script
 
 if TYPE_CHECKING:  # the lab extra's types (Any when it is not installed)
     from starlette.applications import Starlette
@@ -50,7 +57,7 @@ INSTALL_HINT = install_hint("lab")
 #: Frames a second the page gets while training plays (at most).
 FRAME_RATE = 15
 
-_REFUSED = (
+_REFUSED = N_(
     "this lab only answers the page it opened: use the URL `tinygrad-edu lab` printed "
     "(it carries the token)"
 )
@@ -76,14 +83,21 @@ def _modules() -> None:
         ) from None
 
 
-def lab_html() -> str:
-    """The lab's page: lab.html with its styles and script put inside it."""
+def lab_html(lang: str | None = None) -> str:
+    """The lab's page: lab.html with its styles, its words in every language
+    (i18n.js and the catalogs) and its script put inside it.  It opens in ``lang``
+    ('en', 'ja'; None: the browser's language)."""
     folder = resources.files("tinygrad_edu").joinpath("static")
     html = folder.joinpath("lab.html").read_text(encoding="utf-8")
     css = folder.joinpath("lab.css").read_text(encoding="utf-8")
     js = folder.joinpath("lab.js").read_text(encoding="utf-8")
+    words = folder.joinpath("i18n.js").read_text(encoding="utf-8")
+    catalogs = i18n.page_catalogs(i18n.script_messages(js, html), lang)
     return html.replace("<!--STYLE-->", f"<style>{css}</style>", 1).replace(
-        "<!--SCRIPT-->", f"<script>{js}</script>", 1
+        "<!--SCRIPT-->",
+        f'<script type="application/json" id="i18n-data">{_json_for_script(catalogs)}</script>\n'
+        f"<script>{words}</script>\n<script>{js}</script>",
+        1,
     )
 
 
@@ -95,10 +109,13 @@ def create_app(
     token: str,
     allowed_hosts: Collection[str] | None = None,
     session_factory: Callable[[], LabSession] = LabSession,
+    lang: str | None = None,
 ) -> Starlette:
     """The Starlette app.  ``allowed_hosts``: the ``Host`` values the server answers
-    (None: any, for tests); ``session_factory`` makes each connection's session."""
+    (None: any, for tests); ``session_factory`` makes each connection's session;
+    ``lang``: the language the page opens in (None: the browser's)."""
     _modules()
+    page = lab_html(lang)  # (ValueError for a language without a catalog)
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import HTMLResponse, PlainTextResponse
@@ -109,9 +126,9 @@ def create_app(
 
     async def index(request: Request) -> Response:
         if not host_ok(request.headers) or not _same(request.query_params.get("token"), token):
-            return PlainTextResponse(_REFUSED, status_code=403)
+            return PlainTextResponse(_(_REFUSED), status_code=403)
         return HTMLResponse(
-            lab_html(),
+            page,
             headers={
                 "Content-Security-Policy": _CSP,
                 "Cache-Control": "no-store",
@@ -147,15 +164,12 @@ def create_app(
                     await send([{"type": "error", "message": str(err)}])
                 except Exception as err:  # noqa: BLE001 -- a bug: said, and the lab goes on
                     session.playing = False
-                    await send(
-                        [
-                            {
-                                "type": "error",
-                                "message": f"internal error: {type(err).__name__}: "
-                                f"{err} (this is a bug in tinygrad-edu; please report it)",
-                            }
-                        ]
-                    )
+                    with language(session.lang):
+                        said = _(
+                            "internal error: {kind}: {error} (this is a bug in tinygrad-edu; "
+                            "please report it)"
+                        ).format(kind=type(err).__name__, error=err)
+                    await send([{"type": "error", "message": said}])
 
         async def play() -> None:
             while True:
@@ -175,12 +189,13 @@ def create_app(
                     break
                 text = received.get("text")
                 try:
-                    if text is None:
-                        raise LabError("the lab reads JSON text messages, not binary ones")
-                    try:
-                        message = json.loads(text)
-                    except (ValueError, RecursionError):
-                        raise LabError("a message was not valid JSON") from None
+                    with language(session.lang):
+                        if text is None:
+                            raise LabError(_("the lab reads JSON text messages, not binary ones"))
+                        try:
+                            message = json.loads(text)
+                        except (ValueError, RecursionError):
+                            raise LabError(_("a message was not valid JSON")) from None
                 except LabError as err:
                     await send([{"type": "error", "message": str(err)}])
                     continue
@@ -212,11 +227,18 @@ def _listening_socket(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    host: str = "127.0.0.1", port: int = 0, open_browser: bool = True, out: TextIO = sys.stdout
+    host: str = "127.0.0.1",
+    port: int = 0,
+    open_browser: bool = True,
+    out: TextIO = sys.stdout,
+    lang: str | None = None,
 ) -> int:
     """Run the lab until Ctrl-C: print its URL (with a fresh token), open it in the
-    default browser unless ``open_browser`` is false.  ``port`` 0: a free port."""
+    default browser unless ``open_browser`` is false.  ``port`` 0: a free port.
+    ``lang``: the language the page opens in (None: the browser's)."""
     _modules()
+    if lang is not None:
+        i18n._normalise(lang, "lang")  # ValueError for a language without a catalog, first
     import uvicorn
 
     sock = _listening_socket(host, port)
@@ -227,7 +249,7 @@ def serve(
         hosts |= {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
     token = secrets.token_urlsafe(24)
     url = f"http://{shown}:{port}/?token={token}"
-    app = create_app(token, hosts)
+    app = create_app(token, hosts, lang=lang)
     config = uvicorn.Config(
         app,
         log_level="warning",

@@ -28,6 +28,12 @@ step 1: c = a*b
   a.grad += c.grad * b.data   (1.0 * (-3.0)) = -3.0
   b.grad += c.grad * a.data   (1.0 * 2.0) = 2.0
 
+The page speaks every language of :mod:`tinygrad_edu.i18n` (English,
+Japanese): a menu in its header switches all its words -- the buttons and
+labels, the narration of each step, the descriptions of the nodes -- with no
+request to anything, since the file holds them all (:func:`page_texts`).  It
+opens in the language ``page(root, lang='ja')`` names, else in the browser's.
+
 In Jupyter a Page displays itself (the static picture where scripts do not
 run); in a terminal, :meth:`Page.save` writes the file to open in a browser.
 """
@@ -35,6 +41,7 @@ run); in a terminal, :meth:`Page.save` writes the file to open in a browser.
 from __future__ import annotations
 
 import errno
+import functools
 import html
 import json
 import os
@@ -44,18 +51,20 @@ from collections.abc import Callable
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from . import i18n
 from ._roles import network_roles, parameter_place
 from .codegen import graph_code
 from .explain import _check_count, _Narrator
 from .formula import diagram_number, formula
 from .graph import expect_value, format_number, is_constant, topological_order
+from .i18n import N_, gettext as _, language
 
 if TYPE_CHECKING:
     from ._roles import Role
     from .engine import Value
     from .nn import MLP
 
-__all__ = ["page_steps", "Page"]
+__all__ = ["page_steps", "page_texts", "Page"]
 
 
 def model_of_graph(root: Value) -> MLP | None:
@@ -77,18 +86,18 @@ def model_of_graph(root: Value) -> MLP | None:
     if not found:
         return None
     sizes: list[int] = []
-    for layer in range(max(l for l, _ in found) + 1):
-        count = sum(1 for l, _ in found if l == layer)
+    for layer in range(max(l for l, _n in found) + 1):
+        count = sum(1 for l, _n in found if l == layer)
         if count == 0 or any((layer, n) not in found for n in range(count)):
             return None
         sizes.append(count)
     nin = sum(1 for name in found[(0, 0)] if name.startswith("w."))
-    for (layer, _), params in found.items():
+    for (layer, _neuron), params in found.items():
         want = nin if layer == 0 else sizes[layer - 1]
         if set(params) != {f"w.{i}" for i in range(want)} | {"b"}:
             return None
     activations: dict[int, set[str]] = {}
-    for node, (layer, _, role) in network_roles(forward).items():
+    for node, (layer, _neuron, role) in network_roles(forward).items():
         if role == "post-activation":
             activations.setdefault(layer, set()).add(node.rule.name)  # type: ignore[union-attr]  # an activation: an op
     kinds = [activations.get(layer, {"linear"}) for layer in range(len(sizes))]
@@ -113,29 +122,32 @@ def model_of_graph(root: Value) -> MLP | None:
 
 
 def _describe_role(role: Role, last_layer: int | None, grad_text: str) -> tuple[str, str]:
+    """(where a network's node sits, what it is), in the language in force."""
     layer, neuron, what = role
-    kind = "output layer" if layer == last_layer else "hidden layer"
-    where = f"layer {layer} ({kind}), neuron {neuron}"
+    if layer == last_layer:
+        where = _("layer {layer} (output layer), neuron {neuron}")
+    else:
+        where = _("layer {layer} (hidden layer), neuron {neuron}")
+    where = where.format(layer=layer, neuron=neuron)
     if what == "pre-activation":
-        return where, (
-            f"the neuron's pre-activation u = Σ w·x + b (seed 001: S_preA); "
-            f"its gradient is the neuron's delta δ = ∂E/∂u = {grad_text} "
-            f"(seed 000: {'δ_0' if layer == last_layer else 'δ_m'})"
-        )
+        return where, _(
+            "the neuron's pre-activation u = Σ w·x + b (seed 001: S_preA); "
+            "its gradient is the neuron's delta δ = ∂E/∂u = {grad} (seed 000: {delta})"
+        ).format(grad=grad_text, delta="δ_0" if layer == last_layer else "δ_m")
     if what == "post-activation":
-        return where, "the neuron's output f(u) (seed 001: S_postA)"
+        return where, _("the neuron's output f(u) (seed 001: S_postA)")
     if what == "b":
-        return where, "the neuron's bias b (its gradient equals the neuron's delta δ)"
+        return where, _("the neuron's bias b (its gradient equals the neuron's delta δ)")
     if what.startswith("w."):
-        return where, f"weight {what}: multiplies input {what[2:]} (its gradient is δ × that input)"
-    return where, (
-        "a weight times its input, w·x"
-        if what == "product"
-        else "part of the weighted sum Σ w·x + b"
-    )
+        return where, _(
+            "weight {name}: multiplies input {input} (its gradient is δ × that input)"
+        ).format(name=what, input=what[2:])
+    if what == "product":
+        return where, _("a weight times its input, w·x")
+    return where, _("part of the weighted sum Σ w·x + b")
 
 
-def page_steps(root: Value, digits: int = 4) -> dict[str, Any]:
+def page_steps(root: Value, digits: int = 4, lang: str | None = None) -> dict[str, Any]:
     """The data the page runs on: the nodes with their numbers, and the steps.
 
     ``{'nodes': {id: {...}}, 'steps': [...], 'code': source}``: ids are
@@ -148,20 +160,73 @@ def page_steps(root: Value, digits: int = 4) -> dict[str, Any]:
     lines of generated code it wrote (``code``).  The gradients are those of
     a fresh ``root.backward()`` (all starting at 0); no ``.grad`` in the
     graph changes.
+
+    The texts are in ``lang`` ('en', 'ja'; None: the language in force, see
+    :mod:`tinygrad_edu.i18n`); the page itself carries them in every language
+    (:func:`page_texts`).
     """
-    return _page_data(root, digits)[0]
+    with language(lang):
+        return _page_data(root, digits, every_language=False)[0]
 
 
-def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, float]]:
-    """(:func:`page_steps`, {node: its gradient at the end of the steps, a float})."""
+def page_texts(root: Value, digits: int = 4) -> dict[str, dict[str, Any]]:
+    """The words of the page in every language, ``{code: words}`` for each code of
+    :data:`tinygrad_edu.i18n.LANGUAGES`: ``words['title']``, ``words['steps']`` (the
+    text of each step, as :func:`page_steps` lists them) and ``words['nodes']`` ({id:
+    {'network': ..., 'seed_name': ...}} for a network's nodes).  The page switches
+    between them when the learner chooses a language; the numbers in them are the same.
+
+    >>> from tinygrad_edu import Value
+    >>> a, b = Value(2.0, label='a'), Value(-3.0, label='b')
+    >>> c = a * b; c.label = 'c'
+    >>> texts = page_texts(c)
+    >>> print(texts['en']['steps'][3].splitlines()[0], '|', texts['ja']['steps'][3].splitlines()[0])
+    step 1: c = a*b | ステップ 1: c = a*b
+    """
+    return _page_data(root, digits)[2]
+
+
+def _narrate(
+    root: Value, order: list[Value], digits: int
+) -> tuple[_Narrator, list[str], list[tuple[Any, dict[Value, float]]]]:
+    """The steps' texts in the language in force, from the start to the last chain-rule
+    step; the narrator (its ``grads``: the final gradients) and each backward step
+    with the running gradients of the inputs it changed."""
+    narrator = _Narrator(root, order, digits)
+    texts = [_("the inputs and parameters hold their numbers; nothing is computed yet")]
+    for node in order[::-1]:
+        if node.rule is not None:
+            texts.append(
+                _("forward: {name} = {formula} = {value}").format(
+                    name=narrator.name(node),
+                    formula=narrator.one_level(node),
+                    value=format_number(node.data),
+                )
+            )
+    texts.append(narrator.seed_line())
+    backward = []
+    for s, lines in narrator.steps():
+        texts.append("\n".join(lines))
+        changed = {p: narrator.grads[p] for p in s.parents if not is_constant(p)}
+        backward.append((s, changed))
+    return narrator, texts, backward
+
+
+def _page_data(
+    root: Value, digits: int, every_language: bool = True
+) -> tuple[dict[str, Any], dict[Value, float], dict[str, dict[str, Any]]]:
+    """(:func:`page_steps` in the language in force, {node: its gradient at the end of
+    the steps, a float}, :func:`page_texts`: the words in every language, or only in
+    the language in force without ``every_language``)."""
     expect_value(root, "page")
     _check_count("digits", digits, 1, "a whole number >= 1")
     order = topological_order(root)
     forward = order[::-1]
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
-    narrator = _Narrator(root, order, digits)
+    narrator, texts, backward = _narrate(root, order, digits)
     names = narrator.names
     source, code_lines = graph_code(root, names)
+    text = iter(texts)
 
     steps: list[dict[str, Any]] = [
         {
@@ -169,7 +234,7 @@ def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, fl
             "node": None,
             "op": False,
             "parents": [],
-            "text": "the inputs and parameters hold their numbers; nothing is computed yet",
+            "text": next(text),
             "grads": {},
             "code": [],
         }
@@ -183,8 +248,7 @@ def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, fl
                 "node": ids[node],
                 "op": True,
                 "parents": [ids[p] for p in node.parents],
-                "text": f"forward: {narrator.name(node)} = {narrator.one_level(node)} "
-                f"= {format_number(node.data)}",
+                "text": next(text),
                 "grads": {},
                 "code": list(code_lines.get(node, ((), ()))[0]),
             }
@@ -195,29 +259,24 @@ def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, fl
             "node": ids[root],
             "op": False,
             "parents": [],
-            "text": narrator.seed_line(),
+            "text": next(text),
             "grads": {ids[root]: diagram_number(1.0)},
             "code": [],
         }
     )
-    backward_steps: list[dict[str, Any]] = []
-    for s, lines in narrator.steps():
-        changed = {
-            ids[p]: diagram_number(narrator.grads[p]) for p in s.parents if not is_constant(p)
-        }
-        backward_steps.append(
+    for s, changed in backward:
+        steps.append(
             {
                 "kind": "backward",
                 "number": s.number,
                 "node": ids[s.node],
                 "op": True,
                 "parents": [ids[p] for p in s.parents],
-                "text": "\n".join(lines),
-                "grads": changed,
+                "text": next(text),
+                "grads": {ids[p]: diagram_number(g) for p, g in changed.items()},
                 "code": list(code_lines.get(s.node, ((), ()))[1]),
             }
         )
-    steps += backward_steps
     grads = narrator.grads
 
     roles = network_roles(forward)
@@ -246,7 +305,32 @@ def _page_data(root: Value, digits: int) -> tuple[dict[str, Any], dict[Value, fl
                 roles[node], last_layer, info["grad"]
             )
         nodes[ids[node]] = info
-    return {"nodes": nodes, "steps": steps, "code": source, "root": ids[root]}, grads
+    data = {"nodes": nodes, "steps": steps, "code": source, "root": ids[root]}
+
+    def words(step_texts: list[str]) -> dict[str, Any]:
+        described = {
+            ids[node]: dict(
+                zip(
+                    ("network", "seed_name"),
+                    _describe_role(role, last_layer, nodes[ids[node]]["grad"]),
+                )
+            )
+            for node, role in roles.items()
+        }
+        return {"title": _title(narrator.name(root)), "steps": step_texts, "nodes": described}
+
+    here = i18n.current_language()
+    every = {here: words(texts)}
+    for code in i18n.LANGUAGES if every_language else ():
+        if code != here:
+            with language(code):
+                every[code] = words(_narrate(root, order, digits)[1])
+    return data, grads, {code: every[code] for code in i18n.LANGUAGES if code in every}
+
+
+def _title(name: str) -> str:
+    """The page's title in the language in force."""
+    return _writable(_("backward pass of {name}").format(name=name), lambda c: f"\\u{c:04x}")
 
 
 def _asset(name: str) -> str:
@@ -280,19 +364,38 @@ class Page:
     network: str | None
     html: str
 
-    def __init__(self, data: dict[str, Any], svg: str, network: str | None = None) -> None:
-        title = _writable(
-            f"backward pass of {data['nodes'][data['root']]['name']}", lambda c: f"\\u{c:04x}"
-        )
+    def __init__(
+        self,
+        data: dict[str, Any],
+        svg: str,
+        network: str | None = None,
+        texts: dict[str, dict[str, Any]] | None = None,
+        lang: str | None = None,
+    ) -> None:
+        """``data``: :func:`page_steps`; ``svg``, ``network``: the pictures; ``texts``:
+        :func:`page_texts`, the words in every language (None: only those of ``data``);
+        ``lang``: the language the page opens in (None: the browser's)."""
+        with language(lang) as written:
+            title = _title(data["nodes"][data["root"]]["name"])
+        if texts is None:
+            texts = {written: _texts_of(data, title)}
         self.title, self.svg, self.data, self.network = title, svg, data, network
-        network_section = "" if network is None else _NETWORK_SECTION.format(svg=network)
-        self.html = _TEMPLATE.format(
+        self.lang = None if lang is None else written
+        network_section = (
+            ""
+            if network is None
+            else _NETWORK_SECTION.format(title=html.escape(NETWORK_TITLE), svg=network)
+        )
+        self.html = _asset("page.html").format(
             title=html.escape(title),
             style=_asset("page.css"),
             svg=svg,
             network=network_section,
             code=_code_html(data["code"]),
             data=_json_for_script(data),
+            texts=_json_for_script(texts),
+            i18n=_json_for_script(i18n.page_catalogs(_page_messages(), self.lang)),
+            i18n_script=_asset("i18n.js"),
             script=_asset("page.js"),
         )
 
@@ -350,49 +453,34 @@ def _code_html(source: str) -> str:
     )
 
 
-_NETWORK_SECTION = """<h2 id="network-title">The network: a circle per neuron, an arrow per weight
-(w= its value, grad= its gradient at this step)</h2>
+#: The heading over a network's picture, and the pictures' names for a screen reader.
+NETWORK_TITLE = N_(
+    "The network: a circle per neuron, an arrow per weight "
+    "(w= its value, grad= its gradient at this step)"
+)
+GRAPH_LABEL = N_("computation graph")
+NETWORK_LABEL = N_("the network: a circle per neuron, an arrow per weight")
+
+_NETWORK_SECTION = """<h2 id="network-title" data-i18n>{title}</h2>
 <div id="network" role="group" aria-labelledby="network-title">{svg}</div>
 """
 
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<header>
-<h1>{title}</h1>
-<nav class="controls" aria-label="step control">
-<button type="button" id="prev">Previous step</button>
-<button type="button" id="play">Play</button>
-<button type="button" id="next">Next step</button>
-<label for="slider">step</label>
-<input type="range" id="slider" min="0" max="0" value="0">
-<span id="counter" data-testid="counter" aria-live="polite"></span>
-</nav>
-</header>
-<main>
-<section class="graph" aria-label="computation graph">
-<p class="hint">Left and right arrow keys step; click a box (or Tab to it and press Enter) for its details.
-<button type="button" id="fit" aria-pressed="false">Fit graph to width</button></p>
-<div id="graph">{svg}</div>
-{network}</section>
-<aside>
-<section aria-labelledby="now-title"><h2 id="now-title">This step</h2>
-<pre id="narration" aria-live="polite"></pre></section>
-<section aria-labelledby="details-title"><h2 id="details-title">Selected node</h2>
-<dl id="details"><dt>none</dt><dd>click a box in the graph</dd></dl></section>
-<section aria-labelledby="code-title"><h2 id="code-title">The backward pass as code (what the jit writes)</h2>
-<pre id="code"><code>{code}</code></pre></section>
-</aside>
-</main>
-<script type="application/json" id="graph-data">{data}</script>
-<script>{script}</script>
-</body>
-</html>
-"""
+
+def _texts_of(data: dict[str, Any], title: str) -> dict[str, Any]:
+    """:func:`page_texts`' words of one language, read back from the page's data."""
+    return {
+        "title": title,
+        "steps": [s["text"] for s in data["steps"]],
+        "nodes": {
+            vid: {"network": n["network"], "seed_name": n["seed_name"]}
+            for vid, n in data["nodes"].items()
+            if "network" in n
+        },
+    }
+
+
+@functools.cache
+def _page_messages() -> list[str]:
+    """The messages the page's script and HTML translate (their catalogs go into the page)."""
+    found = i18n.script_messages(_asset("page.js"), _asset("page.html"))
+    return found + [m for m in (NETWORK_TITLE, GRAPH_LABEL, NETWORK_LABEL) if m not in found]

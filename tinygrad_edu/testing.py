@@ -44,8 +44,11 @@ try:
     from hypothesis import assume, strategies as st
 except ImportError as err:  # pragma: no cover - depends on the environment
     from ._optional import install_hint
+    from .i18n import gettext as _
 
-    raise ImportError(f"tinygrad_edu.testing needs hypothesis: {install_hint('test')}") from err
+    raise ImportError(
+        _("tinygrad_edu.testing needs hypothesis: {hint}").format(hint=install_hint("test"))
+    ) from err
 
 from .engine import Value
 from .ops import FLOAT, OPS, Op, power_by

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import Value
 from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
-from .i18n import N_, gettext as _
+from .i18n import N_, _normalise as _language_code, gettext as _, language
 from .ops import FLOAT
 
 if TYPE_CHECKING:
@@ -1130,13 +1130,16 @@ def render(
     root: Value,
     path: str | os.PathLike[str],
     timeout: float | None = DEFAULT_TIMEOUT,
+    lang: str | None = None,
     **draw_kwargs: Any,
 ) -> str:
     """Draw ``root``'s graph to ``path``: .svg, .png, .pdf or .html by its extension.
 
     The DOT source is written first, next to ``path`` with the extension
     ``.dot`` (``.dot`` as ``path`` writes only that, no Graphviz needed).
-    ``.html`` writes the interactive page of :func:`page` (and no DOT file).
+    ``.html`` writes the interactive page of :func:`page` (and no DOT file),
+    opening in ``lang`` ('en', 'ja'; None: the browser's language; ValueError
+    for a language without a translation).
     Keyword arguments go to :func:`draw_dot`.  Returns ``path``.
 
     ``dot`` is stopped after ``timeout`` seconds (default
@@ -1158,8 +1161,10 @@ def render(
         )
     timeout = _check_timeout(timeout)
     _expect_value(root, "render")
+    if lang is not None:
+        _language_code(lang, "lang")  # ValueError for a language without a catalog
     if fmt == "html":
-        return page(root, timeout, **draw_kwargs).save(path)
+        return page(root, timeout, lang=lang, **draw_kwargs).save(path)
     dot = draw_dot(root, **draw_kwargs)
     source_path = base + ".dot"
     with open(source_path, "w", encoding="utf-8") as f:
@@ -1177,6 +1182,7 @@ def page(
     timeout: float | None = DEFAULT_TIMEOUT,
     digits: int = 4,
     model: MLP | Layer | Neuron | None = None,
+    lang: str | None = None,
     **draw_kwargs: Any,
 ) -> Page:
     """The interactive page of ``root``'s graph: a :class:`~tinygrad_edu.page.Page`
@@ -1193,9 +1199,19 @@ def page(
     ``layers.L.neurons.N.w.i`` and ``...b``) also gets the network's picture
     (:func:`draw_network`), its gradients updated with the steps; pass
     ``model`` to draw that model instead of the one read from the names.
+
+    The page carries its words in every language of :mod:`tinygrad_edu.i18n`
+    (the narration, the descriptions of the nodes, its labels and buttons) and
+    a menu to switch between them.  It opens in ``lang`` ('en', 'ja') or, with
+    None, in the browser's language (English when the browser asks for none
+    there is); ``.data``, ``.title`` and the words drawn in the pictures (laid
+    out once, by Graphviz) are in ``lang`` (None: the language in force).
+    ValueError for a language without a translation.
     """
     from .page import Page, _page_data, model_of_graph
 
+    if lang is not None:
+        _language_code(lang, "lang")  # ValueError for a language without a catalog, before any work
     timeout = _check_timeout(timeout)
     for private in ("_grads", "_fields"):
         if private in draw_kwargs:
@@ -1204,13 +1220,15 @@ def page(
     _check_size(
         topological_order(root), draw_kwargs.get("max_nodes", 500)
     )  # before the steps' work
-    data, grads = _page_data(root, digits)
-    network = None
-    model = model_of_graph(root) if model is None else model
-    if model is not None:
-        ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
-        network = _tagged_network_svg(model, grads, ids, timeout, root)
-    return Page(data, _tagged_svg(root, grads, timeout, draw_kwargs), network)
+    with language(lang):  # the data's words and the pictures' (Graphviz lays them out once)
+        data, grads, texts = _page_data(root, digits)
+        network = None
+        model = model_of_graph(root) if model is None else model
+        if model is not None:
+            ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
+            network = _tagged_network_svg(model, grads, ids, timeout, root)
+        svg = _tagged_svg(root, grads, timeout, draw_kwargs)
+    return Page(data, svg, network, texts, lang)
 
 
 def _tagged_network_svg(
@@ -1241,8 +1259,11 @@ def _tagged_network_svg(
         for t in g.iter(tags["text"]):
             if (t.text or "").startswith(prefix):
                 _tag(t, vid, "grad", prefix)
+    from .page import NETWORK_LABEL
+
     tree.set("role", "img")
-    tree.set("aria-label", "the network: a circle per neuron, an arrow per weight")
+    tree.set("aria-label", NETWORK_LABEL)
+    tree.set("data-i18n-attr", "aria-label")
     return _svg_text(tree)
 
 
@@ -1326,8 +1347,11 @@ def _tagged_svg(
             for t, (vid, field) in zip(texts, entries):
                 if vid is not None:  # (a name is tagged, never rewritten)
                     _tag(t, vid, field, "" if field == "name" else field + " ")
+    from .page import GRAPH_LABEL
+
     tree.set("role", "img")
-    tree.set("aria-label", "computation graph")
+    tree.set("aria-label", GRAPH_LABEL)
+    tree.set("data-i18n-attr", "aria-label")
     return _svg_text(tree)
 
 

@@ -1,6 +1,8 @@
 // The lab's page: every number comes from the lab's server over the WebSocket
 // (/ws, with the page's ?token=); this script shows them and sends what the
 // learner asks for.  No framework, no request but the page and the socket.
+// Its words are translated by i18n.js (the function _); it tells the server the
+// learner's language, so that the server's messages come in it too.
 (function () {
   "use strict";
 
@@ -30,6 +32,8 @@
   var pendingFrame = null, drawScheduled = false, dataDirty = false;
   var lastSettingInput = null;       // the control of the last "settings" message, put back on an error
   var placeholder = el.pointGraph.getAttribute("srcdoc");
+  // What this script wrote, kept to write it again in another language.
+  var shownFrame = null, shownSelection = null, shownDelta = null, plotStatus = null, closed = false;
 
   // ------------------------------------------------------------------ numbers
 
@@ -88,8 +92,8 @@
   function controls() {
     return document.querySelectorAll("header button, header input, header select, main button, main input, main select");
   }
-  function enableControls(on) {
-    Array.prototype.forEach.call(controls(), function (c) { c.disabled = !on; });
+  function enableControls(on) {      // (the language menu works without the server)
+    Array.prototype.forEach.call(controls(), function (c) { if (c.id !== "language") c.disabled = !on; });
   }
 
   function fillSelect(select, values) {
@@ -133,22 +137,18 @@
     el.pause.classList.toggle("current", !p);
     el.play.setAttribute("aria-pressed", String(p));
     el.pause.setAttribute("aria-pressed", String(!p));
-    el.play.title = p ? "training: playing" : "train continuously";
-    el.pause.title = p ? "stop training" : "training: paused";
+    el.play.title = p ? _("training: playing") : _("train continuously");
+    el.pause.title = p ? _("stop training") : _("training: paused");
   }
 
   function writeLimits(l) {
-    var parts = [];
-    if (l.max_points !== undefined) parts.push("up to " + l.max_points + " points");
-    if (l.max_layers !== undefined) {
-      parts.push(l.max_layers + " hidden layer" + (l.max_layers === 1 ? "" : "s") +
-                 (l.max_neurons !== undefined ? " of up to " + l.max_neurons + " neurons" : ""));
-    }
-    if (l.max_learning_rate !== undefined) parts.push("learning rate up to " + l.max_learning_rate);
-    if (l.max_batch_size !== undefined) parts.push("batch size up to " + l.max_batch_size);
-    if (l.max_coordinate !== undefined) parts.push("coordinates from −" + l.max_coordinate + " to " + l.max_coordinate);
-    if (l.max_model_bytes !== undefined) parts.push("model files up to " + Number(l.max_model_bytes).toLocaleString("en-US") + " bytes");
-    el.limits.textContent = "Limits: " + parts.join(", ") + ".";
+    if (l.max_points === undefined) { el.limits.textContent = _("Limits: waiting for the server…"); return; }
+    function shown(x) { return x === undefined ? "?" : String(x); }
+    el.limits.textContent = I18N.format(_("Limits: up to {points} points, {layers} hidden layers of up to {neurons} neurons, learning rate up to {rate}, batch size up to {batch}, coordinates from −{coordinate} to {coordinate}, model files up to {bytes} bytes."), {
+      points: shown(l.max_points), layers: shown(l.max_layers), neurons: shown(l.max_neurons),
+      rate: shown(l.max_learning_rate), batch: shown(l.max_batch_size), coordinate: shown(l.max_coordinate),
+      bytes: l.max_model_bytes === undefined ? "?" : Number(l.max_model_bytes).toLocaleString("en-US")
+    });
     if (l.max_learning_rate !== undefined) el.learningRate.max = String(l.max_learning_rate);
     if (l.max_batch_size !== undefined) el.batchSize.max = String(l.max_batch_size);
     if (l.max_coordinate !== undefined) {
@@ -160,11 +160,15 @@
   function numberOf(input, what, whole) {
     var text = input.value.trim();
     if (text === "" || !isFinite(Number(text))) {
-      showError(what + ": write a number" + (input.validity && input.validity.badInput ? " (that text is not one)" : "") + ".");
+      showError(I18N.format(input.validity && input.validity.badInput ? _("{what}: write a number (that text is not one).")
+                                                                      : _("{what}: write a number."), { what: what }));
       return null;
     }
     var x = Number(text);
-    if (whole && Math.floor(x) !== x) { showError(what + ": write a whole number, not " + text + "."); return null; }
+    if (whole && Math.floor(x) !== x) {
+      showError(I18N.format(_("{what}: write a whole number, not {text}."), { what: what, text: text }));
+      return null;
+    }
     return x;
   }
   function parseHidden(text) {
@@ -193,19 +197,19 @@
   }
   onCommit(el.learningRate, function () {
     clearError();
-    var x = numberOf(el.learningRate, "Learning rate");
+    var x = numberOf(el.learningRate, _("Learning rate"));
     return x === null ? null : { type: "settings", learning_rate: x };
   });
   onCommit(el.batchSize, function () {
     clearError();
-    var x = numberOf(el.batchSize, "Batch size (0 = all points)", true);
+    var x = numberOf(el.batchSize, _("Batch size (0 = all points)"), true);
     return x === null ? null : { type: "settings", batch_size: x };
   });
   onCommit(el.hidden, function () {
     clearError();
     var sizes = parseHidden(el.hidden.value);
     if (sizes === null) {
-      showError("Hidden layers: write the number of neurons of each hidden layer, whole numbers separated by commas, e.g. 8, 8 (not “" + el.hidden.value + "”).");
+      showError(I18N.format(_("Hidden layers: write the number of neurons of each hidden layer, whole numbers separated by commas, e.g. 8, 8 (not “{text}”)."), { text: el.hidden.value }));
       return null;
     }
     return { type: "settings", hidden: sizes };
@@ -226,14 +230,14 @@
     clearError();
     var most = limits.max_model_bytes;
     if (most !== undefined && file.size > most) {
-      showError("“" + file.name + "” is " + file.size.toLocaleString("en-US") + " bytes; the lab loads model files up to " +
-                Number(most).toLocaleString("en-US") + " bytes.");
+      showError(I18N.format(_("“{name}” is {size} bytes; the lab loads model files up to {most} bytes."), {
+        name: file.name, size: file.size.toLocaleString("en-US"), most: Number(most).toLocaleString("en-US") }));
       el.loadModel.value = "";
       return;
     }
     var reader = new FileReader();
     reader.onload = function () { act({ type: "load_model", filename: file.name, text: String(reader.result) }); };
-    reader.onerror = function () { showError("Could not read “" + file.name + "”."); };
+    reader.onerror = function () { showError(I18N.format(_("Could not read “{name}”."), { name: file.name })); };
     reader.readAsText(file);
     el.loadModel.value = "";          // the same file can be loaded again
   });
@@ -391,11 +395,15 @@
   function describePlot() {
     var n0 = 0, n1 = 0;
     points.forEach(function (p) { if (Number(p[2]) === 1) n1++; else n0++; });
-    var text = points.length + " points (" + n0 + " of class 0, " + n1 + " of class 1) in x from " +
-      tickText(bounds[0]) + " to " + tickText(bounds[1]) + ", y from " + tickText(bounds[2]) + " to " + tickText(bounds[3]);
+    var fields = { count: points.length, class0: n0, class1: n1, xmin: tickText(bounds[0]), xmax: tickText(bounds[1]),
+                   ymin: tickText(bounds[2]), ymax: tickText(bounds[3]) };
+    var text;
     if (selected !== null && selected !== undefined && points[selected]) {
       var p = points[selected];
-      text += "; selected: point #" + selected + " at (" + compact(p[0], 4) + ", " + compact(p[1], 4) + "), class " + p[2];
+      fields.index = selected; fields.x = compact(p[0], 4); fields.y = compact(p[1], 4); fields.label = p[2];
+      text = I18N.format(_("{count} points ({class0} of class 0, {class1} of class 1) in x from {xmin} to {xmax}, y from {ymin} to {ymax}; selected: point #{index} at ({x}, {y}), class {label}"), fields);
+    } else {
+      text = I18N.format(_("{count} points ({class0} of class 0, {class1} of class 1) in x from {xmin} to {xmax}, y from {ymin} to {ymax}"), fields);
     }
     el.dataCanvas.setAttribute("aria-label", text);
     el.pointNumber.max = String(Math.max(0, points.length - 1));
@@ -423,12 +431,12 @@
     var rect = el.dataCanvas.getBoundingClientRect(), size = { w: el.dataCanvas.cssWidth, h: el.dataCanvas.cssHeight };
     var px = (e.clientX - rect.left) * size.w / rect.width, py = (e.clientY - rect.top) * size.h / rect.height;
     var m = mode(), hit = nearest(px, py, size);
-    el.plotStatus.textContent = "";
+    setPlotStatus(null);
     if (m === "select") {
       act({ type: "select", index: hit });
-      if (hit === null) el.plotStatus.textContent = "No point within " + HIT_PIXELS + " pixels of the click: the selection is cleared.";
+      if (hit === null) setPlotStatus(function () { return I18N.format(_("No point within {pixels} pixels of the click: the selection is cleared."), { pixels: HIT_PIXELS }); });
     } else if (m === "remove") {
-      if (hit === null) el.plotStatus.textContent = "No point within " + HIT_PIXELS + " pixels of the click: nothing removed.";
+      if (hit === null) setPlotStatus(function () { return I18N.format(_("No point within {pixels} pixels of the click: nothing removed."), { pixels: HIT_PIXELS }); });
       else act({ type: "remove_point", index: hit });
     } else {
       var d = toData(px, py, size);
@@ -436,9 +444,14 @@
     }
   });
 
+  function setPlotStatus(write) {    // write: () -> the text, in the language of the moment
+    plotStatus = write;
+    el.plotStatus.textContent = write ? write() : "";
+  }
+
   function pointIndex() {
     clearError();
-    var x = numberOf(el.pointNumber, "Point #", true);
+    var x = numberOf(el.pointNumber, _("Point #"), true);
     return x;
   }
   el.selectPoint.addEventListener("click", function () {
@@ -455,7 +468,7 @@
   el.clearSelection.addEventListener("click", function () { act({ type: "select", index: null }); });
   el.addPoint.addEventListener("click", function () {
     clearError();
-    var x = numberOf(el.newX, "New point x"), y = x === null ? null : numberOf(el.newY, "New point y");
+    var x = numberOf(el.newX, _("New point x")), y = x === null ? null : numberOf(el.newY, _("New point y"));
     if (x === null || y === null) return;
     act({ type: "add_point", x: x, y: y, label: Number(el.newLabel.value) });
   });
@@ -504,20 +517,20 @@
     ticks(first, last, 6).forEach(function (s) {
       if (Math.floor(s) === s) ctx.fillText(tickText(s), X(s), top + h + 3);
     });
-    ctx.fillText("step", left + w / 2, top + h + 17);
+    ctx.fillText(_("step"), left + w / 2, top + h + 17);
     ctx.save();
     ctx.translate(11, top + h / 2); ctx.rotate(-Math.PI / 2);
-    ctx.fillStyle = COLORS.loss; ctx.textBaseline = "middle"; ctx.fillText("loss", 0, 0);
+    ctx.fillStyle = COLORS.loss; ctx.textBaseline = "middle"; ctx.fillText(_("loss"), 0, 0);
     ctx.restore();
     ctx.save();
     ctx.translate(size.w - 8, top + h / 2); ctx.rotate(Math.PI / 2);
-    ctx.fillStyle = COLORS.acc; ctx.textBaseline = "middle"; ctx.fillText("accuracy (%)", 0, 0);
+    ctx.fillStyle = COLORS.acc; ctx.textBaseline = "middle"; ctx.fillText(_("accuracy (%)"), 0, 0);
     ctx.restore();
 
     if (!history.length) {
       ctx.fillStyle = COLORS.axis; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-      ctx.fillText("no steps yet: press Play or Step", left + w / 2, top + h / 2);
-      el.lossCanvas.setAttribute("aria-label", "The loss and the accuracy over the steps: no steps yet");
+      ctx.fillText(_("no steps yet: press Play or Step"), left + w / 2, top + h / 2);
+      el.lossCanvas.setAttribute("aria-label", _("The loss and the accuracy over the steps: no steps yet"));
       return;
     }
     var stride = Math.max(1, Math.ceil(history.length / (w * 2)));
@@ -541,9 +554,9 @@
     line(2, A, COLORS.acc, [5, 3]);
     line(1, Y, COLORS.loss, []);
     var end = history[history.length - 1];
-    el.lossCanvas.setAttribute("aria-label", "The loss and the accuracy over " + history.length + " recorded steps, from step " +
-      history[0][0] + " to step " + end[0] + ": the loss is now " + significant(end[1], 4) + ", the accuracy " + percent(end[2]) +
-      "; the highest loss was " + significant(most, 4));
+    el.lossCanvas.setAttribute("aria-label", I18N.format(_("The loss and the accuracy over {count} recorded steps, from step {first} to step {last}: the loss is now {loss}, the accuracy {accuracy}; the highest loss was {highest}"), {
+      count: history.length, first: history[0][0], last: end[0], loss: significant(end[1], 4), accuracy: percent(end[2]),
+      highest: significant(most, 4) }));
   }
 
   // ------------------------------------------------------------------ the network's picture
@@ -656,19 +669,47 @@
         else if (n.fill !== null) n.ellipse.setAttribute("fill", n.fill);
       }
       if (n.a && n.name) {
-        n.a.setAttributeNS(XLINK, "xlink:title", n.name + ": " + (u.texts || []).join(", ") +
-                           (has ? ", activation for the selected point a=" + short(u.activation) : ""));
+        var values = (u.texts || []).join(", ");
+        n.a.setAttributeNS(XLINK, "xlink:title", has
+          ? I18N.format(_("{name}: {values}, output for the selected point a={a}"), { name: n.name, values: values, a: short(u.activation) })
+          : n.name + ": " + values);
       }
     });
   }
 
   // ------------------------------------------------------------------ the selected point
 
+  function writeSelectionInfo() {
+    var m = shownSelection, p = m && m.point;
+    if (!m) {
+      el.selectionInfo.textContent = _("No point selected: click a point in the plot (or use “Select point #”) to see its computation graph, step by step.");
+    } else if (p) {
+      el.selectionInfo.textContent = I18N.format(_("Point #{index} at ({x}, {y}), class {label}: its computation graph, from the inputs to the loss, and the backward pass step by step (the page's own Play and arrow keys)."),
+                                                 { index: m.index, x: compact(p[0], 4), y: compact(p[1], 4), label: p[2] });
+    } else {
+      el.selectionInfo.textContent = I18N.format(_("Point #{index}"), { index: m.index });
+    }
+  }
+  // The frame's text before a point is selected, in the language of the moment.
+  function showPlaceholder() {
+    var p = document.createElement("p");
+    p.setAttribute("style", "font:14px system-ui,sans-serif;color:#57606a");
+    p.textContent = _("The computation graph of the selected point appears here.");
+    placeholder = p.outerHTML;
+    if (el.pointGraph.getAttribute("srcdoc") !== placeholder) el.pointGraph.srcdoc = placeholder;
+  }
+  // The point's page in the frame speaks the lab's language (it has a menu of its own too).
+  function syncFrameLanguage() {
+    try {
+      var w = el.pointGraph.contentWindow;
+      if (w && w.I18N && w.I18N.language() !== I18N.language()) w.I18N.set(I18N.language());
+    } catch (err) { /* not the lab's own page: leave it */ }
+  }
+  el.pointGraph.addEventListener("load", syncFrameLanguage);
+
   function showSelection(m) {
-    var p = m.point;
-    el.selectionInfo.textContent = p ? "Point #" + m.index + " at (" + compact(p[0], 4) + ", " + compact(p[1], 4) + "), class " + p[2] +
-      ": its computation graph, from the inputs to the loss, and the backward pass step by step (the page's own Play and arrow keys)."
-      : "Point #" + m.index;
+    shownSelection = m;
+    writeSelectionInfo();
     if (typeof m.page_html === "string") el.pointGraph.srcdoc = m.page_html;
     showDelta(m.delta);
     selected = m.index;            // ringed in the plot
@@ -676,8 +717,10 @@
     scheduleDraw();
   }
   function clearSelectionView() {
-    el.selectionInfo.textContent = "No point selected: click a point in the plot (or use “Select point #”) to see its computation graph, step by step.";
-    if (el.pointGraph.getAttribute("srcdoc") !== placeholder) el.pointGraph.srcdoc = placeholder;
+    shownSelection = null;
+    writeSelectionInfo();
+    showPlaceholder();
+    shownDelta = null;
     el.deltaView.replaceChildren();
   }
 
@@ -689,16 +732,17 @@
   }
   function showDelta(delta) {
     var view = el.deltaView;
+    shownDelta = delta;
     view.replaceChildren();
     if (!delta) return;
     if (delta.unavailable !== undefined) {
-      view.appendChild(cell("p", "The seed documents' delta rule beside autograd: not shown here — " + delta.unavailable, "hint"));
+      view.appendChild(cell("p", I18N.format(_("The seed documents' delta rule beside autograd: not shown here — {reason}"), { reason: delta.unavailable }), "hint"));
       return;
     }
     var table = document.createElement("table");
-    table.appendChild(cell("caption", "The seed documents' delta rule (δ of each neuron, weight change −k·δ·input) beside autograd's gradients (−k·grad)"));
+    table.appendChild(cell("caption", _("The seed documents' delta rule (δ of each neuron, weight change −k·δ·input) beside autograd's gradients (−k·grad)")));
     var head = document.createElement("thead"), hr = document.createElement("tr");
-    ["layer", "neuron", "name", "delta rule", "autograd", "difference"].forEach(function (h, i) {
+    [_("layer"), _("neuron"), _("name"), _("delta rule"), _("autograd"), _("difference")].forEach(function (h, i) {
       var th = cell("th", h, i === 2 ? "name" : "");
       th.scope = "col";
       hr.appendChild(th);
@@ -706,7 +750,7 @@
     head.appendChild(hr); table.appendChild(head);
     function diff(a, b) { return (typeof a === "number" && typeof b === "number") ? short(Math.abs(a - b)) : "—"; }
     var body = document.createElement("tbody"), title = document.createElement("tr");
-    var th = cell("th", "δ of each neuron, by the delta rule and by autograd (the gradient of its bias b)");
+    var th = cell("th", _("δ of each neuron, by the delta rule and by autograd (the gradient of its bias b)"));
     th.colSpan = 6; th.scope = "colgroup"; title.appendChild(th); body.appendChild(title);
     (delta.rows || []).forEach(function (r) {
       var tr = document.createElement("tr");
@@ -720,8 +764,9 @@
     });
     table.appendChild(body);
     var wbody = document.createElement("tbody"), wtitle = document.createElement("tr");
-    var wth = cell("th", "weight changes: −k·δ·input (delta rule) and −k·grad (autograd)" +
-                   (typeof delta.learning_rate === "number" ? ", learning rate k = " + short(delta.learning_rate) : ""));
+    var wth = cell("th", typeof delta.learning_rate === "number"
+      ? I18N.format(_("weight changes: −k·δ·input (delta rule) and −k·grad (autograd), learning rate k = {k}"), { k: short(delta.learning_rate) })
+      : _("weight changes: −k·δ·input (delta rule) and −k·grad (autograd)"));
     wth.colSpan = 6; wth.scope = "colgroup"; wtitle.appendChild(wth); wbody.appendChild(wtitle);
     (delta.weights || []).forEach(function (r) {
       var tr = document.createElement("tr"), name = cell("td", String(r.name), "name");
@@ -733,15 +778,16 @@
       wbody.appendChild(tr);
     });
     table.appendChild(wbody);
-    var verdict = cell("p", (delta.agree ? "They agree" : "They do not agree") +
-                       ": the largest difference is " + short(delta.max_difference) + ".",
+    var verdict = cell("p", I18N.format(delta.agree ? _("They agree: the largest difference is {difference}.")
+                                                    : _("They do not agree: the largest difference is {difference}."),
+                                        { difference: short(delta.max_difference) }),
                        "verdict" + (delta.agree ? "" : " disagree"));
     view.appendChild(verdict);
     var scroll = document.createElement("div");
     scroll.className = "scroll";
     scroll.tabIndex = 0;                 // a scrolling box the keyboard can scroll
     scroll.setAttribute("role", "group");
-    scroll.setAttribute("aria-label", "the table (scrolls)");
+    scroll.setAttribute("aria-label", _("the table (scrolls)"));
     scroll.appendChild(table);
     view.appendChild(scroll);
   }
@@ -756,6 +802,7 @@
       var f = pendingFrame;
       pendingFrame = null;
       if (f) {
+        shownFrame = f;
         el.stepOut.textContent = String(f.step);
         el.lossOut.textContent = significant(f.loss, 4);
         el.accuracyOut.textContent = percent(f.accuracy);
@@ -832,7 +879,7 @@
 
   function onMessage(event) {
     var m = parse(String(event.data));
-    if (!m || typeof m !== "object") { showError("The server sent a message the page cannot read."); return; }
+    if (!m || typeof m !== "object") { showError(_("The server sent a message the page cannot read.")); return; }
     switch (m.type) {
       case "hello": onHello(m); break;
       case "state": onState(m); break;
@@ -847,7 +894,8 @@
   function onClose() {
     if (!open && el.closed.hidden === false) return;
     open = false;
-    el.closed.textContent = "The lab's server stopped or the connection was lost; restart `tinygrad-edu lab`";
+    closed = true;
+    el.closed.textContent = _("The lab's server stopped or the connection was lost; restart `tinygrad-edu lab`");
     el.closed.hidden = false;
     enableControls(false);
     setPlaying(false);
@@ -856,13 +904,36 @@
   function connect() {
     var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws" + location.search;
     try { socket = new WebSocket(url); } catch (err) { onClose(); return; }
-    socket.onopen = function () { open = true; };
+    socket.onopen = function () {
+      open = true;
+      send({ type: "language", lang: I18N.language() });    // the server's messages in the learner's language
+    };
     socket.onmessage = onMessage;
     socket.onclose = onClose;
   }
 
+  // Another language: the server is told, and every text this script wrote is written
+  // again (the marked HTML i18n.js redraws itself).
+  I18N.onChange(function () {
+    send({ type: "language", lang: I18N.language() });
+    setPlaying(playing);
+    writeLimits(limits);
+    if (plotStatus) setPlotStatus(plotStatus);
+    writeSelectionInfo();
+    if (el.pointGraph.getAttribute("srcdoc") === placeholder) showPlaceholder();
+    syncFrameLanguage();
+    if (shownDelta) showDelta(shownDelta);
+    if (shownFrame) updateNetwork(shownFrame);
+    if (closed) el.closed.textContent = _("The lab's server stopped or the connection was lost; restart `tinygrad-edu lab`");
+    drawData();
+    drawLoss();
+  });
+
   enableControls(false);
   setPlaying(false);
+  writeLimits(limits);
+  writeSelectionInfo();
+  showPlaceholder();
   drawData();
   drawLoss();
   connect();

@@ -1,9 +1,14 @@
 // The step-through of tinygrad_edu's graph page: every number comes from the
 // JSON the engine embedded (#graph-data); this script only shows it, step by step.
+// The words the engine wrote (the narration, the nodes' descriptions, the title) are
+// in #graph-texts in every language; the page's own words come from i18n.js (_).
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
   var steps = data.steps, nodes = data.nodes;
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById("graph-texts").textContent) || {}; } catch (e) { /* the data's own words */ }
+  var titleElement = document.getElementById("title");
   var slider = document.getElementById("slider");
   var counter = document.getElementById("counter");
   var narration = document.getElementById("narration");
@@ -68,6 +73,35 @@
     document.querySelectorAll("#code .line.current").forEach(function (l) { l.classList.remove("current"); });
   }
 
+  // The words of the language chosen (null where the page has none in it: the data's own).
+  function words() { return texts[I18N.language()] || null; }
+  function stepText(k) {
+    var w = words();
+    return (w && w.steps && typeof w.steps[k] === "string") ? w.steps[k] : steps[k].text;
+  }
+  function nodeWords(id) {
+    var w = words();
+    return (w && w.nodes && w.nodes[id]) || nodes[id];
+  }
+
+  function phaseOf(s) {
+    if (s.kind === "start") return _("nothing computed yet");
+    if (s.kind === "forward") return _("forward pass");
+    if (s.kind === "seed") return _("backward pass begins");
+    return I18N.format(_("backward pass, chain-rule step {number}"), { number: s.number });
+  }
+
+  // The texts of step k: the counter, the narration (redrawn as they are when the language changes).
+  function writeTexts() {
+    var s = steps[position];
+    counter.textContent = I18N.format(_("step {step} of {last} ({phase})"),
+                                      { step: position, last: steps.length - 1, phase: phaseOf(s) });
+    var text = stepText(position);
+    if (s.kind === "backward" && !s.code.length) text += "\n" + _("(code: this gradient needs no line of its own)");
+    narration.textContent = text;
+    slider.setAttribute("aria-valuetext", counter.textContent);
+  }
+
   function show(k) {
     position = Math.max(0, Math.min(steps.length - 1, k));
     var s = steps[position], grads = stateAt(position);
@@ -110,16 +144,9 @@
       var to = (e.getAttribute("data-to") || "").replace(/_op$/, "");
       e.classList.toggle("waiting", !(passedBack[to] <= position));
     });
-    var phase = {start: "nothing computed yet", forward: "forward pass",
-                 seed: "backward pass begins",
-                 backward: "backward pass, chain-rule step " + s.number}[s.kind];
-    counter.textContent = "step " + position + " of " + (steps.length - 1) + " (" + phase + ")";
     bringIntoView(s);
-    var text = s.text;
-    if (s.kind === "backward" && !s.code.length) text += "\n(code: this gradient needs no line of its own)";
-    narration.textContent = text;
     slider.value = String(position);
-    slider.setAttribute("aria-valuetext", counter.textContent);
+    writeTexts();
     // aria-disabled, not disabled: a button that keeps its focus at either end.
     prevButton.setAttribute("aria-disabled", String(position === 0));
     nextButton.setAttribute("aria-disabled", String(position === steps.length - 1));
@@ -148,10 +175,14 @@
     var n = nodes[id];
     if (!n) return;
     grads = grads || stateAt(position);
-    var rows = [["name", n.name], ["label", n.label || "(none)"], ["formula", n.formula],
-                ["data", n.data], ["grad now", id in grads ? grads[id] : "0"],
-                ["grad at the end", n.grad], ["op", n.op || (n.kind === "constant" ? "a constant" : "a leaf (input or parameter)")]];
-    if (n.network) rows.push(["in the network", n.network], ["seed documents", n.seed_name]);
+    var rows = [[_("name"), n.name], [_("label"), n.label || _("(none)")], [_("formula"), n.formula],
+                [_("data"), n.data], [_("grad now"), id in grads ? grads[id] : "0"],
+                [_("grad at the end"), n.grad],
+                [_("op"), n.op || (n.kind === "constant" ? _("a constant") : _("a leaf (input or parameter)"))]];
+    if (n.network) {
+      var described = nodeWords(id);
+      rows.push([_("in the network"), described.network], [_("seed documents"), described.seed_name]);
+    }
     details.replaceChildren();
     rows.forEach(function (r) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
@@ -168,15 +199,17 @@
     if (selected) describe(selected);
   }
 
+  function labelPlay() { playButton.textContent = timer === null ? _("Play") : _("Pause"); }
+
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    playButton.textContent = "Play";
+    labelPlay();
     playButton.setAttribute("aria-pressed", "false");
   }
 
   function play() {
     if (position === steps.length - 1) show(0);
-    playButton.textContent = "Pause";
+    playButton.textContent = _("Pause");
     playButton.setAttribute("aria-pressed", "true");
     timer = setInterval(function () {
       if (position >= steps.length - 1) { stop(); return; }
@@ -198,11 +231,24 @@
     if (e.key === "ArrowRight") { stop(); show(position + 1); e.preventDefault(); }
     else if (e.key === "ArrowLeft") { stop(); show(position - 1); e.preventDefault(); }
   });
+  function labelNodes() {
+    Object.keys(groups).forEach(function (id) {
+      var n = nodes[id.replace(/_op$/, "")];
+      if (!n) return;
+      groups[id].setAttribute("aria-label", id.slice(-3) === "_op"
+        ? I18N.format(_("op {op} making {name}"), { op: n.op, name: n.name }) : n.name);
+    });
+  }
+  function retitle() {
+    var w = words();
+    if (!w || typeof w.title !== "string") return;
+    document.title = w.title;
+    if (titleElement) titleElement.textContent = w.title;
+  }
+
   Object.keys(groups).forEach(function (id) {
     var g = groups[id];
     if (!g.hasAttribute("tabindex")) g.setAttribute("tabindex", "0");
-    var n = nodes[id.replace(/_op$/, "")];
-    if (n) g.setAttribute("aria-label", (id.slice(-3) === "_op" ? "op " + n.op + " making " : "") + n.name);
     g.addEventListener("click", function () { select(id); });
     g.addEventListener("keydown", function (e) {
       if (e.key === "Enter" || e.key === " ") { select(id); e.preventDefault(); }
@@ -212,5 +258,16 @@
   document.querySelectorAll("svg text[data-v]").forEach(function (t) {
     t.addEventListener("click", function (e) { select(t.getAttribute("data-v")); e.stopPropagation(); });
   });
+  // Another language: every text this script wrote, again (the marked HTML i18n.js redraws).
+  I18N.onChange(function () {
+    retitle();
+    labelNodes();
+    labelPlay();
+    writeTexts();
+    if (selected) describe(selected);
+  });
+  retitle();
+  labelNodes();
+  labelPlay();
   show(0);
 })();

@@ -1,0 +1,305 @@
+"""The page and the lab in every language, without a browser: the words the page carries
+for each language (the same numbers in each), the language a page opens in, and the lab's
+session answering in the language its page tells it.
+
+The browser side (the language menu, the browser's language at the start) is in
+tests/test_page_browser.py and tests/test_lab_browser.py.
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tinygrad_edu import Value, i18n, viz
+from tinygrad_edu.explain import explain
+from tinygrad_edu.lab import LabError, LabSession
+from tinygrad_edu.nn import MLP
+from tinygrad_edu.page import page_steps, page_texts
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's `dot` is not installed"
+)
+
+#: A number as the narration writes it: 0.5, -3.0, 1.2e-05, 4 (a node's name such as n12
+#: or w.0 is not one: the digits of a name follow a letter or a dot).
+NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def seed_000_loss():
+    """Seed 000's 2-3-1 network, sigmoid throughout, and its squared error."""
+    net = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    y = net([1.0, 0.0])[0]
+    loss = 0.5 * (y - 1.0) ** 2
+    loss.label = "E"
+    return loss
+
+
+def product():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    return c
+
+
+def embedded(html_text, element_id):
+    m = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html_text, re.S
+    )
+    assert m, f"no #{element_id} in the page"
+    return json.loads(m.group(1))
+
+
+# -- the words of the page, in every language ---------------------------------------
+
+
+def test_the_page_carries_every_language_with_the_same_numbers():
+    root = seed_000_loss()
+    texts = page_texts(root)
+    assert list(texts) == list(i18n.LANGUAGES) == ["en", "ja"]
+    en, ja = texts["en"], texts["ja"]
+    steps = page_steps(root, lang="en")["steps"]
+    assert len(en["steps"]) == len(ja["steps"]) == len(steps)
+    assert en["steps"] == [s["text"] for s in steps]
+    for english, japanese in zip(en["steps"], ja["steps"]):
+        assert NUMBER.findall(english) == NUMBER.findall(japanese), (english, japanese)
+        assert english.count("\n") == japanese.count("\n")
+    # the words are the language's own
+    assert en["steps"][0].startswith("the inputs") and ja["steps"][0].startswith("入力")
+    assert any(t.startswith("forward: ") for t in en["steps"])
+    assert any(t.startswith("順伝播: ") for t in ja["steps"])
+    joined = "\n".join(ja["steps"])
+    assert "ステップ 1: " in joined and "出力層" in joined and "中間層" in joined
+    assert "step 1: " not in joined and "forward:" not in joined
+    assert en["title"] == "backward pass of E" and ja["title"] == "E の逆伝播"
+    # every node of the network described in each language, the numbers alike
+    assert en["nodes"].keys() == ja["nodes"].keys() and len(en["nodes"]) > 0
+    for vid in en["nodes"]:
+        for field in ("network", "seed_name"):
+            english, japanese = en["nodes"][vid][field], ja["nodes"][vid][field]
+            assert NUMBER.findall(english) == NUMBER.findall(japanese), (english, japanese)
+    deltas = [n["seed_name"] for n in ja["nodes"].values() if "∂E/∂u" in n["seed_name"]]
+    assert len(deltas) == 4 and all("デルタ" in d for d in deltas)  # a pre-activation per neuron
+
+
+def test_page_steps_in_japanese_are_explains_lines():
+    root = seed_000_loss()
+    data = page_steps(root, lang="ja")
+    text = explain(root, lang="ja", max_steps=None)
+    blocks = [s["text"] for s in data["steps"] if s["kind"] == "backward"]
+    assert blocks and all(block in text for block in blocks)
+    assert data["steps"][-1]["text"].startswith(f"ステップ {len(blocks)}: ")
+
+
+def test_the_language_in_force_is_left_alone():
+    before = i18n.current_language()
+    page_texts(product())
+    page_steps(product(), lang="ja")
+    assert i18n.current_language() == before
+
+
+@pytest.mark.parametrize("bad", ["xx", "fr_FR", ""])
+def test_page_steps_refuses_a_language_without_a_translation(bad):
+    with pytest.raises(ValueError, match="the languages are en, ja"):
+        page_steps(product(), lang=bad)
+
+
+# -- the page file: the language it opens in ----------------------------------------------
+
+
+@needs_dot
+def test_a_page_opens_in_the_language_it_is_given():
+    root = seed_000_loss()
+    p = viz.page(root, lang="ja")
+    catalogs = embedded(p.html, "i18n-data")
+    assert catalogs["preferred"] == "ja"
+    assert catalogs["languages"] == [["en", "English"], ["ja", "日本語"]]
+    assert catalogs["catalogs"]["ja"]["Next step"] == "次のステップ"
+    assert p.lang == "ja" and p.title == "E の逆伝播"
+    assert p.data["steps"][0]["text"].startswith("入力")  # .data in the page's language
+    texts = embedded(p.html, "graph-texts")
+    assert texts == page_texts(root)
+    assert embedded(p.html, "graph-data") == p.data == page_steps(root, lang="ja")
+    assert '<select id="language">' in p.html
+    # the preferred language is given as any of its spellings
+    assert embedded(viz.page(product(), lang="ja_JP.UTF-8").html, "i18n-data")["preferred"] == "ja"
+
+
+@needs_dot
+def test_without_a_language_the_page_opens_in_the_browsers():
+    p = viz.page(product())
+    assert p.lang is None
+    assert embedded(p.html, "i18n-data")["preferred"] is None
+    # every word the page's script and HTML ask for has its translation in the page
+    from tinygrad_edu.page import _page_messages
+
+    ja = embedded(p.html, "i18n-data")["catalogs"]["ja"]
+    assert sorted(ja) == sorted(_page_messages())
+    assert ja["computation graph"] == "計算グラフ"
+
+
+@needs_dot
+@pytest.mark.parametrize("bad", ["xx", "fr", "de_DE.UTF-8"])
+def test_an_unknown_language_is_a_value_error_naming_the_languages(bad, tmp_path):
+    with pytest.raises(ValueError, match=r"no translation for .*the languages are en, ja"):
+        viz.page(product(), lang=bad)
+    for name in ("g.html", "g.svg"):
+        with pytest.raises(ValueError, match="the languages are en, ja"):
+            viz.render(product(), tmp_path / name, lang=bad)
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@needs_dot
+def test_render_html_opens_in_the_language_given(tmp_path):
+    path = viz.render(seed_000_loss(), tmp_path / "g.html", lang="ja")
+    text = Path(path).read_text(encoding="utf-8")
+    assert embedded(text, "i18n-data")["preferred"] == "ja"
+    assert "<title>E の逆伝播</title>" in text
+
+
+# -- the lab's session: the learner's language ---------------------------------------------
+
+
+@pytest.fixture
+def session():
+    s = LabSession(seed=1, lang="en")
+    s.handle({"type": "settings", "hidden": [4]})
+    return s
+
+
+def test_the_session_answers_in_the_language_the_page_names(session):
+    with pytest.raises(LabError, match="the learning rate must be a number above 0"):
+        session.handle({"type": "settings", "learning_rate": 100})
+    answer = session.handle({"type": "language", "lang": "ja"})
+    assert [m["type"] for m in answer] == ["state", "frame"]  # the network's picture, again
+    assert session.lang == "ja"
+    assert session.handle({"type": "language", "lang": "ja"}) == []  # the same: no answer
+    with pytest.raises(LabError, match=r"学習率は 0 より大きく 10 以下の数でなければならない"):
+        session.handle({"type": "settings", "learning_rate": 100})
+    with pytest.raises(LabError, match="不明なデータセット 'mnist'"):
+        session.handle({"type": "dataset", "name": "mnist"})
+    with pytest.raises(LabError, match="中間層のサイズ は 1 から 32 までの整数"):
+        session.handle({"type": "settings", "hidden": [99]})
+    with pytest.raises(LabError, match="メッセージは"):
+        session.handle(["not", "an", "object"])
+    session.handle({"type": "language", "lang": "en"})
+    with pytest.raises(LabError, match="unknown data set 'mnist'"):
+        session.handle({"type": "dataset", "name": "mnist"})
+
+
+def test_the_language_of_the_session_leaves_the_process_alone(session):
+    before = i18n.current_language()
+    session.handle({"type": "language", "lang": "ja"})
+    with pytest.raises(LabError):
+        session.handle({"type": "settings", "learning_rate": -1})
+    assert i18n.current_language() == before
+
+
+@pytest.mark.parametrize("bad", ["fr", "ja-JP", "", None, 3, ["ja"], {"ja": 1}])
+def test_a_bad_language_is_refused_and_changes_nothing(session, bad):
+    before = (dict(session.settings), list(session.points), [p.data for p in session.parameters])
+    with pytest.raises(LabError, match="unknown language .*; the languages are en, ja"):
+        session.handle({"type": "language", "lang": bad})
+    assert session.lang == "en"
+    assert before == (
+        dict(session.settings),
+        list(session.points),
+        [p.data for p in session.parameters],
+    )
+    with pytest.raises(LabError, match="unknown language"):
+        session.handle({"type": "language"})
+
+
+def test_a_point_s_page_opens_in_the_sessions_language(session):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's `dot` is not installed")
+    session.handle({"type": "language", "lang": "ja"})
+    selection = session.handle({"type": "select", "index": 0})[-1]
+    html = selection["page_html"]
+    assert embedded(html, "i18n-data")["preferred"] == "ja"
+    assert "<title>E の逆伝播</title>" in html
+    assert embedded(html, "graph-texts").keys() == {"en", "ja"}
+
+
+def test_a_training_error_comes_in_the_sessions_language(session):
+    session.handle({"type": "language", "lang": "ja"})
+    session.points = []
+    with pytest.raises(LabError, match="学習に使うデータの点がない"):
+        session.train_step()
+    session.playing = True
+    with pytest.raises(LabError, match="学習に使うデータの点がない"):
+        session.play_frame()
+
+
+def test_a_session_starts_in_the_language_given_or_in_force():
+    with pytest.raises(LabError, match="学習率"):
+        LabSession(seed=0, lang="ja").handle({"type": "settings", "learning_rate": 0})
+    with i18n.language("ja"):
+        assert LabSession(seed=0).lang == "ja"
+    with pytest.raises(ValueError, match="the languages are en, ja"):
+        LabSession(seed=0, lang="xx")
+
+
+# -- the lab's page and server ---------------------------------------------------------
+
+
+def test_the_labs_page_carries_its_words_in_every_language():
+    pytest.importorskip("starlette", reason="the lab's server needs the lab extra")
+    from tinygrad_edu.labserver import lab_html
+
+    html = lab_html()
+    catalogs = embedded(html, "i18n-data")
+    assert catalogs["preferred"] is None
+    ja = catalogs["catalogs"]["ja"]
+    for english, japanese in [
+        ("Data set", "データセット"),
+        ("Optimizer", "オプティマイザー"),
+        ("Learning rate", "学習率"),
+        ("Hidden layers", "中間層"),
+        ("Batch size", "バッチサイズ"),
+        ("Play", "再生"),
+        ("Pause", "一時停止"),
+        (
+            "They agree: the largest difference is {difference}.",
+            "一致している: 差の最大値は {difference}。",
+        ),
+    ]:
+        assert ja[english] == japanese
+    assert html.index('id="i18n-data"') < html.index("var I18N") < html.index("I18N.onChange")
+    assert '<select id="language">' in html
+    assert embedded(lab_html("ja"), "i18n-data")["preferred"] == "ja"
+    with pytest.raises(ValueError, match="the languages are en, ja"):
+        lab_html("xx")
+
+
+def test_the_live_channel_answers_in_the_language_the_page_names():
+    pytest.importorskip("starlette", reason="the lab's server needs the lab extra")
+    pytest.importorskip("httpx", reason="Starlette's test client needs httpx")
+    from starlette.testclient import TestClient
+
+    from tinygrad_edu.labserver import create_app
+
+    client = TestClient(create_app("t0ken", allowed_hosts={"testserver"}))
+    with client.websocket_connect("/ws?token=t0ken", headers={"origin": "http://testserver"}) as ws:
+        for _ in range(3):  # hello, state, frame
+            ws.receive_text()
+        ws.send_text(json.dumps({"type": "language", "lang": "ja"}))
+        assert [json.loads(ws.receive_text())["type"] for _ in range(2)] == ["state", "frame"]
+        ws.send_text("not json")
+        assert json.loads(ws.receive_text()) == {
+            "type": "error",
+            "message": "メッセージが正しい JSON ではなかった",
+        }
+        ws.send_bytes(b"\x00")
+        assert "バイナリ" in json.loads(ws.receive_text())["message"]
+        ws.send_text(json.dumps({"type": "settings", "learning_rate": 1e308}))
+        assert json.loads(ws.receive_text())["message"].startswith("学習率は")
+        ws.send_text(json.dumps({"type": "language", "lang": "klingon"}))
+        answer = json.loads(ws.receive_text())
+        assert answer["type"] == "error" and "不明な言語 'klingon'" in answer["message"]
+        ws.send_text(json.dumps({"type": "language", "lang": "en"}))
+        assert [json.loads(ws.receive_text())["type"] for _ in range(2)] == ["state", "frame"]
+        ws.send_text("not json")
+        assert json.loads(ws.receive_text())["message"] == "a message was not valid JSON"

@@ -285,6 +285,13 @@ GLOSSARY_EXCEPTIONS = {
     ("lab", "train a network in the browser"),
     # "the edge of its domain": a function's domain, not a graph's edge.
     ("edge", "note: d{root}/d{name}"),
+    # A syntax error is a mistake in the typed text (構文エラー), and Python's "math domain
+    # error" a failed math function: neither is a network's 誤差.
+    ("error", "syntax error:"),
+    ("error", "math domain error"),
+    ("error", "math range error"),
+    # label='x' is code in the example (x = Value(2.0, label='x')), kept as written.
+    ("label", "{caller}() needs a Value, got the number"),
 }
 
 

@@ -8,11 +8,13 @@ True
 from __future__ import annotations
 
 import numbers
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .engine import Value
 from .functional import value_and_grad
+from .i18n import gettext as _
 
 __all__ = ["numerical_grad", "gradcheck", "GradcheckError"]
 
@@ -33,7 +35,9 @@ def _evaluate(f: Callable[..., Any], xs: list[float]) -> float:
         return out.data
     if isinstance(out, numbers.Real):
         return float(out)
-    raise TypeError(f"f must return a Value or a number, got {type(out).__name__}")
+    raise TypeError(
+        _("f must return a Value or a number, got {type}").format(type=type(out).__name__)
+    )
 
 
 def _as_floats(inputs: Sequence[Any]) -> list[float]:
@@ -42,7 +46,11 @@ def _as_floats(inputs: Sequence[Any]) -> list[float]:
         if isinstance(x, Value):
             x = x.data
         if not isinstance(x, numbers.Real):
-            raise TypeError(f"input {i} must be a number or a Value, got {type(x).__name__}")
+            raise TypeError(
+                _("input {i} must be a number or a Value, got {type}").format(
+                    i=i, type=type(x).__name__
+                )
+            )
         xs.append(float(x))
     return xs
 
@@ -68,7 +76,18 @@ def numerical_grad(f: Callable[..., Any], *inputs: Any, eps: float = 1e-6) -> li
 def _table(
     xs: Sequence[float], analytic: Sequence[float], numeric: Sequence[float], bad: Any
 ) -> str:
-    rows = [("input", "value", "analytic", "numeric", "abs err", "rel err", "")]
+    rows = [
+        (
+            _("input"),
+            _("value"),
+            _("analytic"),
+            _("numeric"),
+            _("abs err"),
+            _("rel err"),
+            "",
+        )
+    ]
+    mismatch = _("<-- mismatch")
     for i, (x, a, n) in enumerate(zip(xs, analytic, numeric)):
         err = abs(a - n)
         rel = err / max(abs(n), 1e-300)
@@ -80,11 +99,20 @@ def _table(
                 f"{n:.10g}",
                 f"{err:.3g}",
                 f"{rel:.3g}",
-                "<-- mismatch" if i in bad else "",
+                mismatch if i in bad else "",
             )
         )
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(r, widths)).rstrip() for r in rows)
+    widths = [max(_columns(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(" " * (w - _columns(cell)) + cell for cell, w in zip(r, widths)).rstrip()
+        for r in rows
+    )
+
+
+def _columns(text: str) -> int:
+    """How many columns ``text`` takes on a terminal: two for a wide character
+    (Japanese), one for any other, so that the table's columns line up."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def gradcheck(
@@ -102,8 +130,8 @@ def gradcheck(
     """
     xs = _as_floats(inputs)
     if not xs:
-        raise ValueError("gradcheck needs at least one input")
-    _, analytic = value_and_grad(f, argnums=tuple(range(len(xs))))(*xs)
+        raise ValueError(_("gradcheck needs at least one input"))
+    analytic = value_and_grad(f, argnums=tuple(range(len(xs))))(*xs)[1]
     analytic = [float(a) for a in analytic]
     numeric = numerical_grad(f, *xs, eps=eps)
     bad = [
@@ -113,8 +141,16 @@ def gradcheck(
     ]
     if bad:
         name = getattr(f, "__name__", "f")
-        raise GradcheckError(
-            f"gradcheck of {name}: {len(bad)} of {len(xs)} gradient(s) disagree "
-            f"(atol={atol:g}, rtol={rtol:g}, eps={eps:g})\n" + _table(xs, analytic, numeric, bad)
+        heading = _(
+            "gradcheck of {name}: {bad} of {total} gradient(s) disagree "
+            "(atol={atol}, rtol={rtol}, eps={eps})"
+        ).format(
+            name=name,
+            bad=len(bad),
+            total=len(xs),
+            atol=f"{atol:g}",
+            rtol=f"{rtol:g}",
+            eps=f"{eps:g}",
         )
+        raise GradcheckError(heading + "\n" + _table(xs, analytic, numeric, bad))
     return True

@@ -22,6 +22,7 @@ from contextvars import ContextVar, Token
 from typing import Any, Literal, TypeVar
 
 from . import formula as _formula, ops as _ops
+from .i18n import N_, gettext as _
 from .ops import FLOAT
 
 __all__ = [
@@ -91,8 +92,10 @@ class no_grad:
     def __call__(self, fn: _F) -> _F:
         if inspect.isgeneratorfunction(fn) or inspect.isasyncgenfunction(fn):
             raise TypeError(
-                f"no_grad cannot decorate the generator function {fn.__name__!r}: its "
-                "body runs later, outside the block; write `with no_grad():` inside it"
+                _(
+                    "no_grad cannot decorate the generator function {name}: its "
+                    "body runs later, outside the block; write `with no_grad():` inside it"
+                ).format(name=repr(fn.__name__))
             )
         if inspect.iscoroutinefunction(fn):
 
@@ -194,7 +197,9 @@ class Value:
         self.data = _as_float(data)
         self.grad = 0.0
         if not isinstance(label, str):
-            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+            raise TypeError(
+                _("Value label must be a str, got {type}").format(type=type(label).__name__)
+            )
         self.label = label
         self._fn = None
         self._a = self._b = None
@@ -505,32 +510,57 @@ def _as_float(data: Any) -> float:
         x = _to_float(data, "Value data")
     elif hasattr(data, "shape") and hasattr(data, "item"):  # a numpy array
         if getattr(data, "size", None) != 1:
-            raise TypeError(f"Value holds one number, got an array of shape {tuple(data.shape)}")
+            raise TypeError(
+                _("Value holds one number, got an array of shape {shape}").format(
+                    shape=tuple(data.shape)
+                )
+            )
         return _as_float(data.item())
     else:
-        hint = "; use Value(v.data) to copy one" if isinstance(data, Value) else ""
-        raise TypeError(
-            f"Value holds a real number, got {type(data).__name__} ({data!r:.40}){hint}"
+        message = (
+            _("Value holds a real number, got {type} ({value}); use Value(v.data) to copy one")
+            if isinstance(data, Value)
+            else _("Value holds a real number, got {type} ({value})")
         )
+        raise TypeError(message.format(type=type(data).__name__, value=f"{data!r:.40}"))
     if not -_INF < x < _INF:
-        raise ValueError(f"Value data must be finite, got {x!r}")
+        raise ValueError(_("Value data must be finite, got {value}").format(value=repr(x)))
     return x
 
 
-def _to_float(x: Any, what: str) -> float:
+#: What _to_float and _finite are told a number is ("exponent"), marked for translation
+#: here so that the callers pass plain strings (x ** 2 runs in every loss).
+_WHATS = (
+    N_("Value data"),
+    N_("exponent"),
+    N_("number operand"),
+    N_("input"),
+    N_("upstream gradient"),
+)
+
+
+def _to_float(x: Any, what: str, op: str | None = None) -> float:
+    """float(x), or an OverflowError naming ``what`` (and ``op``) for an int too large."""
     try:
         return float(x)
     except OverflowError:
+        subject = _(what) if op is None else _("{op}: the {what}").format(op=op, what=_(what))
         raise OverflowError(
-            f"{what} is too large for a float ({str(x)[:20]}...); "
-            "the largest float is about 1.8e308"
+            _(
+                "{subject} is too large for a float ({digits}...); "
+                "the largest float is about 1.8e308"
+            ).format(subject=subject, digits=str(x)[:20])
         ) from None
 
 
 def _finite(x: object, op: str, what: str) -> float:
-    x = _to_float(x, f"{op}: the {what}")
+    x = _to_float(x, what, op)
     if not -_INF < x < _INF:
-        raise ValueError(f"{op}: the {what} must be finite, got {x!r}")
+        raise ValueError(
+            _("{op}: the {what} must be finite, got {value}").format(
+                op=op, what=_(what), value=repr(x)
+            )
+        )
     return x
 
 
@@ -556,7 +586,7 @@ def _data_of(other: object) -> float:
         return other.data
     if isinstance(other, numbers.Real):
         return other  # type: ignore[return-value]  # any Real compares with a float
-    raise TypeError(f"cannot compare a Value with {type(other).__name__}")
+    raise TypeError(_("cannot compare a Value with {type}").format(type=type(other).__name__))
 
 
 _new = object.__new__
@@ -607,15 +637,21 @@ def apply(op: _ops.Op, *inputs: Any) -> Any:
         ]
         for x in values:
             if not isinstance(x, float):
-                raise TypeError(
-                    f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}"
-                )
+                raise _not_an_input(op, x)
         return _record(op, *[_const(x) for x in values], *([None] * (2 - len(values)))).data
     lifted = [_lift(x) for x in inputs]
     for x, v in zip(inputs, lifted):
         if v is None:
-            raise TypeError(f"{op.name}: inputs must be numbers or Values, got {type(x).__name__}")
+            raise _not_an_input(op, x)
     return _record(op, lifted[0], lifted[1] if len(lifted) == 2 else None)  # type: ignore[arg-type]
+
+
+def _not_an_input(op: _ops.Op, x: object) -> TypeError:
+    return TypeError(
+        _("{op}: inputs must be numbers or Values, got {type}").format(
+            op=op.name, type=type(x).__name__
+        )
+    )
 
 
 def _op_spec(op: _ops.Op) -> str | tuple[str, float]:
@@ -624,8 +660,10 @@ def _op_spec(op: _ops.Op) -> str | tuple[str, float]:
     if op is IDENTITY_OP or _ops.OPS.get(op.name) is op:
         return op.name
     raise TypeError(
-        f"cannot pickle a Value made by the op {op.name!r}, which is not registered: "
-        f"call tinygrad_edu.register({op.name}) first (ops are found by name when loading)"
+        _(
+            "cannot pickle a Value made by the op {quoted}, which is not registered: "
+            "call tinygrad_edu.register({name}) first (ops are found by name when loading)"
+        ).format(quoted=repr(op.name), name=op.name)
     )
 
 
@@ -637,8 +675,10 @@ def _op_from_spec(spec: str | tuple[str, float]) -> _ops.Op:
     op = _ops.OPS.get(spec)
     if op is None:
         raise ValueError(
-            f"cannot unpickle a Value made by the op {spec!r}: no op of that name is "
-            "registered here; define and register it before loading"
+            _(
+                "cannot unpickle a Value made by the op {name}: no op of that name is "
+                "registered here; define and register it before loading"
+            ).format(name=repr(spec))
         )
     return op
 
@@ -677,28 +717,57 @@ def _call_text(op: _ops.Op, operands: Iterable[Value]) -> str:
     return f"{op.name}({', '.join(names)})"
 
 
+#: Python's own words when a float operation fails, which a derivative rule
+#: (g * 0.5 / out, for sqrt at 0) or a learner's op can bring up: shown in the
+#: language in force where it has them (see _arithmetic_words).
+_PYTHON_WORDS = {
+    "float division by zero": N_("float division by zero"),
+    "division by zero": N_("division by zero"),
+    "math domain error": N_("math domain error"),
+    "math range error": N_("math range error"),
+    "(34, 'Numerical result out of range')": N_("numerical result out of range"),
+}
+
+
+def _arithmetic_words(err: BaseException) -> str:
+    """``str(err)``, translated if it is one of Python's messages in _PYTHON_WORDS."""
+    text = str(err)
+    message = _PYTHON_WORDS.get(text)
+    if message is None:
+        return text
+    translated = _(message)
+    return text if translated == message else translated
+
+
 def _failed(err: Exception, op: _ops.Op, operands: Iterable[Value]) -> Exception:
     """A forward error said once: ``op(operands): why``, the operands named by their labels.
     (The float functions of ops.py keep their ``why`` as ``err.reason``.)"""
-    return type(err)(f"{_call_text(op, operands)}: {getattr(err, 'reason', err)}")
+    reason = getattr(err, "reason", None)
+    return type(err)(
+        f"{_call_text(op, operands)}: {_arithmetic_words(err) if reason is None else reason}"
+    )
 
 
 def _not_a_float(op: _ops.Op, a: Value, b: Value | None) -> TypeError:
     """A learner assigned something other than a number to .data (often a Value)."""
     for v in (a, b):
         if v is not None and (not isinstance(v.data, numbers.Real) or isinstance(v.data, Value)):
-            name = repr(v.label) if v.label else "an operand"
-            hint = (
-                " (it holds a Value: update parameters with plain numbers, "
-                "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
+            name = repr(v.label) if v.label else _("an operand")
+            message = (
+                _(
+                    "{op}: {name} has .data = {value} of type {type}; .data must be a number "
+                    "(it holds a Value: update parameters with plain numbers, "
+                    "p.data -= lr * p.grad, not p.data = p - lr * p.grad)"
+                )
                 if isinstance(v.data, Value)
-                else ""
+                else _("{op}: {name} has .data = {value} of type {type}; .data must be a number")
             )
             return TypeError(
-                f"{op.name}: {name} has .data = {v.data!r:.60} of type "
-                f"{type(v.data).__name__}; .data must be a number{hint}"
+                message.format(
+                    op=op.name, name=name, value=f"{v.data!r:.60}", type=type(v.data).__name__
+                )
             )
-    return TypeError(f"{op.name}: the forward gave a result that is not a number")
+    return TypeError(_("{op}: the forward gave a result that is not a number").format(op=op.name))
 
 
 def _bad_operand(op: _ops.Op, a: Value, b: Value | None) -> Exception | None:
@@ -711,18 +780,22 @@ def _bad_operand(op: _ops.Op, a: Value, b: Value | None) -> Exception | None:
         if not isinstance(x, numbers.Real) or isinstance(x, Value):
             return _not_a_float(op, a, b)
         if not -_INF < x < _INF:
-            name = repr(v.label) if v.label else "an operand"
+            name = repr(v.label) if v.label else _("an operand")
             return ValueError(
-                f"{op.name}: {name} has .data = {x!r}; .data must be a finite "
-                "number (was it assigned by hand?)"
+                _(
+                    "{op}: {name} has .data = {value}; .data must be a finite "
+                    "number (was it assigned by hand?)"
+                ).format(op=op.name, name=name, value=repr(x))
             )
     return None
 
 
 def _overflowed(op: _ops.Op, operands: Iterable[Value], result: float) -> Exception:
     if result != result:
-        return ValueError(f"{_call_text(op, operands)}: the result is not a number (nan)")
-    return OverflowError(f"{_call_text(op, operands)}: the result overflows a float")
+        reason = _("the result is not a number (nan)")
+        return ValueError(f"{_call_text(op, operands)}: {reason}")
+    reason = _("the result overflows a float")
+    return OverflowError(f"{_call_text(op, operands)}: {reason}")
 
 
 def _record(op: _ops.Op, a: Value, b: Value | None) -> Value:
@@ -829,8 +902,10 @@ def _upstream(gradient: object, create_graph: bool) -> Any:
     """The seed of a backward pass, checked: a finite number (or a Value, to record)."""
     if isinstance(gradient, bool):
         raise TypeError(
-            f"backward({gradient!r}): the first argument is the upstream gradient, "
-            f"a number; to record the gradients write backward(create_graph={gradient!r})"
+            _(
+                "backward({value}): the first argument is the upstream gradient, "
+                "a number; to record the gradients write backward(create_graph={value})"
+            ).format(value=repr(gradient))
         )
     if isinstance(gradient, Value):
         if not create_graph:
@@ -838,8 +913,9 @@ def _upstream(gradient: object, create_graph: bool) -> Any:
         return gradient
     if not isinstance(gradient, numbers.Real):
         raise TypeError(
-            f"backward: the upstream gradient must be a number, got "
-            f"{type(gradient).__name__} ({gradient!r:.40})"
+            _("backward: the upstream gradient must be a number, got {type} ({value})").format(
+                type=type(gradient).__name__, value=f"{gradient!r:.40}"
+            )
         )
     g = _finite(gradient, "backward", "upstream gradient")
     return _const(g) if create_graph else g
@@ -1025,19 +1101,28 @@ def _check_finite(order: list[Value], wanted: set[Value], terminals: Any) -> Non
                 raise _non_finite(node, p, g, gp)
     for node in terminals:
         if not -_INF < node.grad < _INF:
-            name = repr(node.label) if node.label else "a leaf"
+            name = repr(node.label) if node.label else _("a leaf")
             raise NonFiniteGradientError(
-                f"backward: the gradient of {name} is {node.grad!r}: its contributions "
-                "(with what it held before) add up to more than a float can hold"
+                _(
+                    "backward: the gradient of {name} is {grad}: its contributions "
+                    "(with what it held before) add up to more than a float can hold"
+                ).format(name=name, grad=repr(node.grad))
             )
 
 
 def _non_finite(node: Value, parent: Value, upstream: Any, grad: Any) -> Exception:
     which = _describe(parent)
     return NonFiniteGradientError(
-        f"backward of {_call_text(node._fn, node.parents)}: the gradient passed to {which} is "
-        f"{grad!r} (upstream gradient {upstream!r} x local derivative), not a finite number; "
-        "the inputs are too close to where the derivative is infinite, or too large"
+        _(
+            "backward of {call}: the gradient passed to {name} is {grad} (upstream gradient "
+            "{upstream} x local derivative), not a finite number; the inputs are too close "
+            "to where the derivative is infinite, or too large"
+        ).format(
+            call=_call_text(node._fn, node.parents),
+            name=which,
+            grad=repr(grad),
+            upstream=repr(upstream),
+        )
     )
 
 
@@ -1063,21 +1148,31 @@ def _shape_problem(op: _ops.Op, grads: object) -> Exception | None:
     if isinstance(grads, (tuple, list)) and len(grads) == op.arity:
         return None
     got = (
-        f"{len(grads)} gradient(s)"
+        _("{count} gradient(s)").format(count=len(grads))
         if isinstance(grads, (tuple, list))
-        else "one gradient, not a tuple"
+        else _("one gradient, not a tuple")
     )
-    return TypeError(
-        f"the vjp of {op.name} returned {got}; it must return a tuple of {op.arity}, "
-        f"one per input, e.g. (g * ...,)" + (" -- note the comma" if op.arity == 1 else "")
+    message = (
+        _(
+            "the vjp of {op} returned {got}; it must return a tuple of {arity}, "
+            "one per input, e.g. (g * ...,) -- note the comma"
+        )
+        if op.arity == 1
+        else _(
+            "the vjp of {op} returned {got}; it must return a tuple of {arity}, "
+            "one per input, e.g. (g * ...,)"
+        )
     )
+    return TypeError(message.format(op=op.name, got=got, arity=op.arity))
 
 
 def _bad_leaf_grad(node: Value, held: object) -> Exception:
-    name = repr(node.label) if node.label else "a leaf"
+    name = repr(node.label) if node.label else _("a leaf")
     return TypeError(
-        f"backward: {name} has .grad = {held!r:.60}; it must be a number "
-        "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+        _(
+            "backward: {name} has .{attribute} = {value}; it must be a number "
+            "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+        ).format(name=name, attribute="grad", value=f"{held!r:.60}")
     )
 
 
@@ -1087,13 +1182,17 @@ def _bad_grad(node: Value) -> Exception:
         for attr in ("grad", "data"):
             x = getattr(v, attr)
             if not isinstance(x, (float, int, Value)) or isinstance(x, bool):
-                name = repr(v.label) if v.label else "a node"
+                name = repr(v.label) if v.label else _("a node")
                 return TypeError(
-                    f"backward: {name} has .{attr} = {x!r:.60}; it must be a number "
-                    "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+                    _(
+                        "backward: {name} has .{attribute} = {value}; it must be a number "
+                        "(reset gradients with zero_grad(params) or v.grad = 0.0)"
+                    ).format(name=name, attribute=attr, value=f"{x!r:.60}")
                 )
     return TypeError(
-        f"backward of {_call_text(node._fn, node.parents)}: an operand is not a number"
+        _("backward of {call}: an operand is not a number").format(
+            call=_call_text(node._fn, node.parents)
+        )
     )
 
 
@@ -1104,14 +1203,15 @@ def _backward_failed(err: Exception, node: Value) -> Exception:
         NonFiniteGradientError if isinstance(err, (ZeroDivisionError, OverflowError)) else type(err)
     )
     return kind(
-        f"backward of {_call_text(node._fn, node.parents)}: "
-        f"the local derivative is not finite here ({err})"
+        _("backward of {call}: the local derivative is not finite here ({error})").format(
+            call=_call_text(node._fn, node.parents), error=_arithmetic_words(err)
+        )
     )
 
 
 #: The elementary functions on Values, for derivative rules run with create_graph=True.
 VALUE = _ops.Namespace(
-    "Values",
+    N_("Values"),
     lambda op: functools.partial(apply, op),
     exp=Value.exp,
     log=Value.log,

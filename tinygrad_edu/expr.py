@@ -24,6 +24,7 @@ import difflib
 import io
 import keyword
 import math
+import re
 import tokenize
 import unicodedata
 import warnings
@@ -31,6 +32,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Literal, NoReturn, TypeVar
 
 from .engine import Value
+from .i18n import N_, gettext as _
 from .ops import OPS
 
 __all__ = [
@@ -80,39 +82,107 @@ _NodeT = TypeVar("_NodeT", bound=ast.expr)
 #: How much of a piece of the input an error message quotes (characters).
 _QUOTE = 60
 
-#: What a learner might type, and what to call it in an error message.
+#: What a learner might type, and what to call it in an error message (translated
+#: where the message is written).
 _UNSUPPORTED = {
-    ast.Compare: "a comparison",
-    ast.BoolOp: "and/or",
-    ast.IfExp: "if-else",
+    ast.Compare: N_("a comparison"),
+    ast.BoolOp: N_("and/or"),
+    ast.IfExp: N_("if-else"),
     ast.Lambda: "lambda",
-    ast.Subscript: "indexing with [ ]",
-    ast.Slice: "a slice",
-    ast.List: "a list",
-    ast.Tuple: "a tuple (or a stray comma)",
-    ast.Dict: "a dict",
-    ast.Set: "a set",
-    ast.ListComp: "a comprehension",
-    ast.SetComp: "a comprehension",
-    ast.DictComp: "a comprehension",
-    ast.GeneratorExp: "a generator expression",
-    ast.JoinedStr: "an f-string",
-    ast.NamedExpr: "assignment (:=)",
-    ast.Starred: "* unpacking",
+    ast.Subscript: N_("indexing with [ ]"),
+    ast.Slice: N_("a slice"),
+    ast.List: N_("a list"),
+    ast.Tuple: N_("a tuple (or a stray comma)"),
+    ast.Dict: N_("a dict"),
+    ast.Set: N_("a set"),
+    ast.ListComp: N_("a comprehension"),
+    ast.SetComp: N_("a comprehension"),
+    ast.DictComp: N_("a comprehension"),
+    ast.GeneratorExp: N_("a generator expression"),
+    ast.JoinedStr: N_("an f-string"),
+    ast.NamedExpr: N_("assignment (:=)"),
+    ast.Starred: N_("* unpacking"),
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
-    ast.FloorDiv: "// (floor division; use /)",
-    ast.Mod: "% (modulo)",
+    ast.FloorDiv: N_("// (floor division; use /)"),
+    ast.Mod: N_("% (modulo)"),
     ast.MatMult: "@",
     ast.LShift: "<<",
     ast.RShift: ">>",
-    ast.BitOr: "| (bitwise or)",
-    ast.BitXor: "^ (write powers as **)",
-    ast.BitAnd: "& (bitwise and)",
+    ast.BitOr: N_("| (bitwise or)"),
+    ast.BitXor: N_("^ (write powers as **)"),
+    ast.BitAnd: N_("& (bitwise and)"),
     ast.Not: "not",
     ast.Invert: "~",
 }
+
+#: The messages of Python's parser that a learner's typing can bring up, with the
+#: parts that vary as named groups: translated where the language has them, else
+#: shown as Python wrote them (a message not listed here is shown as it is).
+_PYTHON_MESSAGES = [
+    (re.compile(pattern), message)
+    for pattern, message in (
+        (r"invalid syntax", N_("invalid syntax")),
+        (
+            r"invalid syntax\. Perhaps you forgot a comma\?",
+            N_("invalid syntax. Perhaps you forgot a comma?"),
+        ),
+        (
+            r"invalid syntax\. Maybe you meant '==' or ':=' instead of '='\?",
+            N_("invalid syntax. Maybe you meant '==' or ':=' instead of '='?"),
+        ),
+        (r"'(?P<bracket>.)' was never closed", N_("'{bracket}' was never closed")),
+        (r"unmatched '(?P<bracket>.)'", N_("unmatched '{bracket}'")),
+        (
+            r"closing parenthesis '(?P<closing>.)' does not match opening parenthesis "
+            r"'(?P<opening>.)'",
+            N_("closing parenthesis '{closing}' does not match opening parenthesis '{opening}'"),
+        ),
+        (
+            r"closing parenthesis '(?P<closing>.)' does not match opening parenthesis "
+            r"'(?P<opening>.)' on line (?P<line>\d+)",
+            N_(
+                "closing parenthesis '{closing}' does not match opening parenthesis "
+                "'{opening}' on line {line}"
+            ),
+        ),
+        (r"invalid decimal literal", N_("invalid decimal literal")),
+        (r"invalid hexadecimal literal", N_("invalid hexadecimal literal")),
+        (r"invalid octal literal", N_("invalid octal literal")),
+        (r"invalid binary literal", N_("invalid binary literal")),
+        (r"invalid imaginary literal", N_("invalid imaginary literal")),
+        (
+            r"invalid character '(?P<character>.+)' \((?P<code>U\+[0-9A-F]+)\)",
+            N_("invalid character '{character}' ({code})"),
+        ),
+        (
+            r"invalid non-printable character (?P<code>U\+[0-9A-F]+)",
+            N_("invalid non-printable character {code}"),
+        ),
+        (
+            r"unterminated string literal \(detected at line (?P<line>\d+)\)",
+            N_("unterminated string literal (detected at line {line})"),
+        ),
+        (
+            r"unterminated triple-quoted string literal \(detected at line (?P<line>\d+)\)",
+            N_("unterminated triple-quoted string literal (detected at line {line})"),
+        ),
+        (
+            r"leading zeros in decimal integer literals are not permitted; "
+            r"use an 0o prefix for octal integers",
+            N_(
+                "leading zeros in decimal integer literals are not permitted; "
+                "use an 0o prefix for octal integers"
+            ),
+        ),
+        (
+            r"source code string cannot contain null bytes",
+            N_("source code string cannot contain null bytes"),
+        ),
+        (r"unexpected EOF while parsing", N_("unexpected EOF while parsing")),
+    )
+]
 
 
 class ExpressionError(ValueError):
@@ -125,7 +195,11 @@ class ExpressionError(ValueError):
     def __init__(self, message: str, column: int | None = None) -> None:
         self.message = message
         self.column = column
-        super().__init__(f"column {column}: {message}" if column else message)
+        super().__init__(
+            _("column {column}: {message}").format(column=column, message=message)
+            if column
+            else message
+        )
 
 
 def _cut(text: str, limit: int) -> str:
@@ -147,13 +221,48 @@ def _quoted(text: str, limit: int = _QUOTE) -> str:
     """repr() of a piece of the input, cut as :func:`_cut` does (with its length then)."""
     if len(text) <= limit:
         return repr(text)
-    return f"{_cut(text, limit)!r} ({len(text):,} characters)"
+    return _("{text} ({count} characters)").format(
+        text=repr(_cut(text, limit)), count=f"{len(text):,}"
+    )
 
 
 def _too_deep(column: int | None = None) -> ExpressionError:
     return ExpressionError(
-        f"the expression nests more than {MAX_DEPTH} operations inside one another; split it up",
+        _(
+            "the expression nests more than {limit} operations inside one another; split it up"
+        ).format(limit=MAX_DEPTH),
         column,
+    )
+
+
+def _python_words(message: str) -> str:
+    """One of Python's parser messages in the language in force (as it is if the
+    language has no translation of it)."""
+    for pattern, english in _PYTHON_MESSAGES:
+        found = pattern.fullmatch(message)
+        if found is not None:
+            translated = _(english)
+            return message if translated == english else translated.format(**found.groupdict())
+    return message
+
+
+def _syntax_error(message: str, column: int | None) -> ExpressionError:
+    """``syntax error: message`` for one of Python's parser messages."""
+    return ExpressionError(
+        _("syntax error: {message}").format(message=_python_words(message)), column
+    )
+
+
+def _ends_too_early(column: int) -> ExpressionError:
+    return ExpressionError(
+        _("syntax error: the expression ends too early (is something missing at the end?)"),
+        column,
+    )
+
+
+def _unreadable(err: ValueError) -> ExpressionError:
+    return ExpressionError(
+        _("cannot read the expression: {error}").format(error=_python_words(str(err)))
     )
 
 
@@ -170,7 +279,7 @@ def _column(text: str, node: ast.expr) -> int:
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(choices), n=1)
-    return f" (did you mean {_shortened(close[0])}?)" if close else ""
+    return _(" (did you mean {name}?)").format(name=_shortened(close[0])) if close else ""
 
 
 def _source(text: str, node: ast.expr) -> str:
@@ -181,20 +290,24 @@ def _number(node: ast.Constant, text: str) -> float:
     """The float of a numeric literal, or an ExpressionError."""
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        what = (
-            "complex numbers" if isinstance(value, complex) else f"{type(value).__name__} literals"
+        message = (
+            _("complex numbers ({source}) are not supported; use real numbers")
+            if isinstance(value, complex)
+            else _("{type} literals ({source}) are not supported; use real numbers")
         )
         raise ExpressionError(
-            f"{what} ({_source(text, node)}) are not supported; use real numbers",
+            message.format(type=type(value).__name__, source=_source(text, node)),
             _column(text, node),
         )
     try:
         x = float(value)
     except OverflowError:
-        raise ExpressionError("a number is too large for a float", _column(text, node)) from None
+        raise ExpressionError(_("a number is too large for a float"), _column(text, node)) from None
     if not math.isfinite(x):
         raise ExpressionError(
-            f"{_shortened(ast.get_source_segment(text, node) or '')} is not a finite number",
+            _("{number} is not a finite number").format(
+                number=_shortened(ast.get_source_segment(text, node) or "")
+            ),
             _column(text, node),
         )
     return x
@@ -243,16 +356,13 @@ def _syntax_tree(body: str) -> ast.Expression:
             return ast.parse(body, mode="eval")
     except SyntaxError as err:
         if err.offset == 0 and err.msg == "invalid syntax":  # ast's way of saying "at the end"
-            raise ExpressionError(
-                "syntax error: the expression ends too early (is something missing at the end?)",
-                len(body) + 1,
-            ) from None
+            raise _ends_too_early(len(body) + 1) from None
         offset = err.offset if err.offset and (err.lineno or 1) == 1 else None
-        raise ExpressionError(f"syntax error: {err.msg}", offset) from None
+        raise _syntax_error(err.msg, offset) from None
     except (RecursionError, MemoryError):
         pass  # too deep for this Python's parser: read it in pieces
     except ValueError as err:  # e.g. a null byte, on some Python versions
-        raise ExpressionError(f"cannot read the expression: {err}") from None
+        raise _unreadable(err) from None
     return ast.Expression(body=_Pieces(body).tree())
 
 
@@ -538,12 +648,8 @@ class _Pieces:
         if lo >= hi:  # an operator with nothing after it
             at = self._offset(self.starts[lo]) + 1 if lo < len(self.kinds) else None
             if at is None:
-                raise ExpressionError(
-                    "syntax error: the expression ends too early "
-                    "(is something missing at the end?)",
-                    len(self.body) + 1,
-                )
-            raise ExpressionError("syntax error: invalid syntax", at)
+                raise _ends_too_early(len(self.body) + 1)
+            raise _syntax_error("invalid syntax", at)
         start = self._offset(self.starts[lo])
         text = self.body[start : self._offset(self.ends[hi - 1])]
         try:
@@ -555,11 +661,11 @@ class _Pieces:
             if err.lineno and err.offset:
                 line_start = sum(len(line) + 1 for line in text.split("\n")[: err.lineno - 1])
                 column = start + line_start + err.offset
-            raise ExpressionError(f"syntax error: {err.msg}", column) from None
+            raise _syntax_error(err.msg, column) from None
         except (RecursionError, MemoryError):
             raise _too_deep(start + 1) from None
         except ValueError as err:
-            raise ExpressionError(f"cannot read the expression: {err}") from None
+            raise _unreadable(err) from None
         row, col = self.starts[lo]
         shift = self._byte_column(row, col)
         node: Any  # an expr, arg, keyword ...: the classes with a position have no common base
@@ -590,13 +696,17 @@ class _Expression:
 
     def __init__(self, text: str, variables: Collection[str]) -> None:
         if not isinstance(text, str):
-            raise ExpressionError(f"the expression must be text, got {type(text).__name__}")
+            raise ExpressionError(
+                _("the expression must be text, got {type}").format(type=type(text).__name__)
+            )
         if len(text) > MAX_LENGTH:
             raise ExpressionError(
-                f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}"
+                _("the expression is {length} characters long; the limit is {limit}").format(
+                    length=len(text), limit=MAX_LENGTH
+                )
             )
         if not text.strip():
-            raise ExpressionError("the expression is empty")
+            raise ExpressionError(_("the expression is empty"))
         body = text.strip()  # ast reads leading spaces as an indent; columns count from `text`
         lead = len(text) - len(text.lstrip())
         try:
@@ -645,70 +755,104 @@ def _check(
             _number(node, text)
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
-                fail(f"{node.id} is a function: call it, e.g. {node.id}(x)", node)
+                fail(_("{name} is a function: call it, e.g. {name}(x)").format(name=node.id), node)
             if node.id not in variables:
                 name = _shortened(node.id)
                 if keyword.iskeyword(node.id):
                     fail(
-                        f"'{_shortened(ast.get_source_segment(text, node) or name)}' reads as the "
-                        f"Python keyword '{name}', which cannot name a variable",
+                        _(
+                            "'{written}' reads as the Python keyword '{name}', "
+                            "which cannot name a variable"
+                        ).format(
+                            written=_shortened(ast.get_source_segment(text, node) or name),
+                            name=name,
+                        ),
                         node,
                     )
                 fail(
-                    f"'{name}' has no value{_suggest(node.id, variables)}; give one after the "
-                    f"expression, e.g. {name}=1.5 (variables given: {_listed(variables)})",
+                    _(
+                        "'{name}' has no value{suggestion}; give one after the expression, "
+                        "e.g. {name}=1.5 (variables given: {variables})"
+                    ).format(
+                        name=name,
+                        suggestion=_suggest(node.id, variables),
+                        variables=_listed(variables),
+                    ),
                     node,
                 )
             names.add(node.id)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 fail(
-                    f"{_UNSUPPORTED.get(type(node.op), type(node.op).__name__)} "
-                    "is not supported; use + - * / **",
+                    _("{what} is not supported; use + - * / **").format(
+                        what=_(_UNSUPPORTED.get(type(node.op), type(node.op).__name__))
+                    ),
                     node,
                 )
             if isinstance(node.op, ast.Pow):
                 k = _literal(node.right, text)
                 if k is not None and abs(k) > MAX_EXPONENT:
-                    fail(f"exponent {k:g} is too large (the limit is ±{MAX_EXPONENT})", node.right)
+                    fail(
+                        _("exponent {exponent} is too large (the limit is ±{limit})").format(
+                            exponent=f"{k:g}", limit=MAX_EXPONENT
+                        ),
+                        node.right,
+                    )
             left_depth = depth if _continues_chain(node, node.left) else depth + 1
             stack += [(node.right, depth + 1), (node.left, left_depth)]
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                fail(f"{_UNSUPPORTED[type(node.op)]} is not supported", node)
+                fail(_("{what} is not supported").format(what=_(_UNSUPPORTED[type(node.op)])), node)
             stack.append((node.operand, depth + 1))
         elif isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute):
                 fail(
-                    f"method calls (.{_shortened(func.attr)}) are not supported; "
-                    f"write {_shortened(func.attr)}(...)",
+                    _("method calls (.{name}) are not supported; write {name}(...)").format(
+                        name=_shortened(func.attr)
+                    ),
                     node,
                 )
             if not isinstance(func, ast.Name):
-                fail("only the functions " + ", ".join(FUNCTIONS) + " can be called", node)
+                fail(
+                    _("only the functions {functions} can be called").format(
+                        functions=", ".join(FUNCTIONS)
+                    ),
+                    node,
+                )
             if func.id not in FUNCTIONS:
                 fail(
-                    f"unknown function '{_shortened(func.id)}'{_suggest(func.id, FUNCTIONS)}; "
-                    "the functions are " + ", ".join(FUNCTIONS),
+                    _(
+                        "unknown function '{name}'{suggestion}; the functions are {functions}"
+                    ).format(
+                        name=_shortened(func.id),
+                        suggestion=_suggest(func.id, FUNCTIONS),
+                        functions=", ".join(FUNCTIONS),
+                    ),
                     node,
                 )
             if node.keywords:
-                fail(f"{func.id}() takes no keyword arguments", node)
+                fail(_("{name}() takes no keyword arguments").format(name=func.id), node)
             if any(isinstance(arg, ast.Starred) for arg in node.args):
-                fail("* unpacking is not supported", node)
+                fail(_("* unpacking is not supported"), node)
             if len(node.args) != 1:
-                fail(f"{func.id}() takes exactly one argument, got {len(node.args)}", node)
+                fail(
+                    _("{name}() takes exactly one argument, got {count}").format(
+                        name=func.id, count=len(node.args)
+                    ),
+                    node,
+                )
             stack.append((node.args[0], depth + 1))
         elif isinstance(node, ast.Attribute):
             raise ExpressionError(
-                f"attribute access (.{_shortened(node.attr)}) is not supported; "
-                "write functions as exp(x)",
+                _("attribute access (.{name}) is not supported; write functions as exp(x)").format(
+                    name=_shortened(node.attr)
+                ),
                 _column(text, node.value) + len(ast.get_source_segment(text, node.value) or ""),
             )
         else:
             what = _UNSUPPORTED.get(type(node), f"'{type(node).__name__}'")
-            fail(f"{what} is not supported here", node)
+            fail(_("{what} is not supported here").format(what=_(what)), node)
     # Which nodes depend on a variable, children before parents (the walk's order reversed).
     depends: set[ast.expr] = set()
     kinks: set[ast.Call] = set()
@@ -732,8 +876,10 @@ def _check(
 def _listed(names: Collection[str], most: int = 10) -> str:
     """Up to ``most`` names, each shortened, for a message."""
     shown = sorted(names)[:most]
-    text = ", ".join(_shortened(name, 20) for name in shown) or "none"
-    return text if len(names) <= most else f"{text} and {len(names) - most:,} more"
+    text = ", ".join(_shortened(name, 20) for name in shown) or _("none")
+    if len(names) <= most:
+        return text
+    return _("{names} and {count} more").format(names=text, count=f"{len(names) - most:,}")
 
 
 # The instructions of a program (see _program): push a number, push a variable,
@@ -849,7 +995,9 @@ def _variable(name: str, value: float) -> Value:
     try:
         return Value(value, label=name)
     except (TypeError, ValueError) as err:
-        raise ExpressionError(f"variable {_shortened(name)}: {err}") from None
+        raise ExpressionError(
+            _("variable {name}: {error}").format(name=_shortened(name), error=err)
+        ) from None
 
 
 def _variable_name(item: str) -> str:
@@ -857,17 +1005,29 @@ def _variable_name(item: str) -> str:
     written = item.partition("=")[0].strip()
     if not written.isidentifier():
         raise ExpressionError(
-            f"{_quoted(written)} is not a valid variable name (in {_quoted(item)})"
+            _("{name} is not a valid variable name (in {item})").format(
+                name=_quoted(written), item=_quoted(item)
+            )
         )
     name = unicodedata.normalize("NFKC", written)
-    shown = _shortened(written) + ("" if name == written else f" (read as {_shortened(name)})")
-    if keyword.iskeyword(name):
-        raise ExpressionError(
-            f"{shown} is a Python keyword, which cannot name a variable; "
-            f"call it something else, e.g. {name}_"
+    if keyword.iskeyword(name) or name in FUNCTIONS:
+        shown = (
+            _shortened(written)
+            if name == written
+            else _("{written} (read as {name})").format(
+                written=_shortened(written), name=_shortened(name)
+            )
         )
-    if name in FUNCTIONS:
-        raise ExpressionError(f"{shown} is a function name; call the variable something else")
+        if keyword.iskeyword(name):
+            raise ExpressionError(
+                _(
+                    "{name} is a Python keyword, which cannot name a variable; "
+                    "call it something else, e.g. {suggestion}"
+                ).format(name=shown, suggestion=f"{name}_")
+            )
+        raise ExpressionError(
+            _("{name} is a function name; call the variable something else").format(name=shown)
+        )
     return name
 
 
@@ -884,23 +1044,32 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     written: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise ExpressionError(f"expected name=value after the expression, got {_quoted(item)}")
+            raise ExpressionError(
+                _("expected name=value after the expression, got {item}").format(item=_quoted(item))
+            )
         name = _variable_name(item)
         text = item.partition("=")[2]
         if name in values:
             raise ExpressionError(
-                f"{_shortened(name)} is given twice ({_shortened(written[name])} "
-                f"and {_shortened(item)})"
+                _("{name} is given twice ({first} and {second})").format(
+                    name=_shortened(name),
+                    first=_shortened(written[name]),
+                    second=_shortened(item),
+                )
             )
         try:
             x = float(text)
         except ValueError:
             raise ExpressionError(
-                f"{_shortened(name)}={_shortened(text)}: {_quoted(text.strip())} is not a number"
+                _("{name}={text}: {value} is not a number").format(
+                    name=_shortened(name), text=_shortened(text), value=_quoted(text.strip())
+                )
             ) from None
         if not math.isfinite(x):
             raise ExpressionError(
-                f"{_shortened(name)}={_shortened(text)}: the value must be a finite number"
+                _("{name}={text}: the value must be a finite number").format(
+                    name=_shortened(name), text=_shortened(text)
+                )
             )
         values[name] = x
         written[name] = item

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from .i18n import gettext as _
+
 if TYPE_CHECKING:
     from .engine import Value
     from .ops import Op
@@ -58,28 +60,37 @@ def _expect_value(obj: object, caller: str) -> Value:
     if isinstance(obj, (list, tuple)):
         kind = type(obj).__name__
         if not obj:
-            raise TypeError(f"{caller}() needs one Value, got an empty {kind}")
-        if not all(_is_value(v) for v in obj):
-            raise TypeError(f"{caller}() needs one Value, got a {kind}")
-        if len(obj) == 1:
-            raise TypeError(
-                f"{caller}() needs one Value, got a {kind} holding one Value: take "
-                f"it out, e.g. {caller}(model(x)[0]) (an MLP returns a {kind} even "
-                f"for one output)"
+            message = _("{caller}() needs one Value, got an empty {kind}")
+        elif not all(_is_value(v) for v in obj):
+            message = _("{caller}() needs one Value, got a {kind}")
+        elif len(obj) == 1:
+            message = _(
+                "{caller}() needs one Value, got a {kind} holding one Value: take "
+                "it out, e.g. {caller}(model(x)[0]) (an MLP returns a {kind} even "
+                "for one output)"
             )
-        raise TypeError(
-            f"{caller}() needs one Value, got a {kind} of {len(obj)} Values: take one, "
-            f"e.g. out[0], or combine them into one Value first (a loss such as a "
-            f"sum of squares)"
-        )
+        else:
+            message = _(
+                "{caller}() needs one Value, got a {kind} of {count} Values: take one, "
+                "e.g. out[0], or combine them into one Value first (a loss such as a "
+                "sum of squares)"
+            )
+        raise TypeError(message.format(caller=caller, kind=kind, count=len(obj)))
     if isinstance(obj, numbers.Number):
         raise TypeError(
-            f"{caller}() needs a Value, got the number {obj!r} (a plain number has "
-            f"no graph): compute it from Values, e.g. x = Value({obj!r}, label='x'); "
-            f"{caller}(x * x)"
+            _(
+                "{caller}() needs a Value, got the number {number} (a plain number has "
+                "no graph): compute it from Values, e.g. x = Value({number}, label='x'); "
+                "{caller}(x * x)"
+            ).format(caller=caller, number=repr(obj))
         )
-    shown = "None" if obj is None else f"a {type(obj).__name__} ({obj!r:.40})"
-    raise TypeError(f"{caller}() needs a Value, got {shown}")
+    if obj is None:
+        raise TypeError(_("{caller}() needs a Value, got None").format(caller=caller))
+    raise TypeError(
+        _("{caller}() needs a Value, got a {type} ({value})").format(
+            caller=caller, type=type(obj).__name__, value=f"{obj!r:.40}"
+        )
+    )
 
 
 def format_number(x: float, digits: int = 6) -> str:

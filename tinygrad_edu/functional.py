@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from .engine import IDENTITY_OP, Value, _const, _record, _recording_off, _run_pass, _walk
+from .i18n import gettext as _
 
 __all__ = ["grad", "value_and_grad"]
 
@@ -35,17 +36,25 @@ _depth = ContextVar("tinygrad_edu_grad_depth", default=0)
 def _argnums_tuple(argnums: int | Sequence[int], nargs: int) -> tuple[tuple[int, ...], bool]:
     many = not isinstance(argnums, int)
     if many and not isinstance(argnums, (tuple, list)):
-        raise TypeError(f"argnums must be an int or a tuple of ints, got {argnums!r}")
+        raise TypeError(
+            _("argnums must be an int or a tuple of ints, got {argnums}").format(
+                argnums=repr(argnums)
+            )
+        )
     nums: tuple[int, ...] = tuple(argnums) if many else (argnums,)  # type: ignore[arg-type,assignment]
     if isinstance(argnums, bool):
         raise TypeError(
-            f"argnums={argnums!r}: a bool is not an argument position; "
-            "pass an int or a tuple of ints"
+            _(
+                "argnums={argnums}: a bool is not an argument position; "
+                "pass an int or a tuple of ints"
+            ).format(argnums=repr(argnums))
         )
     for i in nums:
         if isinstance(i, bool) or not isinstance(i, int) or not -nargs <= i < nargs:
             raise ValueError(
-                f"argnums={argnums!r} does not fit a call with {nargs} positional argument(s)"
+                _(
+                    "argnums={argnums} does not fit a call with {count} positional argument(s)"
+                ).format(argnums=repr(argnums), count=nargs)
             )
     return nums, many
 
@@ -70,7 +79,7 @@ def _gradients(out: Value, wrt: list[Value], create_graph: bool) -> list[Any]:
     variables' own parents, nor anything that does not lead to a variable.
     """
     variables = set(wrt)
-    order, _ = _walk(out, stop=variables)
+    order = _walk(out, stop=variables)[0]
     reach = set(variables)
     for node in reversed(order):  # parents before children
         if node not in variables and (node._a in reach or node._b in reach):
@@ -118,7 +127,9 @@ def value_and_grad(
             a = args[i]
             if not isinstance(a, (Value, numbers.Real)):
                 raise TypeError(
-                    f"{name}: argument {i} must be a number or a Value, got {type(a).__name__}"
+                    _("{name}: argument {i} must be a number or a Value, got {type}").format(
+                        name=name, i=i, type=type(a).__name__
+                    )
                 )
             args[i] = _variable(a, nested)
         wrt = [args[i] for i in nums]  # argnums=(0, 0) asks for one variable twice
@@ -135,8 +146,9 @@ def value_and_grad(
             out = _const(float(out))
         if not isinstance(out, Value):
             raise TypeError(
-                f"{name} must return a Value or a number to be differentiated, "
-                f"got {type(out).__name__}"
+                _("{name} must return a Value or a number to be differentiated, got {type}").format(
+                    name=name, type=type(out).__name__
+                )
             )
         grads = _gradients(out, wrt, create_graph=nested)
         value: Any

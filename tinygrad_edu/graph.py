@@ -24,8 +24,9 @@ import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from .engine import NonFiniteGradientError, is_constant, topological_order
+from .engine import NonFiniteGradientError, _arithmetic_words, is_constant, topological_order
 from .formula import _expect_value, format_number
+from .i18n import gettext as _
 from .ops import FLOAT
 
 if TYPE_CHECKING:
@@ -146,14 +147,20 @@ def chain_rule_steps(root: Value, order: list[Value] | None = None) -> Iterator[
         g = grads[node]
         parents = node.parents
         if g == 0.0:
-            yield Step(number, node, g, tuple(0.0 for _ in parents))
+            yield Step(number, node, g, tuple(0.0 for _parent in parents))
             continue
         try:
             contributions = tuple(rule.vjp(FLOAT, g, node.data, *[p.data for p in parents]))
         except (ValueError, ZeroDivisionError, OverflowError) as err:
             kind = NonFiniteGradientError if isinstance(err, ArithmeticError) else type(err)
             raise _step_error(
-                kind, number, node, g, f"the local derivative is not finite here ({err})"
+                kind,
+                number,
+                node,
+                g,
+                _("the local derivative is not finite here ({error})").format(
+                    error=_arithmetic_words(err)
+                ),
             ) from None
         for p, c in zip(parents, contributions):
             if not is_constant(p) and not -math.inf < c < math.inf:  # a constant's does not count
@@ -162,8 +169,9 @@ def chain_rule_steps(root: Value, order: list[Value] | None = None) -> Iterator[
                     number,
                     node,
                     g,
-                    f"the gradient passed to {p.label or format_number(p.data)} is "
-                    f"{c!r}, not a finite number",
+                    _("the gradient passed to {name} is {gradient}, not a finite number").format(
+                        name=p.label or format_number(p.data), gradient=repr(c)
+                    ),
                 )
             grads[p] += c
         yield Step(number, node, g, contributions)
@@ -174,7 +182,11 @@ def _step_error(
 ) -> Exception:
     """``kind("step N: backward of op: reason")`` with ``.step`` (the Step) and ``.reason``."""
     assert node.rule is not None  # an op node
-    error = kind(f"step {number}: backward of {node.rule.name}: {reason}")
+    error = kind(
+        _("step {number}: backward of {op}: {reason}").format(
+            number=number, op=node.rule.name, reason=reason
+        )
+    )
     # (attributes of this error alone: its class does not declare them)
     error.step = Step(number, node, upstream, ())  # type: ignore[attr-defined]
     error.reason = reason  # type: ignore[attr-defined]

@@ -36,6 +36,8 @@ import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .i18n import N_, gettext as _
+
 __all__ = ["Op", "FLOAT", "OPS", "register", "power_by"]
 
 
@@ -100,23 +102,44 @@ class Op:
         activation: bool = False,
     ) -> None:
         if not isinstance(name, str) or not name.isidentifier():
-            raise ValueError(f"Op name must be an identifier such as 'softplus', got {name!r}")
+            raise ValueError(
+                _("Op name must be an identifier such as 'softplus', got {name}").format(
+                    name=repr(name)
+                )
+            )
         if not callable(forward) or not callable(vjp):
             raise TypeError(
-                f"Op {name!r}: forward and vjp must be functions "
-                "(forward(m, *inputs) and vjp(m, g, out, *inputs))"
+                _(
+                    "Op {name}: forward and vjp must be functions "
+                    "(forward(m, *inputs) and vjp(m, g, out, *inputs))"
+                ).format(name=repr(name))
             )
         if arity is None:
             arity = _count_inputs(name, forward)
         if arity not in (1, 2):
-            raise ValueError(f"Op {name!r}: an op takes 1 or 2 inputs, not {arity}")
+            raise ValueError(
+                _("Op {name}: an op takes 1 or 2 inputs, not {arity}").format(
+                    name=repr(name), arity=arity
+                )
+            )
         if infix is not None and infix not in _INFIX_SYMBOLS:
             raise ValueError(
-                f"Op {name!r}: infix must be one of {', '.join(_INFIX_SYMBOLS)} "
-                f"(or None for a function written {name}(x)), got {infix!r}"
+                _(
+                    "Op {name}: infix must be one of {symbols} "
+                    "(or None for a function written {function}(x)), got {infix}"
+                ).format(
+                    name=repr(name),
+                    symbols=", ".join(_INFIX_SYMBOLS),
+                    function=name,
+                    infix=repr(infix),
+                )
             )
         if param is not None and infix != "**":
-            raise ValueError(f"Op {name!r}: param is the constant exponent of a power (infix='**')")
+            raise ValueError(
+                _("Op {name}: param is the constant exponent of a power (infix='**')").format(
+                    name=repr(name)
+                )
+            )
         self.name = name
         self.forward = forward
         self.vjp = vjp
@@ -129,7 +152,11 @@ class Op:
     def __call__(self, *inputs: Any) -> Any:
         """Apply the op: recorded on Values, computed (with domain checks) on numbers."""
         if len(inputs) != self.arity:
-            raise TypeError(f"{self.name} takes {self.arity} input(s), got {len(inputs)}")
+            raise TypeError(
+                _("{name} takes {arity} input(s), got {count}").format(
+                    name=self.name, arity=self.arity, count=len(inputs)
+                )
+            )
         return _applier(self, *inputs)
 
     @property
@@ -142,7 +169,7 @@ class Op:
 
 
 def _applier(op: Op, *inputs: Any) -> Any:
-    raise RuntimeError("the engine is not loaded: import tinygrad_edu first")
+    raise RuntimeError(_("the engine is not loaded: import tinygrad_edu first"))
 
 
 def set_applier(apply: Callable[..., Any]) -> None:
@@ -159,9 +186,13 @@ def _count_inputs(name: str, forward: Callable[..., Any]) -> int:
     try:
         params = inspect.signature(forward).parameters.values()
     except (TypeError, ValueError):
-        raise TypeError(f"Op {name!r}: cannot read forward's parameters; pass arity=") from None
+        raise TypeError(
+            _("Op {name}: cannot read forward's parameters; pass arity=").format(name=repr(name))
+        ) from None
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
-        raise TypeError(f"Op {name!r}: forward takes *args; pass arity=1 or arity=2")
+        raise TypeError(
+            _("Op {name}: forward takes *args; pass arity=1 or arity=2").format(name=repr(name))
+        )
     return len([p for p in params if p.default is p.empty]) - 1  # minus m
 
 
@@ -194,14 +225,14 @@ def _exp(x: float) -> float:
             OverflowError,
             "exp",
             (x,),
-            "the result overflows a float (the largest float is about e ** 709.78)",
+            _("the result overflows a float (the largest float is about e ** 709.78)"),
         ) from None
 
 
 def _log(x: float) -> float:
     if x <= 0.0:
         raise _domain_error(
-            ValueError, "log", (x,), "the logarithm is defined only for positive numbers"
+            ValueError, "log", (x,), _("the logarithm is defined only for positive numbers")
         )
     return math.log(x)
 
@@ -209,7 +240,7 @@ def _log(x: float) -> float:
 def _sqrt(x: float) -> float:
     if x < 0.0:
         raise _domain_error(
-            ValueError, "sqrt", (x,), "the square root is defined only for numbers >= 0"
+            ValueError, "sqrt", (x,), _("the square root is defined only for numbers >= 0")
         )
     return math.sqrt(x)
 
@@ -225,41 +256,48 @@ def _sigmoid(x: float) -> float:
 def _pow(x: float, k: float) -> float:
     """x ** k for a plain-number exponent k."""
     if not -math.inf < x < math.inf:  # inf ** -1 would quietly be 0
-        raise _domain_error(ValueError, "pow", (x, k), "the base is not a finite number")
+        raise _domain_error(ValueError, "pow", (x, k), _("the base is not a finite number"))
     if x == 0.0 and k < 0:
         raise _domain_error(
-            ZeroDivisionError, "pow", (x, k), "0.0 cannot be raised to a negative power"
+            ZeroDivisionError, "pow", (x, k), _("0.0 cannot be raised to a negative power")
         )
     if x < 0.0 and k != int(k):
         raise _domain_error(
-            ValueError, "pow", (x, k), "a negative base to a non-integer power is not a real number"
+            ValueError,
+            "pow",
+            (x, k),
+            _("a negative base to a non-integer power is not a real number"),
         )
     try:
         return x**k  # type: ignore[no-any-return]  # a float: the checks above rule out complex
     except OverflowError:
-        raise _domain_error(OverflowError, "pow", (x, k), "the result overflows a float") from None
+        raise _domain_error(
+            OverflowError, "pow", (x, k), _("the result overflows a float")
+        ) from None
 
 
 def _vpow(x: float, y: float) -> float:
     """x ** y where the exponent y is itself differentiable: needs x > 0 (d/dy = out * log x)."""
     if not -math.inf < y < math.inf:  # 0.5 ** inf would quietly be 0
-        raise _domain_error(ValueError, "pow", (x, y), "the exponent is not a finite number")
+        raise _domain_error(ValueError, "pow", (x, y), _("the exponent is not a finite number"))
     if x <= 0.0:
         raise _domain_error(
             ValueError,
             "pow",
             (x, y),
-            "with a Value exponent the base must be positive (the derivative with respect to "
-            "the exponent needs log(base)); use a plain-number exponent for x ** 2 and the like",
+            _(
+                "with a Value exponent the base must be positive (the derivative with respect to "
+                "the exponent needs log(base)); use a plain-number exponent for x ** 2 and the like"
+            ),
         )
     return _pow(x, y)
 
 
 def _div(x: float, y: float) -> float:
     if y == 0.0:
-        raise _domain_error(ZeroDivisionError, "div", (x, y), "division by zero")
+        raise _domain_error(ZeroDivisionError, "div", (x, y), _("division by zero"))
     if not -math.inf < y < math.inf:  # x / inf would quietly be 0
-        raise _domain_error(ValueError, "div", (x, y), "division by a number that is not finite")
+        raise _domain_error(ValueError, "div", (x, y), _("division by a number that is not finite"))
     return x / y
 
 
@@ -297,8 +335,10 @@ def Namespace(
         if op is not None:
             return of_op(op)
         raise AttributeError(
-            f"m.{name}: no function or registered op called {name!r} "
-            f"for {kind}; register an Op named {name!r} to use it in rules"
+            _(
+                "m.{name}: no function or registered op called {quoted} for {kind}; "
+                "register an Op named {quoted} to use it in rules"
+            ).format(name=name, quoted=repr(name), kind=_(kind))
         )
 
     ns.__getattr__ = __getattr__  # type: ignore[method-assign]
@@ -306,7 +346,7 @@ def Namespace(
 
 
 FLOAT: types.ModuleType = Namespace(
-    "plain floats",
+    N_("plain floats"),
     lambda op: functools.partial(op.forward, FLOAT),
     math,
     exp=_exp,
@@ -340,15 +380,21 @@ def register(op: Op) -> Op:
     """Add ``op`` to :data:`OPS` under its name (the CLI, the namespaces ``m`` and the
     tools find it there) and return it.  A name already taken by another op is refused."""
     if not isinstance(op, Op):
-        raise TypeError(f"register takes an Op, got {type(op).__name__}")
+        raise TypeError(_("register takes an Op, got {type}").format(type=type(op).__name__))
     if op.name in _RESERVED_NAMES:
         raise ValueError(
-            f"{op.name!r} names one of the engine's own functions of m or ops; "
-            "choose another name for the op"
+            _(
+                "{name} names one of the engine's own functions of m or ops; "
+                "choose another name for the op"
+            ).format(name=repr(op.name))
         )
     other = OPS.get(op.name)
     if other is not None and other is not op:
-        raise ValueError(f"an op named {op.name!r} is already registered; choose another name")
+        raise ValueError(
+            _("an op named {name} is already registered; choose another name").format(
+                name=repr(op.name)
+            )
+        )
     OPS[op.name] = op
     return op
 

@@ -30,6 +30,7 @@ import types
 from collections.abc import Callable
 from typing import Any, SupportsFloat
 
+from .i18n import N_, gettext as _
 from .ops import FLOAT, Namespace
 
 __all__ = ["Sym", "SYMBOLIC", "runtime_namespace", "RESERVED_NAMES"]
@@ -140,13 +141,19 @@ class Sym:
 
     def __bool__(self) -> bool:
         raise TypeError(
-            "a traced number has no truth value while the code is written: "
-            "a derivative rule must branch through m.step or m.sign, "
-            "which become run-time branches"
+            _(
+                "a traced number has no truth value while the code is written: "
+                "a derivative rule must branch through m.step or m.sign, "
+                "which become run-time branches"
+            )
         )
 
     def __float__(self) -> float:
-        raise TypeError(f"the symbol {self.text!r} has no value while the code is written")
+        raise TypeError(
+            _("the symbol {text} has no value while the code is written").format(
+                text=repr(self.text)
+            )
+        )
 
 
 def _lift(x: object) -> Sym:
@@ -154,7 +161,7 @@ def _lift(x: object) -> Sym:
         return x
     if type(x) is float or isinstance(x, numbers.Real):
         return Sym.constant(x)
-    raise TypeError(f"cannot combine a traced number with {type(x).__name__}")
+    raise TypeError(_("cannot combine a traced number with {type}").format(type=type(x).__name__))
 
 
 def _folded(fn: Callable[..., object], *consts: object) -> Sym | None:
@@ -226,7 +233,7 @@ def _exact_scale(c: float, k: float) -> bool:
     and their product is a normal float (then scaling only moves the exponent)."""
 
     def power_of_two(v: float) -> bool:
-        m, _ = math.frexp(v)
+        m = math.frexp(v)[0]
         return abs(m) == 0.5
 
     return power_of_two(c) and power_of_two(k) and 2.0**-1000 < abs(c * k) < 2.0**1000
@@ -272,7 +279,7 @@ def _branch(
 def _power(x: Sym, k: Sym | float) -> Sym:
     exponent = k.const if isinstance(k, Sym) else float(k)
     if exponent is None:
-        raise TypeError("m.pow takes a plain-number exponent; use m.vpow for a traced one")
+        raise TypeError(_("m.pow takes a plain-number exponent; use m.vpow for a traced one"))
     if x.const is not None:
         folded = _folded(FLOAT.pow, x.const, exponent)
         if folded is not None:
@@ -298,7 +305,7 @@ class _MathCalls:
 
 
 SYMBOLIC: types.ModuleType = Namespace(
-    "symbols",
+    N_("symbols"),
     lambda op: functools.partial(op.forward, SYMBOLIC),
     # Namespace only ever getattr()s its fallback; ops declares it a module (math, for FLOAT).
     _MathCalls(),  # type: ignore[arg-type]

@@ -45,6 +45,7 @@ __all__ = [
     "chosen_language",
     "current_language",
     "gettext",
+    "language_code",
     "language",
     "locale_language",
     "ngettext",
@@ -66,15 +67,31 @@ _chosen: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 _process_default: str | None = None
 
 
-def _normalise(name: object, where: str) -> str:
-    """'ja', 'JA', 'ja_JP', 'ja-JP' or 'ja_JP.UTF-8' -> 'ja'; ValueError for a language
-    without a catalog, naming the ones there are."""
+def _language_of(locale_name: str) -> str:
+    """The language part of a locale name: 'ja_JP.UTF-8', 'ja-JP', 'JA' -> 'ja'."""
+    return locale_name.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+
+
+def language_code(name: object, where: str = "lang") -> str:
+    """The language ``name`` asks for, as a code with a catalog: 'ja', 'JA', 'ja_JP',
+    'ja-JP' and 'ja_JP.UTF-8' are all 'ja'.  ValueError for a language without a
+    catalog, naming the ones there are (``where``: what the caller calls the argument).
+
+    >>> language_code("ja_JP.UTF-8")
+    'ja'
+    """
     if not isinstance(name, str):
-        raise TypeError(f"{where} must be a language code such as 'ja', got {name!r}")
-    code = name.strip().replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+        raise TypeError(
+            gettext("{where} must be a language code such as 'ja', got {name}").format(
+                where=where, name=repr(name)
+            )
+        )
+    code = _language_of(name)
     if code not in LANGUAGES:
         raise ValueError(
-            f"{where}: no translation for {name!r}; the languages are {', '.join(LANGUAGES)}"
+            gettext("{where}: no translation for {name}; the languages are {languages}").format(
+                where=where, name=repr(name), languages=", ".join(LANGUAGES)
+            )
         )
     return code
 
@@ -94,7 +111,7 @@ def locale_language(environ: dict[str, str] | None = None) -> str:
         if not value:
             continue
         for part in value.split(":"):
-            code = part.replace("-", "_").split(".")[0].split("@")[0].split("_")[0].lower()
+            code = _language_of(part)
             if code in LANGUAGES:
                 return code
         if variable != "LANGUAGE":  # LANGUAGE is a list of wishes; the others decide
@@ -123,7 +140,7 @@ def set_language(lang: str | None) -> None:
     """Write in ``lang`` from now on ('en', 'ja', 'ja_JP.UTF-8' ...); None goes back
     to the locale's language.  ValueError for a language without a catalog."""
     global _process_default
-    _process_default = None if lang is None else _normalise(lang, "set_language")
+    _process_default = None if lang is None else language_code(lang, "set_language")
 
 
 @contextlib.contextmanager
@@ -133,7 +150,7 @@ def language(lang: str | None) -> Iterator[str]:
     if lang is None:
         yield current_language()
         return
-    token = _chosen.set(_normalise(lang, "lang"))
+    token = _chosen.set(language_code(lang, "lang"))
     try:
         yield current_language()
     finally:
@@ -169,7 +186,7 @@ def N_(message: str) -> str:
 def catalog(lang: str, messages: list[str] | None = None) -> dict[str, str]:
     """``{English: translation}`` for ``lang`` -- every translated message, or only
     ``messages`` -- for the pages, whose script translates with it."""
-    lang = _normalise(lang, "catalog")
+    lang = language_code(lang, "catalog")
     table = translations(lang)
     if messages is None:
         messages = sorted(k for k in getattr(table, "_catalog", {}) if isinstance(k, str) and k)
@@ -210,7 +227,7 @@ def page_catalogs(messages: list[str], preferred: str | None = None) -> dict[str
     browser's language) and each language's translations of ``messages``."""
     return {
         "languages": [[code, LANGUAGE_NAMES[code]] for code in LANGUAGES],
-        "preferred": None if preferred is None else _normalise(preferred, "lang"),
+        "preferred": None if preferred is None else language_code(preferred, "lang"),
         "catalogs": {code: catalog(code, messages) for code in LANGUAGES if code != "en"},
     }
 

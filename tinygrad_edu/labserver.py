@@ -238,7 +238,7 @@ def serve(
     ``lang``: the language the page opens in (None: the browser's)."""
     _modules()
     if lang is not None:
-        i18n._normalise(lang, "lang")  # ValueError for a language without a catalog, first
+        i18n.language_code(lang, "lang")  # ValueError for a language without a catalog, first
     import uvicorn
 
     sock = _listening_socket(host, port)

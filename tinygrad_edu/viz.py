@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import Value
 from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
-from .i18n import N_, _normalise as _language_code, gettext as _, language
+from .i18n import N_, gettext as _, language, language_code as _language_code
 from .ops import FLOAT
 
 if TYPE_CHECKING:

@@ -200,13 +200,32 @@ def agree(update, numeric_gradient):
     return abs(g - numeric_gradient) <= 1e-5 + 1e-4 * abs(numeric_gradient)
 
 
-#: The columns of the one-step table: each method's change to every parameter.
+#: The columns of the one-step table: each method's change to every parameter.  A
+#: translation may break a title over two lines ("\n"): the table's header then takes two.
 COLUMNS = {
     "seed train()": N_("seed train()"),
     "delta rule": N_("delta rule"),
     "autograd": N_("autograd"),
     "finite diff.": N_("finite diff."),
 }
+
+
+def header_lines(first, w_first, titles, w_cell, last):
+    """The one-step table's header: ``first`` left-aligned in ``w_first`` columns, each
+    title (a list of lines) right-aligned in ``w_cell`` columns, then ``last``.  A title of
+    several lines ends on the header's last line, beside ``first`` and ``last``."""
+    height = max(len(title) for title in titles)
+    titles = [[""] * (height - len(title)) + title for title in titles]
+    lines = []
+    for row in range(height):
+        bottom = row == height - 1
+        line = (
+            ljust(first if bottom else "", w_first)
+            + "".join(rjust(title[row], w_cell) for title in titles)
+            + ("  " + last if bottom else "")
+        )
+        lines.append(line.rstrip())
+    return lines
 
 
 def compare_one_step(model):
@@ -250,16 +269,12 @@ def compare_one_step(model):
     )
     print(_("Each column is the change that method makes to the parameter: -k * dE/dp."))
     print()
+    titles = [_(COLUMNS[c]).split("\n") for c in columns]
     w_name = max(11, width(_("parameter")))
-    w_cell = max(14, *(width(_(COLUMNS[c])) + 1 for c in columns))
-    header = (
-        ljust(_("parameter"), w_name)
-        + "".join(rjust(_(COLUMNS[c]), w_cell) for c in columns)
-        + "  "
-        + _("seed vs finite diff.")
-    )
-    print(header)
-    print("-" * width(header))
+    w_cell = max(14, *(width(line) + 1 for title in titles for line in title))
+    header = header_lines(_("parameter"), w_name, titles, w_cell, _("seed vs finite diff."))
+    print("\n".join(header))
+    print("-" * max(width(line) for line in header))
     mismatched = []
     for row, name in enumerate(names):
         cells = [columns[c][row] for c in columns]

@@ -45,14 +45,26 @@ def test_sh_lines_reads_blocks_and_leaves_out_the_rest():
     assert sh_lines(text) == ["make", "make test"]
 
 
+#: The line README.ja.md's set-up adds after the first command: the demo, in Japanese.
+JAPANESE_DEMO = ".venv/bin/python demos/xor.py --lang ja"
+
+
 def test_readme_ja_has_the_english_readmes_set_up_commands():
     english = sh_lines(_section(README.read_text(encoding="utf-8"), "Set-up"))
     japanese = sh_lines(_section(README_JA.read_text(encoding="utf-8"), "セットアップ"))
     assert len(english) == 2, f"README.md's set-up section should hold two commands: {english}"
-    assert japanese == english, (
-        "README.ja.md's set-up commands must be README.md's, line for line:\n"
-        f"  README.md:    {english}\n  README.ja.md: {japanese}"
+    assert japanese == [english[0], JAPANESE_DEMO, *english[1:]], (
+        "README.ja.md's set-up commands must be README.md's, line for line, with the demo "
+        f"run in Japanese after the first:\n  README.md:    {english}\n  README.ja.md: {japanese}"
     )
+    # the Japanese line runs what the first command ran, with --lang ja
+    assert english[0].endswith(JAPANESE_DEMO.removesuffix(" --lang ja"))
+
+
+def test_readme_ja_shows_the_page_and_the_lab_in_japanese():
+    commands = sh_lines(README_JA.read_text(encoding="utf-8"))
+    assert any(c.startswith(".venv/bin/tinygrad-edu --lang ja graph ") for c in commands)
+    assert any(c.endswith(".venv/bin/tinygrad-edu --lang ja lab") for c in commands)
 
 
 def test_readme_ja_links_lead_to_files_that_exist():

@@ -269,3 +269,96 @@ def test_play_sends_frames_until_pause(client):
         steps = [json.loads(ws.receive_text())["step"] for _ in range(4)]
         assert steps == sorted(steps) and steps[-1] > steps[0] >= 1
         ws.send_text(json.dumps({"type": "pause"}))
+
+
+# -- serve(): what it prints, in the language in force -----------------------------
+
+
+@pytest.fixture
+def no_run(monkeypatch):
+    """serve() without running the server: uvicorn's run ends at once, as on Ctrl-C."""
+    import uvicorn
+
+    def interrupted(self, sockets=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(uvicorn.Server, "run", interrupted)
+
+
+def test_serve_prints_its_lines_in_the_language_in_force(no_run, capsys):
+    from io import StringIO
+
+    from tinygrad_edu.i18n import language
+    from tinygrad_edu.labserver import serve
+
+    out = StringIO()
+    with language("ja"):
+        assert serve(port=0, open_browser=False, out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("ラボは http://127.0.0.1:") and lines[0].endswith(" で動いています")
+    assert "/?token=" in lines[0]
+    assert lines[1:] == ["(Ctrl-C で停止します)", "ラボを停止しました"]
+    assert capsys.readouterr().err == ""  # 127.0.0.1: no warning
+
+    out = StringIO()
+    with language("en"):
+        serve(port=0, open_browser=False, out=out)
+    assert out.getvalue().startswith("the lab is at http://127.0.0.1:")
+    assert out.getvalue().endswith("\n(Ctrl-C stops it)\nthe lab stopped\n")
+
+
+def test_serve_warns_in_the_language_in_force_when_it_listens_beyond_localhost(no_run, capsys):
+    from io import StringIO
+
+    from tinygrad_edu.i18n import language
+    from tinygrad_edu.labserver import serve
+
+    out = StringIO()
+    with language("ja"):
+        serve(host="127.0.0.2", port=0, open_browser=False, out=out)  # another address
+    err = capsys.readouterr().err
+    assert err.startswith("警告: ラボは 127.0.0.2 で待ち受けていて") and "トークン" in err
+    assert out.getvalue().startswith("ラボは http://127.0.0.2:")
+
+
+def test_serves_lang_names_the_language_of_the_page_and_of_its_lines(no_run):
+    from io import StringIO
+
+    from tinygrad_edu.i18n import language
+    from tinygrad_edu.labserver import serve
+
+    out = StringIO()
+    with language("en"):
+        serve(port=0, open_browser=False, out=out, lang="ja")
+    assert out.getvalue().startswith("ラボは http://")
+
+
+def test_without_the_lab_extra_serve_says_so_in_the_language_in_force(monkeypatch):
+    import sys
+
+    from tinygrad_edu.i18n import language
+    from tinygrad_edu.labserver import LabNotInstalled, serve
+
+    monkeypatch.setitem(sys.modules, "websockets", None)  # import websockets fails
+    with language("ja"), pytest.raises(LabNotInstalled) as err:
+        serve(port=0, open_browser=False)
+    assert str(err.value).startswith("ラボには websockets が必要ですが、インストールされていません")
+    assert "pip install" in str(err.value)
+    with language("en"), pytest.raises(LabNotInstalled, match="the lab needs websockets"):
+        serve(port=0, open_browser=False)
+
+
+# -- the network's legend: text beside the picture, not inside it -------------------
+
+
+def test_the_networks_legend_is_text_apart_from_its_picture():
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's `dot` is not installed")
+    for lang, start in [("en", "arrows: one per weight"), ("ja", "矢印: ")]:
+        state = LabSession(seed=0, lang=lang).state()
+        legend = state["network_legend"]
+        assert legend.startswith(start) and "|w|" in legend, legend
+        assert "|w|" not in state["network_svg"]  # no tiny copy left in the drawing

@@ -84,7 +84,7 @@ from tinygrad_edu.nn import MLP  # noqa: E402
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT = REPO / "docs" / "lab.png"
-URL_LINE = re.compile(r"the lab is at (http://127\.0\.0\.1:(\d+)/\?token=(\S+))")
+URL_LINE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\?token=(\S+))")  # in any language
 TIMEOUT = 20_000  # ms: a slow machine still answers within this
 
 # ---------------------------------------------------------------------------------
@@ -92,12 +92,14 @@ TIMEOUT = 20_000  # ms: a slow machine still answers within this
 
 
 class LabServer:
-    """``python -m tinygrad_edu lab --no-browser --port PORT`` from the checkout's root."""
+    """``python -m tinygrad_edu [OPTIONS] lab --no-browser --port PORT`` from the checkout's
+    root; ``options``: the command's own (``["--lang", "ja"]``), else it speaks English."""
 
-    def __init__(self, port=0, timeout=30):
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+    def __init__(self, port=0, timeout=30, options=()):
+        env = dict(os.environ, PYTHONUNBUFFERED="1", LANGUAGE="en")  # (--lang decides over it)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tinygrad_edu", "lab", "--no-browser", "--port", str(port)],
+            [sys.executable, "-m", "tinygrad_edu", *options, "lab", "--no-browser"]
+            + ["--port", str(port)],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -754,14 +756,14 @@ def test_the_lab_starts_in_the_browsers_language(open_lab, lab):
     assert shown["title"] == shown["h1"] == "tinygrad_edu ラボ"
     assert (shown["play"], shown["step"]) == ("再生", "1 ステップ")
     assert (shown["dataset"], shown["rate"]) == ("データセット", "学習率")
-    assert shown["selection"].startswith("点が選択されていない")
+    assert shown["selection"].startswith("点が選択されていません。")
     assert shown["playTitle"] == "連続して学習する"
     # the server was told: its messages come in Japanese from the start
     rate = page.get_by_label("学習率")
     rate.fill("100")
     rate.press("Enter")
     expect(page.get_by_test_id("error")).to_contain_text(
-        "学習率は 0 より大きく 10 以下の数でなければならない (受け取った値: 100)"
+        "学習率は 0 より大きく 10 以下の数でなければならない (指定された値: 100)"
     )
     expect(rate).to_have_value("0.1")
     log.assert_clean(lab.origin)
@@ -810,6 +812,80 @@ def test_the_menu_switches_the_lab_and_the_servers_messages(open_lab, lab):
     expect(error).to_contain_text("the learning rate must be a number above 0 and at most 10")
     assert not [e for e in page.evaluate("() => window.__lab.errors") if "language" in e]
     log.assert_clean(lab.origin)
+
+
+# ---------------------------------------------------------------------------------
+# 6c. The language switch keeps the page's own state; the Japanese lab's layout
+
+
+def fit_pressed(page):
+    return page.locator("#fit-network").get_attribute("aria-pressed")
+
+
+def switch_language(page, code, legend_start):
+    """The menu to ``code``; returns once the server's network picture (its legend) came in it."""
+    page.get_by_label("Language / 言語").select_option(code)
+    expect(page.get_by_test_id("network-legend")).to_contain_text(legend_start)
+    page.wait_for_timeout(300)  # the page has drawn it
+
+
+def test_switching_the_language_with_a_point_selected_leaves_the_fit_toggle_alone(open_lab, lab):
+    # a window where the network is not fitted by default
+    page, log = open_lab(viewport={"width": 1400, "height": 1000})
+    page.get_by_label("Select point #").fill("0")
+    page.get_by_role("button", name="Select", exact=True).click()
+    expect(page.locator("#selection-info")).to_contain_text("Point #0 at (")
+    before = fit_pressed(page)
+    assert before == "false"
+    switch_language(page, "ja", "矢印: ")
+    assert fit_pressed(page) == before
+    assert not page.locator("#network").evaluate("n => n.classList.contains('whole')")
+    # beside seed 000's formula, seed 000's word for k
+    expect(page.get_by_test_id("delta-view").locator("tbody th[colspan]").nth(1)).to_contain_text(
+        "学習係数 k = 0.1 (学習率)"
+    )
+    switch_language(page, "en", "arrows: ")
+    assert fit_pressed(page) == before
+
+    # the learner's own choice stays too
+    page.locator("#fit-network").click()
+    assert fit_pressed(page) == "true"
+    switch_language(page, "ja", "矢印: ")
+    assert fit_pressed(page) == "true"
+    assert page.locator("#network").evaluate("n => n.classList.contains('whole')")
+    log.assert_clean(lab.origin)
+
+
+def test_the_japanese_lab_prints_japanese_and_keeps_its_layout(open_lab):
+    """``tinygrad-edu --lang ja lab``: its lines in Japanese, the page opened in Japanese
+    (in an English browser); at 800 px the language menu stays beside its label, and the
+    network's legend is text as large as the page's hints however small the picture."""
+    server = LabServer(options=["--lang", "ja"])
+    try:
+        printed = "".join(server.out)
+        assert printed.startswith("ラボは http://127.0.0.1:") and " で動いています" in printed
+        page, log = open_lab(server, viewport={"width": 800, "height": 900})
+        assert page.evaluate("() => document.documentElement.lang") == "ja"
+        label = page.locator("label.language").bounding_box()
+        menu = page.locator("#language").bounding_box()
+        middle = (label["y"] + label["height"] / 2, menu["y"] + menu["height"] / 2)
+        assert abs(middle[0] - middle[1]) < 8, (label, menu)  # on one line
+        assert 0 <= menu["x"] - (label["x"] + label["width"]) < 20, (label, menu)  # side by side
+
+        legend = page.get_by_test_id("network-legend")
+        expect(legend).to_contain_text("矢印: 重み 1 つに 1 本")
+        if fit_pressed(page) != "true":
+            page.locator("#fit-network").click()
+        assert fit_pressed(page) == "true"
+        expect(legend).to_be_visible()
+        size = legend.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        assert size >= 12, size
+        assert "|w|" not in page.locator("#network svg").text_content()
+        log.assert_clean(server.origin)
+    finally:
+        status = server.interrupt()
+    assert status == 0, "".join(server.errors)
+    assert "".join(server.out).splitlines()[1:] == ["(Ctrl-C で停止します)", "ラボを停止しました"]
 
 
 # ---------------------------------------------------------------------------------

@@ -226,10 +226,10 @@ def test_a_point_s_page_opens_in_the_sessions_language(session):
 def test_a_training_error_comes_in_the_sessions_language(session):
     session.handle({"type": "language", "lang": "ja"})
     session.points = []
-    with pytest.raises(LabError, match="学習に使うデータの点がない"):
+    with pytest.raises(LabError, match="学習に使うデータの点がありません"):
         session.train_step()
     session.playing = True
-    with pytest.raises(LabError, match="学習に使うデータの点がない"):
+    with pytest.raises(LabError, match="学習に使うデータの点がありません"):
         session.play_frame()
 
 

@@ -554,17 +554,15 @@ class LabSession:
         return [n for layer in self.model.layers for n in layer.neurons]
 
     def state(self) -> dict[str, Any]:
-        """The ``state`` message: settings, points, bounds and the network's picture."""
+        """The ``state`` message: settings, points, bounds and the network's picture,
+        its legend apart (the page writes it as text under the picture, readable however
+        small the picture is drawn)."""
         from .viz import _run_dot, draw_network
 
         with language(self.lang):  # the picture's words in the learner's language
-            svg = _run_dot(
-                draw_network(self.model, show_grad=True).source,
-                "svg",
-                20,
-                None,
-                "the network picture",
-            ).decode("utf-8")
+            dot = draw_network(self.model, show_grad=True)
+            legend = str(dot.graph_attr.pop("label", ""))
+            svg = _run_dot(dot.source, "svg", 20, None, "the network picture").decode("utf-8")
         svg = svg[svg.index("<svg") :]
         return {
             "type": "state",
@@ -572,6 +570,7 @@ class LabSession:
             "points": [list(p) for p in self.points],
             "bounds": self.bounds(),
             "network_svg": svg,
+            "network_legend": legend,
             "selected": self.selected,
         }
 

@@ -78,8 +78,9 @@ def _modules() -> None:
         import websockets  # noqa: F401
     except ImportError as err:
         raise LabNotInstalled(
-            f"the lab needs {err.name}, which is not installed; install the lab "
-            f"extra: {INSTALL_HINT}"
+            _(
+                "the lab needs {module}, which is not installed; install the lab extra: {hint}"
+            ).format(module=err.name, hint=install_hint("lab"))
         ) from None
 
 
@@ -235,7 +236,9 @@ def serve(
 ) -> int:
     """Run the lab until Ctrl-C: print its URL (with a fresh token), open it in the
     default browser unless ``open_browser`` is false.  ``port`` 0: a free port.
-    ``lang``: the language the page opens in (None: the browser's)."""
+    ``lang``: the language the page opens in (None: the browser's) and the printed
+    lines are written in (None: the language in force, which ``--lang`` or the
+    locale sets)."""
     _modules()
     if lang is not None:
         i18n.language_code(lang, "lang")  # ValueError for a language without a catalog, first
@@ -258,13 +261,18 @@ def serve(
         ws=_websocket_implementation(),
     )
     server = uvicorn.Server(config)
-    if host not in ("127.0.0.1", "::1", "localhost"):
-        print(
-            f"warning: the lab listens on {host}, not only on this computer: anyone who can reach "
-            "it and has the URL (its token) can use it",
-            file=sys.stderr,
-        )
-    print(f"the lab is at {url}\n(Ctrl-C stops it)", file=out, flush=True)
+    with language(lang):
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            print(
+                _(
+                    "warning: the lab listens on {host}, not only on this computer: anyone who "
+                    "can reach it and has the URL (its token) can use it"
+                ).format(host=host),
+                file=sys.stderr,
+            )
+        print(_("the lab is at {url}").format(url=url), file=out)
+        print(_("(Ctrl-C stops it)"), file=out, flush=True)
+        stopped = _("the lab stopped")
     if open_browser:
         import threading
         import webbrowser
@@ -276,5 +284,5 @@ def serve(
         pass
     finally:
         sock.close()
-    print("the lab stopped", file=out, flush=True)
+    print(stopped, file=out, flush=True)
     return 0

@@ -18,7 +18,7 @@
     dataCanvas: $("data-canvas"), plotStatus: $("plot-status"),
     pointNumber: $("point-number"), selectPoint: $("select-point"), removePoint: $("remove-point"),
     clearSelection: $("clear-selection"), newX: $("new-x"), newY: $("new-y"), newLabel: $("new-label"),
-    addPoint: $("add-point"), lossCanvas: $("loss-canvas"), network: $("network"),
+    addPoint: $("add-point"), lossCanvas: $("loss-canvas"), network: $("network"), networkLegend: $("network-legend"),
     selectionInfo: $("selection-info"), pointGraph: $("point-graph"), deltaView: $("delta-view")
   };
   var COLORS = { c0: [224, 130, 20], c1: [94, 60, 153], loss: "#1a56db", acc: "#2f855a", axis: "#57606a" };
@@ -486,6 +486,29 @@
     }
   }
 
+  // A text in lines no wider than maxWidth, broken after a Japanese full stop, else a
+  // comma, else a space where there is one, else between two characters.
+  function wrapText(ctx, text, maxWidth) {
+    var lines = [], line = "";
+    function lastBreak(t) {            // the length of t up to its best break, or 0
+      for (var k = 0; k < 3; k++) {
+        var i = t.lastIndexOf("。、 "[k], t.length - 2);
+        if (i > 0) return i + 1;
+      }
+      return 0;
+    }
+    Array.prototype.forEach.call(text, function (ch) {
+      if (line !== "" && ctx.measureText(line + ch).width > maxWidth) {
+        var cut = lastBreak(line) || line.length;
+        lines.push(line.slice(0, cut).trim());
+        line = line.slice(cut).replace(/^ +/, "");
+      }
+      line += ch;
+    });
+    if (line.trim() !== "") lines.push(line.trim());
+    return lines;
+  }
+
   function drawLoss() {
     var size = fitCanvas(el.lossCanvas, lossCtx), ctx = lossCtx;
     var left = 46, right = 44, top = 12, bottom = 32, w = size.w - left - right, h = size.h - top - bottom;
@@ -529,7 +552,8 @@
 
     if (!history.length) {
       ctx.fillStyle = COLORS.axis; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-      ctx.fillText(_("no steps yet: press Play or Step"), left + w / 2, top + h / 2);
+      var lines = wrapText(ctx, _("no steps yet: press Play or Step"), w - 12);
+      lines.forEach(function (t, i) { ctx.fillText(t, left + w / 2, top + h / 2 + (i - (lines.length - 1) / 2) * 13); });
       el.lossCanvas.setAttribute("aria-label", _("The loss and the accuracy over the steps: no steps yet"));
       return;
     }
@@ -569,7 +593,7 @@
     var svg = el.network.querySelector("svg");
     if (!svg) return;
     svg.removeAttribute("width"); svg.removeAttribute("height");
-    fitByDefault(svg);
+    fitByDefault(svg, Array.prototype.map.call(svg.querySelectorAll("g.node[id]"), function (g) { return g.id; }).join());
     var graphTitle = svg.querySelector("g.graph > title");      // Graphviz's "%3", a useless tooltip
     if (graphTitle) graphTitle.parentNode.removeChild(graphTitle);
     Array.prototype.forEach.call(svg.querySelectorAll("g.edge[id]"), function (g) {
@@ -590,7 +614,7 @@
     });
   }
 
-  var fitButton = $("fit-network"), fitChosen = false;
+  var fitButton = $("fit-network"), fitChosen = false, fitShape = null;
   function setWhole(on) {
     el.network.classList.toggle("whole", on);
     fitButton.setAttribute("aria-pressed", String(on));
@@ -599,9 +623,12 @@
     fitChosen = true;
     setWhole(fitButton.getAttribute("aria-pressed") !== "true");
   });
-  // Until the learner chooses, a drawing much taller than the box is shown whole at first.
-  function fitByDefault(svg) {
-    if (fitChosen) return;
+  // Until the learner chooses, a drawing much taller than the box is shown whole at first:
+  // once for each shape of network (its neurons' ids), so that the same network drawn
+  // again (in another language, after a reset) keeps the state the button shows.
+  function fitByDefault(svg, shape) {
+    if (fitChosen || shape === fitShape) return;
+    fitShape = shape;
     var box = svg.viewBox && svg.viewBox.baseVal, width = el.network.clientWidth;
     var tall = box && box.width > 0 && width > 0 && box.height / box.width * width > 1.6 * Math.max(300, window.innerHeight - 240);
     setWhole(!!tall);
@@ -765,7 +792,7 @@
     table.appendChild(body);
     var wbody = document.createElement("tbody"), wtitle = document.createElement("tr");
     var wth = cell("th", typeof delta.learning_rate === "number"
-      ? I18N.format(_("weight changes: −k·δ·input (delta rule) and −k·grad (autograd), learning rate k = {k}"), { k: short(delta.learning_rate) })
+      ? I18N.format(_("weight changes: −k·δ·input (delta rule) and −k·grad (autograd), learning coefficient k = {k} (the learning rate)"), { k: short(delta.learning_rate) })
       : _("weight changes: −k·δ·input (delta rule) and −k·grad (autograd)"));
     wth.colSpan = 6; wth.scope = "colgroup"; wtitle.appendChild(wth); wbody.appendChild(wtitle);
     (delta.weights || []).forEach(function (r) {
@@ -842,6 +869,7 @@
     selected = (m.selected === undefined) ? null : m.selected;
     setControls(s);
     setNetwork(m.network_svg);
+    if (typeof m.network_legend === "string") el.networkLegend.textContent = m.network_legend;
     if (pendingFrame) { updateNetwork(pendingFrame); }
     if (selected === null && before !== null) clearSelectionView();
     lastSettingInput = null;

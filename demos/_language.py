@@ -12,6 +12,11 @@ language is read from the command line before the demo's options are set up::
 
     parser, args = parse_args(build_parser, argv)
 
+argparse's own words (``usage:``, ``options:``, ``error:``, its error messages)
+are in that language too: the demo's parser builds, parses and reports its errors
+(``parser.error(...)``, also after parsing) inside
+:func:`tinygrad_edu.i18n.argparse_translated`.
+
 A Japanese character takes two columns of a terminal, so the tables are laid
 out by :func:`width` (``ljust``, ``rjust``) rather than by ``len``, and long
 Japanese lines are wrapped by :func:`fill`.  For English text these give
@@ -25,7 +30,13 @@ import re
 import textwrap
 import unicodedata
 
-from tinygrad_edu.i18n import LANGUAGES, gettext as _, language, set_language
+from tinygrad_edu.i18n import (
+    LANGUAGES,
+    argparse_translated,
+    gettext as _,
+    language,
+    set_language,
+)
 
 
 def _language_code(text):
@@ -54,18 +65,48 @@ def _add_language_option(parser):
     )
 
 
-class _LanguageParser(argparse.ArgumentParser):
+class _TranslatedParser(argparse.ArgumentParser):
+    """An ArgumentParser whose own words are in the language in force: it is built,
+    parses, writes its help and reports errors inside argparse_translated()."""
+
+    def __init__(self, *args, **kwargs):
+        with argparse_translated():
+            super().__init__(*args, **kwargs)
+
+    def parse_args(self, args=None, namespace=None):
+        with argparse_translated():
+            return super().parse_args(args, namespace)
+
+    def parse_known_args(self, args=None, namespace=None):
+        with argparse_translated():
+            return super().parse_known_args(args, namespace)
+
+    def format_usage(self):
+        with argparse_translated():
+            return super().format_usage()
+
+    def format_help(self):
+        with argparse_translated():
+            return super().format_help()
+
+    def error(self, message):
+        with argparse_translated():
+            super().error(message)
+
+
+class _LanguageParser(_TranslatedParser):
     """Reads --lang alone, before the demo's parser exists; its error is the one line
     argparse ends its errors with (the demo's usage is not known yet)."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        text = _("%(prog)s: error: %(message)s\n") % {"prog": self.prog, "message": message}
+        self.exit(2, text)
 
 
 def demo_parser(description):
     """An ArgumentParser for a demo: ``description`` and -h/--help, in the language in
     force.  The demo adds its own options; :func:`parse_args` adds --lang after them."""
-    parser = argparse.ArgumentParser(description=description, add_help=False)
+    parser = _TranslatedParser(description=description, add_help=False)
     parser.add_argument("-h", "--help", action="help", help=_("show this help message and exit"))
     return parser
 

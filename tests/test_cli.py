@@ -790,4 +790,5 @@ def test_lab_on_a_port_already_taken_says_so(capsys):
         port = taken.getsockname()[1]
         assert cli.main(["lab", "--port", str(port), "--no-browser"]) == 2
     err = capsys.readouterr().err
-    assert f"cannot listen on 127.0.0.1 port {port}" in err and "Traceback" not in err
+    assert f"port {port} on 127.0.0.1 is already in use: give another --port, or --port 0" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -8,14 +8,18 @@ import argparse
 import ast
 import collections
 import contextlib
+import errno
 import gettext
 import inspect
 import io
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
+import warnings
 from pathlib import Path
 
 import pytest
@@ -341,7 +345,7 @@ def test_an_unknown_language_is_one_line_naming_the_languages(env, args):
     assert out.stderr.count("\n") == 1 and out.stderr.startswith(PREFIX), out.stderr
     assert "en, ja" in out.stderr
     if env is ENV_JA:  # in the locale's language
-        assert out.stderr.startswith(PREFIX + "エラー: 未知の言語"), out.stderr
+        assert out.stderr.startswith(PREFIX + "エラー: 不明な言語"), out.stderr
     else:
         assert "unknown language" in out.stderr
 
@@ -367,7 +371,9 @@ def test_after_a_demos_name_lang_is_the_demos(tmp_path, monkeypatch, capsys):
     assert cli.main(["demo", "--lang", "ja", "echo", "--lang", "en", "x"]) == 0
     assert capsys.readouterr().out == "['--lang', 'en', 'x']\n"
     assert cli.main(["--lang", "ja", "demo", "ehco"]) == 2
-    assert "'ehco' という名前のデモはない (echo のことか?)" in capsys.readouterr().err
+    assert "'ehco' という名前のデモはない (もしかして echo?)。使えるデモ: echo" in (
+        capsys.readouterr().err
+    )
     assert cli.main(["demo", "--lang", "ja"]) == 0
     assert capsys.readouterr().out.startswith("デモ: echo\n")
 
@@ -408,22 +414,22 @@ def _argparse_messages():
 
 def test_argparse_still_writes_every_message_the_catalog_translates_for_it():
     """A Python that rewords one of argparse's messages would show it in English: this
-    says which, so that cli._ARGPARSE_MESSAGES and the catalog can follow."""
+    says which, so that i18n.ARGPARSE_MESSAGES and the catalog can follow."""
     written = _argparse_messages()
     assert "usage: " in written  # the search works
-    expected = [m for m, since in cli._ARGPARSE_MESSAGES if sys.version_info[:2] >= since]
+    expected = [m for m, since in i18n.ARGPARSE_MESSAGES if sys.version_info[:2] >= since]
     missing = [m for m in expected if m not in written]
     assert not missing, (
         f"Python {sys.version.split()[0]}'s argparse no longer writes {missing}: "
-        "update cli._ARGPARSE_MESSAGES and translate the new wording"
+        "update i18n.ARGPARSE_MESSAGES and translate the new wording"
     )
 
 
 def test_argparse_translates_through_its_module_level_gettext():
-    """What _argparse_translated relies on: argparse calls the module's `_` and
+    """What i18n.argparse_translated relies on: argparse calls the module's `_` and
     `ngettext`, bound to the standard library's gettext."""
     assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
-    with cli._argparse_translated(), i18n.language("ja"):
+    with i18n.argparse_translated(), i18n.language("ja"):
         assert argparse._("usage: ") == "使い方: "
         parser = argparse.ArgumentParser(prog="p", add_help=True)
         assert "このヘルプを表示して終了する" in parser.format_help()
@@ -433,7 +439,7 @@ def test_argparse_translates_through_its_module_level_gettext():
 
 def test_every_argparse_message_has_a_japanese_translation():
     with i18n.language("ja"):
-        for message, _since in cli._ARGPARSE_MESSAGES:
+        for message, _since in i18n.ARGPARSE_MESSAGES:
             translated = i18n.gettext(message)
             assert message == "%(heading)s:" or translated != message, message
             assert collections.Counter(re.findall(r"%\(?\w*\)?[sr]", translated)) == (
@@ -455,3 +461,197 @@ def test_the_lab_opens_in_the_language_lang_names(monkeypatch, argv, lang):
     monkeypatch.setattr(labserver, "serve", fake_serve)
     assert cli.main([*argv, "--no-browser"]) == 0
     assert seen == {"host": "127.0.0.1", "port": 0, "open_browser": False, "lang": lang}
+
+
+def test_argparse_translated_nests_and_puts_everything_back():
+    saved = (argparse._, argparse.ngettext, argparse.ArgumentError.__str__)
+    with i18n.argparse_translated(), i18n.language("ja"):
+        with i18n.argparse_translated():
+            assert argparse._("usage: ") == "使い方: "
+        assert argparse._("usage: ") == "使い方: "  # the outer block still translates
+    assert (argparse._, argparse.ngettext, argparse.ArgumentError.__str__) == saved
+
+
+def test_the_argument_prefix_is_translated_on_every_python():
+    """3.10's argparse writes "argument --x: " without gettext; within the block
+    i18n.argparse_translated writes it through the catalog (here called directly)."""
+    action = argparse.ArgumentParser().add_argument("--x")
+    error = argparse.ArgumentError(action, "oops")
+    with i18n.language("ja"):
+        assert i18n._argument_error_text(error) == "引数 --x: oops"
+        assert i18n._argument_error_text(argparse.ArgumentError(None, "oops")) == "oops"
+    with i18n.language("en"):
+        assert i18n._argument_error_text(error) == str(error) == "argument --x: oops"
+
+
+# -- the command line's own wording: polite where it tells the learner what to do ----
+
+JAPANESE_WORDING = [
+    (
+        [],
+        "コマンドが指定されていません: grad, explain, graph, demo, lab のどれかを指定してください "
+        "(tinygrad-edu --help を参照)",
+    ),
+    (["frob"], "不明なコマンド 'frob'。コマンドは grad, explain, graph, demo, lab"),
+    (["gard", "x"], "不明なコマンド 'gard' (もしかして grad?)。コマンドは grad, explain,"),
+    (["grad"], '式が指定されていません。例: tinygrad-edu grad "x*y" x=1 y=2'),
+    (["grad", "x=1"], "x=1 は値であって式ではない。式を先に書いてください。例:"),
+    (["graph", "x", "x=1", "--rankdir", "XY"], "から選んでください) (tinygrad-edu graph --help"),
+    (["demo", "xro"], "'xro' という名前のデモはない (もしかして xor?)。使えるデモ: "),
+]
+
+
+@pytest.mark.parametrize(
+    "args, message", JAPANESE_WORDING, ids=[" ".join(a) or "none" for a, _ in JAPANESE_WORDING]
+)
+def test_the_japanese_wording_of_the_command_line(args, message, capsys):
+    assert cli.main(["--lang", "ja", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(PREFIX + "エラー: ") and err.count("\n") == 1, err
+    assert message in err, err
+    for old in ("未知の", "のことか", "あるデモ", "コマンドがない", "を指定する ", "を書く。"):
+        assert old not in err, err
+
+
+def test_the_japanese_help_words_the_defaults_one_way(capsys):
+    assert cli.main(["--lang", "ja", "graph", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "ノード数がこれより多いグラフは描かない (既定値 500)" in " ".join(text.split())
+    assert "既定値:" not in text
+    assert cli.main(["--lang", "ja", "lab", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "ポート番号 (既定値 0: 空いているポート)" in text and "既定値:" not in text
+
+
+# -- graph: the page opens in the language --lang names; a missing font is a warning ----
+
+
+@pytest.mark.parametrize(
+    "argv, lang", [([], None), (["--lang", "ja"], "ja"), (["--lang", "en"], "en")]
+)
+def test_graph_passes_the_chosen_language_to_the_drawing(argv, lang, monkeypatch, tmp_path):
+    """--lang ja: the page (.html) opens in Japanese; without --lang, in the browser's
+    language (lang None), whatever the locale says."""
+    from tinygrad_edu import viz
+
+    seen = {}
+
+    def fake_render(root, path, timeout=None, lang=None, **draw_kwargs):
+        seen["lang"] = lang
+        return str(path)
+
+    monkeypatch.setattr(viz, "render", fake_render)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    out = tmp_path / "g.html"
+    assert cli.main([*argv, "graph", "x*y", "x=1", "y=2", "-o", str(out)]) == 0
+    assert seen == {"lang": lang}
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's `dot` is not installed")
+@pytest.mark.parametrize("argv, preferred", [([], None), (["--lang", "ja"], "ja")])
+def test_graph_writes_a_page_that_opens_in_the_language_lang_names(argv, preferred, tmp_path):
+    out = run(*argv, "graph", "x*y", "x=1", "y=2", "-o", "g.html", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    html = (tmp_path / "g.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="i18n-data">(.*?)</script>', html, re.S)
+    assert data is not None
+    assert json.loads(data[1])["preferred"] == preferred
+
+
+@pytest.mark.parametrize(
+    "argv, prefix",
+    [
+        (["--lang", "ja", "graph", "x*y", "x=1", "y=2"], "tinygrad-edu: 警告: "),
+        (["--lang", "en", "graph", "重み*x", "重み=1", "x=2"], "tinygrad-edu: warning: "),
+    ],
+    ids=["--lang ja", "Japanese label"],
+)
+def test_a_missing_japanese_font_is_a_one_line_warning(argv, prefix, monkeypatch, tmp_path, capsys):
+    from tinygrad_edu import viz
+
+    monkeypatch.setattr(viz, "japanese_font", lambda: None)
+    target = tmp_path / "g.dot"
+    assert cli.main([*argv, "-o", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert target.exists() and out.count("\n") == 1 and str(target) in out
+    assert err.count("\n") == 1 and err.startswith(prefix), err
+    assert "MissingFontWarning" not in err and "viz.py" not in err
+    assert ("フォント" if "警告" in prefix else "font") in err
+
+
+def test_other_warnings_while_drawing_are_left_to_python(monkeypatch, tmp_path, capsys):
+    from tinygrad_edu import viz
+
+    real = viz.render
+
+    def render(*args, **kwargs):
+        warnings.warn("something else", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(viz, "render", render)
+    with pytest.warns(UserWarning, match="something else"):
+        assert cli.main(["graph", "x", "x=1", "-o", str(tmp_path / "g.dot")]) == 0
+    assert "tinygrad-edu: warning" not in capsys.readouterr().err
+
+
+# -- lab: a port already in use gets a hint; other system errors keep their words ------
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_port_in_use_says_what_to_do(lang, monkeypatch, capsys):
+    from tinygrad_edu import labserver
+
+    def taken(host, port, open_browser=True, lang=None):
+        raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+
+    monkeypatch.setattr(labserver, "serve", taken)
+    assert cli.main(["--lang", lang, "lab", "--port", "8000", "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    expected = {
+        "en": "tinygrad-edu: error: port 8000 on 127.0.0.1 is already in use: give another "
+        "--port, or --port 0 for a free one\n",
+        "ja": "tinygrad-edu: エラー: 127.0.0.1 のポート 8000 はすでに使われています。"
+        "別の --port を指定するか、--port 0 で空いているポートを使ってください\n",
+    }
+    assert err == expected[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_another_system_error_of_the_lab_keeps_the_systems_words(lang, monkeypatch, capsys):
+    from tinygrad_edu import labserver
+
+    reason = os.strerror(errno.EADDRNOTAVAIL)
+
+    def not_here(host, port, open_browser=True, lang=None):
+        raise OSError(errno.EADDRNOTAVAIL, reason)
+
+    monkeypatch.setattr(labserver, "serve", not_here)
+    argv = ["--lang", lang, "lab", "--host", "192.0.2.1", "--port", "8000", "--no-browser"]
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    expected = {
+        "en": f"tinygrad-edu: error: cannot listen on 192.0.2.1 port 8000: {reason}\n",
+        "ja": f"tinygrad-edu: エラー: 192.0.2.1 のポート 8000 で待ち受けできない: {reason}\n",
+    }
+    assert err == expected[lang]
+
+
+def test_a_port_really_in_use_is_recognised(monkeypatch, capsys):
+    """The lab's own socket, bound to a port another socket listens on (the lab's
+    modules need not be installed: serve is replaced by the part that binds)."""
+    import socket
+
+    from tinygrad_edu import labserver
+
+    def bind_only(host, port, open_browser=True, lang=None):
+        labserver._listening_socket(host, port).close()
+        return 0
+
+    monkeypatch.setattr(labserver, "serve", bind_only)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert cli.main(["--lang", "ja", "lab", "--port", str(port), "--no-browser"]) == 2
+    err = capsys.readouterr().err
+    assert f"127.0.0.1 のポート {port} はすでに使われています。" in err, err

@@ -128,16 +128,70 @@ def test_xor_in_japanese_keeps_its_table(tmp_path):
 
 @pytest.mark.parametrize("name", sorted(QUICK))
 def test_an_unknown_language_is_refused(name, tmp_path):
-    for env in ({}, {"LANG": "ja_JP.UTF-8"}):
+    # in the locale's language: --lang has not chosen one
+    for env, prefix in (
+        ({}, f"{name}.py: error: argument --lang: "),
+        ({"LANG": "ja_JP.UTF-8"}, f"{name}.py: エラー: 引数 --lang: "),
+    ):
         proc = run(name, "--lang", "xx", cwd=tmp_path, **env)
         assert proc.returncode == 2 and proc.stdout == ""
         (line,) = proc.stderr.splitlines()
-        assert line.startswith(f"{name}.py: error: argument --lang: ")
+        assert line.startswith(prefix), line
         assert "'xx'" in line and line.endswith("en, ja")
     help_text = run(name, "--lang", "ja", "--help", cwd=tmp_path)
     assert help_text.returncode == 0
+    assert help_text.stdout.startswith(f"使い方: {name}.py [-h]"), help_text.stdout
+    assert "\nオプション:\n" in help_text.stdout
     assert "このヘルプを表示して終了する" in help_text.stdout
-    assert "--lang LANG" in help_text.stdout and "show this help" not in help_text.stdout
+    assert "--lang LANG" in help_text.stdout
+    for english in ("usage:", "options:", "show this help"):
+        assert english not in help_text.stdout
+
+
+def usage_and_error(stderr, prog, error):
+    """The error line of an argparse error (the last line; the lines before it are
+    the usage, starting with ``prog``'s), checked to follow that layout."""
+    *usage, line = stderr.splitlines()
+    assert usage and usage[0].startswith(prog), stderr
+    assert all(u.startswith(" ") for u in usage[1:]), stderr  # the usage's further lines
+    assert line.startswith(error), stderr
+    return line
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus"], "認識できない引数: --bogus"),
+        (["--epochs", "abc"], "引数 --epochs: 無効な int の値: 'abc'"),
+        (["--epochs", "0"], "--epochs は 1 以上"),  # the demo's own parser.error, after parsing
+        (["--quick", "--graph"], "引数 --graph: 値を一つ指定する必要がある"),
+    ],
+)
+def test_a_demos_argument_errors_are_japanese(args, message, tmp_path):
+    for lang, env in ((["--lang", "ja"], {}), ([], {"LANG": "ja_JP.UTF-8"})):
+        proc = run("xor", *lang, *args, cwd=tmp_path, **env)
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        line = usage_and_error(proc.stderr, "使い方: xor.py ", "xor.py: エラー: ")
+        assert message in line, proc.stderr
+    english = run("xor", "--lang", "en", *args, cwd=tmp_path, LANG="ja_JP.UTF-8")
+    assert english.returncode == 2
+    usage_and_error(english.stderr, "usage: xor.py ", "xor.py: error: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demo_parser_speaks_the_language_in_force_and_leaves_argparse_as_it_was():
+    import argparse
+    import gettext
+
+    from tinygrad_edu.i18n import language
+
+    demo = helpers()
+    with language("ja"):
+        parser = demo.demo_parser("説明")
+        parser.add_argument("--n", type=int)
+        assert parser.format_usage().startswith("使い方: ")
+        assert "オプション:" in parser.format_help()
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
 
 
 def helpers():

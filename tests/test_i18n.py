@@ -277,6 +277,7 @@ GLOSSARY_EXCEPTIONS = {
     # A program's error (エラー), not the network's error (誤差).
     ("error", "internal error"),
     ("error", "{prog}: error:"),
+    ("error", "%(prog)s: error:"),  # argparse's, in the demos
     # The command line's command names and the lab extra's name are code.
     ("graph", "missing the command"),
     ("lab", "missing the command"),

@@ -13,14 +13,14 @@ exit status 2.
 
 The messages are in the language of the locale (``LANG=ja_JP.UTF-8``) or the
 one ``--lang`` names (``tinygrad-edu --lang ja grad "x*y" x=2 y=3``), argparse's
-own included (see :func:`_argparse_translated`).
+own included (see :func:`tinygrad_edu.i18n.argparse_translated`).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import difflib
+import errno
 import math
 import os
 import re
@@ -29,7 +29,8 @@ import shlex
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 from . import i18n
@@ -44,10 +45,10 @@ from .expr import (
     _shortened,
     parse_assignments,
 )
-from .i18n import N_, gettext as _, ngettext
+from .i18n import gettext as _
 
 # light: viz imports graphviz only when drawing
-from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, RenderTimeout
+from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, MissingFontWarning, RenderTimeout
 
 __all__ = ["main", "demos_dir"]
 
@@ -325,14 +326,18 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     root = _build(args)[0]
     _backward(root)
     try:
-        path = render(
-            root,
-            args.output,
-            rankdir=args.rankdir,
-            show_order=args.order,
-            max_nodes=args.max_nodes,
-            timeout=args.timeout,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MissingFontWarning)
+            path = render(
+                root,
+                args.output,
+                rankdir=args.rankdir,
+                show_order=args.order,
+                max_nodes=args.max_nodes,
+                timeout=args.timeout,
+                # --lang: the page (.html) opens in that language (else in the browser's)
+                lang=i18n.chosen_language(),
+            )
     except ValueError as err:  # a file name without a known format, a graph too large
         # The way to raise the limit, in the words of the command line.
         raise ExpressionError(
@@ -346,6 +351,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
         raise _CommandError(_cannot_write(err, args.output)) from None
     except subprocess.CalledProcessError as err:  # dot itself failed
         raise _CommandError(_dot_failed(err, args.output)) from None
+    _show_warnings(caught)
     base, ext = os.path.splitext(path)
     if ext.lower() == ".html":
         print(
@@ -359,6 +365,20 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     else:
         print(_("wrote {path} (DOT source: {source})").format(path=path, source=base + ".dot"))
     return 0
+
+
+def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """The warnings drawing gave: a missing Japanese font as one line on stderr
+    (``tinygrad-edu: warning: ...``, each message once); any other as Python shows it."""
+    shown: set[str] = set()
+    for w in caught:
+        if issubclass(w.category, MissingFontWarning):
+            message = str(w.message)
+            if message not in shown:
+                shown.add(message)
+                _warning(message)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _cannot_write(err: OSError, path: str | os.PathLike[str]) -> str:
@@ -419,10 +439,15 @@ def _cmd_lab(args: argparse.Namespace) -> int:
     except LabNotInstalled as err:
         raise _CommandError(str(err)) from None
     except OSError as err:  # the port is taken, the address is not this computer's
-        raise _CommandError(
-            _("cannot listen on {host} port {port}: {reason}").format(
-                host=args.host, port=args.port, reason=err.strerror or err
+        if err.errno == errno.EADDRINUSE:
+            message = _(
+                "port {port} on {host} is already in use: give another --port, or --port 0 "
+                "for a free one"
             )
+        else:
+            message = _("cannot listen on {host} port {port}: {reason}")
+        raise _CommandError(
+            message.format(host=args.host, port=args.port, reason=err.strerror or err)
         ) from None
 
 
@@ -524,6 +549,12 @@ def _error(message: object, one_line: bool = True) -> None:
     print(_("{prog}: error: {message}").format(prog=_PROG, message=text), file=sys.stderr)
 
 
+def _warning(message: object) -> None:
+    """``tinygrad-edu: warning: message`` on stderr: one line of bounded length."""
+    text = _bounded(" ".join(str(message).splitlines()))
+    print(_("{prog}: warning: {message}").format(prog=_PROG, message=text), file=sys.stderr)
+
+
 class _CommandError(Exception):
     """A command cannot go on: one line on stderr (``tinygrad-edu: error: ...``), exit ``status``."""
 
@@ -533,57 +564,10 @@ class _CommandError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# argparse, in the language in force
+# argparse: help laid out for Japanese text, errors on one line (argparse's own
+# messages are translated by i18n.argparse_translated)
 
 _PROG = "tinygrad-edu"
-
-#: argparse's own messages that this command line can show, each with the first
-#: Python version whose argparse writes it (3.10 is the oldest the package runs
-#: on).  argparse translates its messages with gettext; _argparse_translated
-#: sends them to this package's catalog, so they are marked for it here, once.
-#: tests/test_cli_i18n.py checks that the running Python's argparse still writes
-#: every one of them, so that a Python that rewords one is noticed.
-_ARGPARSE_MESSAGES: tuple[tuple[str, tuple[int, int]], ...] = (
-    # --help
-    (N_("usage: "), (3, 10)),
-    (N_("positional arguments"), (3, 10)),
-    (N_("options"), (3, 10)),
-    (N_("show this help message and exit"), (3, 10)),
-    (N_("%(heading)s:"), (3, 13)),  # 3.10-3.12 write the heading's colon themselves
-    # errors
-    (N_("argument %(argument_name)s: %(message)s"), (3, 11)),  # 3.10: in _Parser.error
-    (N_("unrecognized arguments: %s"), (3, 10)),
-    (N_("the following arguments are required: %s"), (3, 10)),
-    (N_("expected one argument"), (3, 10)),
-    (N_("ambiguous option: %(option)s could match %(matches)s"), (3, 10)),
-    (N_("invalid choice: %(value)r (choose from %(choices)s)"), (3, 10)),
-    (N_("ignored explicit argument %r"), (3, 10)),
-)
-
-
-@contextlib.contextmanager
-def _argparse_translated() -> Iterator[None]:
-    """Within the block, argparse writes its own messages in the language in force.
-
-    argparse translates its messages ("usage: ", "unrecognized arguments: %s" ...)
-    with the ``gettext`` and ``ngettext`` it imports from the standard library, as
-    the module's ``_`` and ``ngettext``; those read the standard library's own
-    domain, which has no Japanese.  Within the block the two names are this
-    package's (:mod:`tinygrad_edu.i18n`, whose catalog has the messages of
-    _ARGPARSE_MESSAGES); afterwards they are put back.  argparse looks the names
-    up each time it writes a message, so the parsers are built (-h's "show this
-    help message and exit" is written then) and run inside the block.  A command
-    line runs in one thread; nothing else runs argparse meanwhile.
-    """
-    module = vars(argparse)
-    ours: dict[str, Callable[..., str]] = {"_": _, "ngettext": ngettext}
-    saved = {name: module[name] for name in ours if name in module}
-    module.update({name: ours[name] for name in saved})
-    try:
-        yield
-    finally:
-        module.update(saved)
-
 
 #: Where a line of Japanese text must not break: before closing punctuation and
 #: after an opening bracket.
@@ -692,13 +676,6 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        if sys.version_info < (3, 11):  # 3.10's argparse leaves this one untranslated
-            named = re.fullmatch(r"argument (\S+): (.*)", message, re.S)
-            if named:
-                message = _("argument %(argument_name)s: %(message)s") % {
-                    "argument_name": named[1],
-                    "message": named[2],
-                }
         raise _CommandError(_see_help(message, self.prog))
 
 
@@ -758,7 +735,7 @@ def _add_language_option(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> tuple[_Parser, dict[str, _Parser]]:
     """The parser and every command's, with their help in the language in force
-    (build them inside _argparse_translated)."""
+    (build them inside i18n.argparse_translated)."""
     examples = [
         'tinygrad-edu grad "tanh(x*w + b)" x=2 w=-3 b=6.88',
         'tinygrad-edu explain "tanh(x*w + b)" x=2 w=-3 b=6.88',
@@ -875,7 +852,7 @@ def _parser() -> tuple[_Parser, dict[str, _Parser]]:
         ),
         description=_("Start the lab's local server and open its page. Ctrl-C stops it."),
     )
-    p.add_argument("--port", type=_port, default=0, help=_("the port (default: a free one)"))
+    p.add_argument("--port", type=_port, default=0, help=_("the port (default 0: a free one)"))
     p.add_argument(
         "--host",
         default="127.0.0.1",
@@ -1029,7 +1006,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str]) -> int:
     try:
-        with _argparse_translated():
+        with i18n.argparse_translated():
             args = _parse(argv)
         status: int = args.run(args)
         return status

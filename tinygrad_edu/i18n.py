@@ -16,7 +16,9 @@ The language is chosen, most specific first, by
 - the locale, as gettext reads it: ``LANGUAGE``, ``LC_ALL``, ``LC_MESSAGES``,
   ``LANG`` (``LANG=ja_JP.UTF-8``).
 
-A language without a catalog falls back to English.
+A language without a catalog falls back to English.  The command line and the
+demos write argparse's own words ("usage:", "error:" ...) in the language in
+force too, with :func:`argparse_translated`.
 
 >>> from tinygrad_edu.i18n import language, gettext
 >>> with language("ja"):
@@ -36,12 +38,15 @@ import gettext as _gettext
 import io
 import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 __all__ = [
+    "ARGPARSE_MESSAGES",
     "LANGUAGES",
+    "argparse_translated",
     "chosen_language",
     "current_language",
     "gettext",
@@ -181,6 +186,78 @@ def N_(message: str) -> str:
     constant) and returns it unchanged; translate it where it is used, with
     :func:`gettext`."""
     return message
+
+
+#: argparse's own messages that the command line and the demos can show, each with
+#: the first Python version whose argparse writes it through gettext (3.10 is the
+#: oldest the package runs on).  :func:`argparse_translated` sends them to this
+#: package's catalog, so they are marked for it here, once.  tests/test_cli_i18n.py
+#: checks that the running Python's argparse still writes every one of them, so that
+#: a Python that rewords one is noticed.
+ARGPARSE_MESSAGES: tuple[tuple[str, tuple[int, int]], ...] = (
+    # --help
+    (N_("usage: "), (3, 10)),
+    (N_("positional arguments"), (3, 10)),
+    (N_("options"), (3, 10)),
+    (N_("show this help message and exit"), (3, 10)),
+    (N_("%(heading)s:"), (3, 13)),  # 3.10-3.12 write the heading's colon themselves
+    # errors
+    (N_("%(prog)s: error: %(message)s\n"), (3, 10)),
+    (N_("argument %(argument_name)s: %(message)s"), (3, 11)),  # 3.10: argparse_translated
+    (N_("unrecognized arguments: %s"), (3, 10)),
+    (N_("the following arguments are required: %s"), (3, 10)),
+    (N_("expected one argument"), (3, 10)),
+    (N_("ambiguous option: %(option)s could match %(matches)s"), (3, 10)),
+    (N_("invalid choice: %(value)r (choose from %(choices)s)"), (3, 10)),
+    (N_("invalid %(type)s value: %(value)r"), (3, 10)),
+    (N_("ignored explicit argument %r"), (3, 10)),
+)
+
+
+def _argument_error_text(error: Any) -> str:
+    """str() of an argparse.ArgumentError, its "argument NAME: " translated (the
+    3.10 argparse writes that part without gettext)."""
+    if error.argument_name is None:
+        return str(error.message)
+    return gettext("argument %(argument_name)s: %(message)s") % {
+        "argument_name": error.argument_name,
+        "message": error.message,
+    }
+
+
+@contextlib.contextmanager
+def argparse_translated() -> Iterator[None]:
+    """Within the block, :mod:`argparse` writes its own messages ("usage: ",
+    "unrecognized arguments: %s", "error: " ...) in the language in force.
+
+    argparse translates its messages with the ``gettext`` and ``ngettext`` it imports
+    from the standard library, as the module's ``_`` and ``ngettext``; those read the
+    standard library's own domain, which has no Japanese.  Within the block the two
+    names are this module's (whose catalog has :data:`ARGPARSE_MESSAGES`); afterwards
+    they are put back.  argparse looks the names up each time it writes a message,
+    and writes some when a parser is built ("positional arguments", "options"), so
+    build the parsers, parse, and call ``parser.error`` inside the block.  Blocks may
+    nest.  A command line runs in one thread; nothing else may run argparse meanwhile.
+
+    >>> import argparse
+    >>> with language("ja"), argparse_translated():
+    ...     argparse.ArgumentParser(prog="p").format_usage()
+    '使い方: p [-h]\\n'
+    """
+    import argparse
+
+    module = vars(argparse)
+    ours: dict[str, Any] = {"_": gettext, "ngettext": ngettext}
+    saved = {name: module[name] for name in ours if name in module}
+    module.update({name: ours[name] for name in saved})
+    old_text = argparse.ArgumentError.__dict__["__str__"]
+    if sys.version_info < (3, 11):  # its "argument NAME: " does not go through gettext
+        setattr(argparse.ArgumentError, "__str__", _argument_error_text)  # noqa: B010
+    try:
+        yield
+    finally:
+        module.update(saved)
+        setattr(argparse.ArgumentError, "__str__", old_text)  # noqa: B010
 
 
 def catalog(lang: str, messages: list[str] | None = None) -> dict[str, str]:

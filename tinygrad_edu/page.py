@@ -356,12 +356,15 @@ def _json_for_script(data: object) -> str:
 
 class Page:
     """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
-    (the static picture), ``.save(path)``; displays itself in Jupyter."""
+    (the static picture; its legend, text under it, is ``.legend``: a list of
+    lines), ``.save(path)``; displays itself in Jupyter."""
 
     title: str
     svg: str
     data: dict[str, Any]
     network: str | None
+    legend: list[str]
+    network_legend: list[str]
     html: str
 
     def __init__(
@@ -385,9 +388,9 @@ class Page:
         self.title, self.svg, self.data, self.network = title, svg, data, network
         self.lang = None if lang is None else written
         pictures = texts.get(written, {}).get("pictures", {})
-        #: the legends' lines, in the language the pictures were drawn in
-        self.legend: list[str] = list(pictures.get("legend", []))
-        self.network_legend: list[str] = list(pictures.get("network_legend", []))
+        # the legends' lines, in the language the pictures were drawn in
+        self.legend = list(pictures.get("legend", []))
+        self.network_legend = list(pictures.get("network_legend", []))
         network_section = (
             ""
             if network is None

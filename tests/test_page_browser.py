@@ -548,3 +548,80 @@ def test_a_page_made_for_a_language_opens_in_it(tmp_path, open_page):
     assert page.locator("#play").text_content() == "Play"
     assert page.title() == "backward pass of n24"
     log.assert_clean(url)
+
+
+_PICTURES = """() => ({
+  legend: (document.getElementById('graph-legend') || {}).textContent,
+  network_legend: (document.getElementById('network-legend') || {}).textContent,
+  words: [...document.querySelectorAll('svg text[data-word]')].map(t => t.textContent),
+})"""
+
+#: English words the pictures draw (the boxes' titles, the operands' roles, the legends).
+ENGLISH_WORDS = re.compile(
+    r"\b(layer|neuron|input layer|hidden layer|output layer|left|right|edge colour|arrows)\b"
+)
+
+
+def test_the_legends_and_the_words_drawn_follow_the_menu(saved, open_page):
+    """The legends are text under the pictures, and the words drawn in them are
+    rewritten in place: the menu switches them all, the numbers the same."""
+    page, log, url = open_page(saved["mlp"])
+    english = page.evaluate(_PICTURES)
+    assert english["legend"].startswith("edge colour and width")
+    assert english["network_legend"].startswith("arrows: one per weight")
+    assert {"input layer", "layer 0, neuron 2", "layer 1", "neuron 0", "left", "right"} <= set(
+        english["words"]
+    )
+    # the legends are not drawn in the pictures
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('svg text')].map(t => t.textContent)"
+    )
+    assert not [t for t in drawn if "edge colour" in t or t.startswith("arrows")]
+
+    page.get_by_label("Language / 言語").select_option("ja")
+    japanese = page.evaluate(_PICTURES)
+    assert japanese["legend"].startswith("矢印の色と太さ")
+    assert japanese["network_legend"].startswith("矢印: 重み")
+    assert {"入力層", "層 0・ニューロン 2", "層 1", "ニューロン 0", "左", "右"} <= set(
+        japanese["words"]
+    )
+    assert len(japanese["words"]) == len(english["words"])
+    assert [w for w in japanese["words"] if ENGLISH_WORDS.search(w)] == []
+    assert not ENGLISH_WORDS.search(japanese["legend"] + japanese["network_legend"])
+    assert NUMBER.findall(japanese["legend"]) == NUMBER.findall(english["legend"])
+    assert "0.8162" in japanese["network_legend"] and "0.8162" in english["network_legend"]
+
+    page.get_by_label("Language / 言語").select_option("en")
+    assert page.evaluate(_PICTURES) == english  # back as it was, word for word
+    log.assert_clean(url)
+
+
+def test_a_japanese_browser_sees_the_pictures_words_in_japanese_at_once(saved, open_page):
+    page, log, url = open_page(saved["mlp"], locale="ja-JP")  # a page built in English
+    shown = page.evaluate(_PICTURES)
+    assert shown["legend"].startswith("矢印の色と太さ") and "層 0・ニューロン 0" in shown["words"]
+    log.assert_clean(url)
+
+
+def test_the_code_pane_wraps_long_lines_rather_than_cut_them_off(saved, open_page):
+    """The generated code's long lines (the function's inputs, the comments) wrap inside
+    the pane, their rest indented under them: nothing is hidden past the right edge."""
+    page, log, url = open_page(saved["mlp"], viewport={"width": 1000, "height": 800})
+    pane = page.evaluate("""() => {
+      const pane = document.getElementById('code');
+      const lines = [...pane.querySelectorAll('.line')];
+      const longest = lines.reduce((a, b) => b.textContent.length > a.textContent.length ? b : a);
+      const rects = [...longest.getClientRects()];
+      const range = document.createRange(); range.selectNodeContents(longest);
+      const boxes = [...range.getClientRects()];
+      return {scrollWidth: pane.scrollWidth, clientWidth: pane.clientWidth,
+              right: pane.getBoundingClientRect().right,
+              textRight: Math.max(...boxes.map(r => r.right)),
+              lineHeight: parseFloat(getComputedStyle(longest).lineHeight),
+              height: rects[0].height, length: longest.textContent.length};
+    }""")
+    assert pane["length"] > 200
+    assert pane["scrollWidth"] <= pane["clientWidth"] + 1  # nothing to scroll to sideways
+    assert pane["textRight"] <= pane["right"]
+    assert pane["height"] >= 2 * pane["lineHeight"]  # the longest line wrapped
+    log.assert_clean(url)

@@ -120,11 +120,67 @@ def test_a_page_opens_in_the_language_it_is_given():
     assert p.lang == "ja" and p.title == "E の逆伝播"
     assert p.data["steps"][0]["text"].startswith("入力")  # .data in the page's language
     texts = embedded(p.html, "graph-texts")
+    pictures = {code: words.pop("pictures") for code, words in texts.items()}
     assert texts == page_texts(root)
+    assert list(pictures) == ["en", "ja"]  # and the pictures' words (below)
     assert embedded(p.html, "graph-data") == p.data == page_steps(root, lang="ja")
     assert '<select id="language">' in p.html
     # the preferred language is given as any of its spellings
     assert embedded(viz.page(product(), lang="ja_JP.UTF-8").html, "i18n-data")["preferred"] == "ja"
+
+
+#: English words a diagram of seed 000's network draws (titles, roles, legends).
+ENGLISH_WORDS = re.compile(
+    r"\b(layer|neuron|input layer|hidden layer|output layer|left|right|numerator|"
+    r"denominator|base|exponent|edge colour|arrows|gradient|weight)\b"
+)
+
+
+@needs_dot
+def test_the_pictures_words_and_legends_are_carried_in_every_language():
+    """The words drawn in the pictures (the boxes' titles, the operands' roles) are
+    tagged in the SVG and carried in each language, as are the legends, which are text
+    under the pictures (not drawn in them): the page's menu rewrites them all."""
+    root = seed_000_loss()
+    p = viz.page(root, lang="ja")
+    pictures = {code: words["pictures"] for code, words in embedded(p.html, "graph-texts").items()}
+    en, ja = pictures["en"], pictures["ja"]
+    assert len(en["words"]) == len(ja["words"]) > 0
+    assert {"input layer", "layer 0, neuron 2", "layer 1", "neuron 0", "left", "right"} <= set(
+        en["words"]
+    )
+    assert {"入力層", "層 0・ニューロン 2", "層 1", "ニューロン 0", "左", "右"} <= set(ja["words"])
+    assert not [w for w in ja["words"] if ENGLISH_WORDS.search(w)]
+    assert en["legend"][0].startswith("edge colour and width")
+    assert ja["legend"][0].startswith("矢印の色と太さ")
+    assert en["network_legend"][0].startswith("arrows: one per weight")
+    assert ja["network_legend"][0].startswith("矢印: 重み")
+    # the same numbers, in other words ('one per weight' is 重み 1 つに 1 本: whole numbers aside)
+    assert NUMBER.findall(en["legend"][0]) == NUMBER.findall(ja["legend"][0])
+    decimals = re.compile(r"-?\d+\.\d+")
+    assert decimals.findall(en["network_legend"][0]) == decimals.findall(ja["network_legend"][0])
+    # The pictures show the page's language; each word drawn is tagged with its index.
+    drawn = re.findall(r'<text [^>]*data-word="(\d+)"[^>]*>([^<]*)</text>', p.svg + p.network)
+    assert len(drawn) == len(ja["words"])
+    assert all(ja["words"][int(i)] == text for i, text in drawn)
+    # The legends are text under the pictures, not drawn in them.
+    for svg in (p.svg, p.network):
+        assert "矢印" not in svg and "arrows" not in svg and "edge colour" not in svg
+    assert '<p id="graph-legend" class="legend">矢印の色と太さ' in p.html
+    assert '<p id="network-legend" class="legend">矢印: 重み' in p.html
+    assert p.legend == ja["legend"] and p.network_legend == ja["network_legend"]
+    # Jupyter's static picture (where scripts do not run) keeps its legend beside it.
+    assert "矢印の色と太さ" in p._repr_mimebundle_()["text/html"].split("<template>")[0]
+
+
+@needs_dot
+def test_a_page_made_in_english_carries_the_japanese_pictures_words_too():
+    with i18n.language("en"):
+        p = viz.page(seed_000_loss())
+    pictures = embedded(p.html, "graph-texts")["ja"]["pictures"]
+    assert "層 0・ニューロン 0" in pictures["words"] and pictures["legend"]
+    assert "layer 0, neuron 0" in p.svg and "層" not in p.svg
+    assert '<p id="graph-legend" class="legend">edge colour and width' in p.html
 
 
 @needs_dot

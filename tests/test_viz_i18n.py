@@ -2,6 +2,7 @@
 with a font that has its glyphs -- or a warning says which package installs one."""
 
 import os
+import re
 import shutil
 import stat
 import warnings
@@ -135,3 +136,154 @@ def test_error_messages_follow_the_language():
         viz.draw_dot(root, max_nodes=2)
     with pytest.raises(ValueError, match="more than max_nodes=2"):
         viz.draw_dot(root, max_nodes=2)
+
+
+# -- the words drawn, in the language asked for ---------------------------------------------
+
+#: English words the diagrams draw (titles, roles, legends), each a whole word.
+ENGLISH = [
+    "layer",
+    "neuron",
+    "input layer",
+    "hidden layer",
+    "output layer",
+    "left",
+    "right",
+    "numerator",
+    "denominator",
+    "base",
+    "exponent",
+    "edge colour",
+    "gradient",
+    "arrows",
+    "weight",
+    "purple",
+    "label",
+    "not a finite number",
+]
+
+
+def words_drawn(source):
+    """The words a DOT source shows or says: its labels, xlabels and tooltips."""
+    found = re.findall(r'\b(?:label|xlabel|tooltip)=(?:"((?:[^"\\]|\\.)*)"|([^\s\]"]+))', source)
+    return " ".join(quoted or bare for quoted, bare in found).replace("\\n", " ")
+
+
+def english_in(text):
+    return [w for w in ENGLISH if re.search(rf"(?<![\w.]){re.escape(w)}(?![\w.])", text)]
+
+
+def roles_and_titles():
+    """A network's loss using every op whose operands have roles (-, /, **), with a
+    number that is not finite and a label too long to show whole."""
+    model = MLP(2, [2, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+    y = model([1.0, 0.0])[0]
+    two, half = Value(2.0, label="two"), Value(0.5, label="p" * 60)
+    loss = ((Value(1.0, label="t") - y) ** two) / half
+    loss.label = "E"
+    loss.backward()
+    big = Value(1.0, label="big")
+    with_inf = loss + big
+    big.data = float("inf")  # assigned by hand
+    return loss, model, with_inf
+
+
+def test_a_japanese_diagram_draws_no_english_word():
+    loss, model, with_inf = roles_and_titles()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", viz.MissingFontWarning)  # (the words are the test)
+        english = viz.draw_dot(with_inf, lang="en").source
+        japanese = viz.draw_dot(with_inf, lang="ja").source
+        net_en = viz.draw_network(model, lang="en").source
+        net_ja = viz.draw_network(model, lang="ja").source
+    # English as it always was: every word above is there
+    assert set(english_in(words_drawn(english) + " " + words_drawn(net_en))) == set(ENGLISH)
+    assert 'label="layer 0, neuron 1"' in english and "xlabel=numerator" in english
+    # Japanese: none of them
+    assert english_in(words_drawn(japanese)) == []
+    assert english_in(words_drawn(net_ja)) == []
+    for shown in ("層 0・ニューロン 1", "層 1・ニューロン 0", "{層 0 | ", "{ニューロン 1 | "):
+        assert shown in japanese, shown
+    for role in ("左", "右", "分子", "分母", "底", "指数"):
+        assert re.search(f'xlabel="?{role}[" \\]]', japanese), role
+    assert "矢印の色と太さ" in japanese and "紫: 有限でない数" in japanese
+    assert "data が inf: 有限の数ではない" in japanese and "ラベル: ppp" in japanese
+    assert (
+        "入力層" in net_ja and "中間層 1 (layers.0, sigmoid)" in net_ja and "矢印: 重み" in net_ja
+    )
+
+
+def test_lang_leaves_the_language_in_force_alone():
+    loss, model, _with_inf = roles_and_titles()
+    with language("ja"):
+        english = viz.draw_dot(loss, lang="en").source
+        assert "矢印" in viz.draw_dot(loss).source  # None: the language in force
+        net_en = viz.draw_network(model, lang="en").source
+    assert not viz._CJK.search(english + net_en)
+    assert viz.draw_dot(loss).source == english  # (the language in force here: English)
+
+
+@pytest.mark.parametrize("bad", ["xx", "fr_FR", ""])
+def test_a_language_without_a_translation_is_a_value_error(bad):
+    loss, model, _with_inf = roles_and_titles()
+    with pytest.raises(ValueError, match="the languages are en, ja"):
+        viz.draw_dot(loss, lang=bad)
+    with pytest.raises(ValueError, match="the languages are en, ja"):
+        viz.draw_network(model, lang=bad)
+
+
+def test_render_dot_is_drawn_in_the_language_given(tmp_path):
+    loss, _model, _with_inf = roles_and_titles()
+    with language("en"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", viz.MissingFontWarning)
+        viz.render(loss, tmp_path / "ja.dot", lang="ja")
+        viz.render(loss, tmp_path / "en.dot")
+    japanese = (tmp_path / "ja.dot").read_text(encoding="utf-8")
+    assert "矢印の色と太さ" in japanese and "層 0・ニューロン 0" in japanese
+    assert english_in(words_drawn(japanese)) == []
+    english = (tmp_path / "en.dot").read_text(encoding="utf-8")
+    assert "edge colour and width" in english and not viz._CJK.search(english)
+
+
+@pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's `dot` is not installed; CI installs it")
+def test_render_svg_is_drawn_in_the_language_given(tmp_path):
+    loss, _model, _with_inf = roles_and_titles()
+    with language("en"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", viz.MissingFontWarning)
+        path = viz.render(loss, tmp_path / "g.svg", lang="ja")
+    svg = Path(path).read_text(encoding="utf-8")
+    texts = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    assert "矢印の色と太さ" in texts and "層 0・ニューロン 0" in texts and "分子" in texts
+    assert english_in(texts) == []
+    assert "矢印の色と太さ" in (tmp_path / "g.dot").read_text(encoding="utf-8")
+
+
+def test_render_cannot_tell_the_format_in_either_language(tmp_path):
+    loss, _model, _with_inf = roles_and_titles()
+    english = (
+        "cannot tell the format from 'g.txt': the file name must end in one of "
+        ".svg, .png, .pdf, .dot, .html"
+    )
+    with language("en"), pytest.raises(ValueError) as info:
+        viz.render(loss, "g.txt")
+    assert str(info.value) == english
+    with pytest.raises(ValueError) as info:
+        viz.render(loss, "g.txt", lang="ja")
+    assert str(info.value) == (
+        "'g.txt' からは形式を判断できない: ファイル名の末尾を .svg, .png, .pdf, .dot, .html "
+        "のどれかにしてください"
+    )
+    with language("ja"), pytest.raises(ValueError, match="からは形式を判断できない"):
+        viz.render(loss, tmp_path)  # a folder: no extension
+    with language("ja"), pytest.raises(TypeError, match="timeout は秒数か None"):
+        viz.render(loss, tmp_path / "g.svg", timeout="5")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draw_networks_errors_follow_the_language():
+    with language("ja"), pytest.raises(TypeError) as info:
+        viz.draw_network(Value(1.0))
+    assert str(info.value).startswith("draw_network に渡せるのは tinygrad_edu.nn の MLP")
+    assert "draw_dot(value) で描いてください" in str(info.value)
+    with pytest.raises(TypeError, match="draw_network takes an MLP, a Layer or a Neuron"):
+        viz.draw_network(Value(1.0), lang="en")

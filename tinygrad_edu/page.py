@@ -356,12 +356,15 @@ def _json_for_script(data: object) -> str:
 
 class Page:
     """The interactive page of one graph: ``.html`` (the whole file), ``.svg``
-    (the static picture), ``.save(path)``; displays itself in Jupyter."""
+    (the static picture; its legend, text under it, is ``.legend``: a list of
+    lines), ``.save(path)``; displays itself in Jupyter."""
 
     title: str
     svg: str
     data: dict[str, Any]
     network: str | None
+    legend: list[str]
+    network_legend: list[str]
     html: str
 
     def __init__(
@@ -373,23 +376,35 @@ class Page:
         lang: str | None = None,
     ) -> None:
         """``data``: :func:`page_steps`; ``svg``, ``network``: the pictures; ``texts``:
-        :func:`page_texts`, the words in every language (None: only those of ``data``);
-        ``lang``: the language the page opens in (None: the browser's)."""
+        :func:`page_texts`, the words in every language (None: only those of ``data``),
+        with the pictures' words (``texts[code]['pictures']``: ``legend`` and
+        ``network_legend``, lists of lines, and ``words``, the words drawn, as
+        :func:`~tinygrad_edu.viz.page` gives them); ``lang``: the language the page
+        opens in (None: the browser's)."""
         with language(lang) as written:
             title = _title(data["nodes"][data["root"]]["name"])
         if texts is None:
             texts = {written: _texts_of(data, title)}
         self.title, self.svg, self.data, self.network = title, svg, data, network
         self.lang = None if lang is None else written
+        pictures = texts.get(written, {}).get("pictures", {})
+        # the legends' lines, in the language the pictures were drawn in
+        self.legend = list(pictures.get("legend", []))
+        self.network_legend = list(pictures.get("network_legend", []))
         network_section = (
             ""
             if network is None
-            else _NETWORK_SECTION.format(title=html.escape(NETWORK_TITLE), svg=network)
+            else _NETWORK_SECTION.format(
+                title=html.escape(NETWORK_TITLE),
+                svg=network,
+                legend=_legend_html("network-legend", self.network_legend),
+            )
         )
         self.html = _asset("page.html").format(
             title=html.escape(title),
             style=_asset("page.css"),
             svg=svg,
+            legend=_legend_html("graph-legend", self.legend),
             network=network_section,
             code=_code_html(data["code"]),
             data=_json_for_script(data),
@@ -428,8 +443,12 @@ class Page:
         # frame, so its styles and keys stay its own).  Where scripts do not run,
         # the picture stays.
         frame = html.escape(self.html, quote=True)
+        legend = "".join(  # (where scripts do not run, the static picture's legend)
+            f'<p style="margin:4px 0;font-size:12px;color:#57606a">{html.escape(line)}</p>'
+            for line in self.legend
+        )
         wrapper = (
-            f'<div class="tinygrad-edu-page">{self.svg}'
+            f'<div class="tinygrad-edu-page">{self.svg}{legend}'
             f'<template><iframe srcdoc="{frame}" title="{html.escape(self.title)}" '
             'style="width:100%;height:720px;border:1px solid #ccc;resize:vertical"></iframe></template>'
             "<script>(function(){var s=document.currentScript,d=s.parentNode,"
@@ -444,6 +463,15 @@ class Page:
             f"<Page {self.title!r}: {len(self.data['nodes'])} nodes, {len(steps) - 1} steps; "
             f".save('graph.html') writes it>"
         )
+
+
+def _legend_html(element_id: str, lines: list[str]) -> str:
+    """A picture's legend as text under it (a line each), which the page's script
+    rewrites in the language chosen; nothing for no legend."""
+    if not lines:
+        return ""
+    text = html.escape("\n".join(lines))
+    return f'<p id="{element_id}" class="legend">{text}</p>\n'
 
 
 def _code_html(source: str) -> str:
@@ -463,7 +491,7 @@ NETWORK_LABEL = N_("the network: a circle per neuron, an arrow per weight")
 
 _NETWORK_SECTION = """<h2 id="network-title" data-i18n>{title}</h2>
 <div id="network" role="group" aria-labelledby="network-title">{svg}</div>
-"""
+{legend}"""
 
 
 def _texts_of(data: dict[str, Any], title: str) -> dict[str, Any]:

@@ -110,12 +110,25 @@ _NS_LIMIT = 50
 _NS_BUDGET = 2e7
 _HELPER_MAX = 50_000
 
-#: Edge labels for ops whose operands play different roles.
+#: Edge labels for ops whose operands play different roles (translated where drawn).
 _OPERAND_ROLES = {
-    "sub": ("left", "right"),
-    "div": ("numerator", "denominator"),
-    "pow": ("base", "exponent"),
+    "sub": (N_("left"), N_("right")),
+    "div": (N_("numerator"), N_("denominator")),
+    "pow": (N_("base"), N_("exponent")),
 }
+
+#: The titles of the groups tinygrad_edu.nn names its parameters by ('layers.0', 'neurons.2').
+_GROUP_TITLES = {"layers": N_("layer {number}"), "neurons": N_("neuron {number}")}
+
+#: The lines of draw_dot's legend that are not about the colour scale.
+_NOT_FINITE_LEGEND = N_(
+    "purple: a number that is not finite (inf or nan); hover over a box for more"
+)
+_ORDER_LEGEND = N_("step k: the order in which backward() applies each op's chain rule")
+
+#: What _run_dot's messages call a picture not written to a file (translated there).
+_THE_PAGE = N_("the page")
+_THE_NETWORK_PICTURE = N_("the network picture")
 
 #: The op ovals of a network's graph: just big enough for their symbol.
 _SMALL_OP = {"width": "0.3", "height": "0.2", "margin": "0.02,0.01"}
@@ -132,6 +145,26 @@ _INSTALL_HELP = N_(
     "  Windows:        winget install graphviz  (or the installer from https://graphviz.org/download/),\n"
     "                  then make sure its bin folder is on PATH."
 )
+
+
+class _Words:
+    """For the page: the words a diagram draws, each a function that writes it in the
+    language in force, so that the page carries them in every language and its menu
+    switches them (:func:`page`).  Given to :func:`draw_dot` or :func:`draw_network`
+    (``_words=``), which then leave the legend out of the drawing."""
+
+    legend: list[Callable[[], str]]
+    groups: dict[str, list[Callable[[], str]]]
+
+    def __init__(self) -> None:
+        #: the legend's lines (the page writes them under the picture)
+        self.legend = []
+        #: {an SVG group -- a cluster's name, a record's or an edge's id: its words, in
+        #: the order they are drawn}
+        self.groups = {}
+
+    def add(self, group: str, word: Callable[[], str]) -> None:
+        self.groups.setdefault(group, []).append(word)
 
 
 class MissingFontWarning(UserWarning):
@@ -279,7 +312,7 @@ def _graphviz() -> Any:  # the graphviz module (it has no type information)
         import graphviz
     except ImportError:
         raise ImportError(
-            "diagrams need the graphviz Python package: pip install graphviz"
+            _("diagrams need the graphviz Python package: pip install graphviz")
         ) from None
     return graphviz
 
@@ -353,8 +386,10 @@ def _shown_label(label: object) -> tuple[str, str | None]:
         return shown, None
     whole = _visible(label[:_TOOLTIP_CHARS], spaces=False)
     if len(label) > _TOOLTIP_CHARS:
-        whole += f"… ({len(label):,} characters in all)"
-    return shown, f"label: {whole}"
+        return shown, _("label: {label}… ({count} characters in all)").format(
+            label=whole, count=f"{len(label):,}"
+        )
+    return shown, _("label: {label}").format(label=whole)
 
 
 def _op_symbol(op: Op) -> str:
@@ -473,12 +508,31 @@ def _cluster_keys(label: str) -> list[_Key]:
 
 
 def _cluster_title(key: _Key) -> str:
+    """The title of a group, in the language in force: ('layers', '0') -> 'layer 0'; a
+    group of another name keeps it ('blocks', '1') -> 'block 1'."""
     if len(key) >= 2 and key[-1].isdigit():
         name = key[-2]
+        if name in _GROUP_TITLES:
+            return _(_GROUP_TITLES[name]).format(number=key[-1])
         if len(name) > 1 and name.endswith("s") and not name.endswith("ss"):
-            name = name[:-1]  # 'layers' -> 'layer', 'neurons' -> 'neuron'
+            name = name[:-1]  # 'blocks' -> 'block'
         return f"{name} {key[-1]}"
     return key[-1]
+
+
+def _cluster_path_title(key: _Key) -> str:
+    """The title of a neuron's box: the groups it is in, outermost first, in the language
+    in force: ('layers', '0', 'neurons', '2') -> 'layer 0, neuron 2'."""
+    titles = [_cluster_title(key[:j]) for j in range(2, len(key) + 1, 2)]
+    title = titles[0]
+    for inner in titles[1:]:
+        title = _("{outer}, {inner}").format(outer=title, inner=inner)
+    return title
+
+
+def _role(op_name: str, i: int) -> str:
+    """The label of the arrow of an op's operand ``i`` ('numerator'), in the language in force."""
+    return _(_OPERAND_ROLES[op_name][i])
 
 
 def _natural(parts: Sequence[str]) -> list[tuple[int, int, str]]:
@@ -648,8 +702,10 @@ def draw_dot(
     color_by_grad: bool = True,
     show_order: bool = False,
     cluster_params: bool = True,
+    lang: str | None = None,
     _grads: dict[Value, float] | None = None,
     _fields: _Fields | None = None,
+    _words: _Words | None = None,
 ) -> Any:  # a graphviz.Digraph
     """The computation graph of ``root`` as a :class:`graphviz.Digraph`.
 
@@ -697,11 +753,48 @@ def draw_dot(
     one Value: a list (what an MLP returns) or a number is a TypeError that
     says what to pass instead.
 
+    The words of the diagram (the legend, the boxes' titles, the operands' roles,
+    the tooltips) and its error messages are in ``lang`` ('en', 'ja'; None: the
+    language in force, see :mod:`tinygrad_edu.i18n`); ValueError for a language
+    without a translation.
+
     For the interactive page (:mod:`tinygrad_edu.page`): ``_grads``
-    ({node: gradient}) is drawn instead of each node's ``.grad``, and a dict
+    ({node: gradient}) is drawn instead of each node's ``.grad``, a dict
     passed as ``_fields`` is filled with each record's text fields in order,
-    ``{record id: [(Value id or None, 'name'/'data'/'grad'/'title')]}``.
+    ``{record id: [(Value id or None, 'name'/'data'/'grad'/'title')]}``, and
+    ``_words`` (a :class:`_Words`) with the diagram's words, the legend then
+    left out of the drawing.
     """
+    with language(lang):
+        return _fit_font(
+            _draw_dot(
+                root,
+                rankdir,
+                show_grad,
+                max_nodes,
+                color_by_grad,
+                show_order,
+                cluster_params,
+                _grads,
+                _fields,
+                _words,
+            )
+        )
+
+
+def _draw_dot(
+    root: Value,
+    rankdir: str | None,
+    show_grad: bool,
+    max_nodes: int,
+    color_by_grad: bool,
+    show_order: bool,
+    cluster_params: bool,
+    _grads: dict[Value, float] | None,
+    _fields: _Fields | None,
+    _words: _Words | None,
+) -> Any:  # a graphviz.Digraph, its font not yet fitted to its words
+    """:func:`draw_dot`, in the language in force."""
     _expect_value(root, "draw_dot")
     order = topological_order(root)
     _check_size(order, max_nodes)
@@ -747,19 +840,27 @@ def draw_dot(
         return shown
 
     def not_finite(node: Value) -> str | None:
-        """What the box says about an inf or nan it shows, or None."""
-        numbers = {"data": node.data, "grad": grad_of(node)}
-        bad = [
-            f"{attr} is {_number(numbers[attr])}"
-            for attr in ("data", "grad")
-            if (attr == "data" or show_grad) and not _finite(numbers[attr])
-        ]
-        if not bad:
+        """What the box says about an inf or nan it shows (in the language in force), or None."""
+        data, grad = node.data, grad_of(node)
+        bad_data, bad_grad = not _finite(data), show_grad and not _finite(grad)
+        if bad_data and bad_grad:
+            text = _(
+                "data is {data} and grad is {grad}: not a finite number (a float overflowed "
+                "on the way here, or inf or nan was assigned)"
+            )
+        elif bad_data:
+            text = _(
+                "data is {data}: not a finite number (a float overflowed on the way here, "
+                "or inf or nan was assigned)"
+            )
+        elif bad_grad:
+            text = _(
+                "grad is {grad}: not a finite number (a float overflowed on the way here, "
+                "or inf or nan was assigned)"
+            )
+        else:
             return None
-        return (
-            " and ".join(bad) + ": not a finite number (a float overflowed on the way "
-            "here, or inf or nan was assigned)"
-        )
+        return text.format(data=_number(data), grad=_number(grad))
 
     # Parameters: one record per layer, a row per parameter; arrows leave from the rows.
     tables, short = _parameter_tables(forward, root, not_finite) if cluster_params else ([], {})
@@ -787,14 +888,20 @@ def draw_dot(
         key: _Key, rows: dict[_Key, list[Value]], children: dict[_Key, list[_Key]], record: str
     ) -> str:
         title_field: list[tuple[str | None, str]] = [(None, "title")]
-        if not port_first:
+
+        def title_in_order() -> None:  # (the words of a record in the order of its fields)
             record_fields.setdefault(record, []).extend(title_field)
+            if _words is not None:
+                _words.add(record, functools.partial(_cluster_title, key))
+
+        if not port_first:
+            title_in_order()
         items = [row(node, record) for node in rows[key]]
         items += [
             "{" + block(inner, rows, children, record) + "}" for inner in children.get(key, ())
         ]
         if port_first:
-            record_fields.setdefault(record, []).extend(title_field)
+            title_in_order()
         title, body = _escape_record(_cluster_title(key)), f"{{{' | '.join(items)}}}"
         # The titles sit on the side away from the arrows, which leave the rows unobstructed.
         return f"{body} | {title}" if port_first else f"{title} | {body}"
@@ -826,17 +933,19 @@ def draw_dot(
     graph_attr = {"rankdir": rankdir, **_layout_limits(dot_nodes, dot_edges)}
     if network:
         graph_attr.update(ranksep="0.12", nodesep="0.05")
-    legend: list[str] = []
+    legend: list[Callable[[], str]] = []  # its lines, each written in the language in force
     if scale is not None:
-        legend.append(scale.legend())
+        legend.append(scale.legend)
     if any(not_finite(node) for node in forward):
-        legend.append(
-            _("purple: a number that is not finite (inf or nan); hover over a box for more")
-        )
+        legend.append(functools.partial(_, _NOT_FINITE_LEGEND))
     if show_order:
-        legend.append(_("step k: the order in which backward() applies each op's chain rule"))
-    if legend:
-        graph_attr.update(label="\\n".join(legend), fontname="Helvetica", fontsize="10")
+        legend.append(functools.partial(_, _ORDER_LEGEND))
+    if _words is not None:  # the page writes the legend, in the language it shows
+        _words.legend = legend
+    elif legend:
+        graph_attr.update(
+            label="\\n".join(line() for line in legend), fontname="Helvetica", fontsize="10"
+        )
     dot = graphviz.Digraph(
         graph_attr=graph_attr,
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -853,11 +962,12 @@ def draw_dot(
     clusters: dict[_Key, Any] = {}  # neuron key -> the subgraph holding its ops and their outputs
     if network:
         for i, key in enumerate(sorted(set(neuron_of.values()), key=_natural)):
-            title = ", ".join(_cluster_title(key[:j]) for j in range(2, len(key) + 1, 2))
+            if _words is not None:
+                _words.add(f"cluster_{i}", functools.partial(_cluster_path_title, key))
             clusters[key] = graphviz.Digraph(
                 name=f"cluster_{i}",
                 graph_attr={
-                    "label": title,
+                    "label": _cluster_path_title(key),
                     "style": "rounded",
                     "color": "#999999",
                     "fontname": "Helvetica",
@@ -901,14 +1011,17 @@ def draw_dot(
         roles = _OPERAND_ROLES.get(op.name) if len(node.parents) == 2 else None
         for i, parent in enumerate(node.parents):
             attrs = dict(edge_styles.get((i, node), {}))
+            edge_id = f"{ids[parent]}->{op_id}#{i}"
             if roles:
                 # An edge label would double the space between ranks in all the graph.
-                attrs["xlabel" if network else "label"] = roles[i]
+                attrs["xlabel" if network else "label"] = _role(op.name, i)
+                if _words is not None:
+                    _words.add(edge_id, functools.partial(_role, op.name, i))
             if stacked_rows and parent in tail_of:
                 # Tables sit at the top, beside the inputs, rather than widening a layer's row.
                 attrs["constraint"] = "false"
             if _fields is not None:  # for the page: which Value each arrow leaves
-                attrs["id"] = f"{ids[parent]}->{op_id}#{i}"
+                attrs["id"] = edge_id
             dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
         attrs = dict(edge_styles.get(("out", node), {}))
         if _fields is not None:
@@ -916,7 +1029,7 @@ def draw_dot(
         dot.edge(op_id, ids[node], **attrs)
     for cluster in clusters.values():
         dot.subgraph(cluster)
-    return _fit_font(dot)
+    return dot
 
 
 _POSITIVE = "#1f77b4"  # draw_network: blue, a positive weight
@@ -937,16 +1050,33 @@ def _layers_of(model: object) -> tuple[list[tuple[int, list[Neuron]]], str]:
     if isinstance(model, nn.Neuron):
         return [(0, [model])], ""
     kind = type(model)
-    hint = ""
     if isinstance(model, Value):
-        hint = "; for the computation graph of a Value use draw_dot(value)"
+        text = _(
+            "draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got {kind} "
+            "({model}); for the computation graph of a Value use draw_dot(value)"
+        )
     elif isinstance(model, (list, tuple)):
-        hint = "; pass the model itself, not a list (a model's outputs are drawn by draw_dot)"
+        text = _(
+            "draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got {kind} "
+            "({model}); pass the model itself, not a list (a model's outputs are drawn by "
+            "draw_dot)"
+        )
     elif isinstance(model, type):
-        hint = f"; pass a built model, e.g. {model.__name__}(2, [3, 1]), not the class"
+        text = _(
+            "draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got {kind} "
+            "({model}); pass a built model, e.g. {name}(2, [3, 1]), not the class"
+        )
+    else:
+        text = _(
+            "draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got {kind} "
+            "({model})"
+        )
     raise TypeError(
-        f"draw_network takes an MLP, a Layer or a Neuron from tinygrad_edu.nn, got "
-        f"{kind.__module__}.{kind.__qualname__} ({model!r:.60}){hint}"
+        text.format(
+            kind=f"{kind.__module__}.{kind.__qualname__}",
+            model=f"{model!r:.60}",
+            name=getattr(model, "__name__", ""),
+        )
     )
 
 
@@ -959,7 +1089,9 @@ def draw_network(
     model: MLP | Layer | Neuron,
     show_grad: bool | None = None,
     weight_labels: bool | None = None,
+    lang: str | None = None,
     _grads: dict[Value, float] | None = None,
+    _words: _Words | None = None,
 ) -> Any:  # a graphviz.Digraph
     r"""The classic picture of a network as a :class:`graphviz.Digraph`: a circle
     per neuron, an arrow per weight, layer by layer from left to right.
@@ -984,7 +1116,10 @@ def draw_network(
     * every element has a fixed id, kept as the ``id`` of its SVG element:
       ``x0`` (input 0), ``L1N0`` (neuron 0 of ``layers.1``) and
       ``w_L1N0_i2`` (its weight ``layers.1.neurons.0.w.2``, from its input 2),
-      so a web page can find them; a tooltip gives each parameter's full name.
+      so a web page can find them; a tooltip gives each parameter's full name;
+    * its words (the layers' titles, the legend, the tooltips) and its error
+      messages are in ``lang`` ('en', 'ja'; None: the language in force, see
+      :mod:`tinygrad_edu.i18n`); ValueError for a language without a translation.
 
     >>> from tinygrad_edu.nn import MLP
     >>> net = MLP(2, [3, 1], seed=0)
@@ -1000,18 +1135,12 @@ def draw_network(
     >>> 'label="w=0.009374\\ngrad=-0.08031"' in draw_network(net).source
     True
     """
-    layers, prefix = _layers_of(model)
-    graphviz = _graphviz()
-    neurons = [neuron for _, layer in layers for neuron in layer]
-    if weight_labels is None:
-        weight_labels = sum(len(neuron.w) for neuron in neurons) <= LABELLED_WEIGHTS
-    grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))  # (the page's)
-    if show_grad is None:
-        show_grad = any(grad_of(p) != 0.0 for neuron in neurons for p in neuron.parameters())
-    largest = max(
-        (abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0
-    )
+    with language(lang):
+        return _fit_font(_draw_network(model, show_grad, weight_labels, _grads, _words))
 
+
+def _network_legend(weight_labels: bool, show_grad: bool, largest: float) -> str:
+    """draw_network's legend, in the language in force."""
     if weight_labels and show_grad:
         legend = _(
             "arrows: one per weight, blue positive, red negative, width |w| (the thickest "
@@ -1035,23 +1164,63 @@ def draw_network(
             "|w| = {largest}); hover over an arrow for its weight; in each neuron its "
             "activation and bias b"
         )
-    legend = legend.format(largest=_number(largest))
+    return legend.format(largest=_number(largest))
+
+
+def _input_layer_title() -> str:
+    return _("input layer")
+
+
+def _layer_title(k: int, count: int, where: str, activation: str) -> str:
+    """The title of draw_network's ``k``-th layer of ``count``, in the language in force:
+    'hidden layer 1 (layers.0, sigmoid)'."""
+    kind = _("output layer") if k == count - 1 else _("hidden layer {k}").format(k=k + 1)
+    return f"{kind} ({where}{activation})"
+
+
+def _draw_network(
+    model: MLP | Layer | Neuron,
+    show_grad: bool | None,
+    weight_labels: bool | None,
+    _grads: dict[Value, float] | None,
+    _words: _Words | None,
+) -> Any:  # a graphviz.Digraph, its font not yet fitted to its words
+    """:func:`draw_network`, in the language in force."""
+    layers, prefix = _layers_of(model)
+    graphviz = _graphviz()
+    neurons = [neuron for _, layer in layers for neuron in layer]
+    if weight_labels is None:
+        weight_labels = sum(len(neuron.w) for neuron in neurons) <= LABELLED_WEIGHTS
+    grad_of = _grad_float if _grads is None else (lambda v: _grads.get(v, 0.0))  # (the page's)
+    if show_grad is None:
+        show_grad = any(grad_of(p) != 0.0 for neuron in neurons for p in neuron.parameters())
+    largest = max(
+        (abs(w.data) for neuron in neurons for w in neuron.w if _finite(w.data)), default=0.0
+    )
+
+    legend = functools.partial(_network_legend, weight_labels, show_grad, largest)
+    graph_attr = {
+        "rankdir": "LR",
+        "ranksep": "1.2",
+        "nodesep": "0.25",
+        "fontname": "Helvetica",
+        "fontsize": "10",
+    }
+    if _words is not None:  # the page writes the legend, in the language it shows
+        _words.legend = [legend]
+    else:
+        graph_attr["label"] = legend()
     dot = graphviz.Digraph(
-        graph_attr={
-            "rankdir": "LR",
-            "ranksep": "1.2",
-            "nodesep": "0.25",
-            "fontname": "Helvetica",
-            "fontsize": "10",
-            "label": legend,
-        },
+        graph_attr=graph_attr,
         node_attr={"fontname": "Helvetica", "fontsize": "10"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9"},
     )
     box = {"style": "rounded", "color": "#999999"}
     nin = layers[0][1][0].nin
+    if _words is not None:
+        _words.add("cluster_inputs", _input_layer_title)
     with dot.subgraph(
-        name="cluster_inputs", graph_attr={"label": _("input layer"), **box}
+        name="cluster_inputs", graph_attr={"label": _input_layer_title(), **box}
     ) as inputs:
         for i in range(nin):
             inputs.node(
@@ -1064,14 +1233,15 @@ def draw_network(
                 tooltip=_("input {i}").format(i=i),
             )
     for k, (l, layer) in enumerate(layers):
-        kind = _("output layer") if k == len(layers) - 1 else _("hidden layer {k}").format(k=k + 1)
         where = f"layers.{l}, " if prefix.startswith("layers") else ""
-        title = f"{kind} ({where}{layer[0].activation})"
-        with dot.subgraph(name=f"cluster_L{l}", graph_attr={"label": title, **box}) as sub:
+        title = functools.partial(_layer_title, k, len(layers), where, layer[0].activation)
+        if _words is not None:
+            _words.add(f"cluster_L{l}", title)
+        with dot.subgraph(name=f"cluster_L{l}", graph_attr={"label": title(), **box}) as sub:
             for n, neuron in enumerate(layer):
                 b = neuron.b
                 lines = [f"L{l}N{n}", neuron.activation, f"b={_number(b.data)}"]
-                who = prefix.format(l=l, n=n)[:-1] or "neuron"
+                who = prefix.format(l=l, n=n)[:-1] or _("neuron")
                 tip = f"{who}: {neuron.activation}, b = {_number(b.data)}"
                 if show_grad:
                     lines.append(f"b.grad={_number(grad_of(b))}")
@@ -1098,7 +1268,7 @@ def draw_network(
                     **_weight_style(w.data, largest),
                 )
         sources = [f"L{l}N{n}" for n in range(len(neurons))]
-    return _fit_font(dot)
+    return dot
 
 
 def _weight_style(w: float | Value, largest: float) -> dict[str, str]:
@@ -1118,10 +1288,16 @@ def _check_timeout(timeout: float | None) -> float | None:
     if timeout is None:
         return None
     if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
-        raise TypeError(f"timeout must be a number of seconds or None, got {timeout!r}")
+        raise TypeError(
+            _("timeout must be a number of seconds or None, got {timeout}").format(
+                timeout=repr(timeout)
+            )
+        )
     if not timeout > 0:
         raise ValueError(
-            f"timeout must be a number of seconds > 0 (or None: no limit), got {timeout!r}"
+            _("timeout must be a number of seconds > 0 (or None: no limit), got {timeout}").format(
+                timeout=repr(timeout)
+            )
         )
     return float(timeout)
 
@@ -1139,7 +1315,8 @@ def render(
     ``.dot`` (``.dot`` as ``path`` writes only that, no Graphviz needed).
     ``.html`` writes the interactive page of :func:`page` (and no DOT file),
     opening in ``lang`` ('en', 'ja'; None: the browser's language; ValueError
-    for a language without a translation).
+    for a language without a translation).  The other formats are drawn in
+    ``lang`` (None: the language in force), as are the errors.
     Keyword arguments go to :func:`draw_dot`.  Returns ``path``.
 
     ``dot`` is stopped after ``timeout`` seconds (default
@@ -1151,30 +1328,30 @@ def render(
     in its ``.stderr``) when ``dot`` fails, and KeyboardInterrupt when ``dot``
     is interrupted (Ctrl-C).
     """
-    path = os.fspath(path)
-    base, ext = os.path.splitext(path)
-    fmt = ext[1:].lower()
-    if fmt not in FORMATS:
-        raise ValueError(
-            f"cannot tell the format from {path!r}: the file name must end in one of "
-            + ", ".join("." + f for f in FORMATS)
-        )
-    timeout = _check_timeout(timeout)
-    _expect_value(root, "render")
-    if lang is not None:
-        _language_code(lang, "lang")  # ValueError for a language without a catalog
-    if fmt == "html":
-        return page(root, timeout, lang=lang, **draw_kwargs).save(path)
-    dot = draw_dot(root, **draw_kwargs)
-    source_path = base + ".dot"
-    with open(source_path, "w", encoding="utf-8") as f:
-        f.write(dot.source)
-    if fmt == "dot":
+    with language(lang):  # (ValueError for a language without a catalog)
+        path = os.fspath(path)
+        base, ext = os.path.splitext(path)
+        fmt = ext[1:].lower()
+        if fmt not in FORMATS:
+            raise ValueError(
+                _(
+                    "cannot tell the format from {path}: the file name must end in one of {formats}"
+                ).format(path=repr(path), formats=", ".join("." + f for f in FORMATS))
+            )
+        timeout = _check_timeout(timeout)
+        _expect_value(root, "render")
+        if fmt == "html":
+            return page(root, timeout, lang=lang, **draw_kwargs).save(path)
+        dot = draw_dot(root, **draw_kwargs)
+        source_path = base + ".dot"
+        with open(source_path, "w", encoding="utf-8") as f:
+            f.write(dot.source)
+        if fmt == "dot":
+            return path
+        image = _run_dot(dot.source, fmt, timeout, root, path, source_path)
+        with open(path, "wb") as out:
+            out.write(image)
         return path
-    image = _run_dot(dot.source, fmt, timeout, root, path, source_path)
-    with open(path, "wb") as out:
-        out.write(image)
-    return path
 
 
 def page(
@@ -1204,30 +1381,48 @@ def page(
     (the narration, the descriptions of the nodes, its labels and buttons) and
     a menu to switch between them.  It opens in ``lang`` ('en', 'ja') or, with
     None, in the browser's language (English when the browser asks for none
-    there is); ``.data``, ``.title`` and the words drawn in the pictures (laid
-    out once, by Graphviz) are in ``lang`` (None: the language in force).
-    ValueError for a language without a translation.
+    there is); ``.data``, ``.title`` and the pictures as Graphviz lays them out
+    (once) are in ``lang`` (None: the language in force).  The words drawn in
+    the pictures (the boxes' titles, the operands' roles) are carried in every
+    language too, and the menu rewrites them in place; the legends are text
+    under the pictures, rather than drawn in them, so that they follow the menu
+    whatever their length.  ValueError for a language without a translation.
     """
     from .page import Page, _page_data, model_of_graph
 
     if lang is not None:
         _language_code(lang, "lang")  # ValueError for a language without a catalog, before any work
     timeout = _check_timeout(timeout)
-    for private in ("_grads", "_fields"):
+    for private in ("_grads", "_fields", "_words"):
         if private in draw_kwargs:
-            raise TypeError(f"page() got an unexpected keyword argument {private!r}")
+            raise TypeError(
+                _("page() got an unexpected keyword argument {name}").format(name=repr(private))
+            )
     _expect_value(root, "page")
     _check_size(
         topological_order(root), draw_kwargs.get("max_nodes", 500)
     )  # before the steps' work
+    # The words of the pictures, each a function writing it in the language in force:
+    # the legends, and the words drawn (their SVG texts tagged data-word="i" for words[i]).
+    words: list[Callable[[], str]] = []
+    graph_words, network_words = _Words(), _Words()
     with language(lang):  # the data's words and the pictures' (Graphviz lays them out once)
         data, grads, texts = _page_data(root, digits)
         network = None
         model = model_of_graph(root) if model is None else model
         if model is not None:
             ids = {node: f"v{i}" for i, node in enumerate(topological_order(root)[::-1])}
-            network = _tagged_network_svg(model, grads, ids, timeout, root)
-        svg = _tagged_svg(root, grads, timeout, draw_kwargs)
+            network = _tagged_network_svg(model, grads, ids, timeout, root, network_words, words)
+        svg = _tagged_svg(root, grads, timeout, draw_kwargs, graph_words, words)
+    for code, text in texts.items():
+        with language(code):
+            text["pictures"] = {
+                "legend": [line() for line in graph_words.legend],
+                "network_legend": [line() for line in network_words.legend]
+                if network is not None
+                else [],
+                "words": [word() for word in words],
+            }
     return Page(data, svg, network, texts, lang)
 
 
@@ -1237,10 +1432,13 @@ def _tagged_network_svg(
     ids: dict[Value, str],
     timeout: float | None,
     root: Value,
+    network_words: _Words,
+    words: list[Callable[[], str]],
 ) -> str:
     """draw_network's picture for the page, each gradient written on it tagged with
     the parameter it shows (``data-v``, ``data-field``, ``data-prefix``), as in
-    :func:`_tagged_svg`, so that the steps update it."""
+    :func:`_tagged_svg`, so that the steps update it; its legend left out (in
+    ``network_words``), its words tagged (``data-word``, appended to ``words``)."""
     layers, _prefix = _layers_of(model)
     # SVG id -> (the text's prefix, the parameter's page id)
     where: dict[str, tuple[str, str | None]] = {}
@@ -1249,9 +1447,12 @@ def _tagged_network_svg(
             where[f"L{l}N{n}"] = ("b.grad=", ids.get(neuron.b))
             for i, w in enumerate(neuron.w):
                 where[f"w_L{l}N{n}_i{i}"] = ("grad=", ids.get(w))
-    dot = draw_network(model, show_grad=True, _grads=grads)
-    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root, "the network picture"))
+    dot = draw_network(model, show_grad=True, _grads=grads, _words=network_words)
+    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root, _THE_NETWORK_PICTURE))
     for g in tree.iter(tags["g"]):
+        title = g.find(tags["title"])
+        if g.get("class") == "cluster" and title is not None:
+            _tag_words(g, network_words.groups.get(title.text or ""), words, tags)
         # (a group without an id finds nothing; vid None: the prefix is not read)
         prefix, vid = where.get(g.get("id"), (None, None))  # type: ignore[arg-type]
         if vid is None:
@@ -1283,6 +1484,23 @@ def _svg_text(tree: Element) -> str:
     import xml.etree.ElementTree as ET
 
     return ET.tostring(tree, encoding="unicode")
+
+
+def _tag_words(
+    group: Element,
+    found: list[Callable[[], str]] | None,
+    words: list[Callable[[], str]],
+    tags: dict[str, str],
+) -> None:
+    """Tag the texts of an SVG ``group`` that show words (not numbers) with
+    ``data-word``, their index in ``words``, where ``found`` (its words, in
+    order) are appended; nothing when their numbers differ."""
+    texts = [t for t in group.iter(tags["text"]) if t.get("data-v") is None]
+    if not found or len(texts) != len(found):
+        return
+    for t, word in zip(texts, found):
+        t.set("data-word", str(len(words)))
+        words.append(word)
 
 
 def _tag(text_element: Element, vid: str, field: str, prefix: str) -> None:
@@ -1321,32 +1539,50 @@ def _notebook_bundle(root: Any, include: Any = None, exclude: Any = None) -> Any
 
 
 def _tagged_svg(
-    root: Value, grads: dict[Value, float], timeout: float | None, draw_kwargs: dict[str, Any]
+    root: Value,
+    grads: dict[Value, float],
+    timeout: float | None,
+    draw_kwargs: dict[str, Any],
+    graph_words: _Words,
+    words: list[Callable[[], str]],
 ) -> str:
     """draw_dot's picture as SVG text for the page: each text field tagged with
     the Value and field it shows (``data-v``, ``data-field``, ``data-prefix``),
-    each arrow with its ends (``data-from``, ``data-to``)."""
+    each arrow with its ends (``data-from``, ``data-to``), each word drawn
+    (a title, an operand's role) with ``data-word``, its index in ``words``;
+    the legend left out (in ``graph_words``)."""
     fields: _Fields = {}
-    dot = draw_dot(root, _grads=grads, _fields=fields, **draw_kwargs)
-    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root))
+    dot = draw_dot(root, _grads=grads, _fields=fields, _words=graph_words, **draw_kwargs)
+    tree, tags = _svg_tree(_run_dot(dot.source, "svg", timeout, root, _THE_PAGE))
     for g in tree.iter(tags["g"]):
         kind = g.get("class")
         title = g.find(tags["title"])
-        if title is None or kind not in ("node", "edge"):
+        if title is None or kind not in ("node", "edge", "cluster"):
+            continue
+        if kind == "cluster":  # a neuron's box: its title
+            _tag_words(g, graph_words.groups.get(title.text or ""), words, tags)
             continue
         if kind == "edge":  # its id, set by draw_dot: 'v0->v2_op#0' (a title can lack the port)
-            tail, _arrow, head = (g.get("id") or "").partition("->")
+            edge_id = g.get("id") or ""
+            tail, _arrow, head = edge_id.partition("->")
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
+            _tag_words(g, graph_words.groups.get(edge_id), words, tags)  # an operand's role
             continue
         name = title.text or ""
         g.set("data-node", name)
         texts = list(g.iter(tags["text"]))
         entries = fields.get(name)
         if entries is not None and len(entries) == len(texts):
+            titles = iter(graph_words.groups.get(name, ()))  # a table's titles, in order
             for t, (vid, field) in zip(texts, entries):
                 if vid is not None:  # (a name is tagged, never rewritten)
                     _tag(t, vid, field, "" if field == "name" else field + " ")
+                elif field == "title":
+                    word = next(titles, None)
+                    if word is not None:
+                        t.set("data-word", str(len(words)))
+                        words.append(word)
     from .page import GRAPH_LABEL
 
     tree.set("role", "img")
@@ -1360,7 +1596,7 @@ def _run_dot(
     fmt: str,
     timeout: float | None,
     root: Value | None,
-    path: str = "the page",
+    path: str,
     source_path: str | None = None,
 ) -> bytes:
     """Graphviz's ``dot -T<fmt>`` on ``source``: the image as bytes.
@@ -1368,8 +1604,12 @@ def _run_dot(
     Raises :class:`GraphvizNotInstalled`, :class:`RenderTimeout`,
     ``subprocess.CalledProcessError`` or KeyboardInterrupt as :func:`render`
     says; ``path`` and ``source_path`` (where the DOT source was written, if
-    it was) go into their messages.
+    it was) go into their messages.  ``path`` is the file drawn, or the name of
+    a picture not written to one (:data:`_THE_PAGE`, :data:`_THE_NETWORK_PICTURE`,
+    in English: translated here).
     """
+    if path in (_THE_PAGE, _THE_NETWORK_PICTURE):
+        path = _(path)
     written = (
         "\n"
         + _(

@@ -1,7 +1,8 @@
 // The step-through of tinygrad_edu's graph page: every number comes from the
 // JSON the engine embedded (#graph-data); this script only shows it, step by step.
-// The words the engine wrote (the narration, the nodes' descriptions, the title) are
-// in #graph-texts in every language; the page's own words come from i18n.js (_).
+// The words the engine wrote (the narration, the nodes' descriptions, the title, the
+// pictures' legends and the words drawn in them) are in #graph-texts in every language;
+// the page's own words come from i18n.js (_).
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("graph-data").textContent);
@@ -239,6 +240,20 @@
         ? I18N.format(_("op {op} making {name}"), { op: n.op, name: n.name }) : n.name);
     });
   }
+  // The pictures' words: each text drawn with a word (a box's title, an operand's role)
+  // is tagged data-word="i", words[i] in each language; the legends are text under them.
+  function rewritePictures() {
+    var w = words(), p = w && w.pictures;
+    if (!p) return;
+    document.querySelectorAll("svg text[data-word]").forEach(function (t) {
+      var text = p.words && p.words[Number(t.getAttribute("data-word"))];
+      if (typeof text === "string" && t.textContent !== text) t.textContent = text;
+    });
+    [["graph-legend", p.legend], ["network-legend", p.network_legend]].forEach(function (pair) {
+      var element = document.getElementById(pair[0]);
+      if (element && pair[1] && pair[1].length) element.textContent = pair[1].join("\n");
+    });
+  }
   function retitle() {
     var w = words();
     if (!w || typeof w.title !== "string") return;
@@ -261,12 +276,14 @@
   // Another language: every text this script wrote, again (the marked HTML i18n.js redraws).
   I18N.onChange(function () {
     retitle();
+    rewritePictures();
     labelNodes();
     labelPlay();
     writeTexts();
     if (selected) describe(selected);
   });
   retitle();
+  rewritePictures();
   labelNodes();
   labelPlay();
   show(0);

@@ -220,3 +220,14 @@ def test_the_layout_helpers():
     assert all(width(line) <= 30 for line in lines) and len(lines) > 1
     assert "".join(line.strip() for line in lines).replace(" ", "") == japanese.replace(" ", "")
     assert not any(line.strip().startswith(("、", "。")) for line in lines)
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_japanese_output_fits_a_terminal(name, tmp_path):
+    """The Japanese output is no wider than 100 columns, or than the English where that is
+    wider (a model's repr), counting a Japanese character as two: its tables do not wrap."""
+    width = helpers().width
+    english = max(map(width, stdout(name, "--lang", "en", cwd=tmp_path).splitlines()))
+    japanese = stdout(name, "--lang", "ja", cwd=tmp_path).splitlines()
+    widest = max(japanese, key=width)
+    assert width(widest) <= max(100, english), f"{name}: {width(widest)} columns: {widest!r}"

@@ -11,6 +11,33 @@ target, error = output_o - correct, and E = 1/2 error^2 the loss.
 """
 
 from tinygrad_edu import Value
+from tinygrad_edu.i18n import gettext as _
+
+#: Passes over the four XOR samples: by default, and with --quick.
+EPOCHS, QUICK_EPOCHS = 4000, 1000
+
+
+def add_epoch_options(parser):
+    """--epochs and --quick, as the XOR demos take them."""
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help=_("passes over the 4 samples (default {epochs})").format(epochs=EPOCHS),
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=_("{epochs} epochs, for a quick smoke run").format(epochs=QUICK_EPOCHS),
+    )
+
+
+def epochs_asked(parser, args):
+    """The number of epochs --epochs or --quick asks for (a usage error below 1)."""
+    epochs = args.epochs if args.epochs is not None else (QUICK_EPOCHS if args.quick else EPOCHS)
+    if epochs < 1:
+        parser.error(_("--epochs must be at least 1"))
+    return epochs
 
 
 def seed_parameters(model):

@@ -32,7 +32,13 @@ from tinygrad_edu.nn import MLP
 from _language import demo_parser, fill, ljust, parse_args, rjust, width
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
-from _seed000 import seed_network, seed_network_loss, seed_parameters
+from _seed000 import (
+    add_epoch_options,
+    epochs_asked,
+    seed_network,
+    seed_network_loss,
+    seed_parameters,
+)
 
 XOR = [(x, float(t)) for x, t in zip(*xor())]  # (inputs, target) pairs
 K = 0.3  # seed 000's learning coefficient
@@ -203,17 +209,7 @@ def build_parser():
     parser = demo_parser(
         _("The backward pass of seed 000's network, written out as code by the jit.")
     )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help=_("passes over the 4 samples (default {epochs})").format(epochs=4000),
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=_("{epochs} epochs, for a quick smoke run").format(epochs=1000),
-    )
+    add_epoch_options(parser)
     return parser
 
 
@@ -221,9 +217,7 @@ def main(argv=None):
     """Show the generated backward pass beside the seed's formulas, then train XOR
     compiled and eager from the same start and compare the two."""
     parser, args = parse_args(build_parser, argv)
-    epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
-    if epochs < 1:
-        parser.error(_("--epochs must be at least 1"))
+    epochs = epochs_asked(parser, args)
 
     start = list(starting_weights())
     started = time.perf_counter()

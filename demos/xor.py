@@ -35,7 +35,7 @@ from tinygrad_edu.nn import MLP
 from _language import demo_parser, parse_args, rjust, width
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
-from _seed000 import seed_network_loss, seed_parameters
+from _seed000 import add_epoch_options, epochs_asked, seed_network_loss, seed_parameters
 
 XOR = [(x, float(t)) for x, t in zip(*xor())]  # (inputs, target) pairs
 K = 0.3  # seed 000's learning coefficient
@@ -143,22 +143,12 @@ def render_graph(model, path=GRAPH):
 def build_parser():
     """The command line, its help in the language in force."""
     parser = demo_parser(_("XOR, learned by seed 000's 2-3-1 sigmoid network with the delta rule."))
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help=_("passes over the 4 samples (default {epochs})").format(epochs=4000),
-    )
+    add_epoch_options(parser)
     parser.add_argument(
         "--seed",
         type=int,
         default=SEED,
         help=_("weights and sample order (default {seed})").format(seed=SEED),
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=_("{epochs} epochs, for a quick smoke run").format(epochs=1000),
     )
     parser.add_argument(
         "--graph",
@@ -185,9 +175,7 @@ def main(argv=None):
                 suffixes=", ".join("." + f for f in viz.FORMATS)
             )
         )
-    epochs = args.epochs if args.epochs is not None else (1000 if args.quick else 4000)
-    if epochs < 1:
-        parser.error(_("--epochs must be at least 1"))
+    epochs = epochs_asked(parser, args)
 
     model = MLP(2, [3, 1], activation="sigmoid", seed=args.seed)
     print(

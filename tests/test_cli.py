@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from tinygrad_edu import Value, cli, i18n
+from tinygrad_edu import Value, cli
 from tinygrad_edu._optional import install_hint
 from tinygrad_edu.expr import (
     MAX_DEPTH,
@@ -25,23 +25,9 @@ from tinygrad_edu.expr import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-# English, whatever the machine's locale (tests/test_cli_i18n.py runs it in Japanese)
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    "LANGUAGE": "",
-    "LC_ALL": "",
-    "LC_MESSAGES": "",
-    "LANG": "C.UTF-8",
-}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def english():
-    """main() called in this process writes English too."""
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
+# English, whatever the machine's locale: conftest.py sets LANGUAGE=en for every test
+# (tests/test_cli_i18n.py runs the command line in Japanese)
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
 def run(*args, env=ENV, cwd=None):

@@ -23,27 +23,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from tinygrad_edu import cli, expr, i18n
+from tinygrad_edu import cli, expr
 from tinygrad_edu.expr import ExpressionError
 
 ROOT = Path(__file__).resolve().parent.parent
-# English, whatever the machine's locale (tests/test_cli_i18n.py runs it in Japanese)
-ENV = {
-    **os.environ,
-    "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    "LANGUAGE": "",
-    "LC_ALL": "",
-    "LC_MESSAGES": "",
-    "LANG": "C.UTF-8",
-}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def english():
-    """main() called in this process writes English too."""
-    i18n.set_language("en")
-    yield
-    i18n.set_language(None)
+# English, whatever the machine's locale: conftest.py sets LANGUAGE=en for every test
+# (tests/test_cli_i18n.py runs the command line in Japanese)
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
 
 
 PREFIX = "tinygrad-edu: error: "

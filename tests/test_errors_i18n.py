@@ -62,7 +62,7 @@ def column(message, lang):
         ("(x", "syntax error: '(' was never closed", "構文エラー: '(' が閉じられていない", 1),
         ("  x × y", "invalid character '×' (U+00D7)", "使えない文字 '×' (U+00D7)", 5),
         ("x +", "the expression ends too early", "式が途中で終わっている", 4),
-        ("x ^ 2", "^ (write powers as **) is not supported", "べき乗は ** と書く", 1),
+        ("x ^ 2", "^ (write powers as **) is not supported", "^ は使えません。べき乗は x**2", 1),
         ("x.grad", "attribute access (.grad) is not supported", "属性の参照 (.grad)", 2),
     ],
 )
@@ -78,14 +78,14 @@ def test_an_unknown_function_keeps_its_suggestion_and_the_list():
         "column 1: unknown function 'exq' (did you mean exp?); the functions are "
         "exp, log, sqrt, tanh, sigmoid, relu, sin, cos, abs"
     )
-    assert ja.startswith("1 文字目: 未知の関数 'exq' (もしかして exp?)")
+    assert ja.startswith("1 文字目: 不明な関数 'exq' (もしかして exp?)")
     assert ja.endswith("exp, log, sqrt, tanh, sigmoid, relu, sin, cos, abs")
 
 
 def test_a_variable_without_a_value_names_the_ones_given():
     en, ja = both(lambda: parse_expression("x * wieght", {"x": 1.0, "weight": 2.0}))
     assert "'wieght' has no value (did you mean weight?)" in en
-    assert "'wieght' に値がない (もしかして weight?)" in ja
+    assert "'wieght' に値がありません (もしかして weight?)" in ja
     assert "wieght=1.5" in ja and "weight, x" in ja
     assert column(en, "en") == column(ja, "ja") == 5
 
@@ -118,7 +118,6 @@ def test_the_limits():
             "the logarithm is defined only for positive numbers",
             "対数は正の数に対してだけ定義される",
         ),
-        ("x/0", 1.0, "div(x = 1.0, 0.0)", "division by zero", "0 による除算"),
         (
             "sqrt(x)",
             -1.0,
@@ -132,6 +131,26 @@ def test_a_domain_error_names_the_operands_in_both_languages(text, value, call, 
     en, ja = both(lambda: parse_expression(text, {"x": value}))
     assert en == f"column 1: {call}: {english}"
     assert ja == f"1 文字目: {call}: {japanese}"
+
+
+@pytest.mark.parametrize(
+    "text, value, english, japanese",
+    [
+        ("x/0", 1.0, "x/0: division by zero (x = 1)", "x/0: 0 で割っている (x = 1 のとき)"),
+        ("1/x", 0.0, "1/x: division by zero (x = 0)", "1/x: 0 で割っている (x = 0 のとき)"),
+        (
+            "(x-2)**0.5",
+            1.0,
+            "(x-2)**0.5: a negative base to a non-integer power is not a real number (x-2 = -1)",
+            "(x-2)**0.5: 負の数を整数でない数でべき乗すると実数になりません (x-2 = -1 のとき)",
+        ),
+    ],
+)
+def test_a_division_or_a_power_is_named_as_written(text, value, english, japanese):
+    """Not div(1.0, x = 0.0) or power(...): the learner wrote / and **."""
+    en, ja = both(lambda: parse_expression(text, {"x": value}))
+    assert en == f"column 1: {english}"
+    assert ja == f"1 文字目: {japanese}"
 
 
 def test_the_ops_float_functions_say_why_in_the_language_in_force():
@@ -153,7 +172,9 @@ def test_sqrt_at_zero_in_backward():
         "backward of sqrt(x = 0.0): the local derivative is not finite here "
         "(float division by zero)"
     )
-    assert ja == "sqrt(x = 0.0) の逆伝播: ここでは局所的な微分が有限でない (float の 0 による除算)"
+    assert ja == (
+        "sqrt(x = 0.0) の逆伝播: ここでは局所的な微分が有限でない (float の計算で 0 で割っている)"
+    )
     assert isinstance(error_of(backward, "ja"), NonFiniteGradientError)
 
 

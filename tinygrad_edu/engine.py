@@ -743,9 +743,11 @@ def _failed(err: Exception, op: _ops.Op, operands: Iterable[Value]) -> Exception
     """A forward error said once: ``op(operands): why``, the operands named by their labels.
     (The float functions of ops.py keep their ``why`` as ``err.reason``.)"""
     reason = getattr(err, "reason", None)
-    return type(err)(
-        f"{_call_text(op, operands)}: {_arithmetic_words(err) if reason is None else reason}"
-    )
+    if reason is None:
+        reason = _arithmetic_words(err)
+    failed = type(err)(f"{_call_text(op, operands)}: {reason}")
+    failed.reason = reason  # type: ignore[attr-defined]  # the expression reader words it too
+    return failed
 
 
 def _not_a_float(op: _ops.Op, a: Value, b: Value | None) -> TypeError:
@@ -793,9 +795,12 @@ def _bad_operand(op: _ops.Op, a: Value, b: Value | None) -> Exception | None:
 def _overflowed(op: _ops.Op, operands: Iterable[Value], result: float) -> Exception:
     if result != result:
         reason = _("the result is not a number (nan)")
-        return ValueError(f"{_call_text(op, operands)}: {reason}")
-    reason = _("the result overflows a float")
-    return OverflowError(f"{_call_text(op, operands)}: {reason}")
+        failed: Exception = ValueError(f"{_call_text(op, operands)}: {reason}")
+    else:
+        reason = _("the result overflows a float")
+        failed = OverflowError(f"{_call_text(op, operands)}: {reason}")
+    failed.reason = reason  # type: ignore[attr-defined]  # the expression reader words it too
+    return failed
 
 
 def _record(op: _ops.Op, a: Value, b: Value | None) -> Value:

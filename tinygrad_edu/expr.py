@@ -14,6 +14,16 @@ Traceback (most recent call last):
 ...
 tinygrad_edu.expr.ExpressionError: column 2: attribute access (.__class__) is not supported; write functions as exp(x)
 
+A learner's usual slips get a hint: a * left out, and full-width characters
+from a Japanese keyboard are read as ASCII (one for one: columns stay right):
+
+>>> parse_expression("2x + 1", {"x": x})
+Traceback (most recent call last):
+...
+tinygrad_edu.expr.ExpressionError: column 2: a * is missing: to multiply, write 2*x
+>>> parse_expression("ｘ＊＊２　＋　１", {"x": x}).data
+5.0
+
 The command line (:mod:`tinygrad_edu.cli`) reads its expressions with it.
 """
 
@@ -111,7 +121,6 @@ _UNSUPPORTED = {
     ast.LShift: "<<",
     ast.RShift: ">>",
     ast.BitOr: N_("| (bitwise or)"),
-    ast.BitXor: N_("^ (write powers as **)"),
     ast.BitAnd: N_("& (bitwise and)"),
     ast.Not: "not",
     ast.Invert: "~",
@@ -185,6 +194,30 @@ _PYTHON_MESSAGES = [
 ]
 
 
+#: The full-width forms of ASCII (U+FF01-U+FF5E: ＊ ２ （ ） ＝ ｘ ...) and the
+#: ideographic space (U+3000), as a Japanese keyboard types them, read as ASCII:
+#: one character for one, so that every column stays where it is.
+_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_HALFWIDTH[0x3000] = 0x20
+#: The same, leaving the letters alone: in a name Python reads ｘ as x already (NFKC),
+#: and the messages quote a name as it was written.
+_HALFWIDTH_BUT_LETTERS = {
+    code: ascii for code, ascii in _HALFWIDTH.items() if not chr(ascii).isalpha()
+}
+#: A number as typed (it starts with a digit that does not continue a name), with
+#: what runs on from it: its letters (1ｅ5, ２ｘ) are read as ASCII too.
+_NUMBER_RUN = re.compile(r"(?<!\w)[0-9][\w.]*")
+
+
+def _halfwidth(text: str) -> str:
+    """``text`` with the full-width forms of ASCII read as ASCII (see _HALFWIDTH),
+    except the letters of names; the same length, and ASCII text unchanged."""
+    if text.isascii():
+        return text
+    text = text.translate(_HALFWIDTH_BUT_LETTERS)
+    return _NUMBER_RUN.sub(lambda found: found.group().translate(_HALFWIDTH), text)
+
+
 class ExpressionError(ValueError):
     """An expression (or a ``name=value`` assignment) the command line cannot use.
 
@@ -246,10 +279,97 @@ def _python_words(message: str) -> str:
     return message
 
 
-def _syntax_error(message: str, column: int | None) -> ExpressionError:
-    """``syntax error: message`` for one of Python's parser messages."""
+def _syntax_error(
+    message: str, column: int | None, body: str | None = None, end: int | None = None
+) -> ExpressionError:
+    """``syntax error: message`` for one of Python's parser messages, at ``column``
+    (to ``end``, where Python gives one) of ``body``; or, where a * is missing there
+    (2x, x y), the hint to write it."""
+    if body is not None and column and message in _MISSING_OPERATOR:
+        hint = _missing_operator(body, column, end)
+        if hint is not None:
+            return hint
     return ExpressionError(
         _("syntax error: {message}").format(message=_python_words(message)), column
+    )
+
+
+#: Python's messages for a text where a * may be missing: 2x, x y, sin(2 x).
+_MISSING_OPERATOR = {
+    "invalid syntax",
+    "invalid decimal literal",
+    "invalid syntax. Perhaps you forgot a comma?",
+}
+#: The pieces of a text, to tell where a * is missing: numbers (as Python writes them),
+#: names, brackets, spaces; anything else is "other".
+_LEXEME = re.compile(
+    r"(?P<number>0[xX][0-9a-fA-F_]*|0[oO][0-7_]*|0[bB][01_]*"
+    r"|(?:[0-9](?:_?[0-9])*(?:\.(?:[0-9](?:_?[0-9])*)?)?|\.[0-9](?:_?[0-9])*)"
+    r"(?:[eE][+-]?[0-9](?:_?[0-9])*)?[jJ]?)"
+    r"|(?P<name>[^\W\d]\w*)|(?P<open>\()|(?P<close>\))|(?P<space>\s+)|(?P<other>.)",
+    re.DOTALL,
+)
+
+
+def _missing_operator(body: str, column: int, end: int | None) -> ExpressionError | None:
+    """The hint for two operands side by side (2x, 2 x, x y, (x+1)y) where Python
+    stopped -- at ``column`` (to ``end``) of ``body`` -- or None if there are none
+    there.  After a function's name (sin x) the hint is to call it."""
+    pieces = [
+        (found.lastgroup, found.start(), found.end())
+        for found in _LEXEME.finditer(body)
+        if found.lastgroup != "space"
+    ]
+    closing: dict[int, int] = {}  # opening bracket -> its closing one, and back
+    opened: list[int] = []
+    for i, (kind, _start, _end) in enumerate(pieces):
+        if kind == "open":
+            opened.append(i)
+        elif kind == "close" and opened:
+            j = opened.pop()
+            closing[i], closing[j] = j, i
+
+    def word(i: int) -> str:
+        kind, start, stop = pieces[i]
+        return unicodedata.normalize("NFKC", body[start:stop]) if kind == "name" else ""
+
+    def ends_operand(i: int) -> bool:
+        kind = pieces[i][0]
+        return kind in ("number", "close") or (kind == "name" and not keyword.iskeyword(word(i)))
+
+    def starts_operand(i: int) -> bool:
+        kind, start, _stop = pieces[i]
+        if kind == "number":
+            return body[start] != "."  # x.5 is something else
+        return kind == "name" and not keyword.iskeyword(word(i))
+
+    last = max(column, (end or 0) - 1)
+    for i in range(len(pieces) - 1):
+        (_kind, start, stop), (_next, after, after_stop) = pieces[i], pieces[i + 1]
+        if start + 1 > last or after_stop < column:  # not where Python stopped
+            continue
+        if not (ends_operand(i) and starts_operand(i + 1)):
+            continue
+        if word(i) in FUNCTIONS:
+            return ExpressionError(
+                _("{name} is a function: call it, e.g. {name}(x)").format(name=word(i)), after + 1
+            )
+        first = closing.get(i, i)  # (x+1) y: from the opening bracket
+        if first > 0 and pieces[first][0] == "open" and pieces[first - 1][0] == "name":
+            first -= 1  # sin(x) y: from the function's name
+        last_piece = i + 1
+        if last_piece + 1 < len(pieces) and pieces[last_piece + 1][0] == "open":
+            last_piece = closing.get(last_piece + 1, last_piece)  # 2 sin(x): to its bracket
+        product = f"{body[pieces[first][1] : stop]}*{body[after : pieces[last_piece][2]]}"
+        return _implicit_product(product, after + 1)
+    return None
+
+
+def _implicit_product(product: str, column: int) -> ExpressionError:
+    """The hint for a * left out: ``product`` is the two operands with * between them."""
+    return ExpressionError(
+        _("a * is missing: to multiply, write {product}").format(product=_shortened(product, 40)),
+        column,
     )
 
 
@@ -266,15 +386,17 @@ def _unreadable(err: ValueError) -> ExpressionError:
     )
 
 
-def _column(text: str, node: ast.expr) -> int:
+def _column(text: str, node: ast.expr, end: bool = False) -> int:
     """1-based character column of an ast node in the whole text (ast counts
-    UTF-8 bytes within a line; a line break counts as one character)."""
+    UTF-8 bytes within a line; a line break counts as one character); with
+    ``end``, the column just after the node."""
     lines = text.split("\n")
-    row = min(node.lineno, len(lines)) - 1
-    before = sum(len(line) + 1 for line in lines[:row])
-    return (
-        before + len(lines[row].encode("utf-8")[: node.col_offset].decode("utf-8", "replace")) + 1
+    lineno, offset = (
+        (node.end_lineno, node.end_col_offset) if end else (node.lineno, node.col_offset)
     )
+    row = min(lineno or 1, len(lines)) - 1
+    before = sum(len(line) + 1 for line in lines[:row])
+    return before + len(lines[row].encode("utf-8")[: offset or 0].decode("utf-8", "replace")) + 1
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
@@ -357,8 +479,10 @@ def _syntax_tree(body: str) -> ast.Expression:
     except SyntaxError as err:
         if err.offset == 0 and err.msg == "invalid syntax":  # ast's way of saying "at the end"
             raise _ends_too_early(len(body) + 1) from None
-        offset = err.offset if err.offset and (err.lineno or 1) == 1 else None
-        raise _syntax_error(err.msg, offset) from None
+        first_line = (err.lineno or 1) == 1
+        offset = err.offset if err.offset and first_line else None
+        end = err.end_offset if first_line and (err.end_lineno or 1) == 1 else None
+        raise _syntax_error(err.msg, offset, body, end) from None
     except (RecursionError, MemoryError):
         pass  # too deep for this Python's parser: read it in pieces
     except ValueError as err:  # e.g. a null byte, on some Python versions
@@ -657,11 +781,13 @@ class _Pieces:
                 warnings.simplefilter("ignore")
                 piece = ast.parse(text, mode="eval").body
         except SyntaxError as err:
-            column = None
+            column = end = None
             if err.lineno and err.offset:
                 line_start = sum(len(line) + 1 for line in text.split("\n")[: err.lineno - 1])
                 column = start + line_start + err.offset
-            raise _syntax_error(err.msg, column) from None
+                if err.end_offset and err.end_lineno == err.lineno:
+                    end = start + line_start + err.end_offset
+            raise _syntax_error(err.msg, column, self.body, end) from None
         except (RecursionError, MemoryError):
             raise _too_deep(start + 1) from None
         except ValueError as err:
@@ -705,6 +831,7 @@ class _Expression:
                     length=len(text), limit=MAX_LENGTH
                 )
             )
+        text = _halfwidth(text)
         if not text.strip():
             raise ExpressionError(_("the expression is empty"))
         body = text.strip()  # ast reads leading spaces as an indent; columns count from `text`
@@ -782,6 +909,8 @@ def _check(
                 )
             names.add(node.id)
         elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.BitXor):
+                fail(_("^ (write powers as **) is not supported: write x squared as x**2"), node)
             if type(node.op) not in _BINARY:
                 fail(
                     _("{what} is not supported; use + - * / **").format(
@@ -813,6 +942,16 @@ def _check(
                     ),
                     node,
                 )
+            if (
+                (
+                    not isinstance(func, ast.Name)
+                    or (func.id in variables and func.id not in FUNCTIONS)
+                )
+                and len(node.args) == 1
+                and not node.keywords
+                and not isinstance(node.args[0], ast.Starred)
+            ):  # 2(x+1), (x+1)(x-1), x(y+1): a * left out
+                raise _product_of_call(text, node)
             if not isinstance(func, ast.Name):
                 fail(
                     _("only the functions {functions} can be called").format(
@@ -873,6 +1012,15 @@ def _check(
     return names, kinks
 
 
+def _product_of_call(text: str, node: ast.Call) -> ExpressionError:
+    """The hint for a call of something that is not a function, 2(x+1): a * left out."""
+    start, stop = _column(text, node) - 1, _column(text, node, end=True) - 1
+    bracket = _column(text, node.func, end=True) - 1
+    while bracket < stop and text[bracket] != "(":  # past the brackets around (x+1)(x-1)'s first
+        bracket += 1
+    return _implicit_product(f"{text[start:bracket].rstrip()}*{text[bracket:stop]}", bracket + 1)
+
+
 def _listed(names: Collection[str], most: int = 10) -> str:
     """Up to ``most`` names, each shortened, for a message."""
     shown = sorted(names)[:most]
@@ -885,6 +1033,8 @@ def _listed(names: Collection[str], most: int = 10) -> str:
 # The instructions of a program (see _program): push a number, push a variable,
 # apply a binary op to the top two, a power with a number exponent, a sign, a function.
 _NUMBER, _NAME, _BINARY_OP, _POWER, _NEGATE, _FUNCTION = range(6)
+#: The operators whose errors name them as written (see _failed).
+_NAMED_AS_WRITTEN = (ast.Div, ast.Pow)
 #: (instruction, argument, its node); the argument's type depends on the instruction
 #: (a float, a name, a Value method or None), so it is Any here.
 _Instruction = tuple[int, Any, ast.expr]
@@ -963,8 +1113,37 @@ def _run(
                 if kinks is not None and node in kink_nodes:
                     kinks.append((argument, stack[-1], operand))
         except (ValueError, ZeroDivisionError, OverflowError) as err:
-            raise ExpressionError(str(err), _column(text, node)) from None
+            operands = [stack[-1], right] if instruction == _BINARY_OP else [stack[-1]]
+            raise _failed(err, text, node, operands) from None
     return stack[0]
+
+
+def _failed(err: Exception, text: str, node: ast.expr, operands: list[Value]) -> ExpressionError:
+    """The error of one step of the forward pass.  A division or a power is named
+    as the learner wrote it, with its operands' values: ``1/x: division by zero
+    (x = 0)``, where the engine says div(1.0, x = 0.0), an op the learner never
+    wrote.  Other errors keep the engine's words: a function call, ``log(x =
+    0.0): ...``, is what the learner wrote, and an overflow of + - * names the
+    operation, ``mul(x = 1e+308, y = 1e+308)``."""
+    reason = getattr(err, "reason", None)
+    if reason is None or not (
+        isinstance(node, ast.BinOp) and isinstance(node.op, _NAMED_AS_WRITTEN)
+    ):
+        return ExpressionError(str(err), _column(text, node))
+    values = ", ".join(
+        f"{_shortened(ast.get_source_segment(text, operand) or '', 30)} = {value.data:.10g}"
+        for operand, value in zip((node.left, node.right), operands)
+        if _literal(operand, text) is None
+    )
+    expression = _shortened(ast.get_source_segment(text, node) or "")
+    return ExpressionError(
+        _("{expression}: {reason} ({values})").format(
+            expression=expression, reason=reason, values=values
+        )
+        if values
+        else f"{expression}: {reason}",
+        _column(text, node),
+    )
 
 
 def parse_expression(text: str, variables: Mapping[str, Value | float]) -> Value:
@@ -974,7 +1153,9 @@ def parse_expression(text: str, variables: Mapping[str, Value | float]) -> Value
     filled by ``backward()``) or a number (wrapped in a Value labelled with
     the name).  Allowed: numbers, the variables, ``+ - * / **``, unary ``-``
     and ``+``, parentheses and calls of :data:`FUNCTIONS` with one argument.
-    Names are read as Python reads identifiers (NFKC: ``ｘ`` is ``x``).
+    Names are read as Python reads identifiers (NFKC: ``ｘ`` is ``x``), the
+    names of ``variables`` too, and the full-width forms of ASCII that a
+    Japanese keyboard types (``ｘ＊ｙ＋２``, the ideographic space) as ASCII.
     Raises :class:`ExpressionError` for anything else -- unknown names,
     syntax errors, other constructs, numbers that are not finite, exponents
     beyond :data:`MAX_EXPONENT`, text longer than :data:`MAX_LENGTH` or nested
@@ -985,10 +1166,26 @@ def parse_expression(text: str, variables: Mapping[str, Value | float]) -> Value
     >>> parse_expression("2*y", {"y": 1.5}).data
     3.0
     """
-    values = {}
-    for name, v in variables.items():
+    values: dict[str, Value] = {}
+    written: dict[str, str] = {}
+    for given, v in variables.items():
+        # the expression's names are read as Python reads identifiers (ｘ is x): the keys too
+        name = given if not isinstance(given, str) or given.isascii() else _nfkc(given)
+        if name in values:
+            raise ExpressionError(
+                _("{name} is given twice ({first} and {second})").format(
+                    name=_shortened(name),
+                    first=_shortened(written[name]),
+                    second=_shortened(given),
+                )
+            )
         values[name] = v if isinstance(v, Value) else _variable(name, v)
+        written[name] = given
     return _Expression(text, values).evaluate(values)
+
+
+def _nfkc(name: str) -> str:
+    return unicodedata.normalize("NFKC", name)
 
 
 def _variable(name: str, value: float) -> Value:
@@ -1000,9 +1197,10 @@ def _variable(name: str, value: float) -> Value:
         ) from None
 
 
-def _variable_name(item: str) -> str:
-    """The variable name of ``name=value``, normalised as Python normalises identifiers."""
-    written = item.partition("=")[0].strip()
+def _variable_name(item: str, equals: int) -> str:
+    """The variable name of ``name=value`` (its = at ``equals``), normalised as Python
+    normalises identifiers."""
+    written = item[:equals].strip()
     if not written.isidentifier():
         raise ExpressionError(
             _("{name} is not a valid variable name (in {item})").format(
@@ -1035,20 +1233,24 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
     """``['x=2', 'w=-3']`` -> ``{'x': 2.0, 'w': -3.0}``, or an ExpressionError.
 
     Names are normalised as Python normalises identifiers (NFKC), so ``ｘ=3``
-    gives ``x``; Python's keywords cannot be names.
+    gives ``x``; Python's keywords cannot be names.  Full-width forms of ASCII
+    are read as ASCII: ``ｙ＝－１．５`` is ``y=-1.5``.
 
-    >>> parse_assignments(['x=2', 'w=-3e-1', 'ｙ=1'])
-    {'x': 2.0, 'w': -0.3, 'y': 1.0}
+    >>> parse_assignments(['x=2', 'w=-3e-1', 'ｙ=1', 'ｚ＝－１．５'])
+    {'x': 2.0, 'w': -0.3, 'y': 1.0, 'z': -1.5}
     """
     values: dict[str, float] = {}
     written: dict[str, str] = {}
     for item in items:
-        if "=" not in item:
+        halfwidth = item.translate(_HALFWIDTH) if not item.isascii() else item  # ｘ＝－１．５
+        equals = halfwidth.find("=")
+        if equals < 0:
             raise ExpressionError(
                 _("expected name=value after the expression, got {item}").format(item=_quoted(item))
             )
-        name = _variable_name(item)
-        text = item.partition("=")[2]
+        name = _variable_name(item, equals)
+        text = item[equals + 1 :]  # as written, for the messages
+        number = halfwidth[equals + 1 :]
         if name in values:
             raise ExpressionError(
                 _("{name} is given twice ({first} and {second})").format(
@@ -1058,7 +1260,7 @@ def parse_assignments(items: Iterable[str]) -> dict[str, float]:
                 )
             )
         try:
-            x = float(text)
+            x = float(number)
         except ValueError:
             raise ExpressionError(
                 _("{name}={text}: {value} is not a number").format(

@@ -344,7 +344,7 @@ def test_the_delta_rule_and_the_install_hints_speak_the_language_in_force(capsys
     from tinygrad_edu._optional import install_hint, optional_import
 
     with i18n.language("ja"):
-        with pytest.raises(ValueError, match="未知の活性化関数 'swish'。デルタ則が扱えるのは"):
+        with pytest.raises(ValueError, match="不明な活性化関数 'swish'。デルタ則が扱えるのは"):
             delta.activation("swish", 0.5)
         assert install_hint("lab") == (
             'pip install "tinygrad-edu[lab]" (ソースのチェックアウトでは: pip install -e ".[lab]")'

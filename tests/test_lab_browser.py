@@ -201,17 +201,20 @@ def browser():
 _HOOK = """(() => {
   if (window.top !== window) return;            // the point's graph frame: not the lab
   const Native = window.WebSocket;
-  const lab = window.__lab = {frames: [], state: null, selection: null, errors: [], hello: 0};
+  const lab = window.__lab = {frames: [], state: null, states: 0, selection: null, errors: [],
+                              hello: 0, socket: null};
   class Watched extends Native {
     constructor(...args) {
       super(...args);
+      lab.socket = this;
       this.addEventListener('message', e => {
         let m;
         try { m = JSON.parse(e.data); } catch (err) { return; }
         const t = performance.now();
         if (m.type === 'frame') lab.frames.push({t: t, step: m.step, loss: m.loss});
-        else if (m.type === 'state') lab.state = {points: m.points, bounds: m.bounds,
-                                                 selected: m.selected, settings: m.settings};
+        else if (m.type === 'state') { lab.states += 1;
+                                       lab.state = {points: m.points, bounds: m.bounds,
+                                                    selected: m.selected, settings: m.settings}; }
         else if (m.type === 'selection') lab.selection = {index: m.index, point: m.point, t: t};
         else if (m.type === 'error') lab.errors.push(m.message);
         else if (m.type === 'hello') lab.hello += 1;
@@ -946,3 +949,18 @@ def test_ctrl_c_stops_the_lab_with_a_page_open_and_frees_the_port(open_lab):
         f"exit statuses {status}, {again_status}; stderr {''.join(server.errors)!r}"
     )
     assert "the lab stopped" in "".join(server.out), "".join(server.out)
+
+
+def test_a_state_message_does_not_undo_what_the_learner_is_typing(open_lab, lab):
+    """A state message that arrives while a setting is being typed (the reply to a language
+    switch, say) leaves the typed text, and Enter then sends it."""
+    page, log = open_lab()
+    rate = page.get_by_label("Learning rate")
+    rate.fill("0.5")  # typed, focused, not yet committed
+    before = page.evaluate("() => window.__lab.states")
+    page.evaluate("() => window.__lab.socket.send(JSON.stringify({type: 'language', lang: 'ja'}))")
+    page.wait_for_function("n => window.__lab.states > n", arg=before)
+    expect(rate).to_have_value("0.5")
+    rate.press("Enter")
+    page.wait_for_function("() => window.__lab.state.settings.learning_rate === 0.5")
+    log.assert_clean(lab.origin)

@@ -117,7 +117,10 @@
     select.value = value;
   }
   function setInput(input, text) {
-    input.value = text;
+    // What the learner is typing (focused, not yet committed) is left alone: a state
+    // message that crosses it (after a language switch, say) must not undo the typing.
+    var editing = document.activeElement === input && input.value !== input.getAttribute("data-committed");
+    if (!editing) input.value = text;
     input.setAttribute("data-committed", text);
   }
 

@@ -24,7 +24,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -40,34 +39,11 @@ import pytest
 
 from tinygrad_edu._optional import install_hint
 
-try:
-    from playwright.sync_api import expect, sync_playwright
-except ImportError:
-    pytest.skip(
-        f"Playwright for Python is not installed: {install_hint('test')}", allow_module_level=True
-    )
+from _browser import launched, require
 
+CHROMIUM = require("the lab draws its network and the point's graph with it")
+from playwright.sync_api import expect  # noqa: E402
 
-def _chromium():
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
-        ".ci/run installs it): the browser tests skip",
-        allow_module_level=True,
-    )
-if shutil.which("dot") is None:
-    pytest.skip(
-        "Graphviz's `dot` is not installed (apt-get install graphviz): the lab draws "
-        "its network and the point's graph with it",
-        allow_module_level=True,
-    )
 for _name in ("starlette", "uvicorn", "websockets"):
     if importlib.util.find_spec(_name) is None:
         pytest.skip(
@@ -81,7 +57,6 @@ from websockets.sync.client import connect  # noqa: E402
 
 from tinygrad_edu.nn import MLP  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT = REPO / "docs" / "lab.png"
 URL_LINE = re.compile(r"(http://127\.0\.0\.1:(\d+)/\?token=(\S+))")  # in any language
@@ -186,10 +161,7 @@ def lab():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launched(CHROMIUM)
 
 
 # ---------------------------------------------------------------------------------

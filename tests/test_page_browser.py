@@ -13,39 +13,12 @@ dot, the module skips and says which is missing.
 
 import os
 import re
-import shutil
 
 import pytest
 
-from tinygrad_edu._optional import install_hint
+from _browser import launched, require
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:
-    pytest.skip(
-        f"Playwright for Python is not installed: {install_hint('test')}", allow_module_level=True
-    )
-
-
-def _chromium():
-    for candidate in (shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
-if CHROMIUM is None:
-    pytest.skip(
-        "no Chromium at /usr/bin/chromium or on PATH (apt-get install chromium; "
-        ".ci/run installs it): the browser tests skip",
-        allow_module_level=True,
-    )
-if shutil.which("dot") is None:
-    pytest.skip(
-        "Graphviz's `dot` is not installed (apt-get install graphviz): no page to open",
-        allow_module_level=True,
-    )
+CHROMIUM = require("no page to open")
 
 from tinygrad_edu import Value, viz  # noqa: E402
 from tinygrad_edu.engine import topological_order  # noqa: E402
@@ -53,7 +26,6 @@ from tinygrad_edu.formula import diagram_number  # noqa: E402
 from tinygrad_edu.nn import MLP  # noqa: E402
 from tinygrad_edu.page import page_steps  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 HOSTILE = "</script><script>alert(1)</script>"
 
 
@@ -82,10 +54,7 @@ GRAPHS = {"neuron": neuron, "mlp": mlp_loss, "hostile": hostile}
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launched(CHROMIUM)
 
 
 @pytest.fixture(scope="module")

@@ -630,6 +630,15 @@ def _status(url):
         return err.code, dict(err.headers), err.read().decode("utf-8")
 
 
+def _wrong(token):
+    """The token with its last character changed (never the token itself)."""
+    return token[:-1] + ("y" if token.endswith("x") else "x")
+
+
+def test_a_changed_token_is_never_the_token():
+    assert _wrong("abcx") == "abcy" and _wrong("abcd") == "abcx"
+
+
 def test_the_page_needs_the_token(lab):
     status, headers, body = _status(lab.url)
     assert status == 200 and "tinygrad_edu lab" in body
@@ -637,7 +646,7 @@ def test_the_page_needs_the_token(lab):
     for url in (
         lab.origin + "/",
         lab.origin + "/?token=",
-        lab.origin + "/?token=" + lab.token[:-1] + "x",
+        lab.origin + "/?token=" + _wrong(lab.token),
         lab.origin + "/?token=" + lab.token + "x",
     ):
         status, _, body = _status(url)
@@ -656,7 +665,7 @@ def test_a_websocket_needs_the_token_and_the_pages_origin(lab):
         (lab.ws_url, {"origin": f"https://127.0.0.1:{lab.port}"}),
         (lab.ws_url, {"origin": "null"}),
         (lab.ws_url, {}),  # no Origin at all
-        (lab.ws_url[:-2] + "zz", {"origin": own}),  # a wrong token
+        (_wrong(lab.ws_url), {"origin": own}),  # a wrong token
         (f"ws://127.0.0.1:{lab.port}/ws", {"origin": own}),  # no token
     ]
     for url, options in refused:

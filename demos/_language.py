@@ -27,12 +27,16 @@ Not a demo itself (the leading underscore keeps it out of `tinygrad-edu demo`).
 
 import argparse
 import re
+import sys
 import textwrap
 import unicodedata
+import warnings
 
+from tinygrad_edu._optional import optional_import
 from tinygrad_edu.i18n import (
     LANGUAGES,
     argparse_translated,
+    current_language,
     gettext as _,
     language,
     set_language,
@@ -123,6 +127,22 @@ def parse_args(build, argv=None):
     parser = build()
     _add_language_option(parser)
     return parser, parser.parse_args(argv)
+
+
+def pyplot(purpose):
+    """matplotlib.pyplot for a demo's plot, or None when matplotlib is not installed (a
+    note then says which extra installs it).  In Japanese, the plot's words are drawn
+    with a font that has the glyphs; without one, a one-line note says what to install."""
+    plt = optional_import("matplotlib.pyplot", extra="demos", purpose=purpose)
+    if plt is not None and current_language() == "ja":
+        from tinygrad_edu.viz import MissingFontWarning, japanese_plots
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", MissingFontWarning)
+            japanese_plots()
+        for warning in caught:
+            print(_("note: {message}").format(message=warning.message), file=sys.stderr)
+    return plt
 
 
 def width(text):

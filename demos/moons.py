@@ -11,7 +11,7 @@ graph, calls backward(), and lets Adam nudge the weights.
 import os
 
 from tinygrad_edu import gc_paused, no_grad
-from tinygrad_edu._optional import optional_import, progress, save_figure
+from tinygrad_edu._optional import progress, save_figure
 from tinygrad_edu.datasets import make_moons, signed_labels
 from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import l2_penalty, max_margin
@@ -19,7 +19,7 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import Adam
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, parse_args, rjust, width
+from _language import demo_parser, parse_args, pyplot, rjust, width
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -54,10 +54,8 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
 
 def plot(model, X, y, path, resolution):
     """Draw the points and the region where the model says +1; returns the path or None."""
-    plt = optional_import(
-        "matplotlib.pyplot", extra="demos", purpose=_("the decision boundary plot")
-    )
-    if plt is None:  # optional_import has said what to install
+    plt = pyplot(_("the decision boundary plot"))
+    if plt is None:  # pyplot has said what to install
         return None
     xs = [min(p[0] for p in X) - 0.5, max(p[0] for p in X) + 0.5]
     ys = [min(p[1] for p in X) - 0.5, max(p[1] for p in X) + 0.5]
@@ -69,8 +67,8 @@ def plot(model, X, y, path, resolution):
     ax.contourf(gx, gy, Z, levels=[-1e9, 0, 1e9], colors=["#f4c7a1", "#a9c9eb"], alpha=0.8)
     ax.contour(gx, gy, Z, levels=[0], colors="k", linewidths=1)
     for label, colour, marker, name in (
-        (-1, "#d2691e", "o", "label 0 (upper moon)"),
-        (1, "#1f5fa8", "s", "label 1 (lower moon)"),
+        (-1, "#d2691e", "o", _("label 0 (upper moon)")),
+        (1, "#1f5fa8", "s", _("label 1 (lower moon)")),
     ):
         pts = [p for p, t in zip(X, y) if t == label]
         ax.scatter(
@@ -86,8 +84,9 @@ def plot(model, X, y, path, resolution):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(
-        f"Two moons: {model!r}\n"
-        f"decision boundary after training (accuracy {accuracy(model, X, y):.0%})",
+        _("Two moons: {model}\ndecision boundary after training (accuracy {accuracy:.0%})").format(
+            model=repr(model), accuracy=accuracy(model, X, y)
+        ),
         fontsize=10,
     )
     ax.legend(loc="lower left", fontsize=8)

@@ -13,12 +13,12 @@ computes f, calls backward() for df/dx and df/dy, and lets the optimizer move.
 import os
 
 from tinygrad_edu import Value
-from tinygrad_edu._optional import optional_import, save_figure
-from tinygrad_edu.i18n import gettext as _
+from tinygrad_edu._optional import save_figure
+from tinygrad_edu.i18n import gettext as _, ngettext
 from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, ljust, parse_args, rjust, width
+from _language import demo_parser, ljust, parse_args, pyplot, rjust, width
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 START = (-7.0, 2.0)
@@ -51,14 +51,18 @@ def descend(make_optimizer, lr, steps):
 
 def plot(paths, out, n=120):
     """Draw the four trajectories over the contour lines of f; returns the path or None."""
-    plt = optional_import("matplotlib.pyplot", extra="demos", purpose=_("the trajectory plot"))
-    if plt is None:  # optional_import has said what to install
+    plt = pyplot(_("the trajectory plot"))
+    if plt is None:  # pyplot has said what to install
         return None
     xs = [-10 + 20 * i / (n - 1) for i in range(n)]
     ys = [-5 + 10 * j / (n - 1) for j in range(n)]
     Z = [[f(a, b) for a in xs] for b in ys]
     counts = {len(points) - 1 for points in paths.values()}  # main gives all the same number
-    steps = f"{counts.pop()} steps" if len(counts) == 1 else f"up to {max(counts)} steps"
+    if len(counts) == 1:
+        n_steps = counts.pop()
+        steps = ngettext("{n} step", "{n} steps", n_steps).format(n=n_steps)
+    else:
+        steps = _("up to {n} steps").format(n=max(counts))
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.5), sharex=True, sharey=True)
     for ax, (name, points) in zip(axes.flat, paths.items()):
         ax.contour(
@@ -74,7 +78,10 @@ def plot(paths, out, n=120):
         )
         ax.plot(0, 0, "+", color="k", markersize=12)
         x_end, y_end = points[-1]
-        ax.set_title(f"{name}: ends at ({x_end:.3f}, {y_end:.3f})", fontsize=10)
+        ax.set_title(
+            _("{name}: ends at ({x:.3f}, {y:.3f})").format(name=name, x=x_end, y=y_end),
+            fontsize=10,
+        )
         ax.set_xlim(-10, 10)
         ax.set_ylim(-5, 5)
         # Integer ticks inside the limits: no label sits on a subplot's edge, where
@@ -85,7 +92,7 @@ def plot(paths, out, n=120):
         ax.set_xlabel("x")
     for ax in axes[:, 0]:
         ax.set_ylabel("y")
-    fig.suptitle(f"f(x, y) = x²/20 + y², {steps} from {START}")
+    fig.suptitle(_("f(x, y) = x²/20 + y², {steps} from {start}").format(steps=steps, start=START))
     return save_figure(fig, out, dpi=110)
 
 

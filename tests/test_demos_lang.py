@@ -231,3 +231,58 @@ def test_japanese_output_fits_a_terminal(name, tmp_path):
     japanese = stdout(name, "--lang", "ja", cwd=tmp_path).splitlines()
     widest = max(japanese, key=width)
     assert width(widest) <= max(100, english), f"{name}: {width(widest)} columns: {widest!r}"
+
+
+# The plots: their titles and legends in the language of the run, drawn with a font that has
+# the glyphs (or, with none installed, a note saying which package installs one).
+PLOTTED = {
+    "moons": (["--quick", "--steps", "5"], ["ラベル 0 (上の月)", "学習後の決定境界"]),
+    "optimizers": (["--quick"], ["SGD: 終点", "から 30 ステップ"]),
+}
+SHOW_TEXTS = """
+import runpy, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.text
+import tinygrad_edu._optional as optional
+
+def save_figure(fig, path, dpi=120, _save=optional.save_figure):
+    fig.canvas.draw()  # (matplotlib warns of a missing glyph as it draws)
+    for text in fig.findobj(matplotlib.text.Text):
+        if text.get_text():
+            print("TEXT", text.get_text().replace("\\n", " "))
+    return _save(fig, path, dpi)
+
+optional.save_figure = save_figure
+sys.argv = sys.argv[1:]
+sys.path.insert(0, sys.argv[0].rsplit("/", 1)[0])  # as when the demo is run as a script
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PLOTTED))
+def test_the_plots_speak_japanese(name, tmp_path):
+    pytest.importorskip("matplotlib", reason="the plots need the demos extra")
+    from tinygrad_edu.viz import japanese_font
+
+    args, words = PLOTTED[name]
+    out = tmp_path / "plot.png"
+    proc = subprocess.run(
+        [sys.executable, "-c", SHOW_TEXTS, str(ROOT / "demos" / f"{name}.py"), *args]
+        + ["--lang", "ja", "--out", str(out)],
+        cwd=tmp_path,
+        env=environment(MPLCONFIGDIR=str(tmp_path / "matplotlib")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size > 0
+    texts = [line[5:] for line in proc.stdout.splitlines() if line.startswith("TEXT ")]
+    for word in words:
+        assert any(word in text for text in texts), (word, texts)
+    assert not [t for t in texts if ENGLISH_PROSE.search(t) or "moon" in t or "ends at" in t]
+    if japanese_font() is not None:
+        assert "missing from font" not in proc.stderr, proc.stderr
+    else:
+        assert "fonts-noto-cjk" in proc.stderr and proc.stderr.count("\n") <= 1

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from tinygrad_edu._optional import install_hint
+from tinygrad_edu.viz import japanese_font
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIALS = ROOT / "docs" / "tutorials"
@@ -166,3 +167,15 @@ def test_runs_top_to_bottom(path, kernel_env):
         assert not errors, (
             f"{name}, cell {index}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
         )
+    # Every glyph of every plot drawn: matplotlib warns of one its font lacks (a Japanese
+    # label without japanese_plots()); without a Japanese font, japanese_plots says so.
+    printed = "".join(
+        output.get("text", "")
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream"
+    )
+    if "japanese_plots()" in "".join(cell.source for cell in nb.cells) and not japanese_font():
+        assert "fonts-noto-cjk" in printed, f"{name}: japanese_plots() did not warn"
+    else:
+        assert "missing from font" not in printed, f"{name}: {printed}"

@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import warnings
 from pathlib import Path
 
@@ -287,3 +288,124 @@ def test_draw_networks_errors_follow_the_language():
     assert "draw_dot(value) で描いてください" in str(info.value)
     with pytest.raises(TypeError, match="draw_network takes an MLP, a Layer or a Neuron"):
         viz.draw_network(Value(1.0), lang="en")
+
+
+# matplotlib in Japanese: japanese_plots() gives it a font with the glyphs, or says what
+# to install.  Each test leaves matplotlib's settings as they were (rc_context).
+
+JAPANESE_TITLE = "エポックごとの誤差 (出力層)"
+
+
+def _draw_japanese(plt):
+    """Draw a figure with Japanese text; the glyphs matplotlib says it lacks."""
+    fig, ax = plt.subplots()
+    ax.set_title(JAPANESE_TITLE)
+    ax.plot([0, 1], [1, 0], label="学習係数 k = 0.3")
+    ax.legend()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    plt.close(fig)
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib", reason="plots need the demos extra")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with matplotlib.rc_context():
+        yield plt
+
+
+def test_without_japanese_plots_matplotlib_lacks_the_glyphs(pyplot):
+    # (why japanese_plots exists: matplotlib's default font has no Japanese)
+    pyplot.rcParams["font.family"] = "sans-serif"
+    pyplot.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    assert _draw_japanese(pyplot)
+
+
+@needs_font
+def test_japanese_plots_draws_japanese(pyplot):
+    name = viz.japanese_plots()
+    assert name and pyplot.rcParams["font.sans-serif"][0] == name
+    assert pyplot.rcParams["font.family"] == ["sans-serif"]
+    assert _draw_japanese(pyplot) == []
+    assert viz.japanese_plots() == name  # a second call changes nothing
+    assert pyplot.rcParams["font.sans-serif"].count(name) == 1
+
+
+@needs_font
+def test_a_font_only_fontconfig_knows_is_given_to_matplotlib(pyplot, monkeypatch):
+    from matplotlib import font_manager
+
+    known = font_manager.fontManager.ttflist
+    without = [f for f in known if not viz._CJK.search(f.name) and "CJK" not in f.name]
+    without = [f for f in without if f.name not in viz._JAPANESE_FONTS]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", without)
+    name = viz.japanese_plots()
+    assert name == FONT  # the one diagrams use, read from its file
+    assert any(f.name == name for f in font_manager.fontManager.ttflist)
+    assert _draw_japanese(pyplot) == []
+
+
+def test_japanese_plots_without_a_font_warns_and_says_what_to_install(pyplot, monkeypatch):
+    from matplotlib import font_manager
+
+    monkeypatch.setattr(viz, "_JAPANESE_FONTS", ())  # matplotlib knows none of them
+    monkeypatch.setattr(viz, "japanese_font", lambda: None)  # nor does fontconfig
+    before = list(pyplot.rcParams["font.sans-serif"])
+    count = len(font_manager.fontManager.ttflist)
+    with pytest.warns(viz.MissingFontWarning, match="fonts-noto-cjk"):
+        assert viz.japanese_plots() is None
+    assert pyplot.rcParams["font.sans-serif"] == before
+    assert len(font_manager.fontManager.ttflist) == count
+
+
+def test_japanese_plots_without_matplotlib_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib fails
+    with pytest.raises(ImportError, match=r"tinygrad-edu\[demos\]"):
+        viz.japanese_plots()
+
+
+def test_fontconfig_gives_each_fonts_file(monkeypatch, tmp_path):
+    lines = [
+        "Noto Sans CJK JP,Noto Sans CJK JP Bold\tBold,太字\t/fonts/NotoSansCJK-Bold.ttc",
+        "Noto Sans CJK JP\tRegular\t/fonts/NotoSansCJK-Regular.ttc",
+        "IPAGothic\tRegular\t/fonts/ipag.ttf",
+    ]
+    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, lines))
+    assert viz._fontconfig_japanese() == (
+        (("Noto Sans CJK JP", "Noto Sans CJK JP Bold"), "Bold", "/fonts/NotoSansCJK-Bold.ttc"),
+        (("Noto Sans CJK JP",), "Regular", "/fonts/NotoSansCJK-Regular.ttc"),
+        (("IPAGothic",), "Regular", "/fonts/ipag.ttf"),
+    )
+
+
+def test_the_regular_file_of_the_chosen_font_is_given_to_matplotlib(monkeypatch, tmp_path):
+    lines = [
+        "IPAGothic\tRegular\t/fonts/ipag.ttf",
+        "Noto Sans CJK JP,Noto Sans CJK JP Bold\tBold\t/fonts/NotoSansCJK-Bold.ttc",
+        "Noto Sans CJK JP\tRegular\t/fonts/NotoSansCJK-Regular.ttc",
+    ]
+    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, lines))
+    monkeypatch.setattr(viz, "japanese_font", lambda: "Noto Sans CJK JP")
+    added = []
+
+    class FontManager:
+        def addfont(self, path):
+            added.append(path)
+
+    class FontProperties:
+        def __init__(self, fname):
+            self.fname = fname
+
+        def get_name(self):
+            return "read from " + self.fname
+
+    fake = type(
+        "font_manager", (), {"fontManager": FontManager(), "FontProperties": FontProperties}
+    )
+    assert viz._add_japanese_font(fake) == "read from /fonts/NotoSansCJK-Regular.ttc"
+    assert added == ["/fonts/NotoSansCJK-Regular.ttc"]

@@ -46,6 +46,7 @@ import warnings
 from collections.abc import Callable, Sequence, Sized
 from typing import TYPE_CHECKING, Any
 
+from ._optional import install_hint
 from .engine import Value
 from .formula import diagram_number
 from .graph import expect_value as _expect_value, node_names, step_numbers, topological_order
@@ -194,26 +195,102 @@ _JAPANESE_FONTS = (
 )
 
 
+def _fontconfig_japanese() -> tuple[tuple[tuple[str, ...], str, str], ...]:
+    """The installed fonts with Japanese glyphs as fontconfig lists them
+    (``fc-list :lang=ja``, which Graphviz uses to find fonts): for each, its family
+    names, its style and its file ("" where fontconfig gave none).  Empty when there
+    is none, or no fontconfig to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return ()
+    try:
+        listed = subprocess.run(
+            [fc_list, "--format", "%{family}\\t%{style}\\t%{file}\\n", ":lang=ja"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    fonts = []
+    for line in listed.splitlines():
+        family, style, file = (line.split("\t") + ["", ""])[:3]
+        names = tuple(name.strip() for name in family.split(",") if name.strip())
+        if names:
+            fonts.append((names, style.split(",")[0].strip(), file.strip()))
+    return tuple(fonts)
+
+
 @functools.cache
 def japanese_font() -> str | None:
     """The family name of an installed font that has Japanese glyphs, as fontconfig
     (``fc-list :lang=ja``, which Graphviz uses to find fonts) lists them; None when
     there is none, or no fontconfig to ask."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return None
-    try:
-        listed = subprocess.run(
-            [fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    families = {name.strip() for line in listed.splitlines() for name in line.split(",")}
-    families.discard("")
+    families = {name for names, _style, _file in _fontconfig_japanese() for name in names}
     for family in _JAPANESE_FONTS:
         if family in families:
             return family
     return min(families) if families else None
+
+
+def japanese_plots() -> str | None:
+    """Let matplotlib draw Japanese text, and return the name of the font it will use.
+
+    Call it once before plotting (at the top of a notebook whose plots have Japanese
+    titles, labels or legends).  It puts an installed font with Japanese glyphs first
+    in matplotlib's sans-serif list: one matplotlib already knows (Hiragino on macOS,
+    Yu Gothic or Meiryo on Windows), else the one diagrams use, found by fontconfig.
+    Without such a font it warns (:class:`MissingFontWarning`, naming the package that
+    installs one) and returns None: matplotlib would draw empty boxes.  Needs matplotlib
+    (the demos extra).
+    """
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+    except ImportError:
+        raise ImportError(
+            _("plots need matplotlib: {hint}").format(hint=install_hint("demos"))
+        ) from None
+    known = {font.name for font in font_manager.fontManager.ttflist}
+    name = next((family for family in _JAPANESE_FONTS if family in known), None)
+    if name is None:
+        name = _add_japanese_font(font_manager)
+    if name is None:
+        warnings.warn(
+            MissingFontWarning(
+                _(
+                    "no installed font has Japanese glyphs: matplotlib will draw empty boxes "
+                    "in their place. Install one (Debian/Ubuntu: sudo apt-get install "
+                    "fonts-noto-cjk) and plot again"
+                )
+            ),
+            stacklevel=2,
+        )
+        return None
+    others = [f for f in matplotlib.rcParams["font.sans-serif"] if f != name]
+    matplotlib.rcParams["font.sans-serif"] = [name, *others]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    return name
+
+
+def _add_japanese_font(font_manager: Any) -> str | None:
+    """Give matplotlib the file of the font :func:`japanese_font` names (its regular
+    style where there is one); the name matplotlib reads in it, or None."""
+    family = japanese_font()
+    files = [
+        (style != "Regular", file)
+        for names, style, file in _fontconfig_japanese()
+        if family in names and file
+    ]
+    if not files:
+        return None
+    path = min(files)[1]
+    try:
+        font_manager.fontManager.addfont(path)
+        name: str = font_manager.FontProperties(fname=path).get_name()
+    except (OSError, RuntimeError, ValueError):  # a file matplotlib cannot read
+        return None
+    return name
 
 
 def _fit_font(dot: Any) -> Any:

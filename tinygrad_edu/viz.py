@@ -74,8 +74,11 @@ __all__ = [
     "draw_network",
     "render",
     "page",
+    "japanese_font",
+    "japanese_plots",
     "GraphvizNotInstalled",
     "RenderTimeout",
+    "MissingFontWarning",
     "FORMATS",
     "DEFAULT_TIMEOUT",
 ]

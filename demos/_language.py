@@ -17,22 +17,21 @@ are in that language too: the demo's parser builds, parses and reports its error
 (``parser.error(...)``, also after parsing) inside
 :func:`tinygrad_edu.i18n.argparse_translated`.
 
-A Japanese character takes two columns of a terminal, so the tables are laid
-out by :func:`width` (``ljust``, ``rjust``) rather than by ``len``, and long
-Japanese lines are wrapped by :func:`fill`.  For English text these give
-exactly what ``str.ljust``, ``str.rjust`` and ``textwrap.fill`` give.
+A Japanese character takes two columns of a terminal, so the demos lay out their
+tables and wrap long lines with ``tinygrad_edu._text`` (``columns``, ``ljust``,
+``rjust``, ``fill``) rather than by ``len``, and their help with its
+``HelpFormatter``, as the command line does.  For English text these give exactly
+what ``str.ljust``, ``str.rjust``, ``textwrap.fill`` and argparse give.
 
 Not a demo itself (the leading underscore keeps it out of `tinygrad-edu demo`).
 """
 
 import argparse
-import re
 import sys
-import textwrap
-import unicodedata
 import warnings
 
 from tinygrad_edu._optional import optional_import
+from tinygrad_edu._text import HelpFormatter
 from tinygrad_edu.i18n import (
     LANGUAGES,
     argparse_translated,
@@ -74,6 +73,7 @@ class _TranslatedParser(argparse.ArgumentParser):
     parses, writes its help and reports errors inside argparse_translated()."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)  # lined up by columns, Japanese too
         with argparse_translated():
             super().__init__(*args, **kwargs)
 
@@ -143,51 +143,3 @@ def pyplot(purpose):
         for warning in caught:
             print(_("note: {message}").format(message=warning.message), file=sys.stderr)
     return plt
-
-
-def width(text):
-    """The columns ``text`` takes in a terminal: two for a wide (CJK) character."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def ljust(text, columns):
-    """``text`` padded on the right to ``columns`` columns (as ``f"{text:<columns}"``)."""
-    return text + " " * max(0, columns - width(text))
-
-
-def rjust(text, columns):
-    """``text`` padded on the left to ``columns`` columns (as ``f"{text:>columns}"``)."""
-    return " " * max(0, columns - width(text)) + text
-
-
-# A wide character, or a run of narrow ones without spaces (a word, a number, a name).
-_PIECES = re.compile(r"\s+|[^\s\u1100-\uffff]+|.", re.S)
-# Punctuation that does not begin a line in Japanese text.
-_NO_LINE_START = set("、。，．・：；）」』】〕！？,.;:)]")
-
-
-def fill(text, columns, initial_indent="", subsequent_indent=""):
-    """``text`` wrapped to lines of at most ``columns`` columns, as ``textwrap.fill``
-    wraps English; text with wide characters may also break between two of them."""
-    if width(text) == len(text):
-        return textwrap.fill(
-            text,
-            width=columns,
-            initial_indent=initial_indent,
-            subsequent_indent=subsequent_indent,
-        )
-    lines, line, space = [], initial_indent, ""
-    for piece in _PIECES.findall(" ".join(text.split())):
-        if piece.isspace():
-            space = " "
-            continue
-        fits = width(line) + width(space + piece) <= columns
-        bare = line in (initial_indent, subsequent_indent)
-        if fits or bare or piece[0] in _NO_LINE_START:
-            line += ("" if bare else space) + piece
-        else:
-            lines.append(line)
-            line = subsequent_indent + piece
-        space = ""
-    lines.append(line)
-    return "\n".join(lines)

@@ -24,12 +24,13 @@ import sys
 import time
 
 from tinygrad_edu import Value, jit
+from tinygrad_edu._text import columns, fill, ljust, rjust
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.i18n import N_, gettext as _
 from tinygrad_edu.nn import MLP
 
 # demos/_language.py: --lang, and text laid out for Japanese too
-from _language import demo_parser, fill, ljust, parse_args, rjust, width
+from _language import demo_parser, parse_args
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import (
@@ -142,7 +143,7 @@ def show_source(f):
         )
     )
     labels = {"seed": _("seed's code:"), "rule": _("chain rule:"), "jit": _("jit:")}
-    column = max(12, *(width(label) for label in labels.values())) + 1
+    column = max(12, *(columns(label) for label in labels.values())) + 1
     pad = " " * (column + 2)
     for quoted, corrected, targets, note in SEED_LINES:
         print()
@@ -259,7 +260,7 @@ def main(argv=None):
     print(_("  both end with the same weights (largest difference {gap})").format(gap=f"{gap:.1e}"))
     print()
     head = [_("target"), _("output")]
-    w_t, w_y = (max(6, width(h)) for h in head)
+    w_t, w_y = (max(6, columns(h)) for h in head)
     print(f"{'x1':>3} {'x2':>3}  {rjust(head[0], w_t)}  {rjust(head[1], w_y)}")
     correct = 0
     for x, t in XOR:

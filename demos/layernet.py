@@ -16,6 +16,7 @@ from collections import OrderedDict
 
 from tinygrad_edu import gc_paused, no_grad
 from tinygrad_edu._optional import progress
+from tinygrad_edu._text import columns, rjust
 from tinygrad_edu.datasets import make_spirals
 from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import softmax_cross_entropy
@@ -23,7 +24,7 @@ from tinygrad_edu.nn import Layer
 from tinygrad_edu.optim import Adam
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, parse_args, rjust, width
+from _language import demo_parser, parse_args
 
 
 def relu(xs):
@@ -187,7 +188,7 @@ def main(argv=None):
     opt = Adam(net.parameters(), lr=0.05)
     bar = progress(range(steps), total=steps, desc=_("training"), disable=args.quick)
     head = [_("step"), _("loss"), _("accuracy")]
-    w_step, w_loss, w_acc = (max(w, width(h)) for w, h in zip((5, 8, 8), head))
+    w_step, w_loss, w_acc = (max(w, columns(h)) for w, h in zip((5, 8, 8), head))
     bar.write(f"{rjust(head[0], w_step)}  {rjust(head[1], w_loss)}  {rjust(head[2], w_acc)}")
     show_every = max(steps // 10, 1)
     for step in bar:

@@ -12,6 +12,7 @@ import os
 
 from tinygrad_edu import gc_paused, no_grad
 from tinygrad_edu._optional import progress, save_figure
+from tinygrad_edu._text import columns, rjust
 from tinygrad_edu.datasets import make_moons, signed_labels
 from tinygrad_edu.i18n import gettext as _
 from tinygrad_edu.losses import l2_penalty, max_margin
@@ -19,7 +20,7 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import Adam
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, parse_args, pyplot, rjust, width
+from _language import demo_parser, parse_args, pyplot
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,7 +37,7 @@ def train(model, X, y, steps, lr=0.02, alpha=1e-4, show_every=10, bar=True):
     params = model.parameters()
     bar_ = progress(range(steps), total=steps, desc=_("training"), disable=not bar)
     head = [_("step"), _("loss"), _("accuracy")]
-    w_step, w_loss, w_acc = (max(w, width(h)) for w, h in zip((5, 8, 8), head))
+    w_step, w_loss, w_acc = (max(w, columns(h)) for w, h in zip((5, 8, 8), head))
     bar_.write(f"{rjust(head[0], w_step)}  {rjust(head[1], w_loss)}  {rjust(head[2], w_acc)}")
     for step in bar_:
         with gc_paused():  # the graph holds no cycles: Python's collector only slows the step

@@ -14,11 +14,12 @@ import os
 
 from tinygrad_edu import Value
 from tinygrad_edu._optional import save_figure
+from tinygrad_edu._text import columns, ljust, rjust
 from tinygrad_edu.i18n import gettext as _, ngettext
 from tinygrad_edu.optim import SGD, AdaGrad, Adam, Momentum
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, ljust, parse_args, pyplot, rjust, width
+from _language import demo_parser, parse_args, pyplot
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 START = (-7.0, 2.0)
@@ -137,8 +138,8 @@ def main(argv=None):
         + "\n"
     )
     head = [_("optimizer"), "lr", _("final x"), _("final y"), _("f(final)")]
-    w_name = max(10, width(head[0]))
-    w_x, w_y, w_f = (max(9, width(h)) for h in head[2:])
+    w_name = max(10, columns(head[0]))
+    w_x, w_y, w_f = (max(9, columns(h)) for h in head[2:])
     print(
         f"{ljust(head[0], w_name)} {head[1]:>5}   "
         f"{rjust(head[2], w_x)} {rjust(head[3], w_y)}   {rjust(head[4], w_f)}"

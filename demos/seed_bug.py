@@ -21,6 +21,7 @@ import random
 import sys
 
 from tinygrad_edu import GradcheckError, Value, gradcheck, numerical_grad
+from tinygrad_edu._text import columns, fill, ljust, rjust
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, delta_rule
 from tinygrad_edu.i18n import N_, gettext as _
@@ -29,7 +30,7 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.ops import FLOAT
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, fill, ljust, parse_args, rjust, width
+from _language import demo_parser, parse_args
 
 K = 0.3
 SEED = 1  # the same starting weights as demos/xor.py
@@ -246,7 +247,7 @@ def compare_one_step(model):
         return SeedNetwork.from_flat(list(params)).loss(x, t)
 
     numeric = numerical_grad(E, *net.flat())
-    columns = {
+    changes = {
         "seed train()": seed,
         "delta rule": [-K * rule_named[mlp_order(n)] for n in names],
         "autograd": [-K * auto_named[mlp_order(n)] for n in names],
@@ -269,15 +270,15 @@ def compare_one_step(model):
     )
     print(_("Each column is the change that method makes to the parameter: -k * dE/dp."))
     print()
-    titles = [_(COLUMNS[c]).split("\n") for c in columns]
-    w_name = max(11, width(_("parameter")))
-    w_cell = max(14, *(width(line) + 1 for title in titles for line in title))
+    titles = [_(COLUMNS[c]).split("\n") for c in changes]
+    w_name = max(11, columns(_("parameter")))
+    w_cell = max(14, *(columns(line) + 1 for title in titles for line in title))
     header = header_lines(_("parameter"), w_name, titles, w_cell, _("seed vs finite diff."))
     print("\n".join(header))
-    print("-" * max(width(line) for line in header))
+    print("-" * max(columns(line) for line in header))
     mismatched = []
     for row, name in enumerate(names):
-        cells = [columns[c][row] for c in columns]
+        cells = [changes[c][row] for c in changes]
         ok = agree(seed[row], numeric[row])
         if not ok:
             mismatched.append(name)
@@ -291,7 +292,7 @@ def compare_one_step(model):
 
     # The library's numbers all agree with finite differences; say so, with the checker itself.
     others_ok = all(
-        agree(columns[c][r], numeric[r])
+        agree(changes[c][r], numeric[r])
         for c in ("delta rule", "autograd")
         for r in range(len(names))
     )
@@ -321,7 +322,7 @@ def compare_one_step(model):
         )
     )
     w_rows = [r for r, n in enumerate(names) if n.startswith("w_im")]
-    ratios = [seed[r] / columns["delta rule"][r] for r in w_rows]
+    ratios = [seed[r] / changes["delta rule"][r] for r in w_rows]
     if not all(abs(ratio * delta_o - 1) < 1e-9 for ratio in ratios):
         raise RuntimeError(
             _("the seed's w_im steps are not the right ones / delta_o: {ratios}").format(
@@ -384,8 +385,8 @@ def compare_training(model, epochs):
         ("seed's train()", _("seed's train()"), buggy_step, buggy_result),
         ("delta rule", _("delta rule"), right_step, right_result),
     )
-    w_rule = max(16, *(width(shown) + 1 for _name, shown, _step, _out in rules))
-    w_loss = max(11, width(_("final loss")))
+    w_rule = max(16, *(columns(shown) + 1 for _name, shown, _step, _out in rules))
+    w_loss = max(11, columns(_("final loss")))
     print(
         ljust(_("rule"), w_rule)
         + rjust(_("final loss"), w_loss)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tinygrad_edu import Value, no_grad, viz
 from tinygrad_edu._optional import progress
+from tinygrad_edu._text import columns, rjust
 from tinygrad_edu.datasets import xor
 from tinygrad_edu.delta import apply_update, compare_with_autograd, delta_rule
 from tinygrad_edu.i18n import gettext as _
@@ -32,7 +33,7 @@ from tinygrad_edu.losses import sum_of_squares
 from tinygrad_edu.nn import MLP
 
 # demos/_language.py: --lang, and tables laid out for Japanese too
-from _language import demo_parser, parse_args, rjust, width
+from _language import demo_parser, parse_args
 
 # demos/_seed000.py (next to this file): the network with seed 000's names
 from _seed000 import add_epoch_options, epochs_asked, seed_network_loss, seed_parameters
@@ -58,7 +59,7 @@ def train(model, epochs, seed, report_every):
     say = bar.write  # prints a line without breaking the bar
 
     head = [_("epoch"), _("loss")]
-    w_epoch, w_loss = max(6, width(head[0])), max(8, width(head[1]))
+    w_epoch, w_loss = max(6, columns(head[0])), max(8, columns(head[1]))
     say(f"{rjust(head[0], w_epoch)}  {rjust(head[1], w_loss)}")
     say(f"{0:>{w_epoch}}  {total_loss(model):{w_loss}.5f}")
     steps, worst = 0, 0.0
@@ -91,7 +92,7 @@ def train(model, epochs, seed, report_every):
 def prediction_table(model):
     """The four XOR rows: inputs, target, output, rounded, ok."""
     head = [_("target"), _("output"), _("rounded")]
-    w_t, w_y, w_r = (max(w, width(h)) for w, h in zip((6, 6, 7), head))
+    w_t, w_y, w_r = (max(w, columns(h)) for w, h in zip((6, 6, 7), head))
     lines = [
         f"{'x1':>3} {'x2':>3}  {rjust(head[0], w_t)}  {rjust(head[1], w_y)}  {rjust(head[2], w_r)}"
     ]

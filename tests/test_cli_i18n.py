@@ -18,13 +18,13 @@ import re
 import shutil
 import subprocess
 import sys
-import unicodedata
 import warnings
 from pathlib import Path
 
 import pytest
 
 from tinygrad_edu import cli, i18n
+from tinygrad_edu._text import columns
 from tinygrad_edu.expr import FUNCTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,9 +99,6 @@ def test_the_japanese_table_lines_up_by_columns():
     lines = out.stdout.splitlines()
     header, rows = lines[3], lines[4:7]
     assert "数値微分" in header and "|差|" in header
-
-    def columns(text):
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
     # the finite-difference column ends at the same column on every line
     ends = {columns(header[: header.index("数値微分") + len("数値微分")])}
@@ -238,9 +235,8 @@ def test_japanese_help_fits_the_terminal_width(command):
     )
     assert out.returncode == 0, out.stderr
     for line in out.stdout.splitlines():
-        columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
         if JAPANESE.search(line) and not line.startswith("使い方:"):
-            assert columns <= width, line
+            assert columns(line) <= width, line
 
 
 # -- errors: the same status, one line, Japanese -----------------------------------------

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tinygrad_edu._text import columns, fill, ljust, rjust
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONPATH = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -123,7 +125,7 @@ def test_xor_in_japanese_keeps_its_table(tmp_path):
     assert "XOR を学習した: 4 個中 4 個が正解" in out
     header, first = out.splitlines()[3:5]  # the loss table: its columns line up
     assert header.split() == ["エポック", "損失"]
-    assert helpers().width(header) == len(first)
+    assert columns(header) == len(first)
 
 
 @pytest.mark.parametrize("name", sorted(QUICK))
@@ -205,8 +207,8 @@ def helpers():
 
 
 def test_the_layout_helpers():
-    fill, ljust, rjust, width = (getattr(helpers(), f) for f in ("fill", "ljust", "rjust", "width"))
-    assert width("loss") == 4 and width("損失") == 4 and width("δ_0 × k") == 7
+    assert columns("loss") == 4 and columns("損失") == 4 and columns("δ_0 × k") == 7
+    assert columns("e\u0301") == 1  # a combining accent takes no column of its own
     assert ljust("loss", 6) == f"{'loss':<6}" and rjust("loss", 6) == f"{'loss':>6}"
     assert rjust("損失", 6) == "  損失" and ljust("エポック", 6) == "エポック"
     english = "The machine flags 9 of 13 updates: " + ", ".join(f"w_im[{i}]" for i in range(20))
@@ -217,20 +219,33 @@ def test_the_layout_helpers():
         "記事の文章: バイアスの修正量 = -k × δ_m。印刷された行は出力層の delta_o を使っている"
     )
     lines = fill(japanese, 30, "    ", "     ").splitlines()
-    assert all(width(line) <= 30 for line in lines) and len(lines) > 1
+    assert all(columns(line) <= 30 for line in lines) and len(lines) > 1
+    assert lines[0].startswith("    記事") and all(line.startswith("     ") for line in lines[1:])
     assert "".join(line.strip() for line in lines).replace(" ", "") == japanese.replace(" ", "")
     assert not any(line.strip().startswith(("、", "。")) for line in lines)
+    assert "delta_o" in "".join(lines)  # a word of narrow characters is never broken
+
+
+@pytest.mark.parametrize("name", sorted(QUICK))
+def test_the_japanese_help_fits_the_terminal(name, tmp_path):
+    """argparse wraps help by characters; the demos' help, like the command line's, is
+    wrapped by the columns a Japanese character takes."""
+    for width in (60, 80):
+        proc = run(name, "--lang", "ja", "--help", cwd=tmp_path, COLUMNS=str(width))
+        assert proc.returncode == 0 and "オプション:" in proc.stdout, proc.stderr
+        for line in proc.stdout.splitlines():
+            if not line.startswith("使い方:"):
+                assert columns(line) <= width, f"{name}, {width} columns: {line!r}"
 
 
 @pytest.mark.parametrize("name", sorted(QUICK))
 def test_japanese_output_fits_a_terminal(name, tmp_path):
     """The Japanese output is no wider than 100 columns, or than the English where that is
     wider (a model's repr), counting a Japanese character as two: its tables do not wrap."""
-    width = helpers().width
-    english = max(map(width, stdout(name, "--lang", "en", cwd=tmp_path).splitlines()))
+    english = max(map(columns, stdout(name, "--lang", "en", cwd=tmp_path).splitlines()))
     japanese = stdout(name, "--lang", "ja", cwd=tmp_path).splitlines()
-    widest = max(japanese, key=width)
-    assert width(widest) <= max(100, english), f"{name}: {width(widest)} columns: {widest!r}"
+    widest = max(japanese, key=columns)
+    assert columns(widest) <= max(100, english), f"{name}: {columns(widest)} columns: {widest!r}"
 
 
 # The plots: their titles and legends in the language of the run, drawn with a font that has

@@ -6,13 +6,13 @@ import os
 import re
 import subprocess
 import sys
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tinygrad_edu import Value, grad, gradcheck
+from tinygrad_edu._text import columns
 from tinygrad_edu.engine import NonFiniteGradientError
 from tinygrad_edu.explain import explain
 from tinygrad_edu.expr import parse_assignments, parse_expression
@@ -232,10 +232,6 @@ def test_a_list_passed_to_explain():
 def test_grad_of_a_function_that_returns_no_value():
     en, ja = both(lambda: grad(lambda x: "x")(1.0))
     assert "<lambda>" in ja and "str" in ja
-
-
-def columns(text):
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def test_gradcheck_says_which_gradient_disagrees():

@@ -8,10 +8,10 @@ True
 from __future__ import annotations
 
 import numbers
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._text import columns, rjust
 from .engine import Value
 from .functional import value_and_grad
 from .i18n import gettext as _
@@ -102,17 +102,8 @@ def _table(
                 mismatch if i in bad else "",
             )
         )
-    widths = [max(_columns(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(" " * (w - _columns(cell)) + cell for cell, w in zip(r, widths)).rstrip()
-        for r in rows
-    )
-
-
-def _columns(text: str) -> int:
-    """How many columns ``text`` takes on a terminal: two for a wide character
-    (Japanese), one for any other, so that the table's columns line up."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    widths = [max(columns(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return "\n".join("  ".join(rjust(cell, w) for cell, w in zip(r, widths)).rstrip() for r in rows)
 
 
 def gradcheck(

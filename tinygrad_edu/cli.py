@@ -28,12 +28,12 @@ import runpy
 import shlex
 import subprocess
 import sys
-import unicodedata
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 from . import i18n
+from ._text import HelpFormatter, columns, has_wide, ljust, rjust
 from .check import gradcheck, numerical_grad
 from .engine import Value, no_grad
 from .expr import (
@@ -133,14 +133,14 @@ def _cmd_grad(args: argparse.Namespace) -> int:
                     _("(a finite-difference step {name} ± h leaves the domain)").format(name=name),
                 )
         rows.append((f"d{name_of_root}/d{name}", f"{analytic:.10g}", *cells))
-    widths = [max(_columns(r[i]) for r in rows) for i in range(3)]
+    widths = [max(columns(r[i]) for r in rows) for i in range(3)]
     for r in rows:
         print(
             "  ".join(
                 [
-                    _pad(r[0], widths[0], left=True),
-                    _pad(r[1], widths[1]),
-                    _pad(r[2], widths[2]),
+                    ljust(r[0], widths[0]),
+                    rjust(r[1], widths[1]),
+                    rjust(r[2], widths[2]),
                     r[3],
                 ]
             ).rstrip()
@@ -163,22 +163,6 @@ def _cmd_grad(args: argparse.Namespace) -> int:
         print()
         print("\n".join(notes))
     return 0
-
-
-def _columns(text: str) -> int:
-    """How many columns ``text`` takes on a terminal: two for each wide character
-    (Japanese, full-width), none for a combining mark, one for any other."""
-    return sum(
-        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
-        for c in text
-    )
-
-
-def _pad(text: str, width: int, left: bool = False) -> str:
-    """``text`` padded with spaces to ``width`` columns: on the right (``left=True``,
-    like str.ljust) or on the left (like str.rjust)."""
-    space = " " * max(0, width - _columns(text))
-    return text + space if left else space + text
 
 
 def _check_notes(
@@ -569,99 +553,15 @@ class _CommandError(Exception):
 
 _PROG = "tinygrad-edu"
 
-#: Where a line of Japanese text must not break: before closing punctuation and
-#: after an opening bracket.
-_NO_BREAK_BEFORE = frozenset("、。，．・：；？！）」』】〕〉》ー…,.:;?!)]}")
-_NO_BREAK_AFTER = frozenset("（「『【〔〈《([{")
 
-
-def _has_wide(text: str) -> bool:
-    return any(unicodedata.east_asian_width(c) in "WF" for c in text)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """``text`` (its white space made single spaces) in lines of at most ``width``
-    columns, a piece that cannot be broken longer than that on a line of its own.
-    Lines break at spaces and between wide characters (Japanese is written
-    without spaces), but not before closing punctuation (、。）) or after an
-    opening bracket, and not inside a word of narrow characters."""
-    tokens: list[str] = []  # " " or a piece a line may not break within
-    for c in " ".join(text.split()):
-        last = tokens[-1] if tokens else " "
-        if c == " ":
-            tokens.append(c)
-        elif last != " " and (
-            c in _NO_BREAK_BEFORE
-            or last[-1] in _NO_BREAK_AFTER
-            or (_columns(c) < 2 and _columns(last[-1]) < 2)
-        ):
-            tokens[-1] += c
-        else:
-            tokens.append(c)
-    lines: list[str] = []
-    line = ""
-    for token in tokens:
-        if token == " ":
-            line += " " if line else ""
-        elif line.strip() and _columns(line + token) > width:
-            lines.append(line.rstrip())
-            line = token
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
-
-
-class _Formatter(argparse.HelpFormatter):
-    """argparse's help layout; text with wide characters (Japanese) is wrapped by
-    the columns it takes and broken between its characters too (textwrap counts
-    characters and breaks only at spaces).  Text without them is left to argparse."""
-
-    def _format_action(self, action: argparse.Action) -> str:
-        # argparse lines the help up by len() of the invocation: a wide character in
-        # it (a Japanese metavar) takes one column more than that
-        text = super()._format_action(action)
-        invocation = self._format_action_invocation(action)
-        extra = _columns(invocation) - len(invocation)
-        return text.replace(invocation + " " * (extra + 2), invocation + "  ", 1) if extra else text
-
-    def _format_usage(
-        self,
-        usage: str | None,
-        actions: Iterable[argparse.Action],
-        groups: Iterable[argparse._MutuallyExclusiveGroup],
-        prefix: str | None,
-    ) -> str:
-        # argparse indents the usage's further lines by len() of "usage: " and the
-        # program's name: a translated "usage: " may take more columns than that
-        text = super()._format_usage(usage, actions, groups, prefix)
-        shown = _("usage: ") if prefix is None else prefix
-        extra = _columns(shown) - len(shown)
-        if not extra:
-            return text
-        first, *rest = text.split("\n")
-        return "\n".join([first, *(" " * extra + line if line else line for line in rest)])
-
-    def _split_lines(self, text: str, width: int) -> list[str]:
-        if not _has_wide(text):
-            return super()._split_lines(text, width)
-        return _wrap(text, width)
-
-    def _fill_text(self, text: str, width: int, indent: str) -> str:
-        if not _has_wide(text):
-            return super()._fill_text(text, width, indent)
-        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
-
-
-class _RawDescriptionFormatter(_Formatter):
+class _RawDescriptionFormatter(HelpFormatter):
     """The description and epilog keep their lines (the examples); a line with
     wide characters that is longer than the width is wrapped."""
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         lines = []
         for line in text.splitlines():
-            if _has_wide(line) and _columns(line) > width - len(indent):
+            if has_wide(line) and columns(line) > width - len(indent):
                 lines.append(super()._fill_text(line, width, indent))
             else:
                 lines.append(indent + line)
@@ -672,7 +572,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors that point at --help."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:

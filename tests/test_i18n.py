@@ -297,6 +297,8 @@ GLOSSARY_EXCEPTIONS = {
     ("error", "math range error"),
     # label='x' is code in the example (x = Value(2.0, label='x')), kept as written.
     ("label", "{caller}() needs a Value, got the number"),
+    # Value(data, _children, _op, label): the lecture's signature, code.
+    ("label", "Value takes at most four arguments"),
 }
 
 

@@ -6,7 +6,7 @@ import pickle
 
 import pytest
 
-from tinygrad_edu import Op, Value, register
+from tinygrad_edu import NonFiniteGradientError, Op, Value, register
 from tinygrad_edu.ops import OPS
 
 
@@ -82,3 +82,15 @@ def test_a_registered_op_round_trips_and_a_missing_one_is_named():
         del OPS["mine_registered"]
     with pytest.raises(ValueError, match="'mine_registered': no op of that name is registered"):
         pickle.loads(blob)
+
+
+@pytest.mark.parametrize("held", [float("nan"), float("inf"), -float("inf")])
+def test_a_gradient_that_was_not_finite_before_the_pass_is_named_as_such(held):
+    p = Value(1.0, label="p")
+    p.grad = held
+    with pytest.raises(NonFiniteGradientError, match=r"'p' held the gradient .* before this pass"):
+        (p * 2).backward()
+    assert repr(p.grad) == repr(held)  # left as it was
+    p.grad = 1.0
+    (p * 2).backward()
+    assert p.grad == 3.0

@@ -195,7 +195,7 @@ def _trace_argument(
         return example, None
     if isinstance(example, numbers.Real):
         # Value takes any real number (it converts it), though typed with float.
-        v = Value(example, label=path)  # type: ignore[arg-type]
+        v = Value(example, label=path)  # type: ignore[call-overload]
         leaves.append(_Leaf(v, path, arg))
         return v, None
     if hasattr(example, "tolist") and not isinstance(example, (str, bytes)):
@@ -572,7 +572,7 @@ class CompiledFunction:
             self._specs.append(spec)
         out = fn(*traced)
         if isinstance(out, numbers.Real) and not isinstance(out, bool):
-            out = Value(out)  # type: ignore[arg-type]  # any real number, as above
+            out = Value(out)  # type: ignore[call-overload]  # any real number, as above
         if not isinstance(out, Value):
             hint = (
                 " (an MLP returns a list: take model(x)[0])"

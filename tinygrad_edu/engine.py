@@ -19,7 +19,7 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from . import formula as _formula, ops as _ops
 from .i18n import N_, gettext as _
@@ -193,16 +193,50 @@ class Value:
     _a: Any  # a Value, the marker _CONSTANT, or None
     _b: Value | None
 
-    def __init__(self, data: float, label: str = "") -> None:
+    @overload
+    def __init__(self, data: float, label: str = "") -> None: ...
+    @overload
+    def __init__(
+        self, data: float, _children: Iterable[Value], _op: str = "", label: str = ""
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, data: float, *, _children: Iterable[Value], _op: str = "", label: str = ""
+    ) -> None: ...
+
+    def __init__(
+        self,
+        data: float,
+        *args: Any,
+        label: str = "",
+        _children: Iterable[Value] = (),
+        _op: str = "",
+    ) -> None:
         self.data = _as_float(data)
         self.grad = 0.0
+        self._fn = None
+        self._a = self._b = None
+        if args and isinstance(args[0], str):  # Value(data, 'a')
+            if len(args) > 1 or label:
+                raise TypeError(
+                    _(
+                        "Value takes one label: Value(data, label='a'); an op written by "
+                        "hand is Value(data, (inputs...), 'op', 'label')"
+                    )
+                )
+            label = args[0]
+        elif args or _children or _op:
+            # The lecture's Value(data, _children, _op, label): an op written by hand.
+            children, symbol, label = _lecture_arguments(args, label, _children, _op)
+            if children and not _recording_off.get():
+                self._fn = _LectureRule(self, symbol, len(children))
+                self._a = children[0]
+                self._b = children[1] if len(children) == 2 else None
         if not isinstance(label, str):
             raise TypeError(
                 _("Value label must be a str, got {type}").format(type=type(label).__name__)
             )
         self.label = label
-        self._fn = None
-        self._a = self._b = None
 
     # -- what it is -------------------------------------------------------
     @property
@@ -240,19 +274,61 @@ class Value:
         op = self._fn
         if op is None:
             return ""
+        if isinstance(op, _LectureRule):
+            return op.symbol
         if op.param is not None:  # x ** k with a number exponent
             k = op.param
             return f"**{int(k) if k == int(k) else k}"
         return op.infix or _LECTURE_NAMES.get(op.name, op.name)  # type: ignore[no-any-return]
 
-    def _backward(self) -> None:
-        """Apply this node's chain rule once, as micrograd's ``_backward()``: each parent's
-        ``.grad += self.grad * local derivative``.  A leaf has nothing to pass on.
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """This node's chain rule applied once, as micrograd's ``_backward()``: each
+        parent's ``.grad += self.grad * local derivative``.  A leaf has nothing to pass on.
 
         >>> a = Value(2.0); b = Value(-3.0); c = a * b
         >>> c.grad = 1.0; c._backward(); a.grad, b.grad
         (-3.0, 2.0)
+
+        As in the lecture, an op can be written by hand: its output made with
+        ``Value(data, (inputs...), 'name')`` and given a ``_backward`` of its own,
+        which ``backward()`` then runs in its turn:
+
+        >>> x = Value(0.5, label='x')
+        >>> out = Value(x.data ** 3, (x,), 'cube')
+        >>> def _backward():
+        ...     x.grad += 3 * x.data ** 2 * out.grad
+        >>> out._backward = _backward
+        >>> out.backward(); x.grad
+        0.75
         """
+        op = self._fn
+        if isinstance(op, _LectureRule):
+            return op.run
+        return self._apply_rule
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        op = self._fn
+        if not callable(fn):
+            raise TypeError(
+                _("_backward must be a function of no arguments, got {type}").format(
+                    type=type(fn).__name__
+                )
+            )
+        if isinstance(op, _LectureRule):
+            op.closure = fn
+        elif op is not None:
+            raise AttributeError(
+                _(
+                    "this Value was made by {op}, whose chain rule is built in; to write an "
+                    "op's rule yourself, make its output with Value(data, (inputs...), 'name') "
+                    "and set _backward on that, or write an Op (see the guide, 'Your own op')"
+                ).format(op=repr(self._op))
+            )
+        # a leaf has nothing to pass on: the lecture's `lambda: None` changes nothing
+
+    def _apply_rule(self) -> None:
         op = self._fn
         if op is None:
             return
@@ -466,6 +542,8 @@ class Value:
         """
         seed = _upstream(gradient, create_graph)
         order, wanted = _walk(self)
+        if _LectureRule.made:
+            _check_hand_written(order)
         _run_pass(order, wanted, self, seed, create_graph)
 
     def __reduce__(self) -> tuple[Callable[..., Value], tuple[Any, ...]]:
@@ -497,6 +575,149 @@ class Value:
         """Set .grad to 0.0 on every node of this Value's graph."""
         for node in topological_order(self):
             node.grad = 0.0
+
+
+# ---------------------------------------------------------------------------
+# Ops written by hand, as in the micrograd lecture
+
+
+def _lecture_arguments(
+    args: tuple[Any, ...], label: Any, keyword_children: Iterable[Value], keyword_op: str
+) -> tuple[list[Value], str, Any]:
+    """Value(data, _children, _op, label)'s arguments read as the lecture's Value reads
+    them: (the children as a list, the op's symbol, the label)."""
+    if len(args) > 3 or (len(args) == 3 and label):
+        raise TypeError(_("Value takes at most four arguments: Value(data, _children, _op, label)"))
+    children: Any = args[0] if args else ()
+    symbol = args[1] if len(args) > 1 else keyword_op
+    label = args[2] if len(args) == 3 else label
+    if not isinstance(children, (tuple, list, set, frozenset)):
+        raise TypeError(
+            _(
+                "Value(data, _children, _op): _children must be a tuple of Values such as "
+                "(a, b), got {type}"
+            ).format(type=type(children).__name__)
+        )
+    if not isinstance(symbol, str):
+        raise TypeError(
+            _("Value(data, _children, _op): _op must be a str such as '+', got {type}").format(
+                type=type(symbol).__name__
+            )
+        )
+    found = list(children) + list(keyword_children)
+    for child in found:
+        if not isinstance(child, Value):
+            raise TypeError(
+                _(
+                    "Value(data, _children, _op): the children must be Values, got {type} ({value})"
+                ).format(type=type(child).__name__, value=f"{child!r:.40}")
+            )
+    if len(found) > 2:
+        raise ValueError(
+            _(
+                "Value(data, _children, _op): an op takes one or two inputs, got {count}; "
+                "build a longer one from pairs, as a sum is a chain of +"
+            ).format(count=len(found))
+        )
+    return found, symbol or "?", label
+
+
+class HandWrittenRuleError(TypeError):
+    """An op written by hand (``Value(data, children, op)`` with a ``_backward``) was asked
+    for its rule as formulas, which only an :class:`~tinygrad_edu.ops.Op` has: by the jit,
+    ``backward(create_graph=True)`` or the generated code of the step-through page."""
+
+
+def _check_hand_written(order: list[Value]) -> None:
+    """A Value made by hand (Value(data, children, op)) without a _backward stops
+    backward() with an error naming it, rather than pass back nothing."""
+    for node in order:
+        op = node._fn
+        if type(op) is _LectureRule and op.closure is None:
+            name = f" ({node.label!r})" if node.label else ""
+            raise TypeError(
+                _(
+                    "backward: the Value{name} made with Value({data}, children, {op}) has no "
+                    "_backward, so no gradient would pass through it; give it one: "
+                    "out._backward = _backward"
+                ).format(name=name, data=format(node.data, ".6g"), op=repr(op.symbol))
+            )
+
+
+class _LectureRule(_ops.Op):
+    """The op of a Value made by hand, as the micrograd lecture makes one: its output
+    made with ``Value(data, (inputs...), symbol)`` and its chain rule in ``closure``,
+    a function of no arguments set as the output's ``_backward``, which adds
+    ``local derivative * out.grad`` to each input's ``.grad``.
+
+    Its ``vjp`` runs the closure with the inputs' grads set aside, reads what it added
+    to them and puts them back, so that the backward pass, the step-through page and
+    the diagrams can ask for the gradients it passes back without changing anything.
+    Only on floats: it has no rule for the jit or ``create_graph=True``.
+    """
+
+    __slots__ = ("node", "symbol", "closure")
+
+    node: Value
+    symbol: str
+    closure: Callable[[], None] | None
+
+    #: Set once a Value is made by hand: backward() then checks that each such Value
+    #: in its graph has a _backward (costing nothing to graphs made by arithmetic).
+    made = False
+
+    def __init__(self, node: Value, symbol: str, arity: int) -> None:
+        # (not Op.__init__: the lecture's names, '+' or '**2', are not identifiers)
+        _LectureRule.made = True
+        self.node = node
+        self.symbol = symbol
+        self.closure = None
+        self.name = symbol
+        self.arity = arity
+        self.infix = symbol if arity == 2 and symbol in _ops._INFIX_SYMBOLS else None
+        self.param = None
+        self.kinks = ()
+        self.activation = False
+        self.forward = self._no_forward
+        self.vjp = self._vjp
+
+    def _no_forward(self, m: Any, *inputs: Any) -> Any:
+        raise HandWrittenRuleError(
+            _(
+                "{op} was written by hand (Value(data, children, op) with its own "
+                "_backward): the jit, backward(create_graph=True) and printed rules need "
+                "its rule as formulas; write it as an Op (see the guide, 'Your own op')"
+            ).format(op=repr(self.symbol))
+        )
+
+    def run(self) -> None:
+        """``out._backward()``: the closure, run as the lecture runs it."""
+        if self.closure is not None:
+            self.closure()
+
+    def _vjp(self, m: Any, g: Any, out: Any, *inputs: Any) -> tuple[Any, ...]:
+        if m is not FLOAT:
+            self._no_forward(m)
+        node = self.node
+        parents = node.parents
+        if self.closure is None:  # as the lecture's `lambda: None` (backward() refuses it)
+            return (0.0,) * len(parents)
+        unique = list(dict.fromkeys(parents))  # (a + a: a once)
+        held = [p.grad for p in unique]
+        held_out = node.grad
+        try:
+            for p in unique:
+                p.grad = 0.0
+            node.grad = g
+            self.closure()
+            added = {p: p.grad for p in unique}
+        finally:
+            for p, before in zip(unique, held):
+                p.grad = before
+            node.grad = held_out
+        # An input met twice (a + a) gets its share on each edge: the total is right,
+        # and for the lecture's ops (a + a, a * a) so is each edge.
+        return tuple(added[p] / parents.count(p) for p in parents)
 
 
 # ---------------------------------------------------------------------------
@@ -655,6 +876,13 @@ def _not_an_input(op: _ops.Op, x: object) -> TypeError:
 
 
 def _op_spec(op: _ops.Op) -> str | tuple[str, float]:
+    if type(op) is _LectureRule:
+        raise TypeError(
+            _(
+                "cannot pickle a Value whose op {op} was written by hand (its _backward is "
+                "Python code); write the op as an Op and register it"
+            ).format(op=repr(op.symbol))
+        )
     if op.param is not None and op.name == "power":
         return ("power", op.param)
     if op is IDENTITY_OP or _ops.OPS.get(op.name) is op:
@@ -958,6 +1186,8 @@ def _run_pass(
                 g = node.grad
                 if not isinstance(before, (numbers.Real, Value)) or isinstance(before, bool):
                     raise _bad_leaf_grad(node, before)
+                if not -_INF < (before.data if isinstance(before, Value) else before) < _INF:
+                    raise _held_not_finite(node, before)
                 node.grad = before if (type(g) is float and g == 0.0) else before + g
         if not create_graph:
             _check_finite(order, wanted, leaves if terminals is None else terminals)
@@ -989,10 +1219,14 @@ def _chain_rule(order: list[Value], wanted: set[Value]) -> None:
             else:
                 a.grad += op.vjp(m, g, node.data, a.data)[0]
     except (ValueError, ZeroDivisionError, OverflowError) as err:
+        if type(node._fn) is _LectureRule:
+            raise  # from a _backward written by hand: its own words, at its own line
         # A rule failed; if it was computing a gradient nobody asks for (a
         # constant's), keep the others and carry on from the next node.
         _resume_after_failure(err, order, order.index(node), wanted, _chain_rule)
     except TypeError:
+        if type(node._fn) is _LectureRule:
+            raise
         raise _vjp_shape_error(node) or _bad_grad(node) from None
 
 
@@ -1055,6 +1289,8 @@ def _chain_rule_recorded(order: list[Value], wanted: set[Value]) -> None:
                 continue  # no path from the root passes here
             g = node.grad = _const(g)
         parents = node.parents
+        if type(op) is _LectureRule:
+            op.forward(m)  # (it has no rule on Values: says so)
         try:
             grads = op.vjp(m, g, node, *parents)
         except (ValueError, ZeroDivisionError, OverflowError) as err:
@@ -1178,6 +1414,16 @@ def _bad_leaf_grad(node: Value, held: object) -> Exception:
             "backward: {name} has .{attribute} = {value}; it must be a number "
             "(reset gradients with zero_grad(params) or v.grad = 0.0)"
         ).format(name=name, attribute="grad", value=f"{held!r:.60}")
+    )
+
+
+def _held_not_finite(node: Value, held: Any) -> Exception:
+    name = repr(node.label) if node.label else _("a leaf")
+    return NonFiniteGradientError(
+        _(
+            "backward: {name} held the gradient {grad} before this pass (set by hand, or "
+            "left by an earlier pass); reset gradients with zero_grad(params) or v.grad = 0.0"
+        ).format(name=name, grad=repr(held))
     )
 
 

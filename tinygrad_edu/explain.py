@@ -317,11 +317,13 @@ class _Narrator:
                 [_symbol(_num(p.data, digits)) for p in parents],
             )
             if in_names is None or in_numbers is None:  # a rule that cannot be written out
-                in_names = in_numbers = [
+                in_names = [
                     _("{name}.grad * (local derivative of {op})").format(
                         name=name(node), op=op.name
                     )
                 ] * len(parents)
+                # its numbers: the upstream gradient times what the rule made of it
+                in_numbers = [f"{_num(g, digits)} * {_num(c / g, digits)}" for c in contributions]
             self.notes += [
                 _NOTES[f] for f in sorted(used) if f in _NOTES and _NOTES[f] not in self.notes
             ]

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING, Any
 from . import i18n
 from ._roles import network_roles, parameter_place
 from .codegen import graph_code
+from .engine import HandWrittenRuleError
 from .explain import _check_count, _Narrator
 from .formula import diagram_number, formula
 from .graph import expect_value, format_number, is_constant, topological_order
@@ -225,7 +226,10 @@ def _page_data(
     ids = {node: f"v{i}" for i, node in enumerate(forward)}
     narrator, texts, backward = _narrate(root, order, digits)
     names = narrator.names
-    source, code_lines = graph_code(root, names)
+    try:
+        source, code_lines = graph_code(root, names)
+    except HandWrittenRuleError as err:  # an op written as in the lecture: no code for it
+        source, code_lines = f"# {err}", {}
     text = iter(texts)
 
     steps: list[dict[str, Any]] = [

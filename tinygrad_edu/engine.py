@@ -1186,7 +1186,7 @@ def _run_pass(
                 g = node.grad
                 if not isinstance(before, (numbers.Real, Value)) or isinstance(before, bool):
                     raise _bad_leaf_grad(node, before)
-                if not -_INF < (before.data if isinstance(before, Value) else before) < _INF:
+                if not -_INF < _data_of(before) < _INF:
                     raise _held_not_finite(node, before)
                 node.grad = before if (type(g) is float and g == 0.0) else before + g
         if not create_graph:

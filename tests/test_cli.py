@@ -254,7 +254,7 @@ BAD = [
         ["graph", "x", "x=1", "-o", "g.gif"],
         "the file name must end in one of .svg, .png, .pdf, .dot",
     ),
-    (["graph", "x+x+x", "x=1", "--max-nodes", "2", "-o", "g.dot"], "more than max_nodes=2"),
+    (["graph", "x+x+x", "x=1", "--max-nodes", "2", "-o", "g.dot"], "more than --max-nodes 2; "),
     (["demo", "no_such_demo"], "no demo named 'no_such_demo'"),
     # huge numbers
     (
@@ -267,7 +267,11 @@ BAD = [
     # the output file
     (
         ["graph", "x*y", "x=1", "y=2", "-o", "/nonexistent/g.svg"],
-        "cannot write /nonexistent/g.dot: the folder /nonexistent does not exist",
+        "cannot write /nonexistent/g.svg: the folder /nonexistent does not exist",
+    ),
+    (  # (the .html's folder is named, though the page is drawn from a DOT source first)
+        ["graph", "x*y", "x=1", "y=2", "-o", "/nonexistent/dir/g.html"],
+        "cannot write /nonexistent/dir/g.html: the folder /nonexistent/dir does not exist",
     ),
     (
         ["graph", "x", "x=1", "-o", "no/such/folder/g.dot"],

@@ -694,3 +694,14 @@ if __name__ == "__main__":  # rewrite the snapshots after an intended change
     for path, source in snapshot_sources().items():
         path.write_text(source)
         print("wrote", path)
+
+
+@pytest.mark.parametrize("rankdir", ["XX", "lr", "", 3])
+def test_an_unknown_rankdir_is_refused(rankdir):
+    with pytest.raises(ValueError, match=r"rankdir must be one of LR, TB, RL, BT .* got"):
+        draw_dot(Value(1.0) * 2.0, rankdir=rankdir)
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB", "RL", "BT"])
+def test_each_rankdir_is_drawn(rankdir):
+    assert f"rankdir={rankdir}" in draw_dot(Value(1.0) * 2.0, rankdir=rankdir).source

@@ -409,3 +409,15 @@ def test_the_regular_file_of_the_chosen_font_is_given_to_matplotlib(monkeypatch,
     )
     assert viz._add_japanese_font(fake) == "read from /fonts/NotoSansCJK-Regular.ttc"
     assert added == ["/fonts/NotoSansCJK-Regular.ttc"]
+
+
+def test_the_steps_drawn_on_the_ops_are_in_the_diagrams_language():
+    x = Value(2.0, label="x")
+    y = (x * 3.0).tanh()
+    english = viz.draw_dot(y, show_order=True).source
+    with language("ja"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", viz.MissingFontWarning)
+        japanese = viz.draw_dot(y, show_order=True).source
+    assert "\\nstep 1" in english and "\\nstep 2" in english
+    assert "\\nステップ 1" in japanese and "\\nステップ 2" in japanese
+    assert not re.search(r"\\nstep \d", japanese)

@@ -48,7 +48,7 @@ from .expr import (
 from .i18n import gettext as _
 
 # light: viz imports graphviz only when drawing
-from .viz import DEFAULT_TIMEOUT, GraphvizNotInstalled, MissingFontWarning, RenderTimeout
+from .viz import DEFAULT_TIMEOUT, RANKDIRS, GraphvizNotInstalled, MissingFontWarning, RenderTimeout
 
 __all__ = ["main", "demos_dir"]
 
@@ -324,9 +324,8 @@ def _cmd_graph(args: argparse.Namespace) -> int:
             )
     except ValueError as err:  # a file name without a known format, a graph too large
         # The way to raise the limit, in the words of the command line.
-        raise ExpressionError(
-            re.sub(r"draw_dot\(root, max_nodes=(\d+)\)", r"--max-nodes \1", str(err))
-        ) from None
+        text = re.sub(r"draw_dot\(root, max_nodes=(\d+)\)", r"--max-nodes \1", str(err))
+        raise ExpressionError(re.sub(r"\bmax_nodes=(\d+)", r"--max-nodes \1", text)) from None
     except RenderTimeout as err:  # before OSError: a TimeoutError is one
         raise _CommandError(
             err.describe(f"--timeout {err.suggested_timeout:g}"), status=1
@@ -366,9 +365,14 @@ def _show_warnings(caught: list[warnings.WarningMessage]) -> None:
 
 
 def _cannot_write(err: OSError, path: str | os.PathLike[str]) -> str:
-    """One line for a file that could not be written: which file, and why."""
-    path = os.fsdecode(err.filename) if err.filename is not None else os.fspath(path)
+    """One line for a file that could not be written: which file, and why.  A missing
+    folder is named with the file asked for (``path``), not the DOT source written
+    beside it first."""
+    asked = os.fspath(path)
+    path = os.fsdecode(err.filename) if err.filename is not None else asked
     if isinstance(err, FileNotFoundError):
+        if os.path.dirname(os.path.abspath(path)) == os.path.dirname(os.path.abspath(asked)):
+            path = asked
         folder = os.path.dirname(path)
         why = (
             _("the folder {folder} does not exist").format(folder=folder)
@@ -713,7 +717,7 @@ def _parser() -> tuple[_Parser, dict[str, _Parser]]:
     p.add_argument(
         "--rankdir",
         default="LR",
-        choices=("LR", "TB", "RL", "BT"),
+        choices=RANKDIRS,
         help=_("direction of the arrows: LR left to right (default), TB top to bottom"),
     )
     p.add_argument(

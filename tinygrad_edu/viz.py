@@ -80,6 +80,7 @@ __all__ = [
     "RenderTimeout",
     "MissingFontWarning",
     "FORMATS",
+    "RANKDIRS",
     "DEFAULT_TIMEOUT",
 ]
 
@@ -846,6 +847,13 @@ def draw_dot(
     left out of the drawing.
     """
     with language(lang):
+        if rankdir not in (None, *RANKDIRS):
+            raise ValueError(
+                _(
+                    "rankdir must be one of {choices} (the direction of the arrows: LR is "
+                    "left to right, TB top to bottom), got {value}"
+                ).format(choices=", ".join(RANKDIRS), value=repr(rankdir))
+            )
         return _fit_font(
             _draw_dot(
                 root,
@@ -860,6 +868,10 @@ def draw_dot(
                 _words,
             )
         )
+
+
+#: The directions Graphviz lays a diagram out in (draw_dot's ``rankdir``).
+RANKDIRS = ("LR", "TB", "RL", "BT")
 
 
 def _draw_dot(
@@ -1085,7 +1097,10 @@ def _draw_dot(
             continue
         op_id = ids[node] + "_op"
         symbol = _op_symbol(op)
-        op_label = f"{symbol}\\nstep {steps[node]}" if show_order else symbol
+        if show_order:  # the step, in the diagram's language (as its legend)
+            op_label = symbol + "\\n" + _("step {number}").format(number=steps[node])
+        else:
+            op_label = symbol
         # our own symbols: nothing to escape
         into.node(op_id, op_label, shape="ellipse", **(_SMALL_OP if network else {}))
         roles = _OPERAND_ROLES.get(op.name) if len(node.parents) == 2 else None

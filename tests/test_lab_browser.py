@@ -945,3 +945,37 @@ def test_a_state_message_does_not_undo_what_the_learner_is_typing(open_lab, lab)
     rate.press("Enter")
     page.wait_for_function("() => window.__lab.state.settings.learning_rate === 0.5")
     log.assert_clean(lab.origin)
+
+
+def test_the_menus_name_the_data_sets_in_the_learners_language(open_lab, lab):
+    page, log = open_lab()
+    dataset, optimizer = page.locator("#dataset"), page.locator("#optimizer")
+    expect(dataset.locator("option")).to_have_count(4)
+    labels = "(o) => Array.from(o.options, (x) => [x.value, x.textContent])"
+    assert dataset.evaluate(labels) == [
+        ["xor", "XOR"],
+        ["moons", "two moons"],
+        ["spirals", "spirals"],
+        ["circles", "circles"],
+    ]
+    assert [name for _value, name in optimizer.evaluate(labels)] == [
+        "SGD",
+        "Momentum",
+        "AdaGrad",
+        "RMSProp",
+        "Adam",
+    ]
+    page.get_by_label("Language / 言語").select_option("ja")
+    expect(dataset.locator("option[value=moons]")).to_have_text("二つの月")
+    assert [name for _value, name in dataset.evaluate(labels)] == [
+        "XOR",
+        "二つの月",
+        "渦巻き",
+        "同心円",
+    ]
+    dataset.select_option("spirals")  # the value the server knows is unchanged
+    page.wait_for_function("() => window.__lab.state.settings.dataset === 'spirals'")
+    expect(dataset).to_have_value("spirals")
+    page.get_by_label("Language / 言語").select_option("en")
+    expect(dataset.locator("option[value=spirals]")).to_have_text("spirals")
+    log.assert_clean(lab.origin)

@@ -96,12 +96,31 @@
     Array.prototype.forEach.call(controls(), function (c) { if (c.id !== "language") c.disabled = !on; });
   }
 
+  // What a menu shows for a choice the server names (its value stays the name):
+  // the data sets in the learner's language, the optimizers as the seeds write them.
+  function choiceName(value) {
+    switch (value) {
+      case "xor": return "XOR";
+      case "moons": return _("two moons");
+      case "spirals": return _("spirals");
+      case "circles": return _("circles");
+      case "sgd": return "SGD";
+      case "momentum": return "Momentum";
+      case "adagrad": return "AdaGrad";
+      case "rmsprop": return "RMSProp";
+      case "adam": return "Adam";
+    }
+    return value;
+  }
+  function nameChoices(select) {
+    Array.prototype.forEach.call(select.options, function (o) { o.textContent = choiceName(o.value); });
+  }
   function fillSelect(select, values) {
     var keep = select.value;
     select.replaceChildren();
     values.forEach(function (v) {
       var o = document.createElement("option");
-      o.value = String(v); o.textContent = String(v);
+      o.value = String(v); o.textContent = choiceName(String(v));
       select.appendChild(o);
     });
     if (keep) setSelect(select, keep);
@@ -956,6 +975,8 @@
     if (shownDelta) showDelta(shownDelta);
     if (shownFrame) updateNetwork(shownFrame);
     if (closed) el.closed.textContent = _("The lab's server stopped or the connection was lost; restart `tinygrad-edu lab`");
+    nameChoices(el.dataset);
+    nameChoices(el.optimizer);
     drawData();
     drawLoss();
   });

@@ -688,6 +688,7 @@ def test_a_small_value_displays_its_graph(in_a_kernel):
     assert bundle["image/svg+xml"].startswith("<svg")
     assert bundle["text/html"].startswith('<div class="tinygrad-edu-page"><svg')
     assert "<iframe" in bundle["text/html"]
+    assert a._repr_mimebundle_() == {"text/plain": repr(a)}  # a leaf: nothing to step through
 
 
 @needs_dot

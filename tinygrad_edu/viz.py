@@ -1617,6 +1617,8 @@ def _notebook_bundle(root: Any, include: Any = None, exclude: Any = None) -> Any
             return text
     elif "ipykernel" not in sys.modules:  # a terminal IPython shows text only: no drawing for it
         return text
+    if root.is_leaf:  # a leaf has no graph to step through: its text says it all
+        return text
     seen, stack = {root}, [root]
     while stack:  # counts at most NOTEBOOK_NODES + 1 nodes, however large the graph
         for p in stack.pop().parents:

@@ -369,27 +369,26 @@ def test_japanese_plots_without_matplotlib_names_the_extra(monkeypatch):
         viz.japanese_plots()
 
 
+# What `fc-list --format "%{family}\t%{style}\t%{file}\n" :lang=ja` prints: the Bold file of
+# the chosen font listed before its Regular one.
+FONTCONFIG_LINES = [
+    "IPAGothic\tRegular\t/fonts/ipag.ttf",
+    "Noto Sans CJK JP,Noto Sans CJK JP Bold\tBold,太字\t/fonts/NotoSansCJK-Bold.ttc",
+    "Noto Sans CJK JP\tRegular\t/fonts/NotoSansCJK-Regular.ttc",
+]
+
+
 def test_fontconfig_gives_each_fonts_file(monkeypatch, tmp_path):
-    lines = [
-        "Noto Sans CJK JP,Noto Sans CJK JP Bold\tBold,太字\t/fonts/NotoSansCJK-Bold.ttc",
-        "Noto Sans CJK JP\tRegular\t/fonts/NotoSansCJK-Regular.ttc",
-        "IPAGothic\tRegular\t/fonts/ipag.ttf",
-    ]
-    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, lines))
+    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, FONTCONFIG_LINES))
     assert viz._fontconfig_japanese() == (
+        (("IPAGothic",), "Regular", "/fonts/ipag.ttf"),
         (("Noto Sans CJK JP", "Noto Sans CJK JP Bold"), "Bold", "/fonts/NotoSansCJK-Bold.ttc"),
         (("Noto Sans CJK JP",), "Regular", "/fonts/NotoSansCJK-Regular.ttc"),
-        (("IPAGothic",), "Regular", "/fonts/ipag.ttf"),
     )
 
 
 def test_the_regular_file_of_the_chosen_font_is_given_to_matplotlib(monkeypatch, tmp_path):
-    lines = [
-        "IPAGothic\tRegular\t/fonts/ipag.ttf",
-        "Noto Sans CJK JP,Noto Sans CJK JP Bold\tBold\t/fonts/NotoSansCJK-Bold.ttc",
-        "Noto Sans CJK JP\tRegular\t/fonts/NotoSansCJK-Regular.ttc",
-    ]
-    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, lines))
+    monkeypatch.setenv("PATH", fake_fc_list(tmp_path, FONTCONFIG_LINES))
     monkeypatch.setattr(viz, "japanese_font", lambda: "Noto Sans CJK JP")
     added = []
 

@@ -523,6 +523,8 @@ _PICTURES = """() => ({
   legend: (document.getElementById('graph-legend') || {}).textContent,
   network_legend: (document.getElementById('network-legend') || {}).textContent,
   words: [...document.querySelectorAll('svg text[data-word]')].map(t => t.textContent),
+  tips: [...document.querySelectorAll('svg a[data-tip]')].map(
+    a => a.getAttributeNS('http://www.w3.org/1999/xlink', 'title')),
 })"""
 
 #: English words the pictures draw (the boxes' titles, the operands' roles, the legends).
@@ -559,6 +561,13 @@ def test_the_legends_and_the_words_drawn_follow_the_menu(saved, open_page):
     assert not ENGLISH_WORDS.search(japanese["legend"] + japanese["network_legend"])
     assert NUMBER.findall(japanese["legend"]) == NUMBER.findall(english["legend"])
     assert "0.8162" in japanese["network_legend"] and "0.8162" in english["network_legend"]
+    # the arrows' tooltips: the gradient flowing back, in the menu's language
+    assert len(english["tips"]) > 20 and len(japanese["tips"]) == len(english["tips"])
+    assert all(t.startswith(("gradient flowing back: ", "no gradient")) for t in english["tips"])
+    assert not [t for t in japanese["tips"] if "gradient" in t]
+    assert [NUMBER.findall(t) for t in japanese["tips"]] == [
+        NUMBER.findall(t) for t in english["tips"]
+    ]
 
     page.get_by_label("Language / 言語").select_option("en")
     assert page.evaluate(_PICTURES) == english  # back as it was, word for word

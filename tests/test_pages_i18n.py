@@ -6,6 +6,7 @@ The browser side (the language menu, the browser's language at the start) is in
 tests/test_page_browser.py and tests/test_lab_browser.py.
 """
 
+import html
 import json
 import re
 import shutil
@@ -161,8 +162,14 @@ def test_the_pictures_words_and_legends_are_carried_in_every_language():
     assert decimals.findall(en["network_legend"][0]) == decimals.findall(ja["network_legend"][0])
     # The pictures show the page's language; each word drawn is tagged with its index.
     drawn = re.findall(r'<text [^>]*data-word="(\d+)"[^>]*>([^<]*)</text>', p.svg + p.network)
-    assert len(drawn) == len(ja["words"])
+    # ... and so is each arrow's tooltip (the gradient flowing back along it)
+    tips = re.findall(r'<a [^>]*xlink:title="([^"]*)"[^>]*data-tip="(\d+)"', p.svg + p.network)
+    assert tips and len(drawn) + len(tips) == len(ja["words"])
     assert all(ja["words"][int(i)] == text for i, text in drawn)
+    assert all(ja["words"][int(i)] == html.unescape(text) for text, i in tips)
+    assert all(
+        en["words"][int(i)].startswith(("gradient flowing back", "no gradient")) for _t, i in tips
+    )
     # The legends are text under the pictures, not drawn in them.
     for svg in (p.svg, p.network):
         assert "矢印" not in svg and "arrows" not in svg and "edge colour" not in svg

@@ -167,6 +167,8 @@ class _Words:
         #: {an SVG group -- a cluster's name, a record's or an edge's id: its words, in
         #: the order they are drawn}
         self.groups = {}
+        #: {an edge's id: its tooltip (the gradient flowing back along it)}
+        self.tips: dict[str, Callable[[], str]] = {}
 
     def add(self, group: str, word: Callable[[], str]) -> None:
         self.groups.setdefault(group, []).append(word)
@@ -544,24 +546,32 @@ class _LogScale:
         ).format(lowest=_number(self.lowest), largest=_number(self.largest))
 
 
-def _edge_style(g: float | None, scale: _LogScale | None) -> dict[str, str]:
-    """Colour (grey to red) and width from |g| on the graph's log scale."""
+def _flow_tip(g: float | None) -> str:
+    """An arrow's tooltip: the gradient flowing back along it, in the language in force."""
     if g is None:
-        return {"style": "dashed", "tooltip": _("gradient undefined here")}
+        return _("gradient undefined here")
     if g == 0.0:
-        return {"color": _NO_FLOW, "style": "dashed", "tooltip": _("no gradient flows back here")}
+        return _("no gradient flows back here")
     if not _finite(g):
-        return {
-            "color": _NOT_FINITE,
-            "penwidth": "4.00",
-            "tooltip": _("gradient flowing back: {g} (not a finite number)").format(g=_number(g)),
-        }
+        return _("gradient flowing back: {g} (not a finite number)").format(g=_number(g))
+    return _("gradient flowing back: {g}").format(g=_number(g))
+
+
+def _edge_style(g: float | None, scale: _LogScale | None) -> dict[str, str]:
+    """Colour (grey to red) and width from |g| on the graph's log scale, and its tooltip."""
+    tip = _flow_tip(g)
+    if g is None:
+        return {"style": "dashed", "tooltip": tip}
+    if g == 0.0:
+        return {"color": _NO_FLOW, "style": "dashed", "tooltip": tip}
+    if not _finite(g):
+        return {"color": _NOT_FINITE, "penwidth": "4.00", "tooltip": tip}
     t = scale(g)  # type: ignore[misc]  # g is finite and not 0: the graph has a scale
     rgb = [round(lo + (hi - lo) * t) for lo, hi in zip(_hex(_NO_FLOW), _hex(_FULL_FLOW))]
     return {
         "color": "#{:02x}{:02x}{:02x}".format(*rgb),
         "penwidth": f"{1.0 + 3.0 * t:.2f}",
-        "tooltip": _("gradient flowing back: {g}").format(g=_number(g)),
+        "tooltip": tip,
     }
 
 
@@ -905,6 +915,7 @@ def _draw_dot(
     record_fields: _Fields = _fields if _fields is not None else {}
 
     edge_styles: dict[_Edge, dict[str, str]] = {}
+    flows: dict[_Edge, float | None] = {}
     scale: _LogScale | None = None
     if color_by_grad and show_grad:
         flows = _flows(order, grad_of)
@@ -1117,10 +1128,16 @@ def _draw_dot(
                 attrs["constraint"] = "false"
             if _fields is not None:  # for the page: which Value each arrow leaves
                 attrs["id"] = edge_id
+            if _words is not None and "tooltip" in attrs:
+                _words.tips[edge_id] = functools.partial(_flow_tip, flows[(i, node)])
             dot.edge(tail_of.get(parent, ids[parent]), op_id, **attrs)
         attrs = dict(edge_styles.get(("out", node), {}))
         if _fields is not None:
             attrs["id"] = f"{op_id}->{ids[node]}"
+        if _words is not None and "tooltip" in attrs:
+            _words.tips[f"{op_id}->{ids[node]}"] = functools.partial(
+                _flow_tip, flows[("out", node)]
+            )
         dot.edge(op_id, ids[node], **attrs)
     for cluster in clusters.values():
         dot.subgraph(cluster)
@@ -1564,14 +1581,14 @@ def _tagged_network_svg(
 
 
 def _svg_tree(svg_bytes: bytes) -> tuple[Element, dict[str, str]]:
-    """(the parsed SVG, {'g': its group tag, 'title': ..., 'text': ...})."""
+    """(the parsed SVG, {'g': its group tag, 'title': ..., 'text': ..., 'a': ...})."""
     import xml.etree.ElementTree as ET
 
     svg_ns = "http://www.w3.org/2000/svg"
     ET.register_namespace("", svg_ns)
     ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
     return ET.fromstring(svg_bytes.decode("utf-8")), {
-        k: f"{{{svg_ns}}}{k}" for k in ("g", "title", "text")
+        k: f"{{{svg_ns}}}{k}" for k in ("g", "title", "text", "a")
     }
 
 
@@ -1665,6 +1682,11 @@ def _tagged_svg(
             g.set("data-from", tail)
             g.set("data-to", head.split("#")[0])
             _tag_words(g, graph_words.groups.get(edge_id), words, tags)  # an operand's role
+            tip = graph_words.tips.get(edge_id)
+            link = g.find(f".//{tags['a']}")
+            if tip is not None and link is not None:  # its tooltip, in every language
+                link.set("data-tip", str(len(words)))
+                words.append(tip)
             continue
         name = title.text or ""
         g.set("data-node", name)

@@ -249,6 +249,10 @@
       var text = p.words && p.words[Number(t.getAttribute("data-word"))];
       if (typeof text === "string" && t.textContent !== text) t.textContent = text;
     });
+    document.querySelectorAll("svg a[data-tip]").forEach(function (a) {   // an arrow's tooltip
+      var text = p.words && p.words[Number(a.getAttribute("data-tip"))];
+      if (typeof text === "string") a.setAttributeNS("http://www.w3.org/1999/xlink", "xlink:title", text);
+    });
     [["graph-legend", p.legend], ["network-legend", p.network_legend]].forEach(function (pair) {
       var element = document.getElementById(pair[0]);
       if (element && pair[1] && pair[1].length) element.textContent = pair[1].join("\n");

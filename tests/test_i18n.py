@@ -297,6 +297,10 @@ GLOSSARY_EXCEPTIONS = {
     ("error", "math range error"),
     # label='x' is code in the example (x = Value(2.0, label='x')), kept as written.
     ("label", "{caller}() needs a Value, got the number"),
+    # The generated code's comment names the functions it calls (code), and a domain error
+    # is a program's error (エラー).
+    ("sigmoid", "exp, log, sqrt, tanh, sigmoid, sin, cos, power"),
+    ("error", "functions of tinygrad_edu.ops.FLOAT"),
     # Value(data, _children, _op, label): the lecture's signature, code.
     ("label", "Value takes at most four arguments"),
 }

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from .codelayout import _render
 from .engine import Value, is_grad_enabled, topological_order
+from .i18n import gettext as _
 from .symbolic import RESERVED_NAMES, SYMBOLIC, Sym, runtime_namespace
 
 if TYPE_CHECKING:
@@ -416,7 +417,7 @@ def _generate(
             continue
         e = grad.get(v, Sym.constant(0.0))
         name = namer.fresh(f"g_{leaf.name}")
-        why = "the result does not depend on it" if v not in grad else "a constant"
+        why = _("the result does not depend on it") if v not in grad else _("a constant")
         backward.append(_Statement(name, e.text, (), comment=f"{leaf.path}: {why}"))
         gradients[leaf] = Sym.name(name)
     return forward, backward, sym[out], gradients, reached
@@ -455,7 +456,7 @@ def graph_code(
             leaf.name = namer.fresh(_identifier(names[node]) or "x")
             leaves.append(leaf)
     wrt = tuple(range(len(leaves)))
-    forward, backward, value, gradients, _ = _generate(leaves, root, set(wrt), namer)
+    forward, backward, value, gradients, _reached = _generate(leaves, root, set(wrt), namer)
     fn_name = _identifier(names[root] or "") or "f"
     units = _render(
         fn_name,

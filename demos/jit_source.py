@@ -124,7 +124,9 @@ def show_source(f):
     000's train() with, where it is wrong, the chain rule's line, and the generated
     lines that compute the same thing."""
     lines = f.source.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward"))
+    # (the jit comments its code in the language in force, as this demo prints)
+    marker = "# " + _("backward: g_v is d(result)/dv, from the result back to the inputs")
+    start = next(i for i, line in enumerate(lines) if line.strip() == marker)
     print(
         _(
             "The backward pass the jit writes for seed 000's 2-3-1 sigmoid network\n"

@@ -132,7 +132,7 @@ def test_explain_in_japanese_shows_the_numbers_of_english(way, args):
 def test_graph_and_demo_results_in_japanese(way, tmp_path):
     out = run_ja(way, "graph", "x*y", "x=1", "y=2", "-o", "g.dot", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "g.dot を書き出した\n"
+    assert out.stdout == "g.dot を書き出しました\n"
     out = run_ja(way, "demo")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("デモ: ") and "tinygrad-edu demo NAME" in out.stdout
@@ -187,7 +187,7 @@ def english_words(help_text):
 def test_the_english_word_finder_finds_english():
     assert english_words(run("--help").stdout)[:3] == ["usage", "Experiment", "with"]
     assert english_words("使い方: tinygrad-edu [-h] [--lang LANG] COMMAND ...") == []
-    assert english_words("  --max-steps MAX_STEPS  表示するステップ数 (既定値 200)") == []
+    assert english_words("  --max-steps MAX_STEPS  表示するステップ数 (既定値: 200)") == []
     assert english_words("  式   関数 exp, log が使える (default 3)") == ["default"]
 
 
@@ -201,7 +201,7 @@ def test_help_is_japanese(way, command):
     assert out.returncode == 0 and out.stderr == "", out.stderr
     text = out.stdout
     assert text.startswith("使い方: tinygrad-edu"), text
-    assert "オプション:" in text and "このヘルプを表示して終了する" in text
+    assert "オプション:" in text and "このヘルプを表示して終了します" in text
     if command != ["lab"]:  # lab has no positional arguments
         assert "位置引数:" in text
     assert "--lang LANG" in text
@@ -303,7 +303,7 @@ def test_an_unwritable_output_file_in_japanese(way, tmp_path):
     (tmp_path / "g.dot").mkdir()  # the output path is a folder
     out = run_ja(way, "graph", "x*y", "x=1", "y=2", "-o", "g.dot", cwd=tmp_path)
     assert (out.returncode, out.stdout) == (2, "")
-    assert out.stderr == "tinygrad-edu: エラー: g.dot に書き込めない: フォルダーである\n"
+    assert out.stderr == "tinygrad-edu: エラー: g.dot に書き込めません: フォルダーです\n"
 
 
 def test_argparse_errors_in_japanese_say_what_english_says():
@@ -313,17 +313,19 @@ def test_argparse_errors_in_japanese_say_what_english_says():
             "x",
             "x=1",
             "--bogus",
-        ): "認識できない引数: --bogus (tinygrad-edu grad --help を参照)",
-        ("--bogus",): "次の引数が必要: COMMAND",
-        ("graph", "x", "x=1", "--rankdir", "XY"): "引数 --rankdir: 無効な選択肢: 'XY' (",
-        ("graph", "x", "x=1", "-o"): "引数 -o/--output: 値を一つ指定する必要がある",
+        ): "認識できない引数: --bogus (tinygrad-edu grad --help を参照してください)",
+        ("--bogus",): "次の引数が必要です: COMMAND",
+        ("graph", "x", "x=1", "--rankdir", "XY"): "引数 --rankdir: 'XY' は選択肢にありません (",
+        ("graph", "x", "x=1", "-o"): "引数 -o/--output: 値を一つ指定する必要があります",
         ("graph", "x", "x=1", "--o", "g.dot"): "曖昧なオプション: --o は --output, --order の",
-        ("graph", "x", "x=1", "--order=yes"): "引数 --order: 値 'yes' は指定できない",
+        ("graph", "x", "x=1", "--order=yes"): "引数 --order: 値 'yes' は指定できません",
         ("explain", "x", "x=1", "--max-steps", "-1"): (
-            "引数 --max-steps: 0 以上の整数でなければならない (指定された値: -1)"
+            "引数 --max-steps: 0 以上の整数でなければなりません (指定された値: -1)"
         ),
         ("lab", "--port", "70000"): "引数 --port: ポート番号は 0 から 65535 までの整数",
-        ("--lang",): "引数 --lang: 値を一つ指定する必要がある (tinygrad-edu --help を参照)",
+        ("--lang",): (
+            "引数 --lang: 値を一つ指定する必要があります (tinygrad-edu --help を参照してください)"
+        ),
     }
     for args, message in cases.items():
         out = run(*args, env=ENV_JA)
@@ -367,7 +369,7 @@ def test_after_a_demos_name_lang_is_the_demos(tmp_path, monkeypatch, capsys):
     assert cli.main(["demo", "--lang", "ja", "echo", "--lang", "en", "x"]) == 0
     assert capsys.readouterr().out == "['--lang', 'en', 'x']\n"
     assert cli.main(["--lang", "ja", "demo", "ehco"]) == 2
-    assert "'ehco' という名前のデモはない (もしかして echo?)。使えるデモ: echo" in (
+    assert "'ehco' という名前のデモはありません (もしかして echo?)。使えるデモ: echo" in (
         capsys.readouterr().err
     )
     assert cli.main(["demo", "--lang", "ja"]) == 0
@@ -428,7 +430,7 @@ def test_argparse_translates_through_its_module_level_gettext():
     with i18n.argparse_translated(), i18n.language("ja"):
         assert argparse._("usage: ") == "使い方: "
         parser = argparse.ArgumentParser(prog="p", add_help=True)
-        assert "このヘルプを表示して終了する" in parser.format_help()
+        assert "このヘルプを表示して終了します" in parser.format_help()
     assert argparse._ is gettext.gettext
     assert "show this help message and exit" in argparse.ArgumentParser().format_help()
 
@@ -486,14 +488,14 @@ JAPANESE_WORDING = [
     (
         [],
         "コマンドが指定されていません: grad, explain, graph, demo, lab のどれかを指定してください "
-        "(tinygrad-edu --help を参照)",
+        "(tinygrad-edu --help を参照してください)",
     ),
-    (["frob"], "不明なコマンド 'frob'。コマンドは grad, explain, graph, demo, lab"),
-    (["gard", "x"], "不明なコマンド 'gard' (もしかして grad?)。コマンドは grad, explain,"),
+    (["frob"], "不明なコマンド 'frob'。使えるコマンド: grad, explain, graph, demo, lab"),
+    (["gard", "x"], "不明なコマンド 'gard' (もしかして grad?)。使えるコマンド: grad, explain,"),
     (["grad"], '式が指定されていません。例: tinygrad-edu grad "x*y" x=1 y=2'),
-    (["grad", "x=1"], "x=1 は値であって式ではない。式を先に書いてください。例:"),
+    (["grad", "x=1"], "x=1 は値であって式ではありません。式を先に書いてください。例:"),
     (["graph", "x", "x=1", "--rankdir", "XY"], "から選んでください) (tinygrad-edu graph --help"),
-    (["demo", "xro"], "'xro' という名前のデモはない (もしかして xor?)。使えるデモ: "),
+    (["demo", "xro"], "'xro' という名前のデモはありません (もしかして xor?)。使えるデモ: "),
 ]
 
 
@@ -512,11 +514,11 @@ def test_the_japanese_wording_of_the_command_line(args, message, capsys):
 def test_the_japanese_help_words_the_defaults_one_way(capsys):
     assert cli.main(["--lang", "ja", "graph", "--help"]) == 0
     text = capsys.readouterr().out
-    assert "ノード数がこれより多いグラフは描かない (既定値 500)" in " ".join(text.split())
-    assert "既定値:" not in text
+    assert "ノード数がこれより多いグラフは描きません (既定値: 500)" in " ".join(text.split())
+    assert "既定値 " not in text
     assert cli.main(["--lang", "ja", "lab", "--help"]) == 0
     text = " ".join(capsys.readouterr().out.split())
-    assert "ポート番号 (既定値 0: 空いているポート)" in text and "既定値:" not in text
+    assert "ポート番号 (既定値: 0、空いているポート)" in text and "既定値 " not in text
 
 
 # -- graph: the page opens in the language --lang names; a missing font is a warning ----
@@ -627,7 +629,7 @@ def test_another_system_error_of_the_lab_keeps_the_systems_words(lang, monkeypat
     err = capsys.readouterr().err
     expected = {
         "en": f"tinygrad-edu: error: cannot listen on 192.0.2.1 port 8000: {reason}\n",
-        "ja": f"tinygrad-edu: エラー: 192.0.2.1 のポート 8000 で待ち受けできない: {reason}\n",
+        "ja": f"tinygrad-edu: エラー: 192.0.2.1 のポート 8000 で待ち受けできません: {reason}\n",
     }
     assert err == expected[lang]
 

@@ -59,7 +59,7 @@ TERMS = {
     ],
     "layernet": ["渦巻き", "重み", "バイアス", "勾配", "正答率", "ステップ"],
     "moons": ["パラメーター", "重みとバイアス", "損失", "正答率", "ステップ"],
-    "optimizers": ["オプティマイザー", "勾配", "最小値", "最終 x"],
+    "optimizers": ["オプティマイザー", "勾配", "最小値", "最終の x", "最終の f"],
 }
 # Timings: measured afresh by every run, so not compared.
 TIMINGS = re.compile(r"^  (compiled|eager|speed-up|コンパイル版|eager モード)")
@@ -144,7 +144,7 @@ def test_an_unknown_language_is_refused(name, tmp_path):
     assert help_text.returncode == 0
     assert help_text.stdout.startswith(f"使い方: {name}.py [-h]"), help_text.stdout
     assert "\nオプション:\n" in help_text.stdout
-    assert "このヘルプを表示して終了する" in help_text.stdout
+    assert "このヘルプを表示して終了します" in help_text.stdout
     assert "--lang LANG" in help_text.stdout
     for english in ("usage:", "options:", "show this help"):
         assert english not in help_text.stdout
@@ -164,9 +164,9 @@ def usage_and_error(stderr, prog, error):
     "args, message",
     [
         (["--bogus"], "認識できない引数: --bogus"),
-        (["--epochs", "abc"], "引数 --epochs: 無効な int の値: 'abc'"),
+        (["--epochs", "abc"], "引数 --epochs: int 型の値ではありません: 'abc'"),
         (["--epochs", "0"], "--epochs は 1 以上"),  # the demo's own parser.error, after parsing
-        (["--quick", "--graph"], "引数 --graph: 値を一つ指定する必要がある"),
+        (["--quick", "--graph"], "引数 --graph: 値を一つ指定する必要があります"),
     ],
 )
 def test_a_demos_argument_errors_are_japanese(args, message, tmp_path):
@@ -216,7 +216,7 @@ def test_the_layout_helpers():
         english, width=40, subsequent_indent="  "
     )
     japanese = (
-        "記事の文章: バイアスの修正量 = -k × δ_m。印刷された行は出力層の delta_o を使っている"
+        "記事の文章: バイアスの修正量 = -k × δ_m。掲載されている行は出力層の delta_o を使っている"
     )
     lines = fill(japanese, 30, "    ", "     ").splitlines()
     assert all(columns(line) <= 30 for line in lines) and len(lines) > 1

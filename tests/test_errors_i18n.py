@@ -59,9 +59,9 @@ def column(message, lang):
 @pytest.mark.parametrize(
     "text, english, japanese, at",
     [
-        ("(x", "syntax error: '(' was never closed", "構文エラー: '(' が閉じられていない", 1),
+        ("(x", "syntax error: '(' was never closed", "構文エラー: '(' が閉じられていません", 1),
         ("  x × y", "invalid character '×' (U+00D7)", "使えない文字 '×' (U+00D7)", 5),
-        ("x +", "the expression ends too early", "式が途中で終わっている", 4),
+        ("x +", "the expression ends too early", "式が途中で終わっています", 4),
         ("x ^ 2", "^ (write powers as **) is not supported", "^ は使えません。べき乗は x**2", 1),
         ("x.grad", "attribute access (.grad) is not supported", "属性の参照 (.grad)", 2),
     ],
@@ -93,7 +93,7 @@ def test_a_variable_without_a_value_names_the_ones_given():
 def test_name_value_errors():
     en, ja = both(lambda: parse_assignments(["x=abc"]))
     assert en == "x=abc: 'abc' is not a number"
-    assert ja == "x=abc: 'abc' は数ではない"
+    assert ja == "x=abc: 'abc' は数ではありません"
     en, ja = both(lambda: parse_assignments(["x=1", "x=2"]))
     assert "x=1" in ja and "x=2" in ja
 
@@ -102,7 +102,7 @@ def test_the_limits():
     en, ja = both(lambda: parse_expression("x ** 5000", {"x": 1.0}))
     assert "±1000" in en and "±1000" in ja
     en, ja = both(lambda: parse_expression("", {}))
-    assert en == "the expression is empty" and ja == "式が空である"
+    assert en == "the expression is empty" and ja == "式が空です"
 
 
 # -- the engine and the ops: domain errors, forward and backward ---------------------
@@ -116,14 +116,14 @@ def test_the_limits():
             -1.0,
             "log(x = -1.0)",
             "the logarithm is defined only for positive numbers",
-            "対数は正の数に対してだけ定義される",
+            "対数は正の数に対してだけ定義されます",
         ),
         (
             "sqrt(x)",
             -1.0,
             "sqrt(x = -1.0)",
             "the square root is defined only for numbers >= 0",
-            "平方根は 0 以上の数に対してだけ定義される",
+            "平方根は 0 以上の数に対してだけ定義されます",
         ),
     ],
 )
@@ -136,8 +136,8 @@ def test_a_domain_error_names_the_operands_in_both_languages(text, value, call, 
 @pytest.mark.parametrize(
     "text, value, english, japanese",
     [
-        ("x/0", 1.0, "x/0: division by zero (x = 1)", "x/0: 0 で割っている (x = 1 のとき)"),
-        ("1/x", 0.0, "1/x: division by zero (x = 0)", "1/x: 0 で割っている (x = 0 のとき)"),
+        ("x/0", 1.0, "x/0: division by zero (x = 1)", "x/0: 0 による割り算 (x = 1 のとき)"),
+        ("1/x", 0.0, "1/x: division by zero (x = 0)", "1/x: 0 による割り算 (x = 0 のとき)"),
         (
             "(x-2)**0.5",
             1.0,
@@ -156,10 +156,10 @@ def test_a_division_or_a_power_is_named_as_written(text, value, english, japanes
 def test_the_ops_float_functions_say_why_in_the_language_in_force():
     en, ja = both(lambda: FLOAT.log(0.0))
     assert en == "log(0.0): the logarithm is defined only for positive numbers"
-    assert ja == "log(0.0): 対数は正の数に対してだけ定義される"
+    assert ja == "log(0.0): 対数は正の数に対してだけ定義されます"
     with language("ja"), pytest.raises(ValueError) as info:
         FLOAT.sqrt(-2.0)
-    assert info.value.reason == "平方根は 0 以上の数に対してだけ定義される"
+    assert info.value.reason == "平方根は 0 以上の数に対してだけ定義されます"
 
 
 def test_sqrt_at_zero_in_backward():
@@ -173,7 +173,7 @@ def test_sqrt_at_zero_in_backward():
         "(float division by zero)"
     )
     assert ja == (
-        "sqrt(x = 0.0) の逆伝播: ここでは局所的な微分が有限でない (float の計算で 0 で割っている)"
+        "sqrt(x = 0.0) の逆伝播: ここでは局所的な微分が有限ではありません (float の計算での 0 による割り算)"
     )
     assert isinstance(error_of(backward, "ja"), NonFiniteGradientError)
 
@@ -185,7 +185,7 @@ def test_an_ops_error_inside_backward():
 
     en, ja = both(backward)
     assert "pow(0.0, -0.5): 0.0 cannot be raised to a negative power" in en
-    assert "pow(0.0, -0.5): 0.0 を負の数でべき乗することはできない" in ja
+    assert "pow(0.0, -0.5): 0.0 を負の数でべき乗することはできません" in ja
 
 
 def test_a_step_of_explain_that_cannot_be_computed():
@@ -193,13 +193,13 @@ def test_a_step_of_explain_that_cannot_be_computed():
     y = x.sqrt()
     en, ja = both(lambda: list(chain_rule_steps(y)))
     assert en.startswith("step 1: backward of sqrt: the local derivative is not finite")
-    assert ja.startswith("ステップ 1: sqrt の逆伝播: ここでは局所的な微分が有限でない")
+    assert ja.startswith("ステップ 1: sqrt の逆伝播: ここでは局所的な微分が有限ではありません")
 
 
 def test_misusing_a_value():
     en, ja = both(lambda: Value("2"))
     assert en == "Value holds a real number, got str ('2')"
-    assert ja == "Value が持つのは実数だが、str ('2') が与えられた"
+    assert ja == "Value が持つのは実数ですが、str ('2') が与えられました"
     en, ja = both(lambda: Value(1.0) < "a")
     assert "str" in ja
     en, ja = both(lambda: Value(1.0).backward(True))
@@ -224,7 +224,7 @@ def test_a_list_passed_to_explain():
     outputs = [Value(1.0), Value(2.0)]
     en, ja = both(lambda: explain(outputs))
     assert en.startswith("explain() needs one Value, got a list of 2 Values: take one")
-    assert ja.startswith("explain() には Value が 1 つ必要だが、Value が 2 個入った list")
+    assert ja.startswith("explain() には Value が 1 つ必要ですが、Value が 2 個入った list")
     en, ja = both(lambda: explain(3.0))
     assert "x = Value(3.0, label='x'); explain(x * x)" in ja
 
@@ -245,7 +245,7 @@ def test_gradcheck_says_which_gradient_disagrees():
         "(atol=1e-05, rtol=0.0001, eps=1e-06)"
     )
     assert ja_lines[0] == (
-        "wrong の gradcheck: 1 個の勾配のうち 1 個が一致しない (atol=1e-05, rtol=0.0001, eps=1e-06)"
+        "wrong の gradcheck: 1 個の勾配のうち 1 個が一致しません (atol=1e-05, rtol=0.0001, eps=1e-06)"
     )
     assert len(ja_lines) == len(en_lines) == 3
     assert ja_lines[1].split() == ["入力", "値", "解析的な勾配", "数値勾配", "絶対誤差", "相対誤差"]
@@ -284,12 +284,12 @@ def run_cli(lang, *args):
         (
             ("grad", "log(x)", "x=-1"),
             "column 1: log(x = -1.0): the logarithm is defined only for positive numbers",
-            "1 文字目: log(x = -1.0): 対数は正の数に対してだけ定義される",
+            "1 文字目: log(x = -1.0): 対数は正の数に対してだけ定義されます",
         ),
         (
             ("grad", "(x*y", "x=1", "y=2"),
             "column 1: syntax error: '(' was never closed",
-            "1 文字目: 構文エラー: '(' が閉じられていない",
+            "1 文字目: 構文エラー: '(' が閉じられていません",
         ),
     ],
 )

@@ -130,7 +130,7 @@ def test_a_caret_is_not_a_power():
 
 def test_a_division_by_zero_names_what_the_learner_wrote():
     assert error("1/x", "en", {"x": 0.0}) == "column 1: 1/x: division by zero (x = 0)"
-    assert error("1/x", "ja", {"x": 0.0}) == "1 文字目: 1/x: 0 で割っている (x = 0 のとき)"
+    assert error("1/x", "ja", {"x": 0.0}) == "1 文字目: 1/x: 0 による割り算 (x = 0 のとき)"
     assert error("y + 1/(x-y)", "en", {"x": 2.0, "y": 2.0}) == (
         "column 5: 1/(x-y): division by zero (x-y = 0)"
     )
@@ -191,7 +191,7 @@ def test_a_character_that_cannot_be_shown():
     assert error("x\u00a0+ y", "en") == (
         "column 2: syntax error: invalid non-printable character U+00A0"
     )
-    assert error("x\u00a0+ y", "ja") == "2 文字目: 構文エラー: 表示できない文字 U+00A0 は使えない"
+    assert error("x\u00a0+ y", "ja") == "2 文字目: 構文エラー: 表示できない文字 U+00A0 は使えません"
 
 
 def test_full_width_names_are_the_ascii_names_everywhere():

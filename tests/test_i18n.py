@@ -364,7 +364,7 @@ def test_the_delta_rule_and_the_install_hints_speak_the_language_in_force(capsys
             is None
         )
     assert (
-        "進捗バーに使う a_module_that_is_not_here がインストールされていない"
+        "進捗バーに使う a_module_that_is_not_here がインストールされていません"
         in capsys.readouterr().err
     )
     with pytest.raises(ValueError, match="unknown activation 'swish'; the delta rule knows"):

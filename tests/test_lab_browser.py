@@ -741,13 +741,13 @@ def test_the_lab_starts_in_the_browsers_language(open_lab, lab):
     assert (shown["play"], shown["step"]) == ("再生", "1 ステップ")
     assert (shown["dataset"], shown["rate"]) == ("データセット", "学習率")
     assert shown["selection"].startswith("点が選択されていません。")
-    assert shown["playTitle"] == "連続して学習する"
+    assert shown["playTitle"] == "連続して学習します"
     # the server was told: its messages come in Japanese from the start
     rate = page.get_by_label("学習率")
     rate.fill("100")
     rate.press("Enter")
     expect(page.get_by_test_id("error")).to_contain_text(
-        "学習率は 0 より大きく 10 以下の数でなければならない (指定された値: 100)"
+        "学習率は 0 より大きく 10 以下の数でなければなりません (指定された値: 100)"
     )
     expect(rate).to_have_value("0.1")
     log.assert_clean(lab.origin)
@@ -770,7 +770,7 @@ def test_the_menu_switches_the_lab_and_the_servers_messages(open_lab, lab):
     rate.fill("1e308")
     rate.press("Enter")
     error = page.get_by_test_id("error")
-    expect(error).to_contain_text("学習率は 0 より大きく 10 以下の数でなければならない")
+    expect(error).to_contain_text("学習率は 0 より大きく 10 以下の数でなければなりません")
     # a point's page and the delta rule's table come in Japanese too
     page.get_by_label("点の番号 #").fill("0")
     page.get_by_role("button", name="選択", exact=True).click()
@@ -779,7 +779,7 @@ def test_the_menu_switches_the_lab_and_the_servers_messages(open_lab, lab):
     frame = page.frame_locator("[data-testid=point-graph]")
     expect(frame.locator("#counter")).to_have_text(re.compile(r"^ステップ 0 / \d+"))
     view = page.get_by_test_id("delta-view")
-    expect(view.locator(".verdict")).to_contain_text("一致している: 差の最大値は")
+    expect(view.locator(".verdict")).to_contain_text("一致しています: 差の最大値は")
     expect(view.locator("thead th").first).to_have_text("層")
 
     menu.select_option("en")  # back: the page, the point's page and the server

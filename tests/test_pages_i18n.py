@@ -239,11 +239,11 @@ def test_the_session_answers_in_the_language_the_page_names(session):
     assert [m["type"] for m in answer] == ["state", "frame"]  # the network's picture, again
     assert session.lang == "ja"
     assert session.handle({"type": "language", "lang": "ja"}) == []  # the same: no answer
-    with pytest.raises(LabError, match=r"学習率は 0 より大きく 10 以下の数でなければならない"):
+    with pytest.raises(LabError, match=r"学習率は 0 より大きく 10 以下の数でなければなりません"):
         session.handle({"type": "settings", "learning_rate": 100})
     with pytest.raises(LabError, match="不明なデータセット 'mnist'"):
         session.handle({"type": "dataset", "name": "mnist"})
-    with pytest.raises(LabError, match="中間層のサイズ は 1 から 32 までの整数"):
+    with pytest.raises(LabError, match="中間層のサイズは 1 から 32 までの整数でなければなりません"):
         session.handle({"type": "settings", "hidden": [99]})
     with pytest.raises(LabError, match="メッセージは"):
         session.handle(["not", "an", "object"])
@@ -326,7 +326,7 @@ def test_the_labs_page_carries_its_words_in_every_language():
         ("Pause", "一時停止"),
         (
             "They agree: the largest difference is {difference}.",
-            "一致している: 差の最大値は {difference}。",
+            "一致しています: 差の最大値は {difference} です。",
         ),
     ]:
         assert ja[english] == japanese
@@ -353,7 +353,7 @@ def test_the_live_channel_answers_in_the_language_the_page_names():
         ws.send_text("not json")
         assert json.loads(ws.receive_text()) == {
             "type": "error",
-            "message": "メッセージが正しい JSON ではなかった",
+            "message": "メッセージが正しい JSON ではありませんでした",
         }
         ws.send_bytes(b"\x00")
         assert "バイナリ" in json.loads(ws.receive_text())["message"]

@@ -133,7 +133,7 @@ def test_japanese_font_without_fontconfig_is_none(monkeypatch, tmp_path):
 
 def test_error_messages_follow_the_language():
     root = neuron()
-    with language("ja"), pytest.raises(ValueError, match="max_nodes=2 を超えている"):
+    with language("ja"), pytest.raises(ValueError, match="max_nodes=2 を超えています"):
         viz.draw_dot(root, max_nodes=2)
     with pytest.raises(ValueError, match="more than max_nodes=2"):
         viz.draw_dot(root, max_nodes=2)
@@ -208,7 +208,7 @@ def test_a_japanese_diagram_draws_no_english_word():
     for role in ("左", "右", "分子", "分母", "底", "指数"):
         assert re.search(f'xlabel="?{role}[" \\]]', japanese), role
     assert "矢印の色と太さ" in japanese and "紫: 有限でない数" in japanese
-    assert "data が inf: 有限の数ではない" in japanese and "ラベル: ppp" in japanese
+    assert "data が inf: 有限の数ではありません" in japanese and "ラベル: ppp" in japanese
     assert (
         "入力層" in net_ja and "中間層 1 (layers.0, sigmoid)" in net_ja and "矢印: 重み" in net_ja
     )
@@ -271,10 +271,10 @@ def test_render_cannot_tell_the_format_in_either_language(tmp_path):
     with pytest.raises(ValueError) as info:
         viz.render(loss, "g.txt", lang="ja")
     assert str(info.value) == (
-        "'g.txt' からは形式を判断できない: ファイル名の末尾を .svg, .png, .pdf, .dot, .html "
+        "'g.txt' からは形式を判断できません: ファイル名の末尾を .svg, .png, .pdf, .dot, .html "
         "のどれかにしてください"
     )
-    with language("ja"), pytest.raises(ValueError, match="からは形式を判断できない"):
+    with language("ja"), pytest.raises(ValueError, match="からは形式を判断できません"):
         viz.render(loss, tmp_path)  # a folder: no extension
     with language("ja"), pytest.raises(TypeError, match="timeout は秒数か None"):
         viz.render(loss, tmp_path / "g.svg", timeout="5")

@@ -270,8 +270,6 @@ def _glossary_pairs():
 GLOSSARY_EXCEPTIONS = {
     # The diagrams draw their edges as arrows and the legend says so (矢印, as in "arrows: ...").
     ("edge", "edge colour and width"),
-    # "step k" is the label the diagram draws on each op (not translated: it is on the drawing).
-    ("step", "step k:"),
     # A weight's step in seed 000's delta rule is its 修正量 (the seed's word for the update).
     ("step", "* w_im:"),
     ("step", "the seed's w_im steps"),

@@ -32,9 +32,9 @@ What differs from micrograd is the Value underneath: ``grad`` is a float
 (``0.0``), the repr names the op, ``a - b``, ``a / b`` and ``-a`` are ops of
 their own (``_op`` ``'-'``, ``'/'``, ``'neg'``, where micrograd builds them from
 ``+``, ``*`` and ``**-1``), more ops are there (``tanh``, ``exp``, ``x ** y``
-with a Value exponent ...), mistakes raise errors that name the op, and the
-graph is recorded by the engine, so ``Value(data, _children, _op)`` is not
-taken.  The numbers are the same.
+with a Value exponent ...) and mistakes raise errors that name the op.  An op
+written by hand as in micrograd, ``Value(data, _children, _op)`` with a
+``_backward`` of its own, runs too (one or two children).  The numbers are the same.
 
 For the networks of the seed documents (sigmoid, other initialisations,
 parameter names, saving) use :mod:`tinygrad_edu.nn`.

@@ -7,7 +7,8 @@ Not a demo itself (the leading underscore keeps it out of `tinygrad-edu demo`).
 The names are those of seed 000's code: w_im[m][i] (input i -> middle neuron m),
 b_m[m], w_mo[0][m] (middle neuron m -> output), b_o[0]; u_m0.. and u_o are the
 pre-activations, output_m0.. and output_o the sigmoid outputs, correct the
-target, error = output_o - correct, and E = 1/2 error^2 the loss.
+target, error = output_o - correct, and E = 1/2 error^2 the loss (seed 000 states no
+loss; this is the one its delta δ_0 = (出力 - 正解) × 活性化関数の微分系 implies).
 """
 
 from tinygrad_edu import Value
@@ -73,7 +74,10 @@ def seed_network(w_im, b_m, w_mo, b_o, x):
 
 
 def seed_network_loss(w_im, b_m, w_mo, b_o, x, correct):
-    """Seed 000's error for one sample, E = 1/2 (output_o - correct)^2, as a Value.
+    """The loss for one sample, E = 1/2 (output_o - correct)^2, as a Value.
+
+    Seed 000 states no loss; this is the one its text's delta implies:
+    dE/du_o = (output_o - correct) × f'(u_o) is its δ_0.
 
     The constant 1/2 is a Value labelled ``½`` so that a diagram names it; it
     is still a constant (to autograd and to the jit) like any number.

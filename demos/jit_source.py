@@ -4,7 +4,8 @@ tinygrad_edu.jit traces a function once and writes its forward and backward
 pass as plain Python, one line per op, using the engine's own derivative
 rules.  This demo:
 
-1. traces seed 000's 2-3-1 sigmoid network with its loss E = 1/2 (output - correct)^2,
+1. traces seed 000's 2-3-1 sigmoid network with the loss its delta implies (the seed
+   states none), E = 1/2 (output - correct)^2,
    and prints the backward code the chain rule produces next to the lines of
    seed 000's train(), quoted as the article prints them (delta_o, delta_m, the
    weight and bias changes) -- and, where a printed line is wrong, the line as

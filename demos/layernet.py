@@ -1,15 +1,18 @@
-"""Seed 002's two-layer network, Affine → ReLU → Affine → SoftmaxWithLoss, on three spirals.
+"""The book's two-layer network, Affine → ReLU → Affine → SoftmaxWithLoss, on three spirals.
 
     python demos/layernet.py            # 200 steps
     python demos/layernet.py --quick    # a few steps, for a smoke test
     python demos/layernet.py --lang ja  # in Japanese (or LANG=ja_JP.UTF-8)
 
-Deep Learning from Scratch builds this network from layer objects kept in an
-ordered dict: forward runs them in order, backward runs them reversed, and the
-gradients come out as W1, b1, W2, b2.  Here every number is a Value, so the
-engine's backward() does the reversed run for us, and the gradients sit in
-each parameter's .grad.  The same names are kept: W1 is input_size x hidden_size,
-and W1[i][j] is the weight from input i to hidden neuron j.
+Deep Learning from Scratch (ゼロから作るDeep Learning) builds this network, its
+TwoLayerNet, from layer objects kept in an ordered dict: forward runs them in order,
+backward runs them reversed, and the gradients come out as W1, b1, W2, b2.  Seed 002
+follows the book, but its own class, LayerNet, adds a second ReLU (Relu2) after the
+second Affine layer.  This demo trains the book's network; tutorial 4
+(docs/tutorials/04-seed-002-layernet.ipynb) trains the seed's variant beside it.
+Here every number is a Value, so the engine's backward() does the reversed run for
+us, and the gradients sit in each parameter's .grad.  The same names are kept: W1 is
+input_size x hidden_size, and W1[i][j] is the weight from input i to hidden neuron j.
 """
 
 from collections import OrderedDict
@@ -33,11 +36,11 @@ def relu(xs):
 
 
 class TwoLayerNet:
-    """Seed 002's TwoLayerNet, its parameters as Values.
+    """The book's TwoLayerNet (seed 002's LayerNet without its Relu2), its parameters as Values.
 
     An Affine layer is a :class:`tinygrad_edu.nn.Layer` with the linear
     activation (u = Σ w x + b per neuron); ReLU is applied as its own layer,
-    as the seed does.
+    as the book and the seed do.
     """
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=0):

@@ -2,7 +2,8 @@
 
 The seed documents teach backpropagation as a handful of formulas.  For a
 network of neurons ``y = f(u)``, ``u = Σ w_i x_i + b``, trained on the loss
-``E = ½ Σ_k (y_k − t_k)²``:
+``E = ½ Σ_k (y_k − t_k)²`` (no seed writes this ½; it is the one their deltas are
+the derivatives of):
 
 * output delta      ``δ_k = (y_k − t_k) · f'(u_k)``
 * hidden delta      ``δ_h = f'(u_h) · Σ_k w_kh · δ_k``   (the next layer's deltas, sent back)

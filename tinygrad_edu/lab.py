@@ -251,7 +251,11 @@ def _check_settings(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _squared_error(y: Value, t: Value | float) -> Value:
-    """Seed 000's loss for one sample: E = ½ (y − t)²."""
+    """One sample's loss, E = ½ (y − t)².
+
+    Neither seed 000 nor seed 001 writes the ½; it is the one their delta and
+    S_ERROR imply (their derivative of E is y − t, with no factor 2).
+    """
     d = y - t
     return 0.5 * (d * d)
 

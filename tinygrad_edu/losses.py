@@ -116,10 +116,14 @@ def _total(values: Sequence[_Summand]) -> _Summand:
 
 
 def sum_of_squares(outputs: _Scalars, targets: _Scalars) -> Value:
-    """½ Σ (y − t)², the seeds' error (000, 001).
+    """½ Σ (y − t)², the error the seeds' deltas are derivatives of (000, 001).
 
-    The ½ makes its derivative with respect to each output just (y − t),
-    the "final error" FE of seed 001.
+    Neither seed writes the ½: seed 000 states no loss, and seed 001 says it
+    uses the summed squared error (合計二乗誤差).  But the ½ is the one their
+    formulas imply: it makes the derivative with respect to each output just
+    (y − t) -- seed 000's (出力 - 正解), seed 001's "final error" FE -- so that
+    seed 000's δ_0 and seed 001's S_ERROR = FE × f_A'(S_preA,O) are this
+    loss's derivative with respect to the output's pre-activation.
 
     >>> from tinygrad_edu import Value
     >>> y = Value(0.75); loss = sum_of_squares(y, 1.0); loss.backward()

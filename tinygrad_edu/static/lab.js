@@ -97,7 +97,8 @@
   }
 
   // What a menu shows for a choice the server names (its value stays the name):
-  // the data sets in the learner's language, the optimizers as the seeds write them.
+  // the data sets in the learner's language, the optimizers as Deep Learning from Scratch
+  // writes them (seed 003 lists SGD, Momentum, AdaGrad and Adam; RMSProp is in no seed).
   function choiceName(value) {
     switch (value) {
       case "xor": return "XOR";

@@ -122,8 +122,8 @@ def build_parser():
     """The command line, its help in the language in force."""
     parser = demo_parser(
         _(
-            "Seed 002's two-layer network, Affine → ReLU → Affine → SoftmaxWithLoss, "
-            "on three spirals."
+            "The two-layer network of Deep Learning from Scratch (which seed 002 follows), "
+            "Affine → ReLU → Affine → SoftmaxWithLoss, on three spirals."
         )
     )
     parser.add_argument("--quick", action="store_true", help=_("a few steps only (smoke test)"))

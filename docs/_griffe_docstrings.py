@@ -5,7 +5,8 @@ quote, its lines run together into one paragraph, and Sphinx roles such as
 :func:`grad` show their ``:func:`` prefix. Before rendering, this rewrites each docstring:
 
 - a doctest block (``>>>`` lines and the output up to the next blank line) becomes a
-  fenced ``pycon`` code block;
+  fenced ``pycon`` code block, without its ``# doctest:`` directives and with each
+  ``<BLANKLINE>`` shown as the blank line it stands for;
 - ``:func:`name``` and the other roles become ``name`` in code;
 - a paragraph ending in ``::`` ends in ``:`` (the indented block after it is code already).
 
@@ -19,6 +20,16 @@ import griffe
 
 ROLE = re.compile(r":(?:py:)?(?:class|func|meth|attr|mod|data|exc|obj|const):`~?([^`]+)`")
 FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+DIRECTIVE = re.compile(r"\s*#\s*doctest:\s*[+-]\w+(?:\s*,\s*[+-]\w+)*\s*$")
+
+
+def _shown(line):
+    """A doctest line as a reader sees it: no ``# doctest: +ELLIPSIS`` directive, and
+    ``<BLANKLINE>`` as the blank line it stands for."""
+    line = DIRECTIVE.sub("", line)
+    return "" if line.strip() == "<BLANKLINE>" else line
 
 
 def _indent(line):
@@ -50,7 +61,7 @@ def markdown_docstring(text):
             if out and out[-1].strip():
                 out.append("")
             out.append(pad + "```pycon")
-            out.extend(pad + b for b in block)
+            out.extend(pad + _shown(b) for b in block)
             out.append(pad + "```")
             if i < len(lines) and lines[i].strip():
                 out.append("")

@@ -157,6 +157,8 @@ class Value:
     plain numbers returns new Values that remember the op that made them and
     their parents (in order, repeats kept: ``a + a`` has two edges to ``a``).
     ``backward()`` then fills in ``.grad`` on every node of the graph.
+    (``Value(data, (inputs...), 'op')``, the micrograd lecture's form, makes the
+    output of an op written by hand: see ``_backward``.)
 
     Attributes:
 

@@ -678,7 +678,7 @@ def _neuron_ops(
 ) -> dict[Value, _Key]:
     """The ops of each neuron of a network's graph: ``{op node: neuron key}``.
 
-    A neuron is u = w.0*x0 + w.1*x1 + ... + b, then its activation, with its
+    A neuron is ``u = w.0*x0 + w.1*x1 + ... + b``, then its activation, with its
     parameters in a table (named as :mod:`tinygrad_edu.nn` names them, the bias
     'b').  Going forward, an op that reads one neuron's parameter belongs to
     that neuron; an op whose inputs are ops of one neuron still summing belongs
@@ -819,7 +819,7 @@ def draw_dot(
       parameters by their short names in order (w.0, w.1, ..., b), with the
       arrows leaving from their rows.  Other labels, dotted or not (``x.y``),
       are drawn whole, one box each;
-    * a network's graph (neurons u = w.0*x0 + w.1*x1 + ... + b, f(u) with their
+    * a network's graph (neurons ``u = w.0*x0 + w.1*x1 + ... + b``, ``f(u)`` with their
       parameters in tables, at least one summing two or more inputs) is drawn
       by layer: each neuron's ops and their results in a box titled with the
       layer and neuron, smaller op ovals, each Value's name on a line of its

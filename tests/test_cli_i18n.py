@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -27,34 +26,11 @@ from tinygrad_edu import cli, i18n
 from tinygrad_edu._text import columns
 from tinygrad_edu.expr import FUNCTIONS
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHONPATH = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
-#: No language from the locale: English, whatever the machine's locale says.
-ENV_EN = {
-    **os.environ,
-    "PYTHONPATH": PYTHONPATH,
-    "LANGUAGE": "",
-    "LC_ALL": "",
-    "LC_MESSAGES": "",
-    "LANG": "C.UTF-8",
-}
-ENV_JA = {**ENV_EN, "LANG": "ja_JP.UTF-8"}
+from _cli import ENV_EN, ENV_JA, ROOT, run
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana and kanji
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 PREFIX = "tinygrad-edu: "
-
-
-def run(*args, env=ENV_EN, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "tinygrad_edu", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=cwd or ROOT,
-        timeout=60,
-    )
 
 
 #: The two ways to ask for Japanese.

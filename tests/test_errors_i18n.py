@@ -2,12 +2,8 @@
 gradcheck and expect_value say when something goes wrong is translated, keeps every
 number, name and column of the English, and the English stays as it was."""
 
-import os
 import re
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -20,7 +16,8 @@ from tinygrad_edu.graph import chain_rule_steps
 from tinygrad_edu.i18n import language
 from tinygrad_edu.ops import FLOAT, Op
 
-ROOT = Path(__file__).resolve().parent.parent
+from _cli import ENV_JA, run
+
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")  # kana or kanji
 NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
 QUOTED = re.compile(r"'[^']*'")  # names and pieces of the input, as the message quotes them
@@ -262,22 +259,6 @@ def test_gradcheck_says_which_gradient_disagrees():
 # -- the command line: one line on stderr, in the locale's language ---------------------
 
 
-def run_cli(lang, *args):
-    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    env["LANG"] = lang
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run(
-        [sys.executable, "-m", "tinygrad_edu", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     "args, english, japanese",
     [
@@ -294,7 +275,7 @@ def run_cli(lang, *args):
     ],
 )
 def test_the_command_line_reports_the_error_in_japanese(args, english, japanese):
-    en, ja = run_cli("C.UTF-8", *args), run_cli("ja_JP.UTF-8", *args)
+    en, ja = run(*args), run(*args, env=ENV_JA)
     assert en.returncode == ja.returncode == 2
     assert en.stdout == ja.stdout == ""
     assert len(en.stderr.splitlines()) == len(ja.stderr.splitlines()) == 1
